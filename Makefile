@@ -1,0 +1,53 @@
+# Two commands from a fresh clone (Python 3.11+ and make are all that is needed):
+#   make run    set up .venv and run the main job on the bundled sample export
+#   make test   set up .venv with the test tools and run lint + the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format bench sample clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+		{ echo "error: $(PYTHON) is missing or older than 3.11; run: make $(MAKECMDGOALS) PYTHON=python3.X" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@ $(VENV)/.installed-run
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	@touch $@
+
+run: $(VENV)/.installed-run ## set up and score the bundled sample export (data/sample_cases.csv)
+	$(BIN)/sla-dashboard compute data/sample_cases.csv --out build/sample_results.csv
+
+test: $(VENV)/.installed-dev ## set up and run lint, format check and the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev ## lint only
+	$(BIN)/ruff check .
+
+format: $(VENV)/.installed-dev ## reformat the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-bench ## print the engine benchmark (1M cases; takes a minute)
+	$(BIN)/python benchmarks/bench_engine.py
+
+sample: $(VENV)/.installed-run ## regenerate data/sample_cases.csv
+	$(BIN)/python -m dashboard.sample_data > data/sample_cases.csv
+
+clean: ## remove the virtual environment and build output
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

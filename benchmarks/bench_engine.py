@@ -1,0 +1,189 @@
+"""Benchmark: 1M synthetic cases through response hours + deadline + status (issue #2).
+
+Prints figures; asserts nothing. The same cases, sampled, go through businesstimedelta and
+pandas' CustomBusinessHour (benchmark-only dependencies: `pip install -e '.[bench]'`) for speed
+ratios, and their disagreements with our engine are counted.
+
+    make bench        or        .venv/bin/python benchmarks/bench_engine.py [--cases N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import statistics
+import time
+
+import numpy as np
+import pandas as pd
+
+from dashboard.business_hours import BusinessCalendar
+from dashboard.policy import load_policy
+from dashboard.sla import score, target_seconds
+
+GOAL_NS = 300
+
+
+def synthetic_cases(n: int, seed: int = 7) -> dict[str, np.ndarray]:
+    """Cases created at any hour over 2025-2026, answered after minutes to days."""
+    rng = np.random.default_rng(seed)
+    start = int(dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp())
+    end = int(dt.datetime(2027, 1, 1, tzinfo=dt.UTC).timestamp())
+    created = rng.integers(start, end, n, dtype=np.int64)
+    delay = rng.exponential(1.5 * 86400, n).astype(np.int64)
+    delay[rng.random(n) < 0.005] *= -1  # a few answered "before" creation: invalid
+    return {
+        "created": created,
+        "responded": created + delay,
+        "answered": rng.random(n) >= 0.05,
+        "levels": rng.integers(1, 5, n),
+    }
+
+
+def timed(function, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - began)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--sample", type=int, default=2_000, help="cases for the other engines")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    policy = load_policy()
+    cases = synthetic_cases(args.cases)
+    as_of = int(dt.datetime(2026, 12, 31, 12, tzinfo=dt.UTC).timestamp())
+    targets = target_seconds(policy, cases["levels"])
+
+    build = timed(lambda: BusinessCalendar.covering(policy.calendar, cases["created"], as_of), 3)
+    calendar = BusinessCalendar.covering(
+        policy.calendar, cases["created"], cases["responded"], as_of
+    )
+
+    def ours():
+        return score(
+            calendar,
+            created=cases["created"],
+            responded=cases["responded"],
+            answered=cases["answered"],
+            targets=targets,
+            as_of=as_of,
+        )
+
+    runs = timed(ours, args.repeat)
+    figures = ours()
+    per_case = [t / args.cases * 1e9 for t in runs]
+
+    print(f"# business-hour engine benchmark ({platform.python_version()}, numpy {np.__version__},")
+    print(f"#   pandas {pd.__version__}, {os.cpu_count()} CPUs, {platform.machine()})")
+    print(f"cases                          {args.cases:>12,}")
+    print(
+        f"calendar build (years {calendar.first_year}-{calendar.last_year})  "
+        f"{min(build) * 1e3:>8.1f} ms"
+    )
+    print(
+        f"response + deadline + status   {min(per_case):>8.1f} ns/case best, "
+        f"{statistics.median(per_case):.1f} median of {args.repeat}  (goal <= {GOAL_NS})"
+    )
+    print(f"  total per run                {min(runs) * 1e3:>8.1f} ms")
+    print(f"peak RSS                       {_peak_rss_mb():>8.0f} MB")
+    counts = np.bincount(figures.status, minlength=4)
+    print(f"statuses met/breached/pending/invalid  {'/'.join(str(c) for c in counts)}")
+
+    rng = np.random.default_rng(11)
+    sample = rng.choice(args.cases, size=min(args.sample, args.cases), replace=False)
+    sample = sample[
+        cases["answered"][sample] & (cases["responded"][sample] >= cases["created"][sample])
+    ]
+    ours_ns = statistics.median(per_case)
+    print()
+    print(f"{'engine':<34}{'us/case':>10}{'x ours':>10}{'disagree':>10}{'> 1 s':>8}  on")
+    _compare_businesstimedelta(policy, calendar, cases, sample, figures, ours_ns)
+    _compare_custom_business_hour(policy, calendar, cases, sample, figures, targets, ours_ns)
+
+
+def _compare_businesstimedelta(policy, calendar, cases, sample, figures, ours_ns) -> None:
+    try:
+        import businesstimedelta
+        import pytz
+    except ImportError:
+        print("businesstimedelta                 not installed (pip install -e '.[bench]')")
+        return
+    zone = pytz.timezone(policy.calendar.timezone)
+    closed = list(calendar.closed_days)
+    rules = businesstimedelta.Rules(
+        [
+            businesstimedelta.WorkDayRule(
+                start_time=dt.time(9), end_time=dt.time(18), working_days=[0, 1, 2, 3, 4], tz=zone
+            ),
+            businesstimedelta.HolidayRule(closed, tz=zone),
+        ]
+    )
+
+    def aware(seconds):
+        return dt.datetime.fromtimestamp(int(seconds), dt.UTC).astimezone(zone)
+
+    def naive_local(seconds):
+        return aware(seconds).replace(tzinfo=None)
+
+    for label, convert in (("aware London input", aware), ("naive local input", naive_local)):
+        began = time.perf_counter()
+        theirs = []
+        for i in sample:
+            delta = rules.difference(convert(cases["created"][i]), convert(cases["responded"][i]))
+            theirs.append(delta.hours * 3600 + delta.seconds)
+        elapsed = (time.perf_counter() - began) / len(sample)
+        diff = np.abs(np.array(theirs) - figures.response_seconds[sample])
+        print(
+            f"{'businesstimedelta response':<34}{elapsed * 1e6:>10.1f}"
+            f"{elapsed * 1e9 / ours_ns:>10.0f}{int((diff > 0).sum()):>10}"
+            f"{int((diff > 1).sum()):>8}  {len(sample)} cases, {label}"
+        )
+
+
+def _compare_custom_business_hour(policy, calendar, cases, sample, figures, targets, ours_ns):
+    zone = policy.calendar.timezone
+    closed = [d.isoformat() for d in calendar.closed_days]
+    began = time.perf_counter()
+    theirs = []
+    for i in sample:
+        created = pd.Timestamp(int(cases["created"][i]), unit="s", tz="UTC").tz_convert(zone)
+        offset = pd.offsets.CustomBusinessHour(
+            n=int(targets[i] // 3600), start="09:00", end="18:00", holidays=closed
+        )
+        theirs.append((created.tz_localize(None) + offset).tz_localize(zone))
+    elapsed = (time.perf_counter() - began) / len(sample)
+    theirs_s = np.array([int(t.timestamp()) for t in theirs])
+    diff = np.abs(theirs_s - figures.deadline[sample])
+    at_close = int(
+        (
+            (diff > 0)
+            & (
+                pd.to_datetime(figures.deadline[sample], unit="s", utc=True).tz_convert(zone).hour
+                == 18
+            )
+        ).sum()
+    )
+    print(
+        f"{'pandas CustomBusinessHour deadline':<34}{elapsed * 1e6:>10.1f}"
+        f"{elapsed * 1e9 / ours_ns:>10.0f}{int((diff > 0).sum()):>10}"
+        f"{int((diff > 1).sum()):>8}  {len(sample)} cases ({at_close} where ours is 18:00 "
+        "exactly and pandas says the next opening)"
+    )
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    main()

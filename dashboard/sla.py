@@ -1,0 +1,81 @@
+"""The policy applied to cases: business response time, deadline and status, vectorised.
+
+Status rules (issue #2, the vendor's policy):
+- `met`: answered, and business time from creation to first response <= the severity's target;
+- `breached`: answered later than that, or unanswered while the as-of instant is past the deadline;
+- `pending`: unanswered and the deadline not yet passed (business time remains);
+- `invalid`: the first response precedes creation, a data problem: reported, excluded from
+  attainment, never given a negative or clamped response time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard.business_hours import BusinessCalendar
+from dashboard.policy import Policy
+
+STATUSES = ("met", "breached", "pending", "invalid")
+MET, BREACHED, PENDING, INVALID = range(4)
+
+
+@dataclass(frozen=True)
+class SlaFigures:
+    """Per-case results; each array is aligned with the input cases."""
+
+    target_seconds: np.ndarray  # int64
+    response_seconds: np.ndarray  # int64, business seconds; meaningful where has_response_time
+    has_response_time: np.ndarray  # bool: answered and not invalid
+    deadline: np.ndarray  # int64 UTC seconds
+    status: np.ndarray  # int8 codes into STATUSES
+    remaining_seconds: np.ndarray  # int64 business seconds to the deadline as of as_of
+    unanswered: np.ndarray  # bool: remaining_seconds applies (negative once breached)
+
+    @property
+    def status_names(self) -> np.ndarray:
+        return np.asarray(STATUSES, dtype=object)[self.status]
+
+
+def target_seconds(policy: Policy, levels: np.ndarray) -> np.ndarray:
+    """Each case's response target in seconds, from its severity level (1..N)."""
+    by_level = np.array([0] + [s.response_seconds for s in policy.severities], dtype=np.int64)
+    return by_level[np.asarray(levels, dtype=np.int64)]
+
+
+def score(
+    calendar: BusinessCalendar,
+    *,
+    created: np.ndarray,
+    responded: np.ndarray,
+    answered: np.ndarray,
+    targets: np.ndarray,
+    as_of: int,
+) -> SlaFigures:
+    """Score cases given as UTC seconds; `responded` is ignored where `answered` is False."""
+    created = np.asarray(created, dtype=np.int64)
+    answered = np.asarray(answered, dtype=bool)
+    targets = np.asarray(targets, dtype=np.int64)
+    responded = np.where(answered, np.asarray(responded, dtype=np.int64), created)
+
+    clock_created = calendar.clock(created)
+    response = calendar.clock(responded) - clock_created
+    deadline = calendar.instant_at(clock_created + targets)
+    remaining = clock_created + targets - calendar.clock(as_of)
+
+    invalid = answered & (responded < created)
+    status = np.full(created.shape, PENDING, dtype=np.int8)
+    status[answered & (response <= targets)] = MET
+    status[answered & (response > targets)] = BREACHED
+    status[~answered & (as_of > deadline)] = BREACHED
+    status[invalid] = INVALID
+    return SlaFigures(
+        target_seconds=targets,
+        response_seconds=response,
+        has_response_time=answered & ~invalid,
+        deadline=deadline,
+        status=status,
+        remaining_seconds=remaining,
+        unanswered=~answered,
+    )

@@ -1,0 +1,176 @@
+"""`sla-dashboard compute`: results, rejects, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dashboard.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = (
+    "case_id,customer,severity,created_at,first_response_at,resolved_at,status,channel,"
+    "dismissal_reason\n"
+)
+AS_OF = "2026-03-04T12:00:00Z"
+
+
+def _cases(tmp_path, body, name="cases.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + body)
+    return path
+
+
+def _read(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_compute_writes_results_rejects_and_a_one_line_summary(tmp_path, capsys):
+    export = _cases(
+        tmp_path,
+        "A,Acme,Level 1 - Urgent,2026-02-27 17:00,2026-03-02 11:00,,resolved,portal,\n"
+        "B,Acme,P2,2026-03-02 10:00,,,open,email,\n"
+        "C,Globex,Sev 3,2026-03-04 09:00,,,open,portal,\n"
+        "D,Globex,Low,2026-03-02 10:00,2026-03-02 09:00,,resolved,portal,\n"
+        "E,Globex,P7,2026-03-02 10:00,,,open,portal,\n",
+    )
+    out = tmp_path / "out" / "results.csv"
+    assert main(["compute", str(export), "--out", str(out), "--as-of", AS_OF]) == 0
+
+    summary = capsys.readouterr().out.strip()
+    assert summary.count("\n") == 0
+    assert summary.startswith(
+        f"{export}: 5 read, 4 scored (1 met, 1 breached, 1 pending, 1 invalid)"
+    )
+    assert "1 rejected; as of 2026-03-04T12:00:00Z" in summary
+
+    rows = {row["case_id"]: row for row in _read(out)}
+    assert list(rows) == ["A", "B", "C", "D"]
+    a = rows["A"]
+    assert a["severity"] == "1"
+    assert a["created_at"] == "2026-02-27T17:00:00Z"
+    assert a["first_response_at"] == "2026-03-02T11:00:00Z"
+    assert (a["response_business_hours"], a["response_business_seconds"]) == ("3.0", "10800")
+    assert a["target_hours"] == "4.0"
+    assert a["response_deadline"] == "2026-03-02T12:00:00Z"
+    assert (a["sla_status"], a["remaining_business_hours"]) == ("met", "")
+    b = rows["B"]
+    assert (b["sla_status"], b["response_business_hours"]) == ("breached", "")
+    assert b["response_deadline"] == "2026-03-02T18:00:00Z"  # 8h: 10:00-18:00 exactly
+    assert b["remaining_business_hours"] == "-12.0"
+    c = rows["C"]
+    assert (c["sla_status"], c["remaining_business_hours"]) == ("pending", "9.0")
+    d = rows["D"]
+    assert (d["sla_status"], d["response_business_hours"]) == ("invalid", "")
+
+    rejects = _read(tmp_path / "out" / "results.rejects.csv")
+    assert [(r["row"], r["case_id"]) for r in rejects] == [("6", "E")]
+    assert rejects[0]["reason"].startswith("severity 'P7': the policy has no level 7")
+    assert rejects[0]["severity"] == "P7"  # the original record is kept whole
+
+
+def test_naive_timestamps_follow_timezone_and_as_of_defaults_to_now(tmp_path, capsys):
+    export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,2026-06-01 10:00,,,,\n")
+    out = tmp_path / "r.csv"
+    assert main(["compute", str(export), "--out", str(out), "--timezone", "America/New_York"]) == 0
+    row = _read(out)[0]
+    assert row["created_at"] == "2026-06-01T13:00:00Z"
+    # 13:00-14:00 UTC is 14:00-15:00 in London: one business hour under the London calendar.
+    assert row["response_business_hours"] == "1.0"
+    assert "as of 20" in capsys.readouterr().out
+
+
+def test_a_policy_file_is_honoured(tmp_path, capsys):
+    policy = tmp_path / "ny.toml"
+    policy.write_text(
+        '[calendar]\ntimezone = "America/New_York"\nopen = "08:00"\nclose = "17:00"\n'
+        'holidays = { country = "US", subdivision = "NY" }\nclosures = ["2026-11-27"]\n'
+        '[[severity]]\nlevel = 1\nname = "Critical"\nresponse_hours = 2\n'
+    )
+    export = _cases(tmp_path, "A,Acme,Critical,2026-11-25 16:00,2026-11-30 09:00,,,,\n")
+    out = tmp_path / "r.csv"
+    argv = ["compute", str(export), "--out", str(out), "--policy", str(policy), "--as-of", AS_OF]
+    assert main(argv) == 0
+    row = _read(out)[0]
+    assert (row["response_business_hours"], row["sla_status"]) == ("2.0", "met")
+    assert row["response_deadline"] == "2026-11-30T14:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("case_id,customer\nA,B\n", "required columns severity, created_at missing"),
+        ("\x00\x01\x02", "not a CSV text file"),
+    ],
+)
+def test_unusable_file_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, content, message):
+    export = tmp_path / "bad.csv"
+    export.write_text(content)
+    out = tmp_path / "r.csv"
+    assert main(["compute", str(export), "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith(f"sla-dashboard: error: {export}: ")
+    assert message in captured.err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [export]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--timezone", "Mars/Base"], "--timezone 'Mars/Base' is not a known time zone"),
+        (["--as-of", "next tuesday"], "--as-of 'next tuesday' is not a valid ISO 8601"),
+        (["--policy", "missing.toml"], "missing.toml: policy file not found"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(tmp_path, capsys, options, message):
+    export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,,,,,\n")
+    assert main(["compute", str(export), "--out", str(tmp_path / "r.csv"), *options]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_refuses_to_overwrite_its_input(tmp_path, capsys):
+    export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,,,,,\n")
+    assert main(["compute", str(export), "--out", str(export)]) == 2
+    assert "refusing to overwrite the input" in capsys.readouterr().err
+    assert export.read_text().startswith(HEADER)
+
+
+def test_policy_warnings_are_printed(tmp_path, capsys):
+    policy = tmp_path / "us.toml"
+    policy.write_text(
+        '[calendar]\ntimezone = "America/New_York"\nopen = "08:00"\nclose = "17:00"\n'
+        'holidays = { country = "US" }\n[[severity]]\nlevel = 1\nname = "Critical"\n'
+        "response_hours = 2\n"
+    )
+    export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,,,,,\n")
+    argv = ["compute", str(export), "--out", str(tmp_path / "r.csv"), "--policy", str(policy)]
+    assert main(argv) == 0
+    assert "warning: " in capsys.readouterr().err
+
+
+def test_python_dash_m_and_the_console_script(tmp_path):
+    export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,2026-06-01 09:30,,,,\n")
+    out = tmp_path / "r.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "dashboard", "compute", str(export), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 read, 1 scored (1 met" in done.stdout
+    script = Path(sys.executable).parent / "sla-dashboard"
+    assert script.exists(), "the sla-dashboard console script is installed with the package"
+    help_text = subprocess.run([script, "compute", "--help"], capture_output=True, text=True)
+    assert "--as-of" in help_text.stdout

@@ -1,0 +1,218 @@
+"""The policy file: defaults to the vendor's policy; bad files are refused naming key and value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.errors import PolicyError
+from dashboard.policy import DEFAULT_POLICY_PATH, Closure, load_policy, parse_policy
+from tests.helpers import policy_dict
+
+
+def test_the_bundled_policy_is_the_vendors():
+    policy = load_policy()
+    assert [(s.level, s.name, s.response_hours) for s in policy.severities] == [
+        (1, "Urgent", 4),
+        (2, "High", 8),
+        (3, "Medium", 12),
+        (4, "Low", 24),
+    ]
+    assert policy.severity(1).impact.startswith("Full outage of Flux in production")
+    calendar = policy.calendar
+    assert calendar.timezone == "Europe/London"
+    assert calendar.workdays == (0, 1, 2, 3, 4)
+    assert (calendar.open_seconds, calendar.close_seconds) == (9 * 3600, 18 * 3600)
+    assert (calendar.holidays.country, calendar.holidays.subdivision) == ("GB", "ENG")
+    assert policy.warnings == ()
+    assert policy.source == str(DEFAULT_POLICY_PATH)
+
+
+def test_a_second_calendar_loads(tmp_path):
+    path = tmp_path / "ny.toml"
+    path.write_text(
+        """
+        [calendar]
+        timezone = "America/New_York"
+        workdays = ["Monday", "tue", "Wed", "Thu", "Fri"]
+        open = "08:00"
+        close = "17:00"
+        holidays = { country = "US", subdivision = "NY" }
+        closures = ["2026-11-27", { date = 2026-12-24, name = "Holiday shutdown" }]
+
+        [[severity]]
+        level = 1
+        name = "Critical"
+        response_hours = 1.5
+        """
+    )
+    policy = load_policy(path)
+    assert policy.calendar.closures == (
+        Closure(dt.date(2026, 11, 27), "Company closure"),
+        Closure(dt.date(2026, 12, 24), "Holiday shutdown"),
+    )
+    assert policy.severity(1).response_seconds == 5400
+    assert policy.warnings == ()
+
+
+def test_fingerprint_follows_the_rules_not_the_wording():
+    base = parse_policy(policy_dict())
+    reworded = policy_dict()
+    reworded["severity"][0]["impact"] = "Something else entirely"
+    retargeted = policy_dict()
+    retargeted["severity"][0]["response_hours"] = 2
+    assert parse_policy(reworded).fingerprint == base.fingerprint
+    assert parse_policy(retargeted).fingerprint != base.fingerprint
+    assert parse_policy(policy_dict(closures=["2026-12-24"])).fingerprint != base.fingerprint
+
+
+CALENDAR_ERRORS = [
+    ({"timezone": "Europe/Londn"}, r"calendar\.timezone: unknown time zone .*got 'Europe/Londn'"),
+    ({"timezone": "../etc/passwd"}, r"calendar\.timezone: unknown time zone"),
+    ({"workdays": ["Mon", "Funday"]}, r"calendar\.workdays: unknown day .*got 'Funday'"),
+    ({"workdays": ["Mon", "Mon"]}, r"calendar\.workdays: listed twice .*got 'Mon'"),
+    ({"workdays": []}, r"calendar\.workdays: must be a non-empty list"),
+    ({"open": "18:00"}, r"calendar\.open: must be earlier than calendar\.close \('18:00'\)"),
+    ({"open": "19:00"}, r"calendar\.open: must be earlier than calendar\.close"),
+    ({"open": "9am"}, r"calendar\.open: must be a time of day 'HH:MM'.*got '9am'"),
+    ({"close": "24:30"}, r"calendar\.close: must be a time of day.*got '24:30'"),
+    ({"close": "17:75"}, r"calendar\.close: must be a time of day.*got '17:75'"),
+    ({"holidays": {"country": "XX"}}, r"calendar\.holidays\.country: not a country .*got 'XX'"),
+    (
+        {"holidays": {"country": "GB", "subdivision": "XYZ"}},
+        r"calendar\.holidays\.subdivision: not a subdivision of GB \(expected one of ENG, NIR, "
+        r"SCT, WLS\) \(got 'XYZ'\)",
+    ),
+    (
+        {"holidays": {"country": "GB"}},
+        r"calendar\.holidays\.subdivision: required for GB: without it the holiday list lacks "
+        r"Easter Monday and the August bank holiday; use one of ENG, NIR, SCT, WLS",
+    ),
+    ({"holidays": {"country": "GB", "region": "ENG"}}, r"calendar\.holidays\.region: unknown key"),
+    ({"closures": ["2026-02-30"]}, r"calendar\.closures #1: not a date 'YYYY-MM-DD' .*2026-02-30"),
+    ({"closures": ["2026-12-24", "24/12/2026"]}, r"calendar\.closures #2: not a date.*24/12/2026"),
+    ({"closures": ["2026-12-24", "2026-12-24"]}, r"calendar\.closures #2: listed twice"),
+    ({"closures": "2026-12-24"}, r"calendar\.closures: must be a list"),
+    ({"opne": "09:00"}, r"calendar\.opne: unknown key \(expected one of: close, closures"),
+]
+
+
+@pytest.mark.parametrize(("override", "message"), CALENDAR_ERRORS)
+def test_bad_calendar_is_refused_naming_key_and_value(override, message):
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(policy_dict(**override), source="policy.toml")
+
+
+def _with_severities(*severities):
+    raw = policy_dict()
+    raw["severity"] = list(severities)
+    return raw
+
+
+SEVERITY_ERRORS = [
+    (
+        _with_severities(
+            {"level": 1, "name": "Urgent", "response_hours": 4},
+            {"level": 1, "name": "High", "response_hours": 8},
+        ),
+        r"severity #2\.level: duplicate level \(got 1\)",
+    ),
+    (
+        _with_severities(
+            {"level": 1, "name": "Urgent", "response_hours": 4},
+            {"level": 3, "name": "Medium", "response_hours": 12},
+        ),
+        r"severity: levels must run 1\.\.N without gaps; level 2 is missing",
+    ),
+    (
+        _with_severities({"level": 1, "name": "Urgent", "response_hours": 0}),
+        r"severity #1\.response_hours: must be a positive number of business hours \(got 0\)",
+    ),
+    (
+        _with_severities({"level": 1, "name": "Urgent", "response_hours": -4}),
+        r"severity #1\.response_hours: must be a positive number .*got -4",
+    ),
+    (
+        _with_severities({"level": 1, "name": "Urgent", "response_hours": "4"}),
+        r"severity #1\.response_hours: must be a positive number .*got '4'",
+    ),
+    (
+        _with_severities({"level": 1, "name": "Urgent", "response_hours": 1.0001}),
+        r"severity #1\.response_hours: must be a whole number of seconds",
+    ),
+    (
+        _with_severities({"level": 1, "name": "Urgent"}),
+        r"severity #1\.response_hours: missing \(required\)",
+    ),
+    (
+        _with_severities({"level": 0, "name": "Urgent", "response_hours": 4}),
+        r"severity #1\.level: must be a whole number from 1 \(got 0\)",
+    ),
+    (
+        _with_severities({"level": True, "name": "Urgent", "response_hours": 4}),
+        r"severity #1\.level: must be a whole number from 1 \(got True\)",
+    ),
+    (
+        _with_severities(
+            {"level": 1, "name": "Urgent", "response_hours": 4},
+            {"level": 2, "name": "urgent", "response_hours": 8},
+        ),
+        r"severity #2\.name: already the name of level 1",
+    ),
+    (
+        _with_severities({"level": 1, "name": "2", "response_hours": 4}),
+        r"severity #1\.name: must be a non-empty word",
+    ),
+    (_with_severities(), r"severity: missing: define at least one \[\[severity\]\]"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), SEVERITY_ERRORS)
+def test_bad_severities_are_refused_naming_key_and_value(raw, message):
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(raw, source="policy.toml")
+
+
+def test_missing_severity_table_is_refused():
+    raw = policy_dict()
+    del raw["severity"]
+    with pytest.raises(
+        PolicyError, match=r"severity: missing: define at least one \[\[severity\]\]"
+    ):
+        parse_policy(raw)
+
+
+def test_errors_name_the_file(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('[calendar]\ntimezone = "Mars/Olympus"\n')
+    with pytest.raises(PolicyError, match=rf"^{path}: calendar\.timezone: unknown time zone"):
+        load_policy(path)
+
+
+def test_unreadable_files_are_refused(tmp_path):
+    with pytest.raises(PolicyError, match="policy file not found"):
+        load_policy(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[calendar\n")
+    with pytest.raises(PolicyError, match=rf"{bad}: not valid TOML"):
+        load_policy(bad)
+
+
+def test_a_country_with_regions_but_no_subdivision_warns_loudly():
+    policy = parse_policy(policy_dict(holidays={"country": "US"}), source="p.toml")
+    assert len(policy.warnings) == 1
+    assert "no subdivision for US: only holidays common to all of US apply" in policy.warnings[0]
+
+
+def test_no_holiday_list_at_all_warns():
+    raw = policy_dict()
+    del raw["calendar"]["holidays"]
+    policy = parse_policy(raw, source="p.toml")
+    assert policy.calendar.holidays is None
+    assert "no public holidays are excluded" in policy.warnings[0]
+
+
+def test_close_may_be_midnight_and_times_may_be_toml_times():
+    policy = parse_policy(policy_dict(open=dt.time(0, 0), close="24:00"))
+    assert (policy.calendar.open_seconds, policy.calendar.close_seconds) == (0, 86400)
