@@ -1,36 +1,41 @@
-"""Canonical case rows (text) -> typed cases, and a reason for every row refused.
+"""Mapped export rows (text) -> typed cases, and a reason for every row refused.
 
 Every record ends up in exactly one place: the accepted cases or the rejects, each reject naming
-its spreadsheet row, case id and every problem found with its value.
+its spreadsheet row, case id and every problem found with its value. Accepted rows can still
+carry flags (a response before creation is scored `invalid`; a local time in the repeated DST
+hour is read as its first occurrence); the notes count them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from dashboard.business_hours import supported_years
-from dashboard.case_file import CaseRows, Reject
+from dashboard.importer.dates import DateReading, decide_date_reading
+from dashboard.importer.mapping import MappedExport
+from dashboard.importer.readers import Reject
 from dashboard.policy import Policy
 from dashboard.severity_labels import parse_severity
 from dashboard.timestamps import format_instants, parse_instants, utc_years
 
-TIMESTAMP_COLUMNS = ("created_at", "first_response_at", "resolved_at")
+TEXT_COLUMNS = ("customer", "plan", "status", "channel", "component", "subject", "dismissal_reason")
 
 
 @dataclass(frozen=True)
 class Cases:
     """Accepted cases. Timestamps are int64 UTC seconds with a `has_<column>` mask."""
 
-    frame: pd.DataFrame  # row, case_id, customer, severity, status, channel, dismissal_reason
+    frame: pd.DataFrame  # row, case_id, severity, severity_label, TEXT_COLUMNS, vendor_*
     created_at: np.ndarray
     first_response_at: np.ndarray
     has_first_response_at: np.ndarray
     resolved_at: np.ndarray
     has_resolved_at: np.ndarray
+    response_known: np.ndarray  # bool: False where the export does not record first responses
+    first_response_source: str  # "export", "derived" or ""
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -41,69 +46,132 @@ class ValidatedCases:
     cases: Cases
     rejects: list[Reject]
     ambiguous_times: int  # local times in a repeated DST hour, read as their first occurrence
+    dates: DateReading
+    notes: list[str] = field(default_factory=list)
 
     @property
     def read(self) -> int:
         return len(self.cases) + len(self.rejects)
 
 
-def validate_cases(rows: CaseRows, policy: Policy, *, zone: ZoneInfo) -> ValidatedCases:
-    frame = rows.frame
-    n = len(frame)
-    problems: list[np.ndarray] = []
+def validate_cases(
+    mapped: MappedExport, policy: Policy, *, date_order: str | None = None
+) -> ValidatedCases:
+    canonical = mapped.canonical
+    table = mapped.table
+    n = len(canonical)
+    problems: list[np.ndarray] = list(mapped.problems)
+    notes = list(mapped.notes)
 
-    case_id = frame["case_id"].fillna("").astype(str).str.strip()
+    case_id = canonical["case_id"].astype(str).str.strip()
     problems.append(np.where(case_id.to_numpy() == "", "case_id is empty", ""))
-    problems.append(_duplicate_problems(case_id, rows.row_numbers))
+    problems.append(_duplicate_problems(case_id, table.row_numbers))
 
-    levels, severity_errors = parse_severity(frame["severity"], policy)
+    levels, severity_errors = _severity(canonical["severity"], mapped, policy)
     problems.append(severity_errors)
 
+    time_columns = [c for c in ("created_at", "first_response_at", "resolved_at") if c in canonical]
+    dates = decide_date_reading(
+        {c: canonical[c] for c in time_columns},
+        table.row_numbers,
+        mapped.format.timestamp_formats,
+        order=date_order,
+        file=str(table.path),
+    )
+    if dates.explanation:
+        notes.append(dates.explanation)
     lo, hi = supported_years(policy.calendar)
     parsed = {}
-    for column in TIMESTAMP_COLUMNS:
-        instants = parse_instants(frame[column], zone=zone, column=column)
+    for column in time_columns:
+        instants = parse_instants(
+            canonical[column], zone=mapped.zone, column=column, formats=dates.formats
+        )
         parsed[column] = instants
         problems.append(instants.errors)
-        problems.append(_out_of_range(instants.seconds, instants.valid, column, lo, hi, policy))
-    problems.append(np.where(parsed["created_at"].present, "", "created_at is empty"))
+    created = parsed["created_at"]
+    problems.append(np.where(created.present, "", "created_at is empty"))
+
+    responded = parsed["first_response_at"].seconds.copy()
+    has_response = parsed["first_response_at"].valid.copy()
+    if mapped.first_response_source == "derived":
+        offset = mapped.first_response_offset
+        has_response = ~np.isnan(offset) & created.valid
+        responded = np.where(has_response, created.seconds + np.nan_to_num(offset).round(), 0)
+        responded = responded.astype(np.int64)
+    for column, seconds, valid in (
+        ("created_at", created.seconds, created.valid),
+        ("first_response_at", responded, has_response),
+        ("resolved_at", parsed["resolved_at"].seconds, parsed["resolved_at"].valid),
+    ):
+        problems.append(_out_of_range(seconds, valid, column, lo, hi, policy))
 
     reasons = _join(problems, n)
     ok = reasons == ""
     rejects = [
         Reject(
-            row=int(rows.row_numbers[i]),
+            row=int(table.row_numbers[i]),
             case_id=str(case_id.iloc[i]),
             reason=str(reasons[i]),
-            fields={h: str(v) for h, v in zip(rows.header, rows.raw.iloc[i], strict=True)},
+            fields=dict(zip(table.header, table.frame.iloc[i].tolist(), strict=True)),
         )
         for i in np.flatnonzero(~ok)
     ]
     kept = pd.DataFrame(
         {
-            "row": rows.row_numbers[ok],
+            "row": table.row_numbers[ok],
             "case_id": case_id[ok].to_numpy(),
-            "customer": _text(frame["customer"])[ok],
             "severity": levels[ok].astype(np.int64),
-            "status": _text(frame["status"])[ok],
-            "channel": _text(frame["channel"])[ok],
-            "dismissal_reason": _text(frame["dismissal_reason"])[ok],
+            "severity_label": canonical["severity"].astype(str).str.strip()[ok].to_numpy(),
+            **{c: canonical[c].astype(str).str.strip()[ok].to_numpy() for c in TEXT_COLUMNS},
+            "vendor_response_minutes": mapped.vendor["response_minutes"].to_numpy()[ok],
+            "vendor_response_business_minutes": mapped.vendor[
+                "response_business_minutes"
+            ].to_numpy()[ok],
+            "vendor_sla": mapped.vendor["sla"].astype(str).to_numpy()[ok],
         }
     )
     cases = Cases(
         frame=kept,
-        created_at=parsed["created_at"].seconds[ok],
-        first_response_at=parsed["first_response_at"].seconds[ok],
-        has_first_response_at=parsed["first_response_at"].valid[ok],
+        created_at=created.seconds[ok],
+        first_response_at=responded[ok],
+        has_first_response_at=has_response[ok],
         resolved_at=parsed["resolved_at"].seconds[ok],
         has_resolved_at=parsed["resolved_at"].valid[ok],
+        response_known=mapped.response_known[ok],
+        first_response_source=mapped.first_response_source,
     )
     ambiguous = sum(int((p.ambiguous & ok).sum()) for p in parsed.values())
-    return ValidatedCases(cases, sorted(rows.rejects + rejects, key=lambda r: r.row), ambiguous)
+    if ambiguous:
+        notes.append(
+            f"{ambiguous} local time(s) fell in the hour the clocks went back and were read as "
+            "the first occurrence"
+        )
+    before = int((cases.has_first_response_at & (cases.first_response_at < cases.created_at)).sum())
+    if before:
+        notes.append(f"{before} case(s) answered before they were created: scored invalid")
+    all_rejects = sorted(mapped.structural_rejects + rejects, key=lambda r: r.row)
+    return ValidatedCases(cases, all_rejects, ambiguous, dates, notes)
 
 
-def _text(column: pd.Series) -> np.ndarray:
-    return column.fillna("").astype(str).str.strip().to_numpy(dtype=object)
+def _severity(
+    labels: pd.Series, mapped: MappedExport, policy: Policy
+) -> tuple[np.ndarray, np.ndarray]:
+    """The export's own label map first, then the generic labels (P1, Level 1 - Urgent, ...)."""
+    levels, errors = parse_severity(labels, policy)
+    if mapped.format.severity_labels:
+        lowered = labels.astype(str).str.strip().str.lower().reset_index(drop=True)
+        mapped_levels = lowered.map(mapped.format.severity_labels)
+        hit = mapped_levels.notna().to_numpy()
+        levels = np.where(hit, mapped_levels.fillna(0).to_numpy(), levels).astype(np.int16)
+        errors = np.where(hit, "", errors).astype(object)
+        missing = hit & ~np.isin(levels, policy.levels)
+        for i in np.flatnonzero(missing):
+            errors[i] = (
+                f"severity {labels.iloc[i]!r} maps to level {levels[i]} in the "
+                f"{mapped.format.name} format, which the policy does not have"
+            )
+            levels[i] = 0
+    return levels, errors
 
 
 def _duplicate_problems(case_id: pd.Series, row_numbers: np.ndarray) -> np.ndarray:

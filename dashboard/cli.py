@@ -7,16 +7,25 @@ exit status 2; anything else is a bug and shows its traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dashboard import __version__
+from dashboard import __version__, sample_data
+from dashboard.compute_csv import compute_file, rejects_frame, write_csv_atomically
 from dashboard.errors import DashboardError
+from dashboard.export import export_canonical
+from dashboard.importer.prepare import choose_format, prepare_file
+from dashboard.importing import import_prepared, stale_cases
 from dashboard.policy import DEFAULT_POLICY_PATH, Policy, load_policy
-from dashboard.recompute import compute_file, rejects_frame, write_csv_atomically
+from dashboard.recompute import recompute_stored
+from dashboard.store import make_engine
 from dashboard.timestamps import format_instants, parse_instant
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -34,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DashboardError as exc:
         print(f"sla-dashboard: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,8 +85,105 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TZ",
         help="zone of timestamps written without an offset (default: the calendar's zone)",
     )
+    _add_format_options(compute)
     compute.set_defaults(handler=_compute)
+
+    importer = commands.add_parser(
+        "import",
+        help="import helpdesk exports into the database",
+        description=(
+            "Import one or more exports (CSV in any common encoding and delimiter, or .xlsx) "
+            "into the database: the format is detected from the headers, every row is accepted "
+            "or rejected with a reason, and cases are upserted by (source, case id), so "
+            "importing the same file twice changes nothing. All files land in one transaction."
+        ),
+    )
+    importer.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    _add_db_option(importer)
+    _add_format_options(importer)
+    importer.add_argument(
+        "--timezone",
+        metavar="TZ",
+        help="zone of times written without an offset (default: the calendar's zone)",
+    )
+    importer.add_argument(
+        "--source",
+        help="the helpdesk these cases come from (default: the format's name); case ids are "
+        "unique per source",
+    )
+    importer.add_argument(
+        "--rejects-dir",
+        type=Path,
+        metavar="DIR",
+        help="where to write NAME.rejects.csv for files with rejected rows (default: beside "
+        "each file)",
+    )
+    importer.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_policy_option(importer)
+    importer.set_defaults(handler=_import)
+
+    recompute = commands.add_parser(
+        "recompute",
+        help="re-score stored cases under the current policy",
+        description=(
+            "Recompute deadlines, business response times and verdicts of stored cases scored "
+            "under another policy (all of them with --all). Imported fields are never rewritten."
+        ),
+    )
+    _add_db_option(recompute)
+    _add_policy_option(recompute)
+    recompute.add_argument("--all", action="store_true", help="re-score every stored case")
+    recompute.set_defaults(handler=_recompute)
+
+    export = commands.add_parser(
+        "export",
+        help="write stored cases as a canonical CSV",
+        description="Write stored cases (one source, or all) as our canonical CSV; importing it "
+        "again with the same --source changes nothing.",
+    )
+    export.add_argument("--out", type=Path, required=True, help="the CSV to write")
+    export.add_argument("--source", help="only cases from this source")
+    _add_db_option(export)
+    export.set_defaults(handler=_export)
+
+    demo = commands.add_parser(
+        "demo",
+        help="generate a realistic sample export and import it (or write it with --out)",
+    )
+    demo.add_argument("--rows", type=int, default=2000, help="how many cases (default 2000)")
+    demo.add_argument("--seed", type=int, default=20250601, help="random seed")
+    demo.add_argument("--out", type=Path, help="write the export here instead of importing it")
+    _add_db_option(demo)
+    _add_policy_option(demo)
+    demo.set_defaults(handler=_demo)
     return parser
+
+
+def _add_db_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $SLA_DATABASE_URL, else the SQLite file data/"
+        "sla_dashboard.sqlite); PostgreSQL: postgresql+psycopg://USER@HOST/DB",
+    )
+
+
+def _add_format_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format",
+        metavar="NAME",
+        help="read the file as this export format instead of detecting it "
+        "(canonical, zendesk, jira_service_management, freshdesk, servicenow, "
+        "servicenow_rest, zammad)",
+    )
+    command.add_argument(
+        "--map", type=Path, metavar="FILE", help="read the file with this mapping file"
+    )
+    command.add_argument(
+        "--date-order",
+        choices=["DMY", "MDY"],
+        help="day/month order for numeric dates, when the file itself cannot tell",
+    )
 
 
 def _add_policy_option(command: argparse.ArgumentParser) -> None:
@@ -106,21 +215,136 @@ def _zone(name: str | None, policy: Policy) -> ZoneInfo:
         ) from None
 
 
+def _now() -> int:
+    return int(dt.datetime.now(dt.UTC).timestamp())
+
+
+def _import(args: argparse.Namespace) -> int:
+    policy = _load_policy(args.policy)
+    zone = _zone(args.timezone, policy) if args.timezone else None
+    forced = choose_format(args.format, args.map)
+    engine = make_engine(args.db)
+    # Every file is read and checked before the database is touched: one unusable file stops
+    # the whole command and nothing is written.
+    prepared = [
+        prepare_file(path, policy, as_of=_now(), forced=forced, zone=zone,
+                     date_order=args.date_order)
+        for path in args.files
+    ]  # fmt: skip
+    reports = import_prepared(engine, prepared, policy, source=args.source)
+    files = []
+    for item, report in zip(prepared, reports, strict=True):
+        rejects_path = None
+        if item.validated.rejects:
+            folder = args.rejects_dir or item.path.parent
+            rejects_path = folder / f"{item.path.stem}.rejects.csv"
+            write_csv_atomically(rejects_frame(item.validated.rejects), rejects_path)
+        files.append({**report.as_dict(), "rejects_file": str(rejects_path or "") or None})
+    totals = {k: sum(f[k] for f in files) for k in COUNT_KEYS}
+    stale = stale_cases(engine, policy)
+    if args.json:
+        print(json.dumps({**totals, "files": files, "database": _shown_url(engine),
+                          "stale_cases": stale}, indent=2))  # fmt: skip
+    else:
+        for file in files:
+            print(f"{file['file']}: {_counts(file)}")
+            for note in file["notes"]:
+                print(f"  {note}")
+            if file["rejects_file"]:
+                print(f"  rejected rows, with reasons -> {file['rejects_file']}")
+        print(f"total: {_counts(totals)} -> {_shown_url(engine)}")
+    if stale:
+        print(
+            f"sla-dashboard: note: {stale} stored case(s) were scored under another policy; "
+            "run sla-dashboard recompute",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _recompute(args: argparse.Namespace) -> int:
+    policy = _load_policy(args.policy)
+    engine = make_engine(args.db)
+    report = recompute_stored(engine, policy, as_of=_now(), everything=args.all)
+    print(
+        f"recomputed {report.recomputed} case(s) under policy {report.policy_fingerprint} "
+        f"({report.already_current} already current) in {_shown_url(engine)}"
+    )
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    frame = export_canonical(make_engine(args.db), source=args.source)
+    write_csv_atomically(frame, args.out)
+    print(f"wrote {len(frame)} case(s) to {args.out}")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if args.rows < 1:
+        raise UsageError(f"--rows must be at least 1 (got {args.rows})")
+    policy = _load_policy(args.policy)
+    end = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    start = end - dt.timedelta(days=548)  # about 18 months
+    rows = sample_data.generate(policy, cases=args.rows, seed=args.seed, start=start, end=end)
+    if args.out:
+        with _atomic_text(args.out) as out:
+            sample_data.write(rows, out)
+        print(f"wrote {len(rows)} demo cases to {args.out}")
+        return EXIT_OK
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"demo-seed{args.seed}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            sample_data.write(rows, out)
+        engine = make_engine(args.db)
+        prepared = prepare_file(path, policy, as_of=_now())
+        [report] = import_prepared(engine, [prepared], policy, source="demo")
+    print(f"demo: {_counts(report.as_dict())} -> {_shown_url(engine)}")
+    return EXIT_OK
+
+
+COUNT_KEYS = ("read", "inserted", "updated", "unchanged", "rejected")
+
+
+def _counts(numbers: dict) -> str:
+    return ", ".join(f"{numbers[k]} {k}" for k in COUNT_KEYS)
+
+
+def _shown_url(engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+@contextlib.contextmanager
+def _atomic_text(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _compute(args: argparse.Namespace) -> int:
     policy = _load_policy(args.policy)
-    zone = _zone(args.timezone, policy)
+    zone = _zone(args.timezone, policy) if args.timezone else None
     if args.as_of is None:
-        as_of = int(dt.datetime.now(dt.UTC).timestamp())
+        as_of = _now()
     else:
         try:
-            as_of = parse_instant(args.as_of, zone=zone, what="--as-of")
+            as_of = parse_instant(args.as_of, zone=zone or policy.calendar.zone, what="--as-of")
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     rejects_path = args.rejects or args.out.with_name(f"{args.out.stem}.rejects.csv")
     if args.export.resolve() in (args.out.resolve(), rejects_path.resolve()):
         raise UsageError(f"refusing to overwrite the input {args.export} with results")
 
-    result = compute_file(args.export, policy, as_of=as_of, zone=zone)
+    forced = choose_format(args.format, args.map)
+    result = compute_file(
+        args.export, policy, as_of=as_of, zone=zone, forced=forced, date_order=args.date_order
+    )
     write_csv_atomically(result.results, args.out)
     write_csv_atomically(rejects_frame(result.rejects), rejects_path)
 
@@ -131,10 +355,6 @@ def _compute(args: argparse.Namespace) -> int:
         f"results -> {args.out}, rejects -> {rejects_path}"
     )
     print(summary)
-    if result.ambiguous_times:
-        print(
-            f"sla-dashboard: note: {result.ambiguous_times} local time(s) fell in the hour the "
-            f"clocks went back and were read as the first occurrence",
-            file=sys.stderr,
-        )
+    for note in result.prepared.notes:
+        print(f"  {note}", file=sys.stderr)
     return EXIT_OK

@@ -1,109 +1,190 @@
-"""Generate the bundled sample export `data/sample_cases.csv` (a seeded, plausible support year).
+"""Realistic synthetic case exports for a fictional customer base of a Flux CD support vendor.
 
-Run `python -m dashboard.sample_data > data/sample_cases.csv` to regenerate it. The file is
-committed, so figures derived from it (tests/snapshots) stay stable even if this code changes.
-It includes a handful of deliberate data problems, so a first run shows what rejects look like.
+`sla-dashboard demo` generates one; `make sample` regenerates the committed sample
+(data/sample_cases.csv: about 2,000 cases over 18 months). It has what a real export shows:
+customers on different plans, a severity mix dominated by levels 3-4 with a few level-1 outages
+(often out of hours, sometimes by emergency email), responses that follow business hours with
+some breaches, dismissals for each of the policy's reasons, an open backlog at the end, Flux
+components, and a handful of data mistakes so the rejects report has something to say.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import sys
 from typing import TextIO
 
 import numpy as np
 
 from dashboard.business_hours import BusinessCalendar
-from dashboard.policy import Policy, load_policy
+from dashboard.policy import Policy
 
+COLUMNS = (
+    "case_id", "customer", "plan", "severity", "created_at", "first_response_at", "resolved_at",
+    "status", "channel", "component", "subject", "dismissal_reason",
+)  # fmt: skip
+
+# (customer, plan, share of cases)
 CUSTOMERS = (
-    ("Northwind Logistics", 0.22),
-    ("Acme Payments", 0.18),
-    ("Globex Retail", 0.15),
-    ("Initech Cloud", 0.13),
-    ("Umbrella Health", 0.11),
-    ("Stark Mobility", 0.09),
-    ("Wayne Media", 0.07),
-    ("Tyrell Energy", 0.05),
+    ("Northwind Logistics", "Enterprise", 0.16),
+    ("Acme Payments", "Enterprise", 0.14),
+    ("Globex Retail", "Business", 0.12),
+    ("Initech Cloud", "Business", 0.11),
+    ("Umbrella Health", "Enterprise", 0.10),
+    ("Stark Mobility", "Business", 0.09),
+    ("Wayne Media", "Standard", 0.08),
+    ("Tyrell Energy", "Standard", 0.07),
+    ("Soylent Foods", "Standard", 0.06),
+    ("Cyberdyne Robotics", "Business", 0.07),
 )
-SEVERITY_SHARE = (0.05, 0.17, 0.33, 0.45)
-DISMISSAL_REASONS = (
-    ("third_party", 0.45),
-    ("not_flux", 0.30),
-    ("infrastructure_access", 0.18),
-    ("other", 0.07),
+SEVERITY_SHARE = (0.03, 0.12, 0.35, 0.50)
+COMPONENTS = (
+    ("source-controller", 0.20),
+    ("kustomize-controller", 0.20),
+    ("helm-controller", 0.22),
+    ("notification-controller", 0.08),
+    ("image-reflector-controller", 0.06),
+    ("image-automation-controller", 0.06),
+    ("flux-operator", 0.18),
 )
+SUBJECTS = {
+    "source-controller": (
+        "GitRepository fails to authenticate with deploy key",
+        "OCIRepository pull times out behind corporate proxy",
+        "HelmRepository index download exceeds memory limit",
+        "Bucket source reports checksum mismatch",
+    ),
+    "kustomize-controller": (
+        "Kustomization stuck in 'reconciliation in progress'",
+        "Health checks time out after upgrade",
+        "SOPS decryption fails with age key",
+        "Drift detection reverts manual hotfix",
+    ),
+    "helm-controller": (
+        "HelmRelease upgrade stuck in retry loop",
+        "HelmRelease rollback does not restore previous values",
+        "Chart dependency not found after source change",
+        "Post-renderer patch ignored on install",
+    ),
+    "notification-controller": (
+        "Alerts to Slack stopped after token rotation",
+        "Receiver webhook returns 404",
+    ),
+    "image-reflector-controller": (
+        "ImagePolicy picks wrong semver tag",
+        "ImageRepository scan rate-limited by registry",
+    ),
+    "image-automation-controller": (
+        "ImageUpdateAutomation pushes to wrong branch",
+        "Commit signing fails for automation commits",
+    ),
+    "flux-operator": (
+        "FluxInstance upgrade blocked by CRD conflict",
+        "Flux Operator fails to reconcile FluxInstance",
+        "ResourceSet input provider not refreshed",
+        "Sharding configuration not applied",
+    ),
+}
+# Dismissals quote the policy's scope: third-party tools, not Flux, needs infrastructure access.
+DISMISSALS = (
+    ("third_party", 0.45, ("argo-cd", "terraform", "external-secrets", "cert-manager"),
+     ("Argo CD application out of sync", "Terraform state lock on apply",
+      "External Secrets not syncing from Vault", "cert-manager certificate stuck pending")),
+    ("not_flux", 0.30, ("kubernetes", "ingress-nginx", "cloud-provider"),
+     ("Pods evicted under node pressure", "Ingress returns 502 intermittently",
+      "Load balancer health checks failing")),
+    ("infrastructure_access", 0.20, ("flux-operator", "kustomize-controller"),
+     ("Please log into our cluster and fix the deployment",
+      "Need you to debug our private network routing")),
+    ("other", 0.05, ("flux-operator",), ("Request for a training session",)),
+)  # fmt: skip
 
 
-def generate(policy: Policy, *, cases: int = 600, seed: int = 20260101) -> list[dict[str, str]]:
+def generate(
+    policy: Policy,
+    *,
+    cases: int = 2000,
+    seed: int = 20250601,
+    start: dt.datetime = dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
+    end: dt.datetime = dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+    data_problems: bool = True,
+) -> list[dict[str, str]]:
     rng = np.random.default_rng(seed)
-    start = int(dt.datetime(2026, 1, 2, tzinfo=dt.UTC).timestamp())
-    end = int(dt.datetime(2026, 11, 20, tzinfo=dt.UTC).timestamp())
-    calendar = BusinessCalendar.covering(policy.calendar, start, end)
+    first, last = int(start.timestamp()), int(end.timestamp())
+    calendar = BusinessCalendar.covering(policy.calendar, first, last)
 
-    # Most cases arrive in business hours; the rest at night or at weekends.
-    in_hours = rng.random(cases) < 0.8
-    business_span = int(calendar.clock(end) - calendar.clock(start))
-    business_created = calendar.instant_at(
-        calendar.clock(start) + rng.integers(1, business_span, cases)
-    )
-    anytime_created = rng.integers(start, end, cases)
-    created = np.sort(np.where(in_hours, business_created, anytime_created))
+    levels = rng.choice(np.arange(1, len(SEVERITY_SHARE) + 1), size=cases, p=SEVERITY_SHARE)
+    levels = np.minimum(levels, len(policy.severities))
+    # Most cases arrive in business hours; outages arrive at any hour.
+    in_hours = rng.random(cases) < np.where(levels == 1, 0.45, 0.85)
+    span = int(calendar.clock(last) - calendar.clock(first))
+    business_created = calendar.instant_at(calendar.clock(first) + rng.integers(1, span, cases))
+    created = np.where(in_hours, business_created, rng.integers(first, last, cases))
+    order = np.argsort(created, kind="stable")
+    created, levels = created[order], levels[order]
 
-    levels = rng.choice([1, 2, 3, 4], size=cases, p=SEVERITY_SHARE)
     targets = np.array([0] + [s.response_seconds for s in policy.severities])[levels]
-    # Response in business time, as a share of the target: most well inside, some over.
-    share = rng.lognormal(mean=-1.0, sigma=0.75, size=cases)
-    delay = np.maximum(60, (share * targets).astype(np.int64))
+    # Response as a share of the target: mostly well inside it; about one in ten over.
+    share = rng.lognormal(mean=-1.1, sigma=0.7, size=cases)
+    delay = np.maximum(120, (share * targets).astype(np.int64))
     responded = calendar.instant_at(calendar.clock(created) + delay)
-    unanswered = created > end - 3 * 86400  # the newest cases are still waiting
-    unanswered |= rng.random(cases) < 0.01
+    unanswered = created > last - 2 * 86400
+    unanswered |= rng.random(cases) < 0.005
 
-    resolve_delay = rng.exponential(3 * 86400, cases).astype(np.int64) + 1800
-    resolved = responded + resolve_delay
-    still_open = (resolved > end) | unanswered | (rng.random(cases) < 0.03)
+    resolve = rng.exponential(np.where(levels <= 2, 1.5, 5.0) * 86400).astype(np.int64) + 3600
+    resolved = responded + resolve
+    open_ = unanswered | (resolved > last) | (rng.random(cases) < 0.01)
 
-    dismissed = rng.random(cases) < 0.08
-    reasons = rng.choice(
-        [r for r, _ in DISMISSAL_REASONS], cases, p=[p for _, p in DISMISSAL_REASONS]
-    )
-    email = rng.random(cases) < np.where(levels <= 2, 0.15, 0.04)
-    customers = rng.choice([c for c, _ in CUSTOMERS], cases, p=[p for _, p in CUSTOMERS])
+    customers = rng.choice(len(CUSTOMERS), size=cases, p=[c[2] for c in CUSTOMERS])
+    email = rng.random(cases) < np.where(levels == 1, 0.35, np.where(levels == 2, 0.10, 0.03))
+    dismissed = (rng.random(cases) < 0.09) & ~open_
+    reasons = rng.choice(len(DISMISSALS), size=cases, p=[d[1] for d in DISMISSALS])
+    components = rng.choice(len(COMPONENTS), size=cases, p=[c[1] for c in COMPONENTS])
+    picks = rng.integers(0, 1000, size=cases)
 
     rows = []
     for i in range(cases):
-        status = (
-            "dismissed"
-            if dismissed[i] and not still_open[i]
-            else ("open" if still_open[i] else "resolved")
-        )
+        customer, plan, _ = CUSTOMERS[customers[i]]
+        if dismissed[i]:
+            reason, _, comps, subjects = DISMISSALS[reasons[i]]
+            component, subject = comps[picks[i] % len(comps)], subjects[picks[i] % len(subjects)]
+        else:
+            reason = ""
+            component = COMPONENTS[components[i]][0]
+            subject = SUBJECTS[component][picks[i] % len(SUBJECTS[component])]
         rows.append(
             {
-                "case_id": f"FLX-{1001 + i}",
-                "customer": str(customers[i]),
+                "case_id": f"FLX-{10001 + i}",
+                "customer": customer,
+                "plan": plan,
                 "severity": f"Level {levels[i]} - {policy.severity(int(levels[i])).name}",
                 "created_at": _iso(created[i]),
                 "first_response_at": "" if unanswered[i] else _iso(responded[i]),
-                "resolved_at": "" if still_open[i] else _iso(resolved[i]),
-                "status": status,
+                "resolved_at": "" if open_[i] else _iso(resolved[i]),
+                "status": "open" if open_[i] else ("dismissed" if reason else "resolved"),
                 "channel": "email" if email[i] else "portal",
-                "dismissal_reason": str(reasons[i]) if status == "dismissed" else "",
+                "component": component,
+                "subject": subject,
+                "dismissal_reason": reason,
             }
         )
-    _add_data_problems(rows)
+    if data_problems and cases >= 400:
+        _add_data_problems(rows)
     return rows
 
 
 def _add_data_problems(rows: list[dict[str, str]]) -> None:
     """Real exports carry mistakes; the sample shows how each is reported."""
-    rows[40]["first_response_at"], rows[40]["created_at"] = (
-        rows[40]["created_at"],
-        rows[40]["first_response_at"] or rows[40]["created_at"],
-    )  # answered "before" it was opened: scored as invalid
+    swapped = rows[40]
+    if swapped["first_response_at"]:  # answered "before" it was opened: scored invalid
+        swapped["created_at"], swapped["first_response_at"] = (
+            swapped["first_response_at"],
+            swapped["created_at"],
+        )
     rows[120]["severity"] = "P0"  # no such level: rejected
     rows[230]["created_at"] = "31/06/2026 10:00"  # not ISO 8601 (and no 31 June): rejected
     rows[310]["case_id"] = rows[309]["case_id"]  # exported twice: the second is rejected
+    rows[377]["dismissal_reason"] = "too busy"  # not one of the policy's reasons: rejected
 
 
 def _iso(seconds: int) -> str:
@@ -111,10 +192,14 @@ def _iso(seconds: int) -> str:
 
 
 def write(rows: list[dict[str, str]], out: TextIO) -> None:
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # `make sample` regenerates the committed sample with this
+    import sys
+
+    from dashboard.policy import load_policy
+
     write(generate(load_policy()), sys.stdout)

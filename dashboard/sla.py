@@ -5,7 +5,9 @@ Status rules (issue #2, the vendor's policy):
 - `breached`: answered later than that, or unanswered while the as-of instant is past the deadline;
 - `pending`: unanswered and the deadline not yet passed (business time remains);
 - `invalid`: the first response precedes creation, a data problem: reported, excluded from
-  attainment, never given a negative or clamped response time.
+  attainment, never given a negative or clamped response time;
+- `unscored`: the export does not say when (or whether) the case was first answered (a
+  ServiceNow incident has no such field), so no verdict is possible; excluded from attainment.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import numpy as np
 from dashboard.business_hours import BusinessCalendar
 from dashboard.policy import Policy
 
-STATUSES = ("met", "breached", "pending", "invalid")
-MET, BREACHED, PENDING, INVALID = range(4)
+STATUSES = ("met", "breached", "pending", "invalid", "unscored")
+MET, BREACHED, PENDING, INVALID, UNSCORED = range(5)
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class SlaFigures:
     deadline: np.ndarray  # int64 UTC seconds
     status: np.ndarray  # int8 codes into STATUSES
     remaining_seconds: np.ndarray  # int64 business seconds to the deadline as of as_of
-    unanswered: np.ndarray  # bool: remaining_seconds applies (negative once breached)
+    unanswered: np.ndarray  # bool: known to be unanswered, so remaining_seconds applies
 
     @property
     def status_names(self) -> np.ndarray:
@@ -52,10 +54,15 @@ def score(
     answered: np.ndarray,
     targets: np.ndarray,
     as_of: int,
+    response_known: np.ndarray | bool = True,
 ) -> SlaFigures:
-    """Score cases given as UTC seconds; `responded` is ignored where `answered` is False."""
+    """Score cases given as UTC seconds; `responded` is ignored where `answered` is False.
+
+    `response_known` is False for cases whose export does not record first responses at all.
+    """
     created = np.asarray(created, dtype=np.int64)
-    answered = np.asarray(answered, dtype=bool)
+    known = np.broadcast_to(np.asarray(response_known, dtype=bool), created.shape)
+    answered = np.asarray(answered, dtype=bool) & known
     targets = np.asarray(targets, dtype=np.int64)
     responded = np.where(answered, np.asarray(responded, dtype=np.int64), created)
 
@@ -70,6 +77,7 @@ def score(
     status[answered & (response > targets)] = BREACHED
     status[~answered & (as_of > deadline)] = BREACHED
     status[invalid] = INVALID
+    status[~known] = UNSCORED
     return SlaFigures(
         target_seconds=targets,
         response_seconds=response,
@@ -77,5 +85,5 @@ def score(
         deadline=deadline,
         status=status,
         remaining_seconds=remaining,
-        unanswered=~answered,
+        unanswered=~answered & known,
     )

@@ -1,21 +1,24 @@
-"""ISO 8601 text -> UTC instants (integer seconds), vectorised, with a reason for every failure.
+"""Date-time text -> UTC instants (integer seconds), vectorised, with a reason for every failure.
 
-A timestamp with an offset or `Z` is absolute. One without is local wall time in the export's
-zone: a wall time that never happened (clocks went forward) is refused; one that happened twice
-(clocks went back) is read as its first occurrence and flagged, which for a business calendar
-never changes a figure in London or New York (their clocks change on Sunday nights).
-Fractions of a second are dropped (floored): figures are exact to the whole second.
+Values are read with an export's formats, tried in order (ISO 8601 by default). A value with an
+offset or `Z` is absolute. One without is local wall time in the export's zone: a wall time that
+never happened (clocks went forward) is refused; one that happened twice (clocks went back) is
+read as its first occurrence and flagged, which for a business calendar never changes a figure
+in London or New York (their clocks change on Sunday nights). Fractions of a second are dropped
+(floored): figures are exact to the whole second.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
+ISO8601 = "ISO8601"
 # An offset can only follow a time: "2026-03-29" ends in "-29", which is a day, not an offset.
 _OFFSET_AT_END = r"\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 
@@ -29,7 +32,13 @@ class ParsedInstants:
     errors: np.ndarray  # object: reason where present and not valid, else ""
 
 
-def parse_instants(values: pd.Series, *, zone: ZoneInfo, column: str) -> ParsedInstants:
+def parse_instants(
+    values: pd.Series,
+    *,
+    zone: ZoneInfo,
+    column: str,
+    formats: Sequence[str] = (ISO8601,),
+) -> ParsedInstants:
     text = values.fillna("").astype(str).str.strip().reset_index(drop=True)
     n = len(text)
     present = (text != "").to_numpy()
@@ -37,19 +46,31 @@ def parse_instants(values: pd.Series, *, zone: ZoneInfo, column: str) -> ParsedI
     valid = np.zeros(n, dtype=bool)
     ambiguous = np.zeros(n, dtype=bool)
     errors = np.full(n, "", dtype=object)
+    walls = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
 
+    remaining = present.copy()
     has_offset = text.str.contains(_OFFSET_AT_END, regex=True).to_numpy() & present
-    naive = present & ~has_offset
+    for fmt in formats:
+        if not remaining.any():
+            break
+        if fmt == ISO8601 or "%z" in fmt:
+            absolute = remaining & (has_offset if fmt == ISO8601 else remaining)
+            parsed = pd.to_datetime(text[absolute], format=fmt, utc=True, errors="coerce")
+            _store(parsed, np.flatnonzero(absolute), seconds, valid)
+            remaining &= ~valid
+        if fmt == ISO8601 or "%z" not in fmt:
+            local = remaining & ~(has_offset if fmt == ISO8601 else np.zeros(n, dtype=bool))
+            parsed = pd.to_datetime(text[local], format=fmt, errors="coerce")
+            hit = parsed.notna()
+            walls[hit.index[hit]] = parsed[hit]
+            remaining[hit.index[hit]] = False
 
-    aware = pd.to_datetime(text[has_offset], format="ISO8601", utc=True, errors="coerce")
-    _store(aware, np.flatnonzero(has_offset), seconds, valid)
-
-    wall = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
-    localized = wall.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
-    _store(localized, np.flatnonzero(naive), seconds, valid)
-    # Parsed as a wall time but not placed on the timeline: a DST gap or overlap.
-    for position in wall.index[wall.notna() & localized.isna()]:
-        instants = _occurrences(wall[position].to_pydatetime(), zone)
+    wall_rows = walls.notna()
+    localized = walls[wall_rows].dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    _store(localized, np.flatnonzero(wall_rows), seconds, valid)
+    # Read as a wall time but not placed on the timeline: a DST gap or overlap.
+    for position in localized.index[localized.isna()]:
+        instants = _occurrences(walls[position].to_pydatetime(), zone)
         if instants:
             seconds[position] = min(instants)
             valid[position] = True
@@ -60,13 +81,22 @@ def parse_instants(values: pd.Series, *, zone: ZoneInfo, column: str) -> ParsedI
                 "(the clocks went forward past it); give it with an offset"
             )
 
-    unparsed = present & ~valid & (errors == "")
-    for position in np.flatnonzero(unparsed):
-        errors[position] = (
-            f"{column} {text.iloc[position]!r} is not a valid ISO 8601 date-time "
-            "(expected e.g. 2026-03-02T09:15:00Z or 2026-03-02 09:15)"
-        )
+    expected = describe_formats(formats)
+    for position in np.flatnonzero(present & ~valid & (errors == "")):
+        errors[position] = f"{column} {text.iloc[position]!r} is not a valid date-time ({expected})"
     return ParsedInstants(seconds, present, valid, ambiguous, errors)
+
+
+def describe_formats(formats: Sequence[str]) -> str:
+    shown = ["ISO 8601 like 2026-03-02T09:15:00Z" if f == ISO8601 else _example(f) for f in formats]
+    return "expected " + " or ".join(shown)
+
+
+def _example(fmt: str) -> str:
+    try:
+        return dt.datetime(2026, 3, 2, 14, 15, 0).strftime(fmt)
+    except ValueError:
+        return fmt
 
 
 def parse_instant(text: str, *, zone: ZoneInfo, what: str) -> int:

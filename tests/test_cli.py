@@ -105,7 +105,7 @@ def test_a_policy_file_is_honoured(tmp_path, capsys):
     ("content", "message"),
     [
         ("", "the file is empty"),
-        ("case_id,customer\nA,B\n", "required columns severity, created_at missing"),
+        ("case_id,customer\nA,B\n", "which would need 'severity', 'created_at'"),
         ("\x00\x01\x02", "not a CSV text file"),
     ],
 )
@@ -126,7 +126,7 @@ def test_unusable_file_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys
     ("options", "message"),
     [
         (["--timezone", "Mars/Base"], "--timezone 'Mars/Base' is not a known time zone"),
-        (["--as-of", "next tuesday"], "--as-of 'next tuesday' is not a valid ISO 8601"),
+        (["--as-of", "next tuesday"], "--as-of 'next tuesday' is not a valid date-time"),
         (["--policy", "missing.toml"], "missing.toml: policy file not found"),
     ],
 )

@@ -59,7 +59,10 @@ def test_bad_values_get_reasons_and_blanks_are_just_absent():
     assert parsed.present.tolist() == [False, False, True, True, True]
     assert parsed.valid.tolist() == [False] * 5
     assert parsed.errors[0] == ""
-    assert parsed.errors[2].startswith("created_at '31/06/2026 10:00' is not a valid ISO 8601")
+    assert parsed.errors[2] == (
+        "created_at '31/06/2026 10:00' is not a valid date-time (expected ISO 8601 like "
+        "2026-03-02T09:15:00Z)"
+    )
     assert "'2026-02-30T10:00:00Z'" in parsed.errors[3]
 
 

@@ -1,0 +1,322 @@
+"""Export formats as data: one TOML mapping file per helpdesk export, under data/formats/.
+
+A mapping names the export's headers for our canonical fields, how to find its header row,
+its date formats and time-zone rule, its priority labels, its channel names, which values mean
+a case was dismissed (and for which of the policy's reasons), where the first response comes
+from, and the helpdesk's own SLA figures to keep for reconciliation. See data/formats/README.md.
+Loading validates the file and refuses it with a message naming the file, key and value.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dashboard.errors import DashboardError
+from dashboard.timestamps import ISO8601
+
+FORMATS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "formats"
+
+# Canonical fields a mapping can fill from columns. Required ones must be mapped.
+TEXT_FIELDS = (
+    "case_id",
+    "customer",
+    "plan",
+    "severity",
+    "status",
+    "channel",
+    "component",
+    "subject",
+)
+TIME_FIELDS = ("created_at", "first_response_at", "resolved_at")
+FIELDS = (*TEXT_FIELDS, *TIME_FIELDS, "dismissal_reason")
+REQUIRED_FIELDS = ("case_id", "severity", "created_at")
+DISMISSAL_REASONS = ("third_party", "not_flux", "infrastructure_access", "other")
+CHANNELS = ("portal", "email", "phone", "chat", "other")
+ZONE_RULES = ("local", "footer")  # or any IANA zone name, e.g. "UTC"
+
+_TOP_KEYS = {
+    "name", "title", "detect", "columns", "first_response", "vendor", "timestamps",
+    "severity", "channels", "statuses", "dismissal",
+}  # fmt: skip
+_DETECT_KEYS = {"headers", "values", "header_search_rows"}
+_FIRST_RESPONSE_KEYS = {"column", "minutes_after_created", "hours_after_created", "recorded"}
+_VENDOR_KEYS = {
+    "response_minutes", "response_business_minutes", "sla", "sla_met", "sla_breached",
+    "sla_remaining",
+}  # fmt: skip
+_TIMESTAMP_KEYS = {"formats", "zone", "footer"}
+_DISMISSAL_KEYS = {"column", "equals", "matches", "reason", "reason_from_value"}
+
+
+class FormatError(DashboardError):
+    """A mapping file is invalid, or no known format fits a file."""
+
+
+@dataclass(frozen=True)
+class DismissalRule:
+    """Cases whose `column` equals one of `equals` (any case) or matches `matches` are dismissed.
+
+    With `reason_from_value` the cell itself names the reason (our canonical column).
+    """
+
+    column: tuple[str, ...]
+    reason: str = ""
+    equals: tuple[str, ...] = ()
+    matches: re.Pattern[str] | None = None
+    reason_from_value: bool = False
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    title: str
+    source_file: str
+    detect_headers: tuple[tuple[str, ...], ...]  # each entry: alternatives, one must be present
+    detect_values: Mapping[str, re.Pattern[str]]
+    header_search_rows: int
+    columns: Mapping[str, tuple[str, ...]]  # canonical field -> headers, first non-empty wins
+    first_response_column: tuple[str, ...] = ()
+    first_response_minutes: tuple[str, ...] = ()  # a duration after creation, in minutes
+    first_response_hours: tuple[str, ...] = ()
+    # A true/false column saying whether the row's source recorded first responses at all
+    # (our canonical export writes it, so cases from a ServiceNow export stay unscored).
+    response_recorded: tuple[str, ...] = ()
+    vendor_response_minutes: tuple[str, ...] = ()
+    vendor_response_business_minutes: tuple[str, ...] = ()
+    vendor_sla: tuple[str, ...] = ()
+    vendor_sla_met: frozenset[str] = frozenset()
+    vendor_sla_breached: frozenset[str] = frozenset()
+    vendor_sla_remaining: tuple[str, ...] = ()  # signed: negative means breached
+    timestamp_formats: tuple[str, ...] = (ISO8601,)
+    zone: str = "local"
+    footer: re.Pattern[str] | None = None  # a row naming the zone, e.g. "Timezone: Europe/Berlin"
+    severity_labels: Mapping[str, int] = field(default_factory=dict)  # lower-cased label -> level
+    channels: Mapping[str, str] = field(default_factory=dict)  # lower-cased value -> channel
+    statuses: Mapping[str, str] = field(default_factory=dict)  # lower-cased code -> label
+    dismissal: tuple[DismissalRule, ...] = ()
+
+
+def normalise(name: str) -> str:
+    """How headers are compared: case, spacing, underscores and hyphens do not matter."""
+    return re.sub(r"[\s_\-]+", " ", name.strip().lower())
+
+
+def builtin_formats() -> list[ExportFormat]:
+    files = sorted(FORMATS_DIR.glob("*.toml"))
+    return [load_format(path) for path in files]
+
+
+def format_by_name(name: str) -> ExportFormat:
+    known = {f.name: f for f in builtin_formats()}
+    if name not in known:
+        raise FormatError(f"unknown format {name!r} (known: {', '.join(sorted(known))})")
+    return known[name]
+
+
+def load_format(path: str | Path) -> ExportFormat:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FormatError(f"{path}: mapping file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{path}: cannot read the mapping file ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FormatError(f"{path}: not valid TOML: {exc}") from None
+    return parse_format(raw, source=str(path))
+
+
+def parse_format(raw: Mapping[str, Any], *, source: str) -> ExportFormat:
+    def fail(key: str, value: Any, problem: str) -> FormatError:
+        got = "" if value is _MISSING else f" (got {value!r})"
+        return FormatError(f"{source}: {key}: {problem}{got}")
+
+    def known(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
+        for key in table:
+            if key not in allowed:
+                raise fail(f"{prefix}{key}", _MISSING, f"unknown key (expected one of: "
+                           f"{', '.join(sorted(allowed))})")  # fmt: skip
+
+    def headers(value: Any, key: str) -> tuple[str, ...]:
+        items = [value] if isinstance(value, str) else value
+        if (
+            not isinstance(items, list)
+            or not items
+            or not all(isinstance(i, str) and i.strip() for i in items)
+        ):
+            raise fail(key, value, "must be a header name or a list of header names")
+        return tuple(i.strip() for i in items)
+
+    def table(key: str) -> Mapping[str, Any]:
+        value = raw.get(key, {})
+        if not isinstance(value, Mapping):
+            raise fail(key, value, "must be a table")
+        return value
+
+    known(raw, _TOP_KEYS, "")
+    name = raw.get("name", _MISSING)
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise fail("name", name, "must be a lower-case identifier such as 'zendesk'")
+    title = raw.get("title", name)
+    if not isinstance(title, str):
+        raise fail("title", title, "must be a string")
+
+    detect = table("detect")
+    known(detect, _DETECT_KEYS, "detect.")
+    if "headers" not in detect:
+        raise fail("detect.headers", _MISSING, "missing: the headers that identify this export")
+    if not isinstance(detect["headers"], list) or not detect["headers"]:
+        raise fail("detect.headers", detect["headers"], "must be a non-empty list")
+    detect_headers = tuple(
+        headers(h, f"detect.headers #{i}") for i, h in enumerate(detect["headers"], 1)
+    )
+    detect_values = {}
+    for header, pattern in table("detect").get("values", {}).items():
+        detect_values[header] = _regex(pattern, f"detect.values.{header}", fail)
+    search_rows = detect.get("header_search_rows", 10)
+    if not isinstance(search_rows, int) or isinstance(search_rows, bool) or search_rows < 1:
+        raise fail("detect.header_search_rows", search_rows, "must be a positive whole number")
+
+    columns_raw = table("columns")
+    known(columns_raw, set(FIELDS) - {"first_response_at"}, "columns.")
+    columns = {key: headers(value, f"columns.{key}") for key, value in columns_raw.items()}
+    for required in REQUIRED_FIELDS:
+        if required not in columns:
+            raise fail(f"columns.{required}", _MISSING, "missing (required)")
+
+    first = table("first_response")
+    known(first, _FIRST_RESPONSE_KEYS, "first_response.")
+    if "minutes_after_created" in first and "hours_after_created" in first:
+        raise fail("first_response", dict(first), "give minutes_after_created or "
+                   "hours_after_created, not both")  # fmt: skip
+
+    vendor = table("vendor")
+    known(vendor, _VENDOR_KEYS, "vendor.")
+
+    stamps = table("timestamps")
+    known(stamps, _TIMESTAMP_KEYS, "timestamps.")
+    formats = stamps.get("formats", [ISO8601])
+    if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
+        raise fail("timestamps.formats", formats, "must be a list of strftime formats or 'ISO8601'")
+    for fmt in formats:
+        if fmt != ISO8601 and ("%" not in fmt or not re.search(r"%[dmyYbB]", fmt)):
+            raise fail(
+                "timestamps.formats", fmt, "not a date format (expected e.g. '%d/%m/%Y %H:%M')"
+            )
+    zone = stamps.get("zone", "local")
+    if not isinstance(zone, str):
+        raise fail("timestamps.zone", zone, "must be 'local', 'footer' or a time zone name")
+    if zone not in ZONE_RULES:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise fail(
+                "timestamps.zone", zone, "must be 'local', 'footer' or an IANA time zone"
+            ) from None
+    footer = None
+    if zone == "footer" or "footer" in stamps:
+        if "footer" not in stamps:
+            raise fail("timestamps.footer", _MISSING, "needed when zone = 'footer'")
+        footer = _regex(stamps["footer"], "timestamps.footer", fail)
+        if "zone" not in footer.groupindex:
+            raise fail("timestamps.footer", stamps["footer"], "must have a (?P<zone>...) group")
+
+    severity = {}
+    for label, level in table("severity").items():
+        if not isinstance(level, int) or isinstance(level, bool) or level < 1:
+            raise fail(f"severity.{label!r}", level, "must be a policy level (1, 2, ...)")
+        severity[label.strip().lower()] = level
+    channels = {}
+    for value, channel in table("channels").items():
+        if channel not in CHANNELS:
+            raise fail(f"channels.{value!r}", channel, f"must be one of {', '.join(CHANNELS)}")
+        channels[value.strip().lower()] = channel
+    statuses = {}
+    for code, label in table("statuses").items():
+        if not isinstance(label, str) or not label.strip():
+            raise fail(f"statuses.{code!r}", label, "must be a status label")
+        statuses[code.strip().lower()] = label.strip()
+
+    rules = []
+    dismissal = raw.get("dismissal", [])
+    if not isinstance(dismissal, list):
+        raise fail("dismissal", dismissal, "must be an array of tables ([[dismissal]])")
+    for i, rule in enumerate(dismissal, 1):
+        key = f"dismissal #{i}"
+        if not isinstance(rule, Mapping):
+            raise fail(key, rule, "must be a table")
+        known(rule, _DISMISSAL_KEYS, f"{key}.")
+        from_value = rule.get("reason_from_value", False)
+        reason = rule.get("reason", "")
+        if not from_value and reason not in DISMISSAL_REASONS:
+            raise fail(f"{key}.reason", reason, f"must be one of {', '.join(DISMISSAL_REASONS)}")
+        equals = rule.get("equals", [])
+        equals = [equals] if isinstance(equals, str) else equals
+        if not isinstance(equals, list) or not all(isinstance(e, str) for e in equals):
+            raise fail(f"{key}.equals", equals, "must be a value or a list of values")
+        matches = _regex(rule["matches"], f"{key}.matches", fail) if "matches" in rule else None
+        if not from_value and not equals and matches is None:
+            raise fail(key, dict(rule), "needs equals, matches or reason_from_value = true")
+        rules.append(
+            DismissalRule(
+                column=headers(rule.get("column", _MISSING), f"{key}.column"),
+                reason=reason,
+                equals=tuple(e.strip().lower() for e in equals),
+                matches=matches,
+                reason_from_value=bool(from_value),
+            )
+        )
+
+    def optional(table_: Mapping[str, Any], key: str, prefix: str) -> tuple[str, ...]:
+        return headers(table_[key], f"{prefix}.{key}") if key in table_ else ()
+
+    def lowered(key: str) -> frozenset[str]:
+        values = vendor.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise fail(f"vendor.{key}", values, "must be a list of values")
+        return frozenset(v.strip().lower() for v in values)
+
+    return ExportFormat(
+        name=name,
+        title=title,
+        source_file=source,
+        detect_headers=detect_headers,
+        detect_values=detect_values,
+        header_search_rows=search_rows,
+        columns=columns,
+        first_response_column=optional(first, "column", "first_response"),
+        first_response_minutes=optional(first, "minutes_after_created", "first_response"),
+        first_response_hours=optional(first, "hours_after_created", "first_response"),
+        response_recorded=optional(first, "recorded", "first_response"),
+        vendor_response_minutes=optional(vendor, "response_minutes", "vendor"),
+        vendor_response_business_minutes=optional(vendor, "response_business_minutes", "vendor"),
+        vendor_sla=optional(vendor, "sla", "vendor"),
+        vendor_sla_met=lowered("sla_met"),
+        vendor_sla_breached=lowered("sla_breached"),
+        vendor_sla_remaining=optional(vendor, "sla_remaining", "vendor"),
+        timestamp_formats=tuple(formats),
+        zone=zone,
+        footer=footer,
+        severity_labels=severity,
+        channels=channels,
+        statuses=statuses,
+        dismissal=tuple(rules),
+    )
+
+
+_MISSING = object()
+
+
+def _regex(pattern: Any, key: str, fail) -> re.Pattern[str]:
+    if not isinstance(pattern, str):
+        raise fail(key, pattern, "must be a regular expression")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise fail(key, pattern, f"not a valid regular expression ({exc})") from None

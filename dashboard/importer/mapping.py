@@ -1,0 +1,344 @@
+"""Apply an export format to a table: the export's columns -> our canonical fields, as text.
+
+Nothing is parsed into numbers or instants here except durations (which only a mapping can
+explain); validation (dashboard/cases.py) does the rest and names every problem per row. The
+notes say, one line per field, what was taken from where, so the import report can tell the
+user exactly what was understood.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from dashboard.importer.formats import (
+    DISMISSAL_REASONS,
+    FIELDS,
+    DismissalRule,
+    ExportFormat,
+    normalise,
+)
+from dashboard.importer.readers import RawTable, Reject
+
+_DURATION = re.compile(
+    r"^(?P<sign>[-+]?)(?:(?P<number>\d+(?:[.,]\d+)?)|(?P<h>\d+):(?P<m>\d{2})(?::(?P<s>\d{2}))?)$"
+)
+
+
+@dataclass(frozen=True)
+class MappedExport:
+    format: ExportFormat
+    table: RawTable  # the records that are cases (footers removed)
+    canonical: pd.DataFrame  # FIELDS as text, '' when empty, aligned with table.frame
+    response_known: np.ndarray  # bool per row: the source says when (or whether) it was answered
+    first_response_source: str  # "export", "derived", or "" when the export has none
+    first_response_offset: np.ndarray  # float seconds after creation (derived); NaN when none
+    vendor: pd.DataFrame  # response_minutes, response_business_minutes (float), sla (text)
+    zone: ZoneInfo
+    notes: list[str]
+    problems: list[np.ndarray]  # per-row reasons ('' when fine) found while mapping
+    structural_rejects: list[Reject]  # records refused before mapping, case ids filled in
+
+
+def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> MappedExport:
+    notes: list[str] = []
+    lookup = {normalise(h): h for h in reversed(table.header)}  # first spelling wins
+    table, zone = _drop_footers(table, fmt, zone, notes)
+    frame = table.frame
+    n = len(frame)
+    problems: list[np.ndarray] = []
+
+    taken: list[str] = []
+    absent: list[str] = []
+
+    def column(field: str, headers: tuple[str, ...]) -> pd.Series:
+        present = list(
+            dict.fromkeys(lookup[normalise(h)] for h in headers if normalise(h) in lookup)
+        )
+        if not present:
+            absent.append(f"{field} (looked for {_quoted(headers)})")
+            return pd.Series([""] * n, index=frame.index, dtype=object)
+        values = _cells(frame, present[0])
+        for other in present[1:]:
+            values = values.where(values != "", _cells(frame, other))
+        taken.append(f"{field} <- {' else '.join(repr(p) for p in present)}")
+        return values
+
+    canonical = pd.DataFrame(index=frame.index)
+    for field in FIELDS:
+        if field in fmt.columns:
+            canonical[field] = column(field, fmt.columns[field])
+        elif field not in ("first_response_at", "dismissal_reason"):
+            canonical[field] = ""
+
+    if fmt.statuses:
+        canonical["status"] = _relabel(canonical["status"], fmt.statuses)
+    canonical["channel"] = _channels(canonical["channel"], fmt, notes)
+
+    # -- first response: a column, a duration after creation, or nothing at all ---------------
+    offset = np.full(n, np.nan)
+    canonical["first_response_at"] = ""
+    source = ""
+    # A timestamp column is preferred; a duration after creation is the fallback.
+    if any(normalise(h) in lookup for h in fmt.first_response_column):
+        canonical["first_response_at"] = column("first_response_at", fmt.first_response_column)
+        source = "export"
+    elif fmt.first_response_minutes or fmt.first_response_hours:
+        headers = fmt.first_response_minutes or fmt.first_response_hours
+        unit = 60 if fmt.first_response_minutes else 3600
+        present = [lookup[normalise(h)] for h in headers if normalise(h) in lookup]
+        if present:
+            text = frame[present[0]].astype(str)
+            offset, bad = parse_durations(text, unit)
+            problems.append(_where(bad, text, f"{present[0]} {{!r}} is not a duration"))
+            problems.append(_where(offset < 0, text, f"{present[0]} {{!r}} is negative"))
+            source = "derived"
+            notes.append(f"first_response_at <- created_at + {present[0]!r}")
+    if not source:
+        looked = fmt.first_response_column or fmt.first_response_minutes or fmt.first_response_hours
+        notes.append(
+            "first_response_at: not in this export"
+            + (f" (looked for {_quoted(looked)})" if looked else "")
+            + "; response times cannot be scored for these cases"
+        )
+
+    notes.insert(0, "columns: " + "; ".join(taken))
+    if absent:
+        notes.insert(1, f"not in this export: {'; '.join(absent)}")
+    canonical["dismissal_reason"], dismissal_problems = _dismissals(frame, lookup, fmt, notes)
+    problems.append(dismissal_problems)
+    vendor = _vendor(frame, lookup, fmt, notes)
+
+    case_ids = fmt.columns["case_id"]
+    structural = [
+        Reject(r.row, _first_field(r.fields, case_ids), r.reason, r.fields) for r in table.rejects
+    ]
+    known = np.full(n, bool(source))
+    recorded = [lookup[normalise(h)] for h in fmt.response_recorded if normalise(h) in lookup]
+    if source and recorded:
+        flags = frame[recorded[0]].astype(str).str.strip().str.lower()
+        known &= ~flags.isin(["false", "0", "no"]).to_numpy()
+        if not known.all():
+            notes.append(
+                f"{int((~known).sum())} case(s) come from an export without first responses: "
+                "their response times cannot be scored"
+            )
+    return MappedExport(
+        format=fmt,
+        table=table,
+        canonical=canonical,
+        response_known=known,
+        first_response_source=source,
+        first_response_offset=offset,
+        vendor=vendor,
+        zone=zone,
+        notes=notes,
+        problems=problems,
+        structural_rejects=structural,
+    )
+
+
+def _cells(frame: pd.DataFrame, header: str) -> pd.Series:
+    """A column's text; a lone "-" is how Zendesk and Zammad write "no value"."""
+    values = frame[header].astype(str)
+    return values.where(values != "-", "")
+
+
+def parse_durations(text: pd.Series, unit: int) -> tuple[np.ndarray, np.ndarray]:
+    """'90', '1.5', '-6', '1:30', '01:30:00' -> seconds (numbers are in `unit` seconds).
+
+    Returns (seconds as float, NaN when empty or bad; bad: bool where a value was unreadable).
+    """
+    values = text.fillna("").astype(str).str.strip().str.replace(",", ".", regex=False)
+    parts = values.str.extract(_DURATION)
+    sign = np.where(parts["sign"] == "-", -1.0, 1.0)
+    number = pd.to_numeric(parts["number"], errors="coerce").to_numpy() * unit
+    clock = (
+        pd.to_numeric(parts["h"], errors="coerce").to_numpy() * 3600
+        + pd.to_numeric(parts["m"], errors="coerce").to_numpy() * 60
+        + pd.to_numeric(parts["s"], errors="coerce").fillna(0).to_numpy()
+    )
+    seconds = sign * np.where(np.isnan(number), clock, number)
+    bad = (values != "").to_numpy() & np.isnan(seconds)
+    return seconds, bad
+
+
+def _drop_footers(
+    table: RawTable, fmt: ExportFormat, zone: ZoneInfo, notes: list[str]
+) -> tuple[RawTable, ZoneInfo]:
+    """Remove footer rows (Zammad's 'Timezone: Europe/Berlin'), taking the zone they name."""
+    if fmt.footer is None:
+        if fmt.zone not in ("local", "footer"):
+            notes.append(f"times without an offset are read in {fmt.zone}, as this export writes")
+            return table, ZoneInfo(fmt.zone)
+        notes.append(f"times without an offset are read in {zone.key}")
+        return table, zone
+    frame = table.frame
+    filled = (frame != "").sum(axis=1).to_numpy()
+    first = frame.iloc[:, 0].astype(str)
+    is_footer = (filled == 1) & first.map(lambda v: bool(fmt.footer.fullmatch(v))).to_numpy()
+    for position in np.flatnonzero(is_footer):
+        named = fmt.footer.fullmatch(first.iloc[position])["zone"]
+        try:
+            zone = ZoneInfo(named)
+            notes.append(
+                f"row {table.row_numbers[position]} names the export's time zone: times are "
+                f"read in {named}"
+            )
+        except (ZoneInfoNotFoundError, ValueError):
+            notes.append(f"row {table.row_numbers[position]} names an unknown zone {named!r}")
+    if not is_footer.any():
+        notes.append(f"no time-zone footer found: times without an offset are read in {zone.key}")
+    keep = ~is_footer
+    trimmed = RawTable(
+        table.path,
+        table.header,
+        frame[keep].reset_index(drop=True),
+        table.row_numbers[keep],
+        table.rejects,
+        table.description,
+        table.header_row,
+    )
+    return trimmed, zone
+
+
+def _relabel(values: pd.Series, labels: dict[str, str]) -> pd.Series:
+    lowered = values.str.lower()
+    return lowered.map(labels).fillna(values).astype(str)
+
+
+def _channels(values: pd.Series, fmt: ExportFormat, notes: list[str]) -> pd.Series:
+    lowered = values.str.strip().str.lower()
+    mapped = lowered.map(fmt.channels) if fmt.channels else pd.Series(np.nan, index=values.index)
+    unknown = Counter(lowered[mapped.isna() & (lowered != "")])
+    if fmt.channels and unknown:
+        listed = ", ".join(f"{v!r} ({c})" for v, c in unknown.most_common(5))
+        notes.append(f"channel values kept as written (not portal/email/phone/chat): {listed}")
+    return mapped.fillna(lowered).astype(str)
+
+
+def _dismissals(
+    frame: pd.DataFrame, lookup: dict[str, str], fmt: ExportFormat, notes: list[str]
+) -> tuple[pd.Series, np.ndarray]:
+    reasons = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    problems = np.full(len(frame), "", dtype=object)
+    for rule in fmt.dismissal:
+        for header in _all_columns(frame, rule.column):
+            _apply_rule(rule, header, frame, reasons, problems)
+    counts = Counter(reasons[reasons != ""])
+    if counts:
+        notes.append("dismissed: " + ", ".join(f"{c} {r}" for r, c in sorted(counts.items())))
+    return reasons.astype(str), problems
+
+
+def _all_columns(frame: pd.DataFrame, names: tuple[str, ...]) -> list[str]:
+    """Every column under these names, repeats included (Jira writes "Labels" once per label)."""
+    wanted = {normalise(n) for n in names}
+    return [h for h in frame.columns if re.sub(r" \(\d+\)$", "", normalise(h)) in wanted]
+
+
+def _apply_rule(
+    rule: DismissalRule,
+    header: str,
+    frame: pd.DataFrame,
+    reasons: pd.Series,
+    problems: np.ndarray,
+) -> None:
+    values = frame[header].astype(str).str.strip()
+    undecided = (reasons == "").to_numpy()
+    if rule.reason_from_value:
+        reason = values.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+        given = (values != "").to_numpy() & undecided
+        known = reason.isin(DISMISSAL_REASONS).to_numpy()
+        reasons[given & known] = reason[given & known]
+        for i in np.flatnonzero(given & ~known):
+            problems[i] = (
+                f"{header} {values.iloc[i]!r} is not a dismissal reason (expected "
+                f"{', '.join(DISMISSAL_REASONS)})"
+            )
+    else:
+        hit = _rule_hits(values, rule) & undecided
+        reasons[hit] = rule.reason
+
+
+def _rule_hits(values: pd.Series, rule: DismissalRule) -> np.ndarray:
+    hit = values.str.lower().isin(rule.equals).to_numpy() if rule.equals else False
+    if rule.matches is not None:
+        hit = hit | values.map(lambda v: bool(rule.matches.search(v))).to_numpy()
+    return np.asarray(hit, dtype=bool)
+
+
+def _vendor(
+    frame: pd.DataFrame, lookup: dict[str, str], fmt: ExportFormat, notes: list[str]
+) -> pd.DataFrame:
+    """The helpdesk's own figures, kept beside ours for reconciliation; never used to score."""
+    n = len(frame)
+
+    def text(headers: tuple[str, ...]) -> pd.Series | None:
+        present = [lookup[normalise(h)] for h in headers if normalise(h) in lookup]
+        return frame[present[0]].astype(str).str.strip() if present else None
+
+    vendor = pd.DataFrame(
+        {
+            "response_minutes": np.full(n, np.nan),
+            "response_business_minutes": np.full(n, np.nan),
+            "sla": np.full(n, "", dtype=object),
+        },
+        index=frame.index,
+    )
+    kept = []
+    for key, headers in (
+        ("response_minutes", fmt.vendor_response_minutes),
+        ("response_business_minutes", fmt.vendor_response_business_minutes),
+    ):
+        values = text(headers)
+        if values is not None:
+            seconds, bad = parse_durations(values, 60)
+            vendor[key] = seconds / 60
+            kept.append(headers[0])
+            if bad.any():
+                notes.append(
+                    f"{headers[0]}: {int(bad.sum())} values are not durations (kept empty)"
+                )
+    sla = text(fmt.vendor_sla)
+    if sla is not None:
+        lowered = sla.str.lower()
+        verdict = np.where(
+            lowered.isin(fmt.vendor_sla_met), "met",
+            np.where(lowered.isin(fmt.vendor_sla_breached), "breached", lowered),
+        )  # fmt: skip
+        vendor["sla"] = verdict
+        kept.append(fmt.vendor_sla[0])
+    remaining = text(fmt.vendor_sla_remaining)
+    if remaining is not None:
+        seconds, _ = parse_durations(remaining, 60)
+        from_sign = np.where(np.isnan(seconds), "", np.where(seconds < 0, "breached", "met"))
+        vendor["sla"] = np.where(vendor["sla"] == "", from_sign, vendor["sla"])
+        kept.append(fmt.vendor_sla_remaining[0])
+    if kept:
+        notes.append(
+            f"kept the helpdesk's own figures for reconciliation: {', '.join(map(repr, kept))}"
+        )
+    return vendor
+
+
+def _first_field(fields: dict[str, str], headers: tuple[str, ...]) -> str:
+    by_name = {normalise(k): v for k, v in fields.items()}
+    return next((by_name[normalise(h)] for h in headers if by_name.get(normalise(h))), "")
+
+
+def _quoted(headers: tuple[str, ...]) -> str:
+    return ", ".join(repr(h) for h in headers)
+
+
+def _where(condition: np.ndarray, values: pd.Series, template: str) -> np.ndarray:
+    """`template` filled with the value where the condition holds, '' elsewhere."""
+    problems = np.full(len(values), "", dtype=object)
+    for i in np.flatnonzero(condition):
+        problems[i] = template.format(values.iloc[i])
+    return problems

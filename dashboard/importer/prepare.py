@@ -1,0 +1,103 @@
+"""One export file -> validated, scored cases, ready to store or write; no database involved.
+
+read (any encoding, delimiter or .xlsx) -> detect the format and header row -> map columns ->
+validate every row -> score against the policy. The result says what was understood and what
+was not, so the user can trust (or fix) the file before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from dashboard.business_hours import BusinessCalendar
+from dashboard.cases import ValidatedCases, validate_cases
+from dashboard.importer.detect import Detection, detect_format
+from dashboard.importer.formats import ExportFormat, builtin_formats, format_by_name, load_format
+from dashboard.importer.mapping import apply_format
+from dashboard.importer.readers import read_grid, table_from_grid
+from dashboard.policy import Policy
+from dashboard.sla import SlaFigures, score, target_seconds
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    path: Path
+    checksum: str  # sha256 of the bytes read
+    size: int
+    description: str  # how the file was read
+    detection: Detection
+    validated: ValidatedCases
+    figures: SlaFigures | None  # None when no case was accepted
+    calendar: BusinessCalendar | None
+    as_of: int
+
+    @property
+    def notes(self) -> list[str]:
+        return [self.description, self.detection.explanation, *self.validated.notes]
+
+
+def choose_format(format_name: str | None, mapping_path: str | Path | None) -> ExportFormat | None:
+    if format_name and mapping_path:
+        from dashboard.importer.formats import FormatError
+
+        raise FormatError("give --format or --map, not both")
+    if mapping_path:
+        return load_format(mapping_path)
+    if format_name:
+        return format_by_name(format_name)
+    return None
+
+
+def prepare_file(
+    path: str | Path,
+    policy: Policy,
+    *,
+    as_of: int,
+    forced: ExportFormat | None = None,
+    zone: ZoneInfo | None = None,
+    date_order: str | None = None,
+) -> PreparedFile:
+    path = Path(path)
+    grid = read_grid(path)
+    detection = detect_format(grid, builtin_formats(), forced=forced)
+    table = table_from_grid(grid, detection.header_position)
+    mapped = apply_format(table, detection.format, zone=zone or policy.calendar.zone)
+    validated = validate_cases(mapped, policy, date_order=date_order)
+    figures, calendar = score_validated(validated, policy, as_of=as_of)
+    data = path.read_bytes()
+    return PreparedFile(
+        path=path,
+        checksum=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        description=grid.description,
+        detection=detection,
+        validated=validated,
+        figures=figures,
+        calendar=calendar,
+        as_of=as_of,
+    )
+
+
+def score_validated(
+    validated: ValidatedCases, policy: Policy, *, as_of: int
+) -> tuple[SlaFigures | None, BusinessCalendar | None]:
+    cases = validated.cases
+    if len(cases) == 0:
+        return None, None
+    answered = cases.has_first_response_at
+    calendar = BusinessCalendar.covering(
+        policy.calendar, cases.created_at, cases.first_response_at[answered], as_of
+    )
+    figures = score(
+        calendar,
+        created=cases.created_at,
+        responded=cases.first_response_at,
+        answered=answered,
+        targets=target_seconds(policy, cases.frame["severity"].to_numpy()),
+        as_of=as_of,
+        response_known=cases.response_known,
+    )
+    return figures, calendar

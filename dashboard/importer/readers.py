@@ -1,0 +1,332 @@
+"""Export files -> a grid of text cells, whatever the helpdesk or spreadsheet wrote.
+
+CSV with `,` `;` tab or `|` (detected by clevercsv, or an Excel `sep=` line), in UTF-8 (with or
+without BOM), UTF-16 (Excel's "Unicode text", BOM or not), Windows-1252, or another Windows code
+page (detected by charset-normalizer); and `.xlsx` workbooks (first visible sheet; recognised by
+content, since Zammad names its .xlsx reports `.xls`).
+
+Reading yields a grid: every non-blank row, with the row number a spreadsheet shows. Which row
+is the header is the export format's business (a Zammad report has a title above it); once it
+is known, `table_from_grid` makes the table, rejecting any record wider than the header. A file
+that cannot be read at all raises UnusableFileError with one line naming the file and problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dashboard.errors import UnusableFileError
+
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# Code pages tried, by charset-normalizer, when a file is neither UTF nor Windows-1252.
+_FALLBACK_ENCODINGS = ["cp1250", "cp1251", "latin_1"]
+_SNIFF_CHARS = 32_768
+# Long text fields (case descriptions) are legitimate; the csv module's 128 KiB limit is not ours.
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record that was not used, with why, and its original fields so nothing is lost."""
+
+    row: int
+    case_id: str
+    reason: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A file's non-blank rows as text cells, before anyone has said which row is the header."""
+
+    path: Path
+    cells: pd.DataFrame  # columns 0..W-1, '' for empty cells; one row per non-blank record
+    row_numbers: np.ndarray  # the spreadsheet row of each
+    description: str  # how it was read, e.g. "CSV, UTF-8, semicolon-separated"
+
+    def row(self, position: int) -> list[str]:
+        return list(self.cells.iloc[position].tolist())
+
+
+@dataclass(frozen=True)
+class RawTable:
+    path: Path
+    header: list[str]  # as written, made unique: a repeated "Labels" becomes "Labels (2)"
+    frame: pd.DataFrame  # every record's cells as text ('' when empty), under `header`
+    row_numbers: np.ndarray  # the spreadsheet row of each frame row
+    rejects: list[Reject]  # records refused before any value was looked at
+    description: str
+    header_row: int = 1  # the spreadsheet row of the header
+
+    @property
+    def records(self) -> int:
+        return len(self.frame) + len(self.rejects)
+
+
+def read_table(path: str | Path) -> RawTable:
+    """A file whose first non-blank row is its header (our canonical CSV)."""
+    return table_from_grid(read_grid(path))
+
+
+def table_from_grid(grid: Grid, header_position: int = 0) -> RawTable:
+    """The grid read with its row `header_position` (0 = first non-blank row) as header.
+
+    Rows above the header are titles and are ignored. A record with cells beyond the header's
+    width is rejected whole: its delimiters are off, so none of its cells can be trusted.
+    """
+    if grid.cells.empty or header_position >= len(grid.cells):
+        raise UnusableFileError(f"{grid.path}: the file is empty")
+    header_cells = grid.row(header_position)
+    while header_cells and not header_cells[-1]:
+        header_cells.pop()  # a ragged grid is as wide as its widest row, not its header
+    header = _unique_header(header_cells)
+    width = len(header)
+    body = grid.cells.iloc[header_position + 1 :]
+    rows = grid.row_numbers[header_position + 1 :]
+    rejects: list[Reject] = []
+    if body.shape[1] > width:
+        overflow = (body.iloc[:, width:] != "").any(axis=1).to_numpy()
+        for position in np.flatnonzero(overflow):
+            fields = list(body.iloc[position].tolist())
+            while fields and not fields[-1]:
+                fields.pop()
+            rejects.append(_too_wide(fields, header, int(rows[position])))
+        body, rows = body[~overflow].iloc[:, :width], rows[~overflow]
+    cells = body.to_numpy(dtype=object)
+    if cells.shape[1] < width:  # the header is wider than every record: pad
+        padding = np.full((cells.shape[0], width - cells.shape[1]), "", dtype=object)
+        cells = np.hstack([cells, padding])
+    frame = pd.DataFrame(cells, columns=header, dtype=str)
+    return RawTable(
+        grid.path,
+        header,
+        frame,
+        np.asarray(rows, dtype=np.int64),
+        rejects,
+        grid.description,
+        int(grid.row_numbers[header_position]),
+    )
+
+
+def read_grid(path: str | Path) -> Grid:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnusableFileError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise UnusableFileError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise UnusableFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+    if not data.strip():
+        raise UnusableFileError(f"{path}: the file is empty")
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path, data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnusableFileError(
+            f"{path}: an old binary Excel (.xls) workbook; save it as .xlsx or CSV"
+        )
+    text, encoding = decode(path, data)
+    return _read_csv(path, text, encoding)
+
+
+def decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Bytes -> text and the name of the encoding used."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decode(path, data[3:], "utf-8"), "UTF-8 with BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode(path, data, "utf-16"), "UTF-16"
+    sample = data[:4096]
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
+        return _decode(path, data, "utf-16-le"), "UTF-16 LE"
+    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
+        return _decode(path, data, "utf-16-be"), "UTF-16 BE"
+    if b"\x00" in data[:65536]:
+        raise UnusableFileError(f"{path}: not a CSV text file (it holds binary data)")
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:  # Excel's plain "CSV" on Western machines; it leaves only five byte values undefined
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only files that are not UTF-8 pay for it
+
+    best = from_bytes(data, cp_isolation=_FALLBACK_ENCODINGS).best()
+    if best is None:
+        raise UnusableFileError(
+            f"{path}: not text in UTF-8, UTF-16 or a Windows code page; save it as 'CSV UTF-8'"
+        )
+    return str(best), best.encoding
+
+
+def _decode(path: Path, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UnusableFileError(
+            f"{path}: not valid {encoding} text (byte offset {exc.start}); save it as 'CSV UTF-8'"
+        ) from None
+
+
+def detect_delimiter(text: str) -> tuple[str, str, str]:
+    """(delimiter, quotechar, escapechar) for a CSV text."""
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    import clevercsv  # imported lazily: it is only needed for text files
+
+    dialect = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
+    if dialect is None or dialect.delimiter not in DELIMITERS:
+        return ",", '"', ""  # one column, or nothing to go on: the CSV default
+    return dialect.delimiter, dialect.quotechar or '"', dialect.escapechar or ""
+
+
+def _read_csv(path: Path, text: str, encoding: str) -> Grid:
+    excel_hint = re.match(r"sep=(.)\r?\n", text)
+    if excel_hint:  # Excel's own "sep=;" first line names the delimiter
+        delimiter, quotechar, escapechar = excel_hint.group(1), '"', ""
+        text = text[excel_hint.end() :]
+    else:
+        delimiter, quotechar, escapechar = detect_delimiter(text)
+    first_row = 2 if excel_hint else 1
+    description = f"CSV, {encoding}, {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-separated"
+    fast = _parse_with_pandas(text, delimiter, quotechar, escapechar)
+    if fast is not None:
+        return _grid(path, fast, first_row, description)
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quotechar=quotechar,
+        escapechar=escapechar or None,
+        strict=True,
+    )
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise UnusableFileError(
+            f"{path}: not a readable CSV near line {reader.line_num + first_row - 1}: {exc}"
+        ) from None
+    return _grid(path, _ragged_frame(rows), first_row, description)
+
+
+def _parse_with_pandas(
+    text: str, delimiter: str, quotechar: str, escapechar: str
+) -> pd.DataFrame | None:
+    """The fast path: pandas' C parser, one frame row per record, blank lines kept.
+
+    Returns None when the file needs the careful path (rows wider than the first, broken
+    quoting), which keeps every record whatever its width instead of failing on it.
+    """
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            quotechar=quotechar,
+            escapechar=escapechar or None,
+            header=None,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+
+
+def _ragged_frame(rows: list[list[str]]) -> pd.DataFrame:
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=str)
+
+
+def _grid(path: Path, frame: pd.DataFrame, first_row: int, description: str) -> Grid:
+    """Strip cells and drop blank rows, keeping every row's spreadsheet number."""
+    if frame.shape[1] == 0:
+        raise UnusableFileError(f"{path}: the file is empty")
+    cells = frame.fillna("").astype(str).apply(lambda column: column.str.strip())
+    cells.columns = range(cells.shape[1])
+    keep = np.flatnonzero(~(cells == "").all(axis=1).to_numpy())
+    if keep.size == 0:
+        raise UnusableFileError(f"{path}: the file is empty")
+    return Grid(
+        path,
+        cells.iloc[keep].reset_index(drop=True),
+        (keep + first_row).astype(np.int64),
+        description,
+    )
+
+
+def _read_xlsx(path: Path, data: bytes) -> Grid:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise UnusableFileError(f"{path}: a damaged zip or .xlsx file") from None
+    if "xl/workbook.xml" not in names:
+        raise UnusableFileError(f"{path}: a zip archive, not an .xlsx workbook")
+    import openpyxl  # imported lazily: only workbooks need it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        raise UnusableFileError(f"{path}: cannot open the workbook ({exc})") from None
+    try:
+        visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+        if not visible:
+            raise UnusableFileError(f"{path}: the workbook has no visible sheet")
+        sheet = visible[0]
+        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        title = sheet.title
+    finally:
+        workbook.close()
+    return _grid(path, _ragged_frame(rows), 1, f"Excel workbook, sheet {title!r}")
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text; dates and times in ISO 8601 (a workbook's are local wall times)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _unique_header(cells: list[str]) -> list[str]:
+    header: list[str] = []
+    for position, cell in enumerate(cells, start=1):
+        name = cell.strip().lstrip("\ufeff") or f"column {position}"
+        candidate, copy = name, 1
+        while candidate in header:
+            copy += 1
+            candidate = f"{name} ({copy})"
+        header.append(candidate)
+    return header
+
+
+def _too_wide(fields: list[str], header: list[str], row: int) -> Reject:
+    named = dict(zip(header, fields, strict=False))
+    named.update({f"extra {i}": v for i, v in enumerate(fields[len(header) :], start=1)})
+    return Reject(
+        row,
+        "",
+        f"row has {len(fields)} fields but the header has {len(header)} "
+        "(an unquoted delimiter inside a value?)",
+        named,
+    )

@@ -1,0 +1,421 @@
+"""Store prepared export files: upsert cases by (source, case_id), log the import, keep rejects.
+
+All files of one command are written in one transaction: they land whole or not at all. A case
+whose imported fields are unchanged is left alone (not even its import id moves), so importing
+the same file twice changes nothing; a later export updates only the cases that changed. The
+computed SLA fields are written with the fingerprint of the policy that produced them; a policy
+change is applied with `recompute`, which never touches the imported fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+
+from dashboard.business_hours import BusinessCalendar
+from dashboard.importer.prepare import PreparedFile
+from dashboard.importer.readers import Reject
+from dashboard.policy import Policy
+from dashboard.sla import STATUSES, UNSCORED, SlaFigures
+from dashboard.store import (
+    calendar_days,
+    cases,
+    create_schema,
+    import_rejects,
+    imports,
+    settings,
+    writing,
+)
+
+# Fields that come from the export; a change to any of them makes the case "updated".
+RAW_FIELDS = (
+    "customer", "plan", "severity", "severity_label", "subject", "component", "status",
+    "channel", "dismissal_reason", "created_at", "first_response_at", "first_response_source",
+    "response_recorded", "resolved_at", "vendor_response_minutes",
+    "vendor_response_business_minutes", "vendor_sla",
+)  # fmt: skip
+DERIVED_FIELDS = (
+    "created_local_date", "created_local_week", "created_local_month", "created_local_quarter",
+    "resolved_local_date", "target_seconds", "response_business_seconds", "response_deadline",
+    "response_status", "policy_fingerprint",
+)  # fmt: skip
+_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    file: str
+    format: str
+    source: str
+    import_id: int
+    read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    notes: list[str]
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "source": self.source,
+            "import_id": self.import_id,
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "notes": self.notes,
+        }
+
+
+def import_prepared(
+    engine: Engine,
+    prepared: list[PreparedFile],
+    policy: Policy,
+    *,
+    source: str | None = None,
+    user: str | None = None,
+) -> list[ImportReport]:
+    """Write every prepared file in one transaction; returns one report per file."""
+    create_schema(engine)
+    user = user or _user()
+    reports = []
+    with writing(engine) as connection:
+        for item in prepared:
+            reports.append(
+                _import_one(
+                    connection,
+                    item,
+                    policy,
+                    source=source or item.detection.format.name,
+                    user=user,
+                )
+            )
+        refresh_calendar_days(connection, policy)
+        _set(connection, "policy_fingerprint", policy.fingerprint)
+    return reports
+
+
+def stale_cases(engine: Engine, policy: Policy) -> int:
+    """How many stored cases were scored under a different policy."""
+    with engine.connect() as connection:
+        query = select(func.count()).where(cases.c.policy_fingerprint != policy.fingerprint)
+        return int(connection.execute(query).scalar_one())
+
+
+def _import_one(
+    connection: Connection, item: PreparedFile, policy: Policy, *, source: str, user: str
+) -> ImportReport:
+    started = dt.datetime.now(dt.UTC)
+    validated = item.validated
+    import_id = connection.execute(
+        insert(imports).values(
+            file_name=item.path.name,
+            checksum=item.checksum,
+            file_size=item.size,
+            format=item.detection.format.name,
+            source=source,
+            description=item.description,
+            started_at=started,
+            finished_at=started,
+            user_name=user,
+            rows_read=validated.read,
+            inserted=0,
+            updated=0,
+            unchanged=0,
+            rejected=len(validated.rejects),
+            policy_fingerprint=policy.fingerprint,
+            notes="\n".join(item.notes),
+        )
+    ).inserted_primary_key[0]
+
+    inserted = updated = unchanged = 0
+    if item.figures is not None:
+        raw = raw_frame(item, source)
+        stored = _stored_hashes(connection, source).reindex(raw["case_id"])
+        is_new = stored.isna().to_numpy()
+        is_changed = ~is_new & (
+            stored.fillna(0).to_numpy(np.int64) != raw["content_hash"].to_numpy()
+        )
+        derived = derived_frame(item.validated.cases, item.figures, policy)
+        rows = pd.concat([raw, derived], axis=1)
+        rows["last_import_id"] = import_id
+        new_rows = rows[is_new].assign(first_import_id=import_id)
+        _insert(connection, new_rows)
+        _update(connection, rows[is_changed])
+        inserted, updated = int(is_new.sum()), int(is_changed.sum())
+        unchanged = len(rows) - inserted - updated
+
+    _insert_rejects(connection, import_id, validated.rejects, item)
+    connection.execute(
+        update(imports)
+        .where(imports.c.id == import_id)
+        .values(
+            inserted=inserted,
+            updated=updated,
+            unchanged=unchanged,
+            finished_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    return ImportReport(
+        file=str(item.path),
+        format=item.detection.format.name,
+        source=source,
+        import_id=int(import_id),
+        read=validated.read,
+        inserted=inserted,
+        updated=updated,
+        unchanged=unchanged,
+        rejected=len(validated.rejects),
+        notes=item.notes,
+    )
+
+
+def raw_frame(item: PreparedFile, source: str) -> pd.DataFrame:
+    """The imported fields of each accepted case, ready to store, with their content hash."""
+    validated = item.validated.cases
+    frame = validated.frame
+    raw = pd.DataFrame(
+        {
+            "source": source,
+            "case_id": frame["case_id"].astype(str),
+            **{c: _nullable_text(frame[c]) for c in ("customer", "plan", "subject", "component")},
+            "severity": frame["severity"].astype(np.int64),
+            "severity_label": frame["severity_label"].astype(str),
+            "status": _nullable_text(frame["status"]),
+            "channel": _nullable_text(frame["channel"]),
+            "dismissal_reason": _nullable_text(frame["dismissal_reason"]),
+            "created_at": _instants(validated.created_at),
+            "first_response_at": _instants(
+                validated.first_response_at, validated.has_first_response_at
+            ),
+            "first_response_source": np.where(
+                validated.has_first_response_at, validated.first_response_source, None
+            ),
+            "response_recorded": validated.response_known.astype(bool),
+            "resolved_at": _instants(validated.resolved_at, validated.has_resolved_at),
+            "vendor_response_minutes": _nullable_float(frame["vendor_response_minutes"]),
+            "vendor_response_business_minutes": _nullable_float(
+                frame["vendor_response_business_minutes"]
+            ),
+            "vendor_sla": _nullable_text(frame["vendor_sla"]),
+        }
+    )
+    raw["content_hash"] = content_hashes(raw, validated)
+    return raw
+
+
+# Provenance, not content: how a helpdesk labelled the priority or where the first response came
+# from may differ between an export and our canonical re-export of the same cases.
+_NOT_HASHED = {"severity_label", "first_response_source"}
+
+
+def content_hashes(raw: pd.DataFrame, validated) -> np.ndarray:
+    """A stable 64-bit hash of each case's imported fields (stable across runs and versions)."""
+    seconds = {
+        "created_at": validated.created_at,
+        "first_response_at": np.where(
+            validated.has_first_response_at, validated.first_response_at, -1
+        ),
+        "resolved_at": np.where(validated.has_resolved_at, validated.resolved_at, -1),
+    }
+    parts = []
+    for field in RAW_FIELDS:
+        if field in _NOT_HASHED:
+            continue
+        if field in seconds:
+            parts.append(pd.Series(seconds[field]).astype(str))
+        else:
+            parts.append(raw[field].astype(object).where(raw[field].notna(), "\x00").astype(str))
+    joined = parts[0].str.cat(parts[1:], sep="\x1f")
+    digests = [hashlib.blake2b(s.encode(), digest_size=8).digest() for s in joined]
+    return np.frombuffer(b"".join(digests), dtype=">i8").astype(np.int64)
+
+
+def derived_frame(validated_cases, figures: SlaFigures, policy: Policy) -> pd.DataFrame:
+    """The fields computed under the policy: local periods and the SLA verdict."""
+    zone = ZoneInfo(policy.calendar.timezone)
+    created = pd.to_datetime(validated_cases.created_at, unit="s", utc=True).tz_convert(zone)
+    day = created.normalize().tz_localize(None)
+    resolved = pd.to_datetime(validated_cases.resolved_at, unit="s", utc=True).tz_convert(zone)
+    status = np.asarray(STATUSES, dtype=object)[figures.status]
+    answered_or_unknown = (
+        figures.has_response_time | (figures.status == UNSCORED) | (status == "invalid")
+    )
+    return pd.DataFrame(
+        {
+            "created_local_date": day.date,
+            "created_local_week": (day - pd.to_timedelta(day.weekday, unit="D")).date,
+            "created_local_month": day.strftime("%Y-%m"),
+            "created_local_quarter": [
+                f"{y}-Q{q}" for y, q in zip(day.year, day.quarter, strict=True)
+            ],
+            "resolved_local_date": np.where(
+                validated_cases.has_resolved_at, resolved.normalize().tz_localize(None).date, None
+            ),
+            "target_seconds": figures.target_seconds.astype(np.int64),
+            "response_business_seconds": np.where(
+                figures.has_response_time, figures.response_seconds, None
+            ),
+            "response_deadline": _instants(figures.deadline),
+            # Unanswered cases have no stored verdict: pending or breached depends on "as of".
+            "response_status": np.where(answered_or_unknown, status, None),
+            "policy_fingerprint": policy.fingerprint,
+        }
+    )
+
+
+def refresh_calendar_days(connection: Connection, policy: Policy) -> None:
+    """One row per local day from the first case's year to next year, under this policy."""
+    first, last = connection.execute(
+        select(func.min(cases.c.created_at), func.max(cases.c.created_at))
+    ).one()
+    if first is None:
+        return
+    today = dt.datetime.now(dt.UTC)
+    years = (first.year, max(last.year, today.year) + 1)
+    calendar = BusinessCalendar.build(policy.calendar, first_year=years[0], last_year=years[1])
+    connection.execute(delete(calendar_days))
+    _insert_frame(connection, calendar_days, calendar_days_frame(calendar))
+
+
+def calendar_days_frame(calendar: BusinessCalendar) -> pd.DataFrame:
+    zone = ZoneInfo(calendar.spec.timezone)
+    days = pd.date_range(
+        dt.date(calendar.first_year, 1, 1), dt.date(calendar.last_year, 12, 31), freq="D"
+    )
+    ends = (days + pd.Timedelta(days=1)).tz_localize(zone, nonexistent="shift_forward",
+                                                     ambiguous=True).tz_convert("UTC")  # fmt: skip
+    working = np.isin(days.day_of_week, calendar.spec.workdays)
+    names = [calendar.closed_days.get(d.date()) for d in days]
+    return pd.DataFrame(
+        {
+            "day": days.date,
+            "week": (days - pd.to_timedelta(days.day_of_week, unit="D")).date,
+            "month": days.strftime("%Y-%m"),
+            "quarter": [f"{y}-Q{q}" for y, q in zip(days.year, days.quarter, strict=True)],
+            "is_working_day": working & np.array([n is None for n in names]),
+            "closed_reason": names,
+            "day_end": list(ends.to_pydatetime()),
+        }
+    )
+
+
+def _stored_hashes(connection: Connection, source: str) -> pd.Series:
+    """Content hash by case id for the source's stored cases (Int64: no float rounding)."""
+    rows = connection.execute(
+        select(cases.c.case_id, cases.c.content_hash).where(cases.c.source == source)
+    ).all()
+    return pd.Series(
+        [h for _, h in rows], index=pd.Index([c for c, _ in rows], dtype=object), dtype="Int64"
+    )
+
+
+def _insert(connection: Connection, rows: pd.DataFrame) -> None:
+    _insert_frame(connection, cases, rows)
+
+
+def _update(connection: Connection, rows: pd.DataFrame) -> None:
+    if rows.empty:
+        return
+    columns = [*RAW_FIELDS, "content_hash", "last_import_id", *DERIVED_FIELDS]
+    statement = (
+        update(cases)
+        .where(cases.c.source == bindparam("key_source"))
+        .where(cases.c.case_id == bindparam("key_case_id"))
+        .values({c: bindparam(c) for c in columns})
+    )
+    records = _records(rows[[*columns, "source", "case_id"]])
+    for record in records:
+        record["key_source"] = record.pop("source")
+        record["key_case_id"] = record.pop("case_id")
+    for start in range(0, len(records), _BATCH):
+        connection.execute(statement, records[start : start + _BATCH])
+
+
+def _insert_rejects(
+    connection: Connection, import_id: int, rejects: list[Reject], item: PreparedFile
+) -> None:
+    customer_headers = item.detection.format.columns.get("customer", ())
+    rows = [
+        {
+            "import_id": import_id,
+            "row_number": r.row,
+            "case_id": r.case_id,
+            "customer": _field(r.fields, customer_headers),
+            "reason": r.reason,
+            "record": json.dumps(r.fields, ensure_ascii=False),
+        }
+        for r in rejects
+    ]
+    for start in range(0, len(rows), _BATCH):
+        connection.execute(insert(import_rejects), rows[start : start + _BATCH])
+
+
+def _insert_frame(connection: Connection, table, rows: pd.DataFrame) -> None:
+    records = _records(rows)
+    for start in range(0, len(records), _BATCH):
+        connection.execute(insert(table), records[start : start + _BATCH])
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values (None for missing), as database drivers expect."""
+    columns = {name: [_plain(v) for v in frame[name].tolist()] for name in frame.columns}
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _plain(value):
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _instants(seconds: np.ndarray, present: np.ndarray | None = None) -> list:
+    stamps = pd.to_datetime(np.asarray(seconds, dtype=np.int64), unit="s", utc=True)
+    values = list(stamps.to_pydatetime())
+    if present is None:
+        return values
+    return [v if p else None for v, p in zip(values, present, strict=True)]
+
+
+def _nullable_text(values: pd.Series) -> pd.Series:
+    text = values.astype(str)
+    return text.where(text != "", None).astype(object)
+
+
+def _nullable_float(values: pd.Series) -> pd.Series:
+    return pd.Series(values, dtype="float64").astype(object).where(pd.notna(values), None)
+
+
+def _field(fields: dict[str, str], headers: tuple[str, ...]) -> str | None:
+    from dashboard.importer.formats import normalise
+
+    by_name = {normalise(k): v for k, v in fields.items()}
+    return next((by_name[normalise(h)] for h in headers if by_name.get(normalise(h))), None)
+
+
+def _set(connection: Connection, key: str, value: str) -> None:
+    connection.execute(delete(settings).where(settings.c.key == key))
+    connection.execute(insert(settings).values(key=key, value=value))
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

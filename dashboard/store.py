@@ -1,0 +1,272 @@
+"""The database: engine factory, schema, and the few statements that write to it.
+
+SQLite (a file under data/, the embedded default) and PostgreSQL (`postgresql+psycopg://`, the
+team deployment) run the same code. Timestamps are stored in UTC (timestamptz on PostgreSQL,
+naive UTC text on SQLite, which has no zones) and come back as aware UTC datetimes. Grouping by
+local day, week, month or quarter uses columns computed at import in the calendar's zone,
+because SQLite cannot convert zones and the two databases bucket dates differently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.types import TypeDecorator
+
+from dashboard.errors import DashboardError
+
+DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "data" / "sla_dashboard.sqlite"
+DATABASE_URL_ENV = "SLA_DATABASE_URL"
+SCHEMA_VERSION = 1
+
+
+class DatabaseError(DashboardError):
+    """The database URL is unusable or the database cannot be reached."""
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant in UTC: aware datetimes in, aware UTC datetimes out, on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given for a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQL on SQLite may hand back the stored text
+            value = dt.datetime.fromisoformat(value)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+metadata = MetaData()
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_name", Text, nullable=False),
+    Column("checksum", String(64), nullable=False),  # sha256 of the file's bytes
+    Column("file_size", BigInteger, nullable=False),
+    Column("format", String(100), nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("description", Text, nullable=False),  # how the file was read
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
+    Column("user_name", String(200), nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("inserted", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("policy_fingerprint", String(16), nullable=False),
+    Column("notes", Text, nullable=False),  # what was taken from where, one line each
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    # -- as imported: never rewritten by a recompute ---------------------------------------
+    Column("source", String(100), primary_key=True),
+    Column("case_id", String(200), primary_key=True),
+    Column("customer", Text),
+    Column("plan", Text),
+    Column("severity", SmallInteger, nullable=False),
+    Column("severity_label", Text, nullable=False),
+    Column("subject", Text),
+    Column("component", Text),
+    Column("status", Text),
+    Column("channel", String(40)),
+    Column("dismissal_reason", String(40)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("first_response_at", UtcDateTime),
+    Column("first_response_source", String(40)),  # export (a column) or derived (a duration)
+    Column("response_recorded", Boolean, nullable=False),  # False: the export has no responses
+    Column("resolved_at", UtcDateTime),
+    Column("vendor_response_minutes", Float),
+    Column("vendor_response_business_minutes", Float),
+    Column("vendor_sla", String(40)),
+    Column("content_hash", BigInteger, nullable=False),
+    Column("first_import_id", Integer, ForeignKey("imports.id"), nullable=False),
+    Column("last_import_id", Integer, ForeignKey("imports.id"), nullable=False),
+    # -- computed under the policy named by policy_fingerprint: `recompute` refreshes them ---
+    Column("created_local_date", Date, nullable=False),
+    Column("created_local_week", Date, nullable=False),  # the Monday starting the ISO week
+    Column("created_local_month", String(7), nullable=False),  # YYYY-MM
+    Column("created_local_quarter", String(7), nullable=False),  # YYYY-Qn
+    Column("resolved_local_date", Date),
+    Column("target_seconds", Integer, nullable=False),
+    Column("response_business_seconds", BigInteger),  # null when unanswered or invalid
+    Column("response_deadline", UtcDateTime, nullable=False),
+    Column("response_status", String(10)),  # met, breached, invalid; null while unanswered
+    Column("policy_fingerprint", String(16), nullable=False),
+    Index("ix_cases_created_local_date", "created_local_date"),
+    Index("ix_cases_customer", "customer"),
+)
+
+import_rejects = Table(
+    "import_rejects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=False, index=True),
+    Column("row_number", Integer, nullable=False),
+    Column("case_id", Text, nullable=False),
+    Column("customer", Text),
+    Column("reason", Text, nullable=False),
+    Column("record", Text, nullable=False),  # the original fields, as JSON
+)
+
+calendar_days = Table(
+    "calendar_days",
+    metadata,
+    # One row per local day of the policy's calendar over the years the data spans: periods
+    # for grouping, and a series of days for backlog counts, without dialect-specific SQL.
+    Column("day", Date, primary_key=True),
+    Column("week", Date, nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("quarter", String(7), nullable=False),
+    Column("is_working_day", Boolean, nullable=False),
+    Column("closed_reason", Text),  # holiday or closure name, weekends left empty
+    Column("day_end", UtcDateTime, nullable=False),  # the instant the local day ends
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def database_url(explicit: str | None = None) -> str:
+    """--db, else $SLA_DATABASE_URL, else the SQLite file under data/."""
+    url = explicit or os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    if url.startswith("postgres://"):  # the Heroku-style spelling
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = database_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"not a database URL: {_redact(url)!r}") from None
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise DatabaseError(
+            f"unsupported database {parsed.get_backend_name()!r} in {_redact(url)!r} "
+            "(use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB)"
+        )
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(parsed, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise DatabaseError(f"no driver for {_redact(url)!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the driver, open transactions (so BEGIN below is ours), wait for a
+    # writer instead of failing at once, write-ahead log so readers never block on an import.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # A writer takes the write lock at BEGIN, so two imports queue up (busy_timeout) instead of
+    # failing half-way; readers begin deferred and, with WAL, never wait for a writer.
+    immediate = connection.get_execution_options().get(_WRITER, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITER = "sla_dashboard_writer"
+# Any fixed number: PostgreSQL advisory lock that serialises writers (imports, recomputes).
+_WRITER_LOCK_KEY = 0x534C4144
+
+
+@contextlib.contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: it commits whole or rolls back whole; writers take turns."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{_WRITER: True})
+        with connection.begin():
+            if engine.dialect.name == "postgresql":
+                connection.execute(
+                    text("select pg_advisory_xact_lock(:key)"), {"key": _WRITER_LOCK_KEY}
+                )
+            yield connection
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables (idempotent) and record the schema version."""
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as connection:
+            current = connection.execute(
+                settings.select().where(settings.c.key == "schema_version")
+            ).first()
+            if current is None:
+                connection.execute(
+                    settings.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+                )
+            elif int(current.value) != SCHEMA_VERSION:
+                raise DatabaseError(
+                    f"the database has schema version {current.value}; this program uses "
+                    f"{SCHEMA_VERSION}"
+                )
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        raise DatabaseError(f"cannot use the database {_redact(str(engine.url))!r}: {exc}") from exc
+
+
+def _redact(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

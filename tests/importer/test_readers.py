@@ -1,0 +1,148 @@
+"""Reading exports: encodings, delimiters, workbooks, row numbers; unusable files refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from dashboard.errors import UnusableFileError
+from dashboard.importer.readers import read_grid, read_table, table_from_grid
+
+TEXT = "case_id,customer,severity,created_at\nC-1,Zoë Café,P1,2026-03-02 09:00\nC-2,Ågot,P2,\n"
+
+
+def _write(tmp_path, content, name="cases.csv"):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+ENCODINGS = [
+    ("utf-8", "", "UTF-8"),
+    ("utf-8", "\ufeff", "UTF-8 with BOM"),
+    ("utf-16", "", "UTF-16"),  # with BOM, as Excel's "Unicode text" writes it
+    ("utf-16-le", "", "UTF-16 LE"),
+    ("cp1252", "", "Windows-1252"),
+]
+
+
+@pytest.mark.parametrize(("encoding", "prefix", "described"), ENCODINGS)
+@pytest.mark.parametrize(("delimiter", "named"), [(",", "comma"), (";", "semicolon"),
+                                                  ("\t", "tab"), ("|", "pipe")])  # fmt: skip
+def test_every_encoding_and_delimiter_reads_the_same(
+    tmp_path, encoding, prefix, described, delimiter, named
+):
+    text = prefix + TEXT.replace(",", delimiter)
+    table = read_table(_write(tmp_path, text.encode(encoding)))
+    assert table.header == ["case_id", "customer", "severity", "created_at"]
+    assert table.frame.values.tolist() == [
+        ["C-1", "Zoë Café", "P1", "2026-03-02 09:00"],
+        ["C-2", "Ågot", "P2", ""],
+    ]
+    assert table.description == f"CSV, {described}, {named}-separated"
+
+
+def test_delimiters_inside_quotes_do_not_fool_detection(tmp_path):
+    text = 'Ticket ID;Subject;Priority\n1;"Hello, world; again";High\n2;"a,b";Low\n'
+    table = read_table(_write(tmp_path, text))
+    assert table.frame["Subject"].tolist() == ["Hello, world; again", "a,b"]
+
+
+def test_an_excel_sep_line_names_the_delimiter(tmp_path):
+    table = read_table(_write(tmp_path, "sep=;\na;b\n1;2\n"))
+    assert table.frame.values.tolist() == [["1", "2"]]
+    assert table.row_numbers.tolist() == [3]
+
+
+def test_row_numbers_are_what_a_spreadsheet_shows(tmp_path):
+    text = 'a,b\n"two\nlines",1\n\nB,2\n'
+    table = read_table(_write(tmp_path, text))
+    # The quoted field spans two text lines but is one spreadsheet row (2); row 3 is blank.
+    assert table.row_numbers.tolist() == [2, 4]
+    assert table.frame["a"].tolist() == ["two\nlines", "B"]
+
+
+def test_too_wide_rows_are_rejected_whole_short_rows_padded(tmp_path):
+    text = "a,b,c\n1,2,3,4\n5,6\n7,8,9,,\n"
+    table = read_table(_write(tmp_path, text))
+    assert table.frame.values.tolist() == [["5", "6", ""], ["7", "8", "9"]]
+    [reject] = table.rejects
+    assert reject.row == 2
+    assert reject.reason.startswith("row has 4 fields but the header has 3")
+    assert reject.fields == {"a": "1", "b": "2", "c": "3", "extra 1": "4"}
+    assert table.records == 3
+
+
+def test_repeated_headers_are_kept_apart(tmp_path):
+    table = read_table(_write(tmp_path, "Issue key,Labels,Labels,Labels\nA-1,x,y,\n"))
+    assert table.header == ["Issue key", "Labels", "Labels (2)", "Labels (3)"]
+    assert table.frame.iloc[0].tolist() == ["A-1", "x", "y", ""]
+
+
+def test_the_header_can_sit_below_a_title(tmp_path):
+    grid = read_grid(_write(tmp_path, "Report: all tickets\n\n#,Title\n1,Hello\n"))
+    table = table_from_grid(grid, 1)
+    assert (table.header, table.header_row) == (["#", "Title"], 3)
+    assert table.row_numbers.tolist() == [4]
+
+
+def _workbook(tmp_path, rows, name="report.xlsx"):
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def test_xlsx_cells_become_text_dates_in_iso(tmp_path):
+    path = _workbook(
+        tmp_path,
+        [
+            ["#", "Created At", "Count", "Ratio", "Flag", "Empty"],
+            [1001, dt.datetime(2026, 3, 2, 9, 15, 30), 3.0, 0.5, True, None],
+        ],
+        name="tickets.xls",  # Zammad names its .xlsx reports .xls: content decides
+    )
+    table = read_table(path)
+    assert table.frame.iloc[0].tolist() == ["1001", "2026-03-02 09:15:30", "3", "0.5", "true", ""]
+    assert table.description == "Excel workbook, sheet 'Sheet'"
+
+
+UNUSABLE = [
+    (b"", "the file is empty"),
+    (b"\n\n  \n", "the file is empty"),
+    (b"\x00\x01\x02binary\x00", "not a CSV text file (it holds binary data)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "an old binary Excel (.xls) workbook"),
+    (b"PK\x03\x04not really a zip", "a damaged zip or .xlsx file"),
+    (b'case_id,severity\nA,"P1\n', "not a readable CSV near line"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), UNUSABLE)
+def test_unusable_files_are_refused_in_one_line_naming_the_file(tmp_path, content, message):
+    path = _write(tmp_path, content)
+    with pytest.raises(UnusableFileError) as caught:
+        read_grid(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path):
+    import zipfile
+
+    path = tmp_path / "export.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    with pytest.raises(UnusableFileError, match=r"a zip archive, not an \.xlsx workbook"):
+        read_grid(path)
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(UnusableFileError, match="file not found"):
+        read_grid(tmp_path / "absent.csv")
+    with pytest.raises(UnusableFileError, match="is a folder"):
+        read_grid(tmp_path)
