@@ -124,6 +124,11 @@ class BusinessCalendar:
         # Before the first window k is 0 and the clip gives 0: no special case needed.
         return self.cum_before[k] + np.clip(t - self.opens[k], 0, self.lengths[k])
 
+    @property
+    def total_seconds(self) -> int:
+        """Business seconds in the whole covered range: no clock value beyond it is reachable."""
+        return int(self.cum_before[-1] + self.lengths[-1]) if self.opens.size else 0
+
     def between(self, start: np.ndarray | int, end: np.ndarray | int) -> np.ndarray:
         """Business seconds in [start, end); negative (never clamped) when end precedes start."""
         return self.clock(end) - self.clock(start)

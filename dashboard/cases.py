@@ -16,7 +16,7 @@ import pandas as pd
 from dashboard.business_hours import supported_years
 from dashboard.importer.dates import DateReading, decide_date_reading
 from dashboard.importer.mapping import MappedExport
-from dashboard.importer.readers import Reject
+from dashboard.importer.readers import RawTable, Reject
 from dashboard.policy import Policy
 from dashboard.severity_labels import parse_severity
 from dashboard.timestamps import format_instants, parse_instants, utc_years
@@ -40,6 +40,18 @@ class Cases:
     def __len__(self) -> int:
         return len(self.frame)
 
+    def subset(self, keep: np.ndarray) -> Cases:
+        return Cases(
+            frame=self.frame[keep].reset_index(drop=True),
+            created_at=self.created_at[keep],
+            first_response_at=self.first_response_at[keep],
+            has_first_response_at=self.has_first_response_at[keep],
+            resolved_at=self.resolved_at[keep],
+            has_resolved_at=self.has_resolved_at[keep],
+            response_known=self.response_known[keep],
+            first_response_source=self.first_response_source,
+        )
+
 
 @dataclass(frozen=True)
 class ValidatedCases:
@@ -48,10 +60,38 @@ class ValidatedCases:
     ambiguous_times: int  # local times in a repeated DST hour, read as their first occurrence
     dates: DateReading
     notes: list[str] = field(default_factory=list)
+    table: RawTable | None = None  # the records, for rejecting cases found wrong later
 
     @property
     def read(self) -> int:
         return len(self.cases) + len(self.rejects)
+
+    def _fields(self, position: int) -> dict[str, str]:
+        values = self.table.frame.iloc[position].tolist()
+        return dict(zip(self.table.header, values, strict=True))
+
+    def reject(self, mask: np.ndarray, reasons: np.ndarray) -> ValidatedCases:
+        """Move the masked cases to the rejects (found unusable after validation)."""
+        if not mask.any():
+            return self
+        positions = self.cases.frame["position"].to_numpy()
+        moved = [
+            Reject(
+                row=int(self.cases.frame["row"].iloc[i]),
+                case_id=str(self.cases.frame["case_id"].iloc[i]),
+                reason=str(reasons[i]),
+                fields=self._fields(positions[i]),
+            )
+            for i in np.flatnonzero(mask)
+        ]
+        return ValidatedCases(
+            cases=self.cases.subset(~mask),
+            rejects=sorted(self.rejects + moved, key=lambda r: r.row),
+            ambiguous_times=self.ambiguous_times,
+            dates=self.dates,
+            notes=self.notes,
+            table=self.table,
+        )
 
 
 def validate_cases(
@@ -119,6 +159,7 @@ def validate_cases(
     kept = pd.DataFrame(
         {
             "row": table.row_numbers[ok],
+            "position": np.flatnonzero(ok),
             "case_id": case_id[ok].to_numpy(),
             "severity": levels[ok].astype(np.int64),
             "severity_label": canonical["severity"].astype(str).str.strip()[ok].to_numpy(),
@@ -150,7 +191,7 @@ def validate_cases(
     if before:
         notes.append(f"{before} case(s) answered before they were created: scored invalid")
     all_rejects = sorted(mapped.structural_rejects + rejects, key=lambda r: r.row)
-    return ValidatedCases(cases, all_rejects, ambiguous, dates, notes)
+    return ValidatedCases(cases, all_rejects, ambiguous, dates, notes, table)
 
 
 def _severity(

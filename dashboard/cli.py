@@ -7,10 +7,8 @@ exit status 2; anything else is a bug and shows its traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
-import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -18,14 +16,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dashboard import __version__, sample_data
-from dashboard.compute_csv import compute_file, rejects_frame, write_csv_atomically
+from dashboard.compute_csv import compute_file, rejects_frame
 from dashboard.errors import DashboardError
 from dashboard.export import export_canonical
+from dashboard.files import atomic_text, write_csvs
 from dashboard.importer.prepare import choose_format, prepare_file
 from dashboard.importing import import_prepared, stale_cases
 from dashboard.policy import DEFAULT_POLICY_PATH, Policy, load_policy
 from dashboard.recompute import recompute_stored
-from dashboard.store import make_engine
+from dashboard.store import opened
 from dashboard.timestamps import format_instants, parse_instant
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -223,7 +222,6 @@ def _import(args: argparse.Namespace) -> int:
     policy = _load_policy(args.policy)
     zone = _zone(args.timezone, policy) if args.timezone else None
     forced = choose_format(args.format, args.map)
-    engine = make_engine(args.db)
     # Every file is read and checked before the database is touched: one unusable file stops
     # the whole command and nothing is written.
     prepared = [
@@ -231,19 +229,21 @@ def _import(args: argparse.Namespace) -> int:
                      date_order=args.date_order)
         for path in args.files
     ]  # fmt: skip
-    reports = import_prepared(engine, prepared, policy, source=args.source)
+    with opened(args.db) as engine:
+        reports = import_prepared(engine, prepared, policy, source=args.source)
+        stale = stale_cases(engine, policy)
+        shown = _shown_url(engine)
     files = []
     for item, report in zip(prepared, reports, strict=True):
         rejects_path = None
         if item.validated.rejects:
             folder = args.rejects_dir or item.path.parent
             rejects_path = folder / f"{item.path.stem}.rejects.csv"
-            write_csv_atomically(rejects_frame(item.validated.rejects), rejects_path)
+            write_csvs([(rejects_frame(item.validated.rejects), rejects_path)])
         files.append({**report.as_dict(), "rejects_file": str(rejects_path or "") or None})
     totals = {k: sum(f[k] for f in files) for k in COUNT_KEYS}
-    stale = stale_cases(engine, policy)
     if args.json:
-        print(json.dumps({**totals, "files": files, "database": _shown_url(engine),
+        print(json.dumps({**totals, "files": files, "database": shown,
                           "stale_cases": stale}, indent=2))  # fmt: skip
     else:
         for file in files:
@@ -252,7 +252,7 @@ def _import(args: argparse.Namespace) -> int:
                 print(f"  {note}")
             if file["rejects_file"]:
                 print(f"  rejected rows, with reasons -> {file['rejects_file']}")
-        print(f"total: {_counts(totals)} -> {_shown_url(engine)}")
+        print(f"total: {_counts(totals)} -> {shown}")
     if stale:
         print(
             f"sla-dashboard: note: {stale} stored case(s) were scored under another policy; "
@@ -264,18 +264,19 @@ def _import(args: argparse.Namespace) -> int:
 
 def _recompute(args: argparse.Namespace) -> int:
     policy = _load_policy(args.policy)
-    engine = make_engine(args.db)
-    report = recompute_stored(engine, policy, as_of=_now(), everything=args.all)
-    print(
-        f"recomputed {report.recomputed} case(s) under policy {report.policy_fingerprint} "
-        f"({report.already_current} already current) in {_shown_url(engine)}"
-    )
+    with opened(args.db) as engine:
+        report = recompute_stored(engine, policy, as_of=_now(), everything=args.all)
+        print(
+            f"recomputed {report.recomputed} case(s) under policy {report.policy_fingerprint} "
+            f"({report.already_current} already current) in {_shown_url(engine)}"
+        )
     return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
-    frame = export_canonical(make_engine(args.db), source=args.source)
-    write_csv_atomically(frame, args.out)
+    with opened(args.db) as engine:
+        frame = export_canonical(engine, source=args.source)
+    write_csvs([(frame, args.out)])
     print(f"wrote {len(frame)} case(s) to {args.out}")
     return EXIT_OK
 
@@ -288,7 +289,7 @@ def _demo(args: argparse.Namespace) -> int:
     start = end - dt.timedelta(days=548)  # about 18 months
     rows = sample_data.generate(policy, cases=args.rows, seed=args.seed, start=start, end=end)
     if args.out:
-        with _atomic_text(args.out) as out:
+        with atomic_text(args.out) as out:
             sample_data.write(rows, out)
         print(f"wrote {len(rows)} demo cases to {args.out}")
         return EXIT_OK
@@ -296,10 +297,11 @@ def _demo(args: argparse.Namespace) -> int:
         path = Path(folder) / f"demo-seed{args.seed}.csv"
         with open(path, "w", encoding="utf-8", newline="") as out:
             sample_data.write(rows, out)
-        engine = make_engine(args.db)
         prepared = prepare_file(path, policy, as_of=_now())
-        [report] = import_prepared(engine, [prepared], policy, source="demo")
-    print(f"demo: {_counts(report.as_dict())} -> {_shown_url(engine)}")
+        with opened(args.db) as engine:
+            [report] = import_prepared(engine, [prepared], policy, source="demo")
+            shown = _shown_url(engine)
+    print(f"demo: {_counts(report.as_dict())} -> {shown}")
     return EXIT_OK
 
 
@@ -312,19 +314,6 @@ def _counts(numbers: dict) -> str:
 
 def _shown_url(engine) -> str:
     return engine.url.render_as_string(hide_password=True)
-
-
-@contextlib.contextmanager
-def _atomic_text(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            yield out
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _compute(args: argparse.Namespace) -> int:
@@ -345,8 +334,7 @@ def _compute(args: argparse.Namespace) -> int:
     result = compute_file(
         args.export, policy, as_of=as_of, zone=zone, forced=forced, date_order=args.date_order
     )
-    write_csv_atomically(result.results, args.out)
-    write_csv_atomically(rejects_frame(result.rejects), rejects_path)
+    write_csvs([(result.results, args.out), (rejects_frame(result.rejects), rejects_path)])
 
     counts = ", ".join(f"{n} {status}" for status, n in result.status_counts().items())
     summary = (

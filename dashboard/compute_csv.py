@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,19 +136,3 @@ def rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
     )
     rows = [{row: r.row, reason: r.reason, **(r.fields or {"case_id": r.case_id})} for r in rejects]
     return pd.DataFrame(rows, columns=[row, reason, *original])
-
-
-def write_csv_atomically(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write via a temporary file in the same folder, so a killed process leaves no partial file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -14,17 +14,19 @@ import getpass
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from dashboard.bulk_write import insert_rows, update_rows
 from dashboard.business_hours import BusinessCalendar
 from dashboard.importer.prepare import PreparedFile
 from dashboard.importer.readers import Reject
 from dashboard.policy import Policy
-from dashboard.sla import STATUSES, UNSCORED, SlaFigures
+from dashboard.sla import STATUSES, SlaFigures
 from dashboard.store import (
     calendar_days,
     cases,
@@ -47,7 +49,6 @@ DERIVED_FIELDS = (
     "resolved_local_date", "target_seconds", "response_business_seconds", "response_deadline",
     "response_status", "policy_fingerprint",
 )  # fmt: skip
-_BATCH = 20_000
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,28 @@ def import_prepared(
     return reports
 
 
+SAMPLE_EXPORT = Path(__file__).resolve().parent.parent / "data" / "sample_cases.csv"
+
+
+def load_sample_if_empty(
+    engine: Engine, policy: Policy, *, as_of: int, sample: Path = SAMPLE_EXPORT
+) -> ImportReport | None:
+    """Load the bundled sample into a database that has never seen an import.
+
+    The dashboard's first start on the embedded default shows real-looking figures at once; a
+    database anyone has imported into (even if later emptied) is left alone.
+    """
+    create_schema(engine)
+    with engine.connect() as connection:
+        if connection.execute(select(func.count()).select_from(imports)).scalar_one():
+            return None
+    from dashboard.importer.prepare import prepare_file
+
+    prepared = prepare_file(sample, policy, as_of=as_of)
+    [report] = import_prepared(engine, [prepared], policy, source="sample", user="sample data")
+    return report
+
+
 def stale_cases(engine: Engine, policy: Policy) -> int:
     """How many stored cases were scored under a different policy."""
     with engine.connect() as connection:
@@ -150,9 +173,12 @@ def _import_one(
         derived = derived_frame(item.validated.cases, item.figures, policy)
         rows = pd.concat([raw, derived], axis=1)
         rows["last_import_id"] = import_id
-        new_rows = rows[is_new].assign(first_import_id=import_id)
-        _insert(connection, new_rows)
-        _update(connection, rows[is_changed])
+        insert_rows(connection, cases, rows[is_new].assign(first_import_id=import_id))
+        columns = [*RAW_FIELDS, "content_hash", "last_import_id", *DERIVED_FIELDS]
+        update_rows(
+            connection, cases, rows[is_changed][[*columns, "source", "case_id"]],
+            keys=("source", "case_id"),
+        )  # fmt: skip
         inserted, updated = int(is_new.sum()), int(is_changed.sum())
         unchanged = len(rows) - inserted - updated
 
@@ -245,34 +271,50 @@ def content_hashes(raw: pd.DataFrame, validated) -> np.ndarray:
 def derived_frame(validated_cases, figures: SlaFigures, policy: Policy) -> pd.DataFrame:
     """The fields computed under the policy: local periods and the SLA verdict."""
     zone = ZoneInfo(policy.calendar.timezone)
-    created = pd.to_datetime(validated_cases.created_at, unit="s", utc=True).tz_convert(zone)
-    day = created.normalize().tz_localize(None)
-    resolved = pd.to_datetime(validated_cases.resolved_at, unit="s", utc=True).tz_convert(zone)
+    created_day = _local_days(validated_cases.created_at, zone)
+    resolved_day = _local_days(validated_cases.resolved_at, zone)
+    resolved_day[~validated_cases.has_resolved_at] = np.datetime64("NaT")
     status = np.asarray(STATUSES, dtype=object)[figures.status]
-    answered_or_unknown = (
-        figures.has_response_time | (figures.status == UNSCORED) | (status == "invalid")
-    )
+    # Unanswered cases have no stored verdict: pending or breached depends on "as of".
+    stored_status = np.where(figures.unanswered, None, status)
     return pd.DataFrame(
         {
-            "created_local_date": day.date,
-            "created_local_week": (day - pd.to_timedelta(day.weekday, unit="D")).date,
-            "created_local_month": day.strftime("%Y-%m"),
-            "created_local_quarter": [
-                f"{y}-Q{q}" for y, q in zip(day.year, day.quarter, strict=True)
-            ],
-            "resolved_local_date": np.where(
-                validated_cases.has_resolved_at, resolved.normalize().tz_localize(None).date, None
-            ),
+            "created_local_date": created_day,
+            "created_local_week": _week_starts(created_day),
+            "created_local_month": np.datetime_as_string(
+                created_day.astype("datetime64[M]"), unit="M"
+            ).astype(object),
+            "created_local_quarter": _quarters(created_day),
+            "resolved_local_date": resolved_day,
             "target_seconds": figures.target_seconds.astype(np.int64),
-            "response_business_seconds": np.where(
-                figures.has_response_time, figures.response_seconds, None
+            "response_business_seconds": pd.Series(figures.response_seconds, dtype="Int64").where(
+                figures.has_response_time
             ),
             "response_deadline": _instants(figures.deadline),
-            # Unanswered cases have no stored verdict: pending or breached depends on "as of".
-            "response_status": np.where(answered_or_unknown, status, None),
+            "response_status": stored_status,
             "policy_fingerprint": policy.fingerprint,
         }
     )
+
+
+def _local_days(seconds: np.ndarray, zone: ZoneInfo) -> np.ndarray:
+    """The local calendar day of each instant, as datetime64[D]."""
+    local = pd.to_datetime(np.asarray(seconds, dtype=np.int64), unit="s", utc=True)
+    wall = local.tz_convert(zone).tz_localize(None)
+    return wall.to_numpy(dtype="datetime64[D]").copy()
+
+
+def _week_starts(days: np.ndarray) -> np.ndarray:
+    """The Monday opening each day's ISO week (1970-01-01 was a Thursday)."""
+    ordinal = days.astype(np.int64)
+    return (ordinal - (ordinal + 3) % 7).astype("datetime64[D]")
+
+
+def _quarters(days: np.ndarray) -> np.ndarray:
+    months = days.astype("datetime64[M]").astype(np.int64)
+    years = (months // 12 + 1970).astype(str)
+    quarters = (months % 12 // 3 + 1).astype(str)
+    return np.char.add(np.char.add(years, "-Q"), quarters).astype(object)
 
 
 def refresh_calendar_days(connection: Connection, policy: Policy) -> None:
@@ -286,7 +328,7 @@ def refresh_calendar_days(connection: Connection, policy: Policy) -> None:
     years = (first.year, max(last.year, today.year) + 1)
     calendar = BusinessCalendar.build(policy.calendar, first_year=years[0], last_year=years[1])
     connection.execute(delete(calendar_days))
-    _insert_frame(connection, calendar_days, calendar_days_frame(calendar))
+    insert_rows(connection, calendar_days, calendar_days_frame(calendar))
 
 
 def calendar_days_frame(calendar: BusinessCalendar) -> pd.DataFrame:
@@ -294,19 +336,21 @@ def calendar_days_frame(calendar: BusinessCalendar) -> pd.DataFrame:
     days = pd.date_range(
         dt.date(calendar.first_year, 1, 1), dt.date(calendar.last_year, 12, 31), freq="D"
     )
+    # A local day ends at the next local midnight (which exists in every zone we accept).
     ends = (days + pd.Timedelta(days=1)).tz_localize(zone, nonexistent="shift_forward",
                                                      ambiguous=True).tz_convert("UTC")  # fmt: skip
     working = np.isin(days.day_of_week, calendar.spec.workdays)
     names = [calendar.closed_days.get(d.date()) for d in days]
+    day = days.to_numpy(dtype="datetime64[D]")
     return pd.DataFrame(
         {
-            "day": days.date,
-            "week": (days - pd.to_timedelta(days.day_of_week, unit="D")).date,
-            "month": days.strftime("%Y-%m"),
-            "quarter": [f"{y}-Q{q}" for y, q in zip(days.year, days.quarter, strict=True)],
+            "day": day,
+            "week": _week_starts(day),
+            "month": np.datetime_as_string(day.astype("datetime64[M]"), unit="M").astype(object),
+            "quarter": _quarters(day),
             "is_working_day": working & np.array([n is None for n in names]),
             "closed_reason": names,
-            "day_end": list(ends.to_pydatetime()),
+            "day_end": ends.tz_localize(None).to_numpy(dtype="datetime64[s]"),
         }
     )
 
@@ -319,28 +363,6 @@ def _stored_hashes(connection: Connection, source: str) -> pd.Series:
     return pd.Series(
         [h for _, h in rows], index=pd.Index([c for c, _ in rows], dtype=object), dtype="Int64"
     )
-
-
-def _insert(connection: Connection, rows: pd.DataFrame) -> None:
-    _insert_frame(connection, cases, rows)
-
-
-def _update(connection: Connection, rows: pd.DataFrame) -> None:
-    if rows.empty:
-        return
-    columns = [*RAW_FIELDS, "content_hash", "last_import_id", *DERIVED_FIELDS]
-    statement = (
-        update(cases)
-        .where(cases.c.source == bindparam("key_source"))
-        .where(cases.c.case_id == bindparam("key_case_id"))
-        .values({c: bindparam(c) for c in columns})
-    )
-    records = _records(rows[[*columns, "source", "case_id"]])
-    for record in records:
-        record["key_source"] = record.pop("source")
-        record["key_case_id"] = record.pop("case_id")
-    for start in range(0, len(records), _BATCH):
-        connection.execute(statement, records[start : start + _BATCH])
 
 
 def _insert_rejects(
@@ -358,39 +380,16 @@ def _insert_rejects(
         }
         for r in rejects
     ]
-    for start in range(0, len(rows), _BATCH):
-        connection.execute(insert(import_rejects), rows[start : start + _BATCH])
+    if rows:
+        connection.execute(insert(import_rejects), rows)
 
 
-def _insert_frame(connection: Connection, table, rows: pd.DataFrame) -> None:
-    records = _records(rows)
-    for start in range(0, len(records), _BATCH):
-        connection.execute(insert(table), records[start : start + _BATCH])
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts of plain Python values (None for missing), as database drivers expect."""
-    columns = {name: [_plain(v) for v in frame[name].tolist()] for name in frame.columns}
-    names = list(columns)
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-
-
-def _plain(value):
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
-
-
-def _instants(seconds: np.ndarray, present: np.ndarray | None = None) -> list:
-    stamps = pd.to_datetime(np.asarray(seconds, dtype=np.int64), unit="s", utc=True)
-    values = list(stamps.to_pydatetime())
-    if present is None:
-        return values
-    return [v if p else None for v, p in zip(values, present, strict=True)]
+def _instants(seconds: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
+    """UTC seconds -> datetime64[s] (NaT where not present), as bulk_write stores them."""
+    stamps = np.asarray(seconds, dtype=np.int64).astype("datetime64[s]")
+    if present is not None:
+        stamps = np.where(np.asarray(present, dtype=bool), stamps, np.datetime64("NaT"))
+    return stamps
 
 
 def _nullable_text(values: pd.Series) -> pd.Series:

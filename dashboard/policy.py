@@ -48,6 +48,9 @@ _WEEKDAY_ALIASES = {
 _SUBDIVISION_REQUIRED = {"GB", "UK"}
 
 _TOP_LEVEL_KEYS = {"name", "calendar", "severity"}
+_NOT_POLICY_ZONES = {"localtime", "factory", "posixrules"}
+# A target beyond a year of business hours (about 2,300) is a typo, not a policy.
+MAX_RESPONSE_HOURS = 1000
 _CALENDAR_KEYS = {"timezone", "workdays", "open", "close", "holidays", "closures"}
 _HOLIDAY_KEYS = {"country", "subdivision"}
 _SEVERITY_KEYS = {"level", "name", "response_hours", "impact"}
@@ -216,6 +219,9 @@ def _parse_calendar(raw: Mapping[str, Any], check: _Checker) -> CalendarSpec:
     check.that(isinstance(tz_name, str), "calendar.timezone", tz_name, "must be a string")
     try:
         ZoneInfo(tz_name)
+        # Not zones a policy can mean: the machine's own setting, or placeholders in the database.
+        if tz_name.strip().lower() in _NOT_POLICY_ZONES:
+            raise ValueError(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise check.fail(
             "calendar.timezone",
@@ -299,6 +305,8 @@ def _parse_holidays(value: Any, check: _Checker) -> HolidaySource | None:
         "not a country known to the holidays package (expected an ISO 3166 code such as 'GB')",
     )
     subdivision = value.get("subdivision")
+    if isinstance(subdivision, str) and not subdivision.strip():
+        subdivision = None  # holidays reads "" as no subdivision at all: so do we, loudly
     subdivisions = supported[country]
     if subdivision is None:
         if country in _SUBDIVISION_REQUIRED:
@@ -337,7 +345,12 @@ def _parse_closures(value: Any, check: _Checker) -> tuple[Closure, ...]:
         if isinstance(entry, Mapping):
             check.known_keys(entry, _CLOSURE_KEYS, f"{entry_key}.")
             name = entry.get("name", name)
-            check.that(isinstance(name, str) and name.strip(), f"{entry_key}.name", name, "empty")
+            check.that(
+                isinstance(name, str) and name.strip(),
+                f"{entry_key}.name",
+                name,
+                "must be a non-empty string",
+            )
             entry = entry.get("date", _MISSING)
             check.that(entry is not _MISSING, f"{entry_key}.date", _MISSING, "missing (required)")
         day = _parse_date(entry)
@@ -363,6 +376,7 @@ def _parse_date(value: Any) -> dt.date | None:
 
 
 def _parse_severities(value: Any, check: _Checker) -> tuple[Severity, ...]:
+    check.that(value or value is None, "severity", value, "must define at least one [[severity]]")
     check.that(value, "severity", _MISSING, "missing: define at least one [[severity]]")
     check.that(
         isinstance(value, list) and all(isinstance(v, Mapping) for v in value),
@@ -408,6 +422,12 @@ def _parse_severities(value: Any, check: _Checker) -> tuple[Severity, ...]:
             f"{key}.response_hours",
             hours,
             "must be a positive number of business hours",
+        )
+        check.that(
+            hours <= MAX_RESPONSE_HOURS,  # also refuses inf; NaN fails the test above
+            f"{key}.response_hours",
+            hours,
+            f"must be at most {MAX_RESPONSE_HOURS} business hours",
         )
         seconds = Fraction(str(hours)) * 3600
         check.that(

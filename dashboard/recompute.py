@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Engine, select
 
+from dashboard.bulk_write import update_rows
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
-from dashboard.importing import DERIVED_FIELDS, _records, _set, derived_frame, refresh_calendar_days
+from dashboard.importing import _set, derived_frame, refresh_calendar_days
 from dashboard.policy import Policy
 from dashboard.sla import score, target_seconds
 from dashboard.store import cases, create_schema, writing
@@ -98,15 +99,9 @@ def _rescore(connection, chunk: pd.DataFrame, policy: Policy, as_of: int) -> Non
         response_known=known,
     )
     derived = derived_frame(stored, figures, policy)
-    derived["key_source"] = chunk["source"].to_numpy()
-    derived["key_case_id"] = chunk["case_id"].to_numpy()
-    statement = (
-        update(cases)
-        .where(cases.c.source == bindparam("key_source"))
-        .where(cases.c.case_id == bindparam("key_case_id"))
-        .values({c: bindparam(c) for c in DERIVED_FIELDS})
-    )
-    connection.execute(statement, _records(derived))
+    derived["source"] = chunk["source"].to_numpy()
+    derived["case_id"] = chunk["case_id"].to_numpy()
+    update_rows(connection, cases, derived, keys=("source", "case_id"))
 
 
 def _seconds(values: pd.Series) -> np.ndarray:

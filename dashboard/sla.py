@@ -2,8 +2,12 @@
 
 Status rules (issue #2, the vendor's policy):
 - `met`: answered, and business time from creation to first response <= the severity's target;
-- `breached`: answered later than that, or unanswered while the as-of instant is past the deadline;
-- `pending`: unanswered and the deadline not yet passed (business time remains);
+- `breached`: answered later than that, or unanswered while more business time has passed
+  since creation (as of the as-of instant) than the target allows;
+- `pending`: unanswered with business time remaining, or none remaining but none overspent:
+  a case whose deadline was 18:00 and that is answered before the next opening still meets
+  its target, so at 19:30 it is pending, not breached (a case unanswered at T is breached
+  exactly when answering it at T would breach);
 - `invalid`: the first response precedes creation, a data problem: reported, excluded from
   attainment, never given a negative or clamped response time;
 - `unscored`: the export does not say when (or whether) the case was first answered (a
@@ -75,7 +79,7 @@ def score(
     status = np.full(created.shape, PENDING, dtype=np.int8)
     status[answered & (response <= targets)] = MET
     status[answered & (response > targets)] = BREACHED
-    status[~answered & (as_of > deadline)] = BREACHED
+    status[~answered & (remaining < 0)] = BREACHED
     status[invalid] = INVALID
     status[~known] = UNSCORED
     return SlaFigures(

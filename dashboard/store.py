@@ -205,6 +205,16 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+@contextlib.contextmanager
+def opened(url: str | None = None) -> Iterator[Engine]:
+    """An engine for one command: its connections are closed when the command ends."""
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Let SQLAlchemy, not the driver, open transactions (so BEGIN below is ours), wait for a
     # writer instead of failing at once, write-ahead log so readers never block on an import.

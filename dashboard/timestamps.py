@@ -19,8 +19,6 @@ import numpy as np
 import pandas as pd
 
 ISO8601 = "ISO8601"
-# An offset can only follow a time: "2026-03-29" ends in "-29", which is a day, not an offset.
-_OFFSET_AT_END = r"\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 
 
 @dataclass(frozen=True)
@@ -49,21 +47,16 @@ def parse_instants(
     walls = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
 
     remaining = present.copy()
-    has_offset = text.str.contains(_OFFSET_AT_END, regex=True).to_numpy() & present
     for fmt in formats:
         if not remaining.any():
             break
-        if fmt == ISO8601 or "%z" in fmt:
-            absolute = remaining & (has_offset if fmt == ISO8601 else remaining)
-            parsed = pd.to_datetime(text[absolute], format=fmt, utc=True, errors="coerce")
-            _store(parsed, np.flatnonzero(absolute), seconds, valid)
-            remaining &= ~valid
-        if fmt == ISO8601 or "%z" not in fmt:
-            local = remaining & ~(has_offset if fmt == ISO8601 else np.zeros(n, dtype=bool))
-            parsed = pd.to_datetime(text[local], format=fmt, errors="coerce")
-            hit = parsed.notna()
-            walls[hit.index[hit]] = parsed[hit]
-            remaining[hit.index[hit]] = False
+        subset = text[remaining]
+        absolute, local = read_with_format(subset, fmt)
+        _store(absolute, absolute.index.to_numpy(), seconds, valid)
+        hit = local.notna()
+        walls[hit.index[hit]] = local[hit]
+        remaining[absolute.index[absolute.notna()]] = False
+        remaining[hit.index[hit]] = False
 
     wall_rows = walls.notna()
     localized = walls[wall_rows].dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
@@ -85,6 +78,88 @@ def parse_instants(
     for position in np.flatnonzero(present & ~valid & (errors == "")):
         errors[position] = f"{column} {text.iloc[position]!r} is not a valid date-time ({expected})"
     return ParsedInstants(seconds, present, valid, ambiguous, errors)
+
+
+def _plausible_iso(value: str) -> bool:
+    """A date and a time of day to the minute at least (2026-03-02T09:15), and an offset, if
+    any, of the forms Z, +HH, +HHMM or +HH:MM. Refuses what pandas would otherwise accept:
+    "now" and "today" (the current time), a date alone, "2026-03" (the 1st), "T09Z"."""
+    if len(value) < 16 or value[13] != ":" or value[10] not in "Tt " or not value[:4].isdigit():
+        return False
+    tail = value[16:]
+    sign = max(tail.rfind("+"), tail.rfind("-"))
+    return sign < 0 or len(tail) - sign - 1 in (2, 4, 5)
+
+
+def read_with_format(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
+    """Values read with one format -> (absolute instants in UTC, local wall times).
+
+    Never raises: a value the format cannot read is NaT in both.
+    """
+    return _parse_iso(text) if fmt == ISO8601 else _parse_format(text, fmt)
+
+
+def _parse_iso(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO 8601 values -> (absolute instants in UTC, local wall times), NaT where not read."""
+    empty_abs = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
+    empty_wall = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    plausible = text[np.array([_plausible_iso(v) for v in text.tolist()], dtype=bool)]
+    if plausible.empty:
+        return empty_abs, empty_wall
+    try:  # the usual case, one C pass: a column all local or all with the same offset
+        parsed = pd.to_datetime(plausible, format=ISO8601)
+    except (ValueError, TypeError, OverflowError):
+        parsed = None
+    if parsed is not None:
+        if getattr(parsed.dt, "tz", None) is None:
+            return empty_abs, empty_wall.where(~empty_wall.index.isin(parsed.index), parsed)
+        utc = parsed.dt.tz_convert("UTC")
+        return empty_abs.where(~empty_abs.index.isin(utc.index), utc), empty_wall
+    # Mixed offsets (normal across GMT/BST), local and absolute together, or bad values.
+    upper = plausible.str.upper()
+    offset = np.array([_has_offset(v) for v in upper.tolist()], dtype=bool)
+    absolute = _coerce(upper[offset], ISO8601, utc=True)
+    local = _coerce(upper[~offset], ISO8601, utc=False)
+    return (
+        empty_abs.where(~empty_abs.index.isin(absolute.index), absolute),
+        empty_wall.where(~empty_wall.index.isin(local.index), local),
+    )
+
+
+def _parse_format(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
+    if "%z" in fmt:
+        absolute = _coerce(text, fmt, utc=True)
+        return absolute, pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    local = _coerce(text, fmt, utc=False)
+    return pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]"), local
+
+
+def _has_offset(value: str) -> bool:
+    """After the date (its hyphens are in the first ten characters), a sign or Z is an offset."""
+    return value.endswith("Z") or "+" in value[11:] or "-" in value[11:]
+
+
+def _coerce(text: pd.Series, fmt: str, *, utc: bool) -> pd.Series:
+    """pd.to_datetime that never raises: NaT for anything it cannot read as asked."""
+    dtype = "datetime64[us, UTC]" if utc else "datetime64[us]"
+    if text.empty:
+        return pd.Series(pd.NaT, index=text.index, dtype=dtype)
+    try:
+        parsed = pd.to_datetime(text, format=fmt, utc=utc, errors="coerce")
+        if utc or getattr(parsed.dt, "tz", None) is None:
+            return parsed.astype(dtype)
+    except (ValueError, TypeError, OverflowError):
+        pass
+    # One value at a time: slow, only for files that mix what a column should not.
+    out = pd.Series(pd.NaT, index=text.index, dtype=dtype)
+    for position, value in text.items():
+        try:
+            one = pd.to_datetime(pd.Series([value]), format=fmt, utc=utc, errors="coerce")
+        except (ValueError, TypeError, OverflowError):
+            continue
+        if utc or getattr(one.dt, "tz", None) is None:
+            out[position] = one.iloc[0]
+    return out
 
 
 def describe_formats(formats: Sequence[str]) -> str:

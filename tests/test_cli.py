@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +176,93 @@ def test_python_dash_m_and_the_console_script(tmp_path):
     assert script.exists(), "the sla-dashboard console script is installed with the package"
     help_text = subprocess.run([script, "compute", "--help"], capture_output=True, text=True)
     assert "--as-of" in help_text.stdout
+
+
+# -- outputs ------------------------------------------------------------------------------------
+
+
+def test_results_and_rejects_cannot_be_the_same_file(tmp_path, capsys):
+    export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,,,,,\n")
+    out = tmp_path / "r.csv"
+    assert main(["compute", str(export), "--out", str(out), "--rejects", str(out)]) == 2
+    assert "the same file is named twice" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_output_that_is_a_folder_is_refused(tmp_path, capsys):
+    export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,,,,,\n")
+    assert main(["compute", str(export), "--out", str(tmp_path)]) == 2
+    assert "is a folder; give a file name" in capsys.readouterr().err
+
+
+def test_when_the_rejects_cannot_be_written_neither_are_the_results(tmp_path, capsys):
+    export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,,,,,\n")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    out = tmp_path / "r.csv"
+    argv = ["compute", str(export), "--out", str(out), "--rejects", str(blocker / "x.csv")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "cannot write it" in err
+    assert not out.exists()
+
+
+def test_outputs_are_readable_like_any_file_the_user_makes(tmp_path):
+    export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,,,,,\n")
+    out = tmp_path / "r.csv"
+    previous = os.umask(0o022)
+    try:
+        assert main(["compute", str(export), "--out", str(out)]) == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+# -- awkward input ---------------------------------------------------------------------------
+
+
+def test_blank_lines_above_the_header_keep_spreadsheet_row_numbers(tmp_path):
+    export = tmp_path / "cases.csv"
+    export.write_text(
+        "\n\n" + HEADER + "A,Acme,P1,2026-06-01 09:00,,,,,\nB,Acme,P9,2026-06-01 09:00,,,,,\n"
+    )
+    out = tmp_path / "r.csv"
+    assert main(["compute", str(export), "--out", str(out), "--as-of", AS_OF]) == 0
+    assert [r["source_row"] for r in _read(out)] == ["4"]
+    assert [r["row"] for r in _read(tmp_path / "r.rejects.csv")] == ["5"]
+
+
+@pytest.mark.parametrize("value", ["2026-03-02T09Z", "now", "today", "2026-03", "2026-03-02"])
+def test_timestamps_that_are_not_a_date_and_time_are_rejected_not_guessed(tmp_path, value):
+    export = _cases(tmp_path, f"A,Acme,P1,{value},,,,,\nB,Acme,P1,2026-03-02 09:00,,,,,\n")
+    out = tmp_path / "r.csv"
+    assert main(["compute", str(export), "--out", str(out), "--as-of", AS_OF]) == 0
+    [reject] = _read(tmp_path / "r.rejects.csv")
+    assert reject["reason"].startswith(f"created_at {value!r} is not a valid date-time")
+
+
+def test_a_deadline_past_the_holiday_list_rejects_that_case_only(tmp_path, capsys):
+    # Sri Lanka's list in the holidays package ends in 2026: a Low case opened on 30 Dec 2026
+    # would have its deadline in 2027, where no one knows the holidays.
+    policy = tmp_path / "lk.toml"
+    policy.write_text(
+        '[calendar]\ntimezone = "Asia/Colombo"\nopen = "09:00"\nclose = "18:00"\n'
+        'holidays = { country = "LK" }\n'
+        '[[severity]]\nlevel = 1\nname = "Urgent"\nresponse_hours = 24\n'
+    )
+    export = _cases(tmp_path, "A,Acme,1,2026-06-01 10:00,,,,,\nB,Acme,1,2026-12-30 10:00,,,,,\n")
+    out = tmp_path / "r.csv"
+    argv = ["compute", str(export), "--out", str(out), "--policy", str(policy)]
+    assert main([*argv, "--as-of", "2026-12-31T12:00:00Z"]) == 0
+    assert [r["case_id"] for r in _read(out)] == ["A"]
+    [reject] = _read(tmp_path / "r.rejects.csv")
+    assert reject["reason"] == (
+        "its response deadline falls after 2026, beyond the years the LK holiday list covers "
+        "(2003-2026)"
+    )
+    assert main([*argv, "--as-of", "2027-01-05T12:00:00Z"]) == 2
+    assert (
+        "as of 2027-01-05T12:00:00Z is outside the years the LK holiday list covers (2003-2026)"
+        in capsys.readouterr().err
+    )

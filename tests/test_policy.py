@@ -70,6 +70,9 @@ def test_fingerprint_follows_the_rules_not_the_wording():
 CALENDAR_ERRORS = [
     ({"timezone": "Europe/Londn"}, r"calendar\.timezone: unknown time zone .*got 'Europe/Londn'"),
     ({"timezone": "../etc/passwd"}, r"calendar\.timezone: unknown time zone"),
+    # the machine's own setting and tz database placeholders are not a policy's zone
+    ({"timezone": "localtime"}, r"calendar\.timezone: unknown time zone .*got 'localtime'"),
+    ({"timezone": "Factory"}, r"calendar\.timezone: unknown time zone .*got 'Factory'"),
     ({"workdays": ["Mon", "Funday"]}, r"calendar\.workdays: unknown day .*got 'Funday'"),
     ({"workdays": ["Mon", "Mon"]}, r"calendar\.workdays: listed twice .*got 'Mon'"),
     ({"workdays": []}, r"calendar\.workdays: must be a non-empty list"),
@@ -89,7 +92,15 @@ CALENDAR_ERRORS = [
         r"calendar\.holidays\.subdivision: required for GB: without it the holiday list lacks "
         r"Easter Monday and the August bank holiday; use one of ENG, NIR, SCT, WLS",
     ),
+    (
+        {"holidays": {"country": "GB", "subdivision": " "}},  # holidays reads "" as none
+        r"calendar\.holidays\.subdivision: required for GB",
+    ),
     ({"holidays": {"country": "GB", "region": "ENG"}}, r"calendar\.holidays\.region: unknown key"),
+    (
+        {"closures": [{"date": "2026-12-24", "name": 5}]},
+        r"calendar\.closures #1\.name: must be a non-empty string \(got 5\)",
+    ),
     ({"closures": ["2026-02-30"]}, r"calendar\.closures #1: not a date 'YYYY-MM-DD' .*2026-02-30"),
     ({"closures": ["2026-12-24", "24/12/2026"]}, r"calendar\.closures #2: not a date.*24/12/2026"),
     ({"closures": ["2026-12-24", "2026-12-24"]}, r"calendar\.closures #2: listed twice"),
@@ -142,6 +153,18 @@ SEVERITY_ERRORS = [
         r"severity #1\.response_hours: must be a whole number of seconds",
     ),
     (
+        _with_severities({"level": 1, "name": "Urgent", "response_hours": float("inf")}),
+        r"severity #1\.response_hours: must be at most 1000 business hours \(got inf\)",
+    ),
+    (
+        _with_severities({"level": 1, "name": "Urgent", "response_hours": 100_000}),
+        r"severity #1\.response_hours: must be at most 1000 business hours",
+    ),
+    (
+        _with_severities({"level": 1, "name": "Urgent", "response_hours": float("nan")}),
+        r"severity #1\.response_hours: must be a positive number",
+    ),
+    (
         _with_severities({"level": 1, "name": "Urgent"}),
         r"severity #1\.response_hours: missing \(required\)",
     ),
@@ -164,7 +187,7 @@ SEVERITY_ERRORS = [
         _with_severities({"level": 1, "name": "2", "response_hours": 4}),
         r"severity #1\.name: must be a non-empty word",
     ),
-    (_with_severities(), r"severity: missing: define at least one \[\[severity\]\]"),
+    (_with_severities(), r"severity: must define at least one \[\[severity\]\] \(got \[\]\)"),
 ]
 
 

@@ -50,3 +50,25 @@ def test_sample_figures_agree_with_the_day_walking_reference(tmp_path):
             assert int(row["response_business_seconds"]) == expected, row["case_id"]
         statuses.add(row["sla_status"])
     assert statuses == {"met", "breached", "pending", "invalid"}
+
+
+def test_the_sample_looks_like_a_real_support_year_and_a_half():
+    with open(SAMPLE, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2000
+    levels = [r["severity"].split(" - ")[0] for r in rows]
+    share = {level: levels.count(level) / len(rows) for level in set(levels)}
+    assert share["Level 3"] + share["Level 4"] > 0.8  # dominated by levels 3-4
+    assert 0.01 < share["Level 1"] < 0.06  # a few outages
+    reasons = {r["dismissal_reason"] for r in rows}
+    assert {"third_party", "not_flux", "infrastructure_access"} <= reasons
+    assert {r["channel"] for r in rows} == {"portal", "email"}
+    assert {"source-controller", "helm-controller", "flux-operator"} <= {
+        r["component"] for r in rows
+    }
+    assert {r["plan"] for r in rows} == {"Enterprise", "Business", "Standard"}
+    open_cases = [r for r in rows if r["status"] == "open"]
+    assert len(open_cases) > 10  # an open backlog at the end
+    created = sorted(r["created_at"] for r in rows if r["created_at"].endswith("Z"))
+    assert created[0] < "2025-06-10"  # about 18 months
+    assert created[-1] > "2026-11-10"

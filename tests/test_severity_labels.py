@@ -15,7 +15,7 @@ ACCEPTED = [
     ("Level 1 - Urgent", 1), ("level 2 - high", 2), ("Level 4 – Low", 4), ("1 - Urgent", 1),
     ("P1", 1), ("p4", 4), ("Sev 1", 1), ("sev-2", 2), ("Sev3", 3), ("S1", 1), ("s4", 4),
     ("Severity 2", 2), ("Priority 3", 3), ("Urgent", 1), ("HIGH", 2), ("medium", 3),
-    ("  Low ", 4), ("Level 2 High", 2), ("1. Urgent", 1),
+    ("  Low ", 4), ("Level 2 High", 2), ("1. Urgent", 1), ("1.0", 1), ("P2.0", 2),
 ]  # fmt: skip
 
 

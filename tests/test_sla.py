@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard.business_hours import BusinessCalendar
 from dashboard.sla import STATUSES, score, target_seconds
@@ -97,3 +99,37 @@ def test_as_of_only_moves_unanswered_cases():
     assert list(early.status_names[answered]) == list(late.status_names[answered])
     unanswered = [i for i, row in enumerate(STATUS_TABLE) if row[1] is None]
     assert set(late.status_names[unanswered]) == {"breached"}
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status", "remaining"),
+    [
+        ("2026-03-02 17:59:59", "pending", "0:00:01"),
+        ("2026-03-02 18:00:00", "pending", "0:00"),  # the deadline itself
+        ("2026-03-02 19:30:00", "pending", "0:00"),  # after hours: nothing overspent yet
+        ("2026-03-03 09:00:00", "pending", "0:00"),
+        ("2026-03-03 09:00:01", "breached", "-0:00:01"),  # the first business second over
+    ],
+)
+def test_an_unanswered_case_breaches_when_business_time_runs_over(as_of, status, remaining):
+    row = ("2026-03-02 14:00", None, 1, None, None, None)
+    figures = _score([row], as_of=as_of)
+    assert figures.deadline[0] == at("2026-03-02 18:00")
+    assert (figures.status_names[0], figures.remaining_seconds[0]) == (status, _signed(remaining))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    created=st.integers(at("2026-02-27 00:00"), at("2026-03-13 00:00")),
+    wait=st.integers(0, 10 * 86400),
+    level=st.integers(1, 4),
+)
+def test_unanswered_at_t_is_breached_exactly_when_an_answer_at_t_would_be(created, wait, level):
+    as_of = created + wait
+    unanswered = score(CALENDAR, created=np.array([created]), responded=np.array([0]),
+                       answered=np.array([False]), targets=target_seconds(POLICY, [level]),
+                       as_of=as_of)  # fmt: skip
+    answered = score(CALENDAR, created=np.array([created]), responded=np.array([as_of]),
+                     answered=np.array([True]), targets=target_seconds(POLICY, [level]),
+                     as_of=as_of)  # fmt: skip
+    assert (unanswered.status_names[0] == "breached") == (answered.status_names[0] == "breached")

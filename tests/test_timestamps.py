@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from dashboard.timestamps import format_instants, parse_instant, parse_instants, utc_years
+from dashboard.timestamps import (
+    ISO8601,
+    format_instants,
+    parse_instant,
+    parse_instants,
+    utc_years,
+)
 from tests.helpers import LONDON, NEW_YORK, utc
 
 
@@ -66,10 +73,47 @@ def test_bad_values_get_reasons_and_blanks_are_just_absent():
     assert "'2026-02-30T10:00:00Z'" in parsed.errors[3]
 
 
-def test_a_date_alone_is_local_midnight_not_an_offset():
-    # "-29" at the end of a date is the day, not a UTC offset.
-    parsed = _parse(["2026-07-29"])
-    assert parsed.seconds[0] == utc("2026-07-28T23:00:00Z")
+@pytest.mark.parametrize(
+    "value",
+    ["2026-07-29", "2026-03", "2026", "now", "today", "2026-03-02T09Z", "2026-03-02T09+01",
+     "+0", "09:15", "2026-03-02T09:15:00+0"],
+)  # fmt: skip
+def test_values_without_a_date_and_time_of_day_are_refused_not_guessed(value):
+    # pandas reads "now" as the current time and "2026-03" as 1 March: never accept those.
+    parsed = _parse([value, "2026-03-02 09:15"])
+    assert parsed.valid.tolist() == [False, True]
+    assert parsed.errors[0].startswith(f"created_at {value!r} is not a valid date-time")
+
+
+def test_a_column_mixing_offsets_local_times_and_case():
+    parsed = _parse(
+        [
+            "2026-03-27T17:00:00+00:00",  # GMT
+            "2026-03-30T10:00:00+01:00",  # BST
+            "2026-03-30 10:00",  # local
+            "2026-03-30t09:00:00z",  # lower-case T and Z
+            "2026-03-30T09:00:00.123456Z",
+        ]
+    )
+    assert parsed.valid.all()
+    assert (
+        parsed.seconds.tolist() == [utc("2026-03-27T17:00:00Z")] + [utc("2026-03-30T09:00:00Z")] * 4
+    )
+
+
+def test_explicit_formats_are_tried_in_order():
+    parsed = parse_instants(
+        pd.Series(["02/03/2026 10:00", "2026-03-02T10:00:00Z", "02/Mar/26 10:00 AM", "junk"]),
+        zone=LONDON,
+        column="Created",
+        formats=("%d/%m/%Y %H:%M", ISO8601, "%d/%b/%y %I:%M %p"),
+    )
+    assert parsed.valid.tolist() == [True, True, True, False]
+    assert parsed.seconds[:3].tolist() == [utc("2026-03-02T10:00:00Z")] * 3
+    assert parsed.errors[3] == (
+        "Created 'junk' is not a valid date-time (expected 02/03/2026 14:15 or ISO 8601 like "
+        "2026-03-02T09:15:00Z or 02/Mar/26 02:15 PM)"
+    )
 
 
 def test_parse_instant_and_formatting_round_trip():

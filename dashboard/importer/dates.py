@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import UnusableFileError
-from dashboard.timestamps import ISO8601
+from dashboard.timestamps import ISO8601, read_with_format
 
 DATE_ORDERS = ("DMY", "MDY")
 
@@ -32,7 +32,8 @@ def format_order(fmt: str) -> str:
     """'DMY' or 'MDY' for a numeric day/month format, '' when its order cannot be mistaken."""
     if fmt == ISO8601 or "%b" in fmt or "%B" in fmt:
         return ""
-    day, month, year = fmt.find("%d"), fmt.find("%m"), fmt.find("%Y")
+    day, month = fmt.find("%d"), fmt.find("%m")
+    year = min((i for i in (fmt.find("%Y"), fmt.find("%y")) if i >= 0), default=-1)
     if day < 0 or month < 0 or (0 <= year < min(day, month)):
         return ""  # year first (2026/03/02) is always year-month-day
     return "DMY" if day < month else "MDY"
@@ -110,18 +111,17 @@ def _stack(
 
 
 def _parse_any(text: pd.Series, formats: Sequence[str]) -> pd.Series:
-    """The first format that reads each value (NaT where none does)."""
+    """The first format that reads each value (NaT where none does); absolute values in UTC."""
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     for fmt in formats:
         missing = result.isna()
         if not missing.any():
             break
-        parsed = pd.to_datetime(text[missing], format=fmt, errors="coerce")
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-        result[missing] = parsed
+        absolute, local = read_with_format(text[missing], fmt)
+        read = local.where(local.notna(), absolute.dt.tz_localize(None))
+        result[missing] = read
     return result
 
 
 def _long(value: pd.Timestamp) -> str:
-    return value.strftime("%-d %B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"

@@ -35,12 +35,15 @@ def detect_format(
     search = max(f.header_search_rows for f in [*formats, *([forced] if forced else [])])
     positions = range(min(search, len(grid.cells)))
     if forced is not None:
+        # The user said which format: its headers must be there, its value patterns are not
+        # checked (they only tell apart formats that share headers).
         for position in positions:
-            if position < forced.header_search_rows and _recognises(forced, grid, position):
+            if position < forced.header_search_rows and not _missing(forced, grid, position):
                 return Detection(forced, position, int(grid.row_numbers[position]), True)
         missing = _missing(forced, grid, 0)
         raise FormatError(
-            f"{grid.path}: not a {forced.title} export: row {grid.row_numbers[0]} lacks "
+            f"{grid.path}: does not fit the {forced.name} format ({forced.title}): row "
+            f"{grid.row_numbers[0]} lacks "
             f"{', '.join(repr(m) for m in missing)}"
         )
     for position in positions:
@@ -91,8 +94,13 @@ def _no_format_message(grid: Grid, formats: list[ExportFormat]) -> str:
     shown = ", ".join(repr(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
     closest = min(formats, key=lambda f: len(_missing(f, grid, 0)) / len(f.detect_headers))
     missing = _missing(closest, grid, 0)
+    if missing:
+        needs = f"which would need {', '.join(repr(m) for m in missing)}"
+    else:
+        patterns = ", ".join(f"{h!r} like {p.pattern!r}" for h, p in closest.detect_values.items())
+        needs = f"whose values would look different ({patterns})"
     return (
         f"{grid.path}: not an export format we know (row {grid.row_numbers[0]} has {shown}); "
-        f"closest is {closest.title}, which would need {', '.join(repr(m) for m in missing)}; "
-        f"use --format NAME (one of {', '.join(sorted(f.name for f in formats))}) or --map FILE"
+        f"closest is {closest.title}, {needs}; use --format NAME (one of "
+        f"{', '.join(sorted(f.name for f in formats))}) or --map FILE"
     )

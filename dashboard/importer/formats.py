@@ -177,7 +177,10 @@ def parse_format(raw: Mapping[str, Any], *, source: str) -> ExportFormat:
         headers(h, f"detect.headers #{i}") for i, h in enumerate(detect["headers"], 1)
     )
     detect_values = {}
-    for header, pattern in table("detect").get("values", {}).items():
+    values_table = detect.get("values", {})
+    if not isinstance(values_table, Mapping):
+        raise fail("detect.values", values_table, "must be a table of header = 'pattern'")
+    for header, pattern in values_table.items():
         detect_values[header] = _regex(pattern, f"detect.values.{header}", fail)
     search_rows = detect.get("header_search_rows", 10)
     if not isinstance(search_rows, int) or isinstance(search_rows, bool) or search_rows < 1:

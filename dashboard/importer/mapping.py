@@ -155,6 +155,7 @@ def parse_durations(text: pd.Series, unit: int) -> tuple[np.ndarray, np.ndarray]
     Returns (seconds as float, NaN when empty or bad; bad: bool where a value was unreadable).
     """
     values = text.fillna("").astype(str).str.strip().str.replace(",", ".", regex=False)
+    values = values.where(values != "-", "")  # Zendesk and Zammad write "-" for "no value"
     parts = values.str.extract(_DURATION)
     sign = np.where(parts["sign"] == "-", -1.0, 1.0)
     number = pd.to_numeric(parts["number"], errors="coerce").to_numpy() * unit
@@ -172,11 +173,11 @@ def _drop_footers(
     table: RawTable, fmt: ExportFormat, zone: ZoneInfo, notes: list[str]
 ) -> tuple[RawTable, ZoneInfo]:
     """Remove footer rows (Zammad's 'Timezone: Europe/Berlin'), taking the zone they name."""
+    if fmt.zone not in ("local", "footer"):  # the export's own zone, unless a footer names one
+        zone = ZoneInfo(fmt.zone)
     if fmt.footer is None:
-        if fmt.zone not in ("local", "footer"):
-            notes.append(f"times without an offset are read in {fmt.zone}, as this export writes")
-            return table, ZoneInfo(fmt.zone)
-        notes.append(f"times without an offset are read in {zone.key}")
+        how = ", as this export writes" if fmt.zone not in ("local", "footer") else ""
+        notes.append(f"times without an offset are read in {zone.key}{how}")
         return table, zone
     frame = table.frame
     filled = (frame != "").sum(axis=1).to_numpy()
@@ -214,9 +215,11 @@ def _relabel(values: pd.Series, labels: dict[str, str]) -> pd.Series:
 
 def _channels(values: pd.Series, fmt: ExportFormat, notes: list[str]) -> pd.Series:
     lowered = values.str.strip().str.lower()
-    mapped = lowered.map(fmt.channels) if fmt.channels else pd.Series(np.nan, index=values.index)
+    if not fmt.channels:
+        return lowered.astype(str)
+    mapped = lowered.map(fmt.channels)
     unknown = Counter(lowered[mapped.isna() & (lowered != "")])
-    if fmt.channels and unknown:
+    if unknown:
         listed = ", ".join(f"{v!r} ({c})" for v, c in unknown.most_common(5))
         notes.append(f"channel values kept as written (not portal/email/phone/chat): {listed}")
     return mapped.fillna(lowered).astype(str)

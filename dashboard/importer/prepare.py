@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dashboard.business_hours import BusinessCalendar
+import numpy as np
+
+from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.cases import ValidatedCases, validate_cases
+from dashboard.errors import DashboardError
 from dashboard.importer.detect import Detection, detect_format
 from dashboard.importer.formats import ExportFormat, builtin_formats, format_by_name, load_format
 from dashboard.importer.mapping import apply_format
 from dashboard.importer.readers import read_grid, table_from_grid
 from dashboard.policy import Policy
 from dashboard.sla import SlaFigures, score, target_seconds
+from dashboard.timestamps import format_instants, utc_years
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def prepare_file(
     table = table_from_grid(grid, detection.header_position)
     mapped = apply_format(table, detection.format, zone=zone or policy.calendar.zone)
     validated = validate_cases(mapped, policy, date_order=date_order)
-    figures, calendar = score_validated(validated, policy, as_of=as_of)
+    validated, figures, calendar = score_validated(validated, policy, as_of=as_of)
     data = path.read_bytes()
     return PreparedFile(
         path=path,
@@ -83,21 +87,43 @@ def prepare_file(
 
 def score_validated(
     validated: ValidatedCases, policy: Policy, *, as_of: int
-) -> tuple[SlaFigures | None, BusinessCalendar | None]:
+) -> tuple[ValidatedCases, SlaFigures | None, BusinessCalendar | None]:
+    """Score the accepted cases; a case whose deadline the holiday list cannot reach is
+    rejected (naming why) rather than failing the file or scored without holidays."""
+    lo, hi = supported_years(policy.calendar)
+    if not lo <= int(utc_years([as_of])[0]) <= hi:
+        raise DashboardError(
+            f"as of {format_instants([as_of])[0]} is outside the years the "
+            f"{_holiday_label(policy)} holiday list covers ({lo}-{hi}); give --as-of within them"
+        )
     cases = validated.cases
     if len(cases) == 0:
-        return None, None
+        return validated, None, None
     answered = cases.has_first_response_at
     calendar = BusinessCalendar.covering(
         policy.calendar, cases.created_at, cases.first_response_at[answered], as_of
     )
+    targets = target_seconds(policy, cases.frame["severity"].to_numpy())
+    beyond = calendar.clock(cases.created_at) + targets > calendar.total_seconds
+    if beyond.any():
+        reason = (
+            f"its response deadline falls after {calendar.last_year}, beyond the years the "
+            f"{_holiday_label(policy)} holiday list covers ({lo}-{hi})"
+        )
+        validated = validated.reject(beyond, np.full(len(cases), reason, dtype=object))
+        return score_validated(validated, policy, as_of=as_of)
     figures = score(
         calendar,
         created=cases.created_at,
         responded=cases.first_response_at,
         answered=answered,
-        targets=target_seconds(policy, cases.frame["severity"].to_numpy()),
+        targets=targets,
         as_of=as_of,
         response_known=cases.response_known,
     )
-    return figures, calendar
+    return validated, figures, calendar
+
+
+def _holiday_label(policy: Policy) -> str:
+    source = policy.calendar.holidays
+    return source.label if source else "calendar"

@@ -1,0 +1,120 @@
+"""Benchmark: 1M canonical rows imported into SQLite and PostgreSQL, beside the naive load.
+
+The naive approach is pandas `read_csv` + `to_sql` (no validation, no SLA figures, no upsert).
+Ours reads, detects, validates every row, computes the SLA fields, upserts and logs. Each run is
+a fresh process, so its peak memory is its own. Prints figures; asserts nothing.
+Goal (issue #3): within 2x of the naive load, under 2 GB peak.
+
+    .venv/bin/python benchmarks/bench_import.py [--rows N] [--postgres URL] [--skip-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORKDIR = Path(tempfile.gettempdir()) / "sla-dashboard-bench"
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def make_export(rows: int) -> Path:
+    path = WORKDIR / f"canonical_{rows}.csv"
+    if path.exists():
+        return path
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    from dashboard import sample_data
+    from dashboard.policy import load_policy
+
+    generated = sample_data.generate(load_policy(), cases=rows, seed=1, data_problems=False)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        sample_data.write(generated, out)
+    return path
+
+
+def run(kind: str, path: Path, url: str) -> dict:
+    """Run one measured load in a child process; returns its seconds and peak RSS."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path), url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} on {url} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child(kind: str, path: str, url: str) -> None:
+    import resource
+
+    import pandas as pd
+    import sqlalchemy
+
+    from dashboard.store import make_engine, metadata
+
+    engine = make_engine(url)
+    metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("drop table if exists cases_naive")
+    began = time.perf_counter()
+    if kind == "naive":
+        frame = pd.read_csv(path)
+        frame.to_sql("cases_naive", engine, index=False, chunksize=20_000)
+    else:
+        from dashboard.importer.prepare import prepare_file
+        from dashboard.importing import import_prepared
+        from dashboard.policy import load_policy
+
+        policy = load_policy()
+        prepared = prepare_file(path, policy, as_of=int(time.time()))
+        import_prepared(engine, [prepared], policy)
+    seconds = time.perf_counter() - began
+    with engine.connect() as connection:
+        table = "cases_naive" if kind == "naive" else "cases"
+        rows = connection.execute(sqlalchemy.text(f"select count(*) from {table}")).scalar_one()
+    engine.dispose()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, "rows": rows}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--postgres", default=os.environ.get("SLA_TEST_POSTGRES_URL", POSTGRES))
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+
+    began = time.perf_counter()
+    path = make_export(args.rows)
+    print(f"# import benchmark: {args.rows:,} canonical rows, {path.stat().st_size / 1e6:.0f} MB "
+          f"(generated in {time.perf_counter() - began:.0f} s)")  # fmt: skip
+    targets = [("SQLite", f"sqlite:///{WORKDIR / 'bench.sqlite'}")]
+    if not args.skip_postgres:
+        targets.append(("PostgreSQL", args.postgres))
+    print(f"{'database':<12}{'load':<34}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}{'x naive':>9}")
+    for name, url in targets:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        naive = run("naive", path, url)
+        ours = run("ours", path, url)
+        for label, result in (("naive: read_csv + to_sql", naive),
+                              ("ours: validate + SLA + upsert", ours)):  # fmt: skip
+            print(
+                f"{name:<12}{label:<34}{result['seconds']:>9.1f}"
+                f"{result['rows'] / result['seconds']:>11,.0f}{result['peak_mb']:>9.0f}"
+                f"{result['seconds'] / naive['seconds']:>9.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh database on each backend the product supports.
+
+Every database test runs twice: on SQLite (a file, the embedded default) and on PostgreSQL
+(the team deployment). PostgreSQL is reached at $SLA_TEST_POSTGRES_URL (default: the local
+server CI starts, postgres@127.0.0.1:5432/test); each test gets its own schema, dropped after.
+If the server is down the PostgreSQL tests fail with how to start it: they never skip in CI.
+Set SLA_TEST_POSTGRES=skip on a machine without PostgreSQL to skip them explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy
+
+from dashboard.store import make_engine
+
+POSTGRES_URL = os.environ.get(
+    "SLA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cases.sqlite'}"
+        return
+    if os.environ.get("SLA_TEST_POSTGRES") == "skip":
+        pytest.skip("SLA_TEST_POSTGRES=skip: PostgreSQL tests skipped on request")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'create schema "{schema}"')
+    except sqlalchemy.exc.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc.orig}); start it with "
+            "`pg_ctlcluster --skip-systemctl-redirect 15 main start` or set "
+            "SLA_TEST_POSTGRES=skip",
+            pytrace=False,
+        )
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'drop schema "{schema}" cascade')
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()

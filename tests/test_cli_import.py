@@ -1,0 +1,139 @@
+"""`sla-dashboard import`, `recompute`, `export` and `demo` from the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select
+
+from dashboard.cli import main
+from dashboard.store import cases, make_engine
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _count(url) -> int:
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("cases"):
+            return 0
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(cases)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_import_json_has_totals_at_the_top_and_one_entry_per_file(database_url, tmp_path, capsys):
+    files = [str(FIXTURES / "zendesk_tickets.csv"), str(FIXTURES / "servicenow_rest.csv")]
+    argv = ["import", *files, "--db", database_url, "--json", "--rejects-dir", str(tmp_path)]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {k: report[k] for k in ("read", "inserted", "updated", "unchanged", "rejected")} == {
+        "read": 12, "inserted": 10, "updated": 0, "unchanged": 0, "rejected": 2,
+    }  # fmt: skip
+    zendesk, servicenow = report["files"]
+    assert (zendesk["format"], zendesk["inserted"], zendesk["rejected"]) == ("zendesk", 6, 2)
+    assert zendesk["rejects_file"] == str(tmp_path / "zendesk_tickets.rejects.csv")
+    assert servicenow["rejects_file"] is None
+    assert any("response times cannot be scored" in n for n in servicenow["notes"])
+    rejects = (tmp_path / "zendesk_tickets.rejects.csv").read_text()
+    assert rejects.startswith("row,reason,Summation column,Id,")
+
+    assert main(argv) == 0  # again: nothing changes
+    again = json.loads(capsys.readouterr().out)
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 10)
+
+
+def test_the_text_report_names_what_was_understood(database_url, tmp_path, capsys):
+    argv = ["import", str(FIXTURES / "freshdesk_tickets.csv"), "--db", database_url]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "freshdesk_tickets.csv: 4 read, 4 inserted, 0 updated, 0 unchanged, 0 rejected" in out
+    assert "Freshdesk ticket export (freshdesk), detected from its headers" in out
+    assert "day/month order DMY" in out
+    assert out.strip().splitlines()[-1].startswith("total: 4 read, 4 inserted")
+
+
+def test_an_unusable_file_stops_everything_with_one_line(database_url, tmp_path, capsys):
+    bad = tmp_path / "notes.csv"
+    bad.write_text("hello,world\n1,2\n")
+    argv = ["import", str(FIXTURES / "zendesk_tickets.csv"), str(bad), "--db", database_url]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"sla-dashboard: error: {bad}: not an export format we know")
+    assert _count(database_url) == 0  # the good file was not imported either
+
+
+def test_a_forced_format_and_a_date_order(database_url, tmp_path, capsys):
+    export = tmp_path / "tickets.csv"
+    export.write_text("Ticket ID,Priority,Created time\n1,High,01/02/2026 10:00\n")
+    base = ["import", str(export), "--db", database_url, "--json"]
+    assert main(base) == 2
+    assert "say --date-order DMY or --date-order MDY" in capsys.readouterr().err
+    assert main([*base, "--date-order", "DMY", "--format", "freshdesk"]) == 0
+    assert json.loads(capsys.readouterr().out)["inserted"] == 1
+
+
+def test_a_killed_import_leaves_the_database_as_it_was(database_url, tmp_path):
+    assert main(["import", str(FIXTURES / "freshdesk_tickets.csv"), "--db", database_url]) == 0
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        from dashboard import importing
+        from dashboard.cli import main
+
+        def die(*args, **kwargs):  # mid-transaction: cases written, log not yet finished
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        importing._insert_rejects = die
+        sys.exit(main(["import", {str(FIXTURES / "zendesk_tickets.csv")!r},
+                       "--db", {database_url!r}, "--rejects-dir", {str(tmp_path)!r}]))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=False)
+    assert done.returncode == -9
+    assert _count(database_url) == 4  # only the first import's cases
+    assert list(tmp_path.glob("*.rejects.csv")) == []  # written only after the commit
+
+
+def test_recompute_export_and_demo(database_url, tmp_path, capsys):
+    assert main(["demo", "--rows", "120", "--seed", "7", "--db", database_url]) == 0
+    assert "demo: 120 read, 120 inserted" in capsys.readouterr().out
+    assert _count(database_url) == 120
+
+    policy = tmp_path / "strict.toml"
+    policy.write_text(
+        (ROOT / "data" / "policy.toml")
+        .read_text()
+        .replace("response_hours = 24", "response_hours = 2")
+    )
+    assert main(["recompute", "--db", database_url, "--policy", str(policy)]) == 0
+    assert capsys.readouterr().out.startswith("recomputed 120 case(s) under policy ")
+
+    out = tmp_path / "all.csv"
+    assert main(["export", "--db", database_url, "--out", str(out)]) == 0
+    assert out.read_text().count("\n") == 121
+    assert main(["demo", "--rows", "30", "--out", str(tmp_path / "demo.csv")]) == 0
+    assert (tmp_path / "demo.csv").read_text().startswith("case_id,customer,plan,severity,")
+
+
+def test_import_warns_when_stored_cases_follow_another_policy(database_url, tmp_path, capsys):
+    assert main(["demo", "--rows", "10", "--db", database_url]) == 0
+    policy = tmp_path / "strict.toml"
+    policy.write_text(
+        (ROOT / "data" / "policy.toml")
+        .read_text()
+        .replace("response_hours = 4", "response_hours = 3")
+    )
+    argv = ["import", str(FIXTURES / "servicenow_rest.csv"), "--db", database_url,
+            "--policy", str(policy)]  # fmt: skip
+    assert main(argv) == 0
+    assert "10 stored case(s) were scored under another policy; run sla-dashboard recompute" in (
+        capsys.readouterr().err
+    )

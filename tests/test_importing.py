@@ -1,0 +1,188 @@
+"""Storing imports, on SQLite and PostgreSQL alike: upserts, idempotence, atomicity, the log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from dashboard import importing
+from dashboard.export import export_canonical
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import import_prepared
+from dashboard.store import calendar_days, cases, import_rejects, imports
+from tests.helpers import utc, vendor_policy
+
+POLICY = vendor_policy()
+AS_OF = utc("2026-04-01T12:00:00Z")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
+HEADER = "case_id,customer,plan,severity,created_at,first_response_at,resolved_at,channel\n"
+BODY = (
+    "A,Acme,Enterprise,P1,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,2026-03-03T10:00:00Z,portal\n"
+    "B,Globex,Standard,P4,2026-03-29T23:30:00Z,,,email\n"
+    "C,Acme,Enterprise,P2,2026-03-06T17:30:00Z,2026-03-09T10:00:00Z,,portal\n"
+    "D,Acme,Enterprise,P9,2026-03-06T17:30:00Z,,,portal\n"
+)
+
+
+def _file(tmp_path, body=BODY, name="export.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + body)
+    return path
+
+
+def _import(engine, *paths, source=None):
+    prepared = [prepare_file(p, POLICY, as_of=AS_OF) for p in paths]
+    return import_prepared(engine, prepared, POLICY, source=source, user="tester")
+
+
+def _rows(engine, table=cases, order=("source", "case_id")):
+    with engine.connect() as connection:
+        query = select(table).order_by(*[table.c[c] for c in order])
+        return [dict(r) for r in connection.execute(query).mappings()]
+
+
+def test_cases_are_stored_in_utc_with_their_local_periods(engine, tmp_path):
+    [report] = _import(engine, _file(tmp_path))
+    assert (report.read, report.inserted, report.rejected) == (4, 3, 1)
+    stored = {r["case_id"]: r for r in _rows(engine)}
+    a, b = stored["A"], stored["B"]
+    assert a["created_at"] == dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    assert a["source"] == "canonical"
+    assert (a["customer"], a["plan"], a["severity"], a["channel"]) == (
+        "Acme", "Enterprise", 1, "portal",
+    )  # fmt: skip
+    # 23:30 UTC on Sunday 29 March is 00:30 BST on Monday 30 March in London.
+    assert b["created_local_date"] == dt.date(2026, 3, 30)
+    assert b["created_local_week"] == dt.date(2026, 3, 30)
+    assert (b["created_local_month"], b["created_local_quarter"]) == ("2026-03", "2026-Q1")
+    assert a["resolved_local_date"] == dt.date(2026, 3, 3)
+
+
+def test_sla_fields_are_stored_with_the_policy_fingerprint(engine, tmp_path):
+    _import(engine, _file(tmp_path))
+    stored = {r["case_id"]: r for r in _rows(engine)}
+    a, b, c = stored["A"], stored["B"], stored["C"]
+    assert (a["response_status"], a["response_business_seconds"], a["target_seconds"]) == (
+        "met", 3600, 4 * 3600,
+    )  # fmt: skip
+    assert a["response_deadline"] == dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
+    # Unanswered: no stored verdict (pending or breached depends on when one asks).
+    assert (b["response_status"], b["response_business_seconds"]) == (None, None)
+    assert c["response_status"] == "met"  # Fri 17:30 -> Mon 10:00 is 1.5 business hours
+    assert {r["policy_fingerprint"] for r in stored.values()} == {POLICY.fingerprint}
+
+
+def test_importing_the_same_file_twice_changes_nothing(engine, tmp_path):
+    path = _file(tmp_path)
+    _import(engine, path)
+    before = _rows(engine)
+    [again] = _import(engine, path)
+    assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 3, 1)
+    assert _rows(engine) == before
+    assert [r["inserted"] for r in _rows(engine, imports, ("id",))] == [3, 0]
+
+
+def test_a_later_export_updates_only_the_cases_that_changed(engine, tmp_path):
+    _import(engine, _file(tmp_path))
+    later = BODY.replace(
+        "B,Globex,Standard,P4,2026-03-29T23:30:00Z,,,email",
+        "B,Globex,Standard,P4,2026-03-29T23:30:00Z,2026-03-30T11:00:00Z,,email",
+    )
+    later += "E,Initech,Business,P3,2026-03-31T09:00:00Z,,,portal\n"  # fmt: skip
+    [report] = _import(engine, _file(tmp_path, later, "later.csv"))
+    assert (report.inserted, report.updated, report.unchanged) == (1, 1, 2)
+    stored = {r["case_id"]: r for r in _rows(engine)}
+    assert stored["B"]["first_response_at"] == dt.datetime(2026, 3, 30, 11, 0, tzinfo=dt.UTC)
+    assert stored["B"]["response_status"] == "met"
+    assert (stored["B"]["first_import_id"], stored["B"]["last_import_id"]) == (1, 2)
+    assert stored["A"]["last_import_id"] == 1  # untouched
+    assert stored["E"]["first_import_id"] == 2
+
+
+def test_sources_keep_their_case_ids_apart(engine, tmp_path):
+    path = _file(tmp_path)
+    _import(engine, path, source="eu-helpdesk")
+    _import(engine, path, source="us-helpdesk")
+    assert len(_rows(engine)) == 6
+
+
+def test_an_import_lands_whole_or_not_at_all(engine, tmp_path, monkeypatch):
+    first, second = _file(tmp_path, name="one.csv"), _file(tmp_path, name="two.csv")
+    calls = []
+
+    def fail_on_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return original(*args, **kwargs)
+
+    original = importing._insert_rejects
+    monkeypatch.setattr(importing, "_insert_rejects", fail_on_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _import(engine, first, second, source=None)
+    assert _rows(engine) == []
+    assert _rows(engine, imports, ("id",)) == []
+
+
+def test_the_import_log_and_rejects_are_kept(engine, tmp_path):
+    path = _file(tmp_path)
+    _import(engine, path)
+    [log] = _rows(engine, imports, ("id",))
+    assert log["file_name"] == "export.csv"
+    assert len(log["checksum"]) == 64
+    assert (log["format"], log["source"], log["user_name"]) == ("canonical", "canonical", "tester")
+    assert (log["rows_read"], log["inserted"], log["rejected"]) == (4, 3, 1)
+    assert log["policy_fingerprint"] == POLICY.fingerprint
+    assert "CSV, UTF-8, comma-separated" in log["notes"]
+    assert log["finished_at"] >= log["started_at"]
+    [reject] = _rows(engine, import_rejects, ("id",))
+    assert (reject["row_number"], reject["case_id"], reject["customer"]) == (5, "D", "Acme")
+    assert reject["reason"].startswith("severity 'P9'")
+    assert json.loads(reject["record"])["severity"] == "P9"
+
+
+def test_calendar_days_name_holidays_for_grouping(engine, tmp_path):
+    _import(engine, _file(tmp_path))
+    days = {r["day"]: r for r in _rows(engine, calendar_days, ("day",))}
+    boxing = days[dt.date(2026, 12, 28)]
+    assert (boxing["is_working_day"], boxing["closed_reason"]) == (False, "Boxing Day (observed)")
+    saturday = days[dt.date(2026, 3, 28)]
+    assert (saturday["is_working_day"], saturday["closed_reason"]) == (False, None)
+    monday = days[dt.date(2026, 3, 30)]
+    assert (monday["week"], monday["month"], monday["quarter"]) == (
+        dt.date(2026, 3, 30), "2026-03", "2026-Q1",
+    )  # fmt: skip
+    assert monday["is_working_day"]
+    # Sunday 29 March ends at midnight BST, 23:00 UTC.
+    assert days[dt.date(2026, 3, 29)]["day_end"] == dt.datetime(2026, 3, 29, 23, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["zendesk_tickets.csv", "jira_service_management.csv", "freshdesk_tickets.csv",
+     "servicenow_incidents.csv", "servicenow_rest.csv"],
+)  # fmt: skip
+def test_round_trip_through_the_canonical_export_changes_nothing(engine, tmp_path, name):
+    [first] = _import(engine, FIXTURES / name)
+    before = _rows(engine)
+    exported = tmp_path / "canonical.csv"
+    export_canonical(engine).to_csv(exported, index=False)
+    [again] = _import(engine, exported, source=first.source)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, first.inserted)
+    assert _rows(engine) == before  # unchanged cases are not even touched
+
+
+def test_the_bundled_sample_loads_into_a_database_that_never_saw_an_import(engine):
+    report = importing.load_sample_if_empty(engine, POLICY, as_of=AS_OF)
+    assert report.source == "sample"
+    assert report.read == 2000
+    assert report.inserted > 1990
+    assert importing.load_sample_if_empty(engine, POLICY, as_of=AS_OF) is None  # only once
+    customers = {r["customer"] for r in _rows(engine)}
+    plans = {r["plan"] for r in _rows(engine)}
+    assert len(customers) >= 8
+    assert plans == {"Enterprise", "Business", "Standard"}
