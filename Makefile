@@ -28,7 +28,8 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	@touch $@
 
-run: $(VENV)/.installed-run ## set up and score the bundled sample export (data/sample_cases.csv)
+run: $(VENV)/.installed-run ## set up, import the bundled sample export and score it
+	$(BIN)/sla-dashboard import data/sample_cases.csv --rejects-dir build
 	$(BIN)/sla-dashboard compute data/sample_cases.csv --out build/sample_results.csv
 
 test: $(VENV)/.installed-dev ## set up and run lint, format check and the whole test suite
@@ -43,10 +44,11 @@ format: $(VENV)/.installed-dev ## reformat the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed-bench ## print the engine benchmark (1M cases; takes a minute)
+bench: $(VENV)/.installed-bench ## print the engine and import benchmarks (1M rows; minutes)
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_import.py
 
-sample: $(VENV)/.installed-run ## regenerate data/sample_cases.csv
+sample: $(VENV)/.installed-run ## regenerate data/sample_cases.csv (then review the diff)
 	$(BIN)/python -m dashboard.sample_data > data/sample_cases.csv
 
 clean: ## remove the virtual environment and build output

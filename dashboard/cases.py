@@ -19,6 +19,7 @@ from dashboard.importer.mapping import MappedExport
 from dashboard.importer.readers import RawTable, Reject
 from dashboard.policy import Policy
 from dashboard.severity_labels import parse_severity
+from dashboard.text import lowered
 from dashboard.timestamps import format_instants, parse_instants, utc_years
 
 TEXT_COLUMNS = ("customer", "plan", "status", "channel", "component", "subject", "dismissal_reason")
@@ -103,7 +104,8 @@ def validate_cases(
     problems: list[np.ndarray] = list(mapped.problems)
     notes = list(mapped.notes)
 
-    case_id = canonical["case_id"].astype(str).str.strip()
+    # apply_format hands over stripped text: no cleaning again here.
+    case_id = canonical["case_id"].reset_index(drop=True)
     problems.append(np.where(case_id.to_numpy() == "", "case_id is empty", ""))
     problems.append(_duplicate_problems(case_id, table.row_numbers))
 
@@ -162,8 +164,8 @@ def validate_cases(
             "position": np.flatnonzero(ok),
             "case_id": case_id[ok].to_numpy(),
             "severity": levels[ok].astype(np.int64),
-            "severity_label": canonical["severity"].astype(str).str.strip()[ok].to_numpy(),
-            **{c: canonical[c].astype(str).str.strip()[ok].to_numpy() for c in TEXT_COLUMNS},
+            "severity_label": canonical["severity"].to_numpy()[ok],
+            **{c: canonical[c].to_numpy()[ok] for c in TEXT_COLUMNS},
             "vendor_response_minutes": mapped.vendor["response_minutes"].to_numpy()[ok],
             "vendor_response_business_minutes": mapped.vendor[
                 "response_business_minutes"
@@ -200,8 +202,8 @@ def _severity(
     """The export's own label map first, then the generic labels (P1, Level 1 - Urgent, ...)."""
     levels, errors = parse_severity(labels, policy)
     if mapped.format.severity_labels:
-        lowered = labels.astype(str).str.strip().str.lower().reset_index(drop=True)
-        mapped_levels = lowered.map(mapped.format.severity_labels)
+        said = lowered(labels).reset_index(drop=True)
+        mapped_levels = said.map(mapped.format.severity_labels)
         hit = mapped_levels.notna().to_numpy()
         levels = np.where(hit, mapped_levels.fillna(0).to_numpy(), levels).astype(np.int16)
         errors = np.where(hit, "", errors).astype(object)

@@ -170,15 +170,19 @@ def _import_one(
         is_changed = ~is_new & (
             stored.fillna(0).to_numpy(np.int64) != raw["content_hash"].to_numpy()
         )
-        derived = derived_frame(item.validated.cases, item.figures, policy)
-        rows = pd.concat([raw, derived], axis=1)
+        # One frame, filled in place: a million-row import must not hold several copies.
+        rows = raw
+        for name, values in derived_frame(item.validated.cases, item.figures, policy).items():
+            rows[name] = values.to_numpy()
         rows["last_import_id"] = import_id
-        insert_rows(connection, cases, rows[is_new].assign(first_import_id=import_id))
-        columns = [*RAW_FIELDS, "content_hash", "last_import_id", *DERIVED_FIELDS]
-        update_rows(
-            connection, cases, rows[is_changed][[*columns, "source", "case_id"]],
-            keys=("source", "case_id"),
-        )  # fmt: skip
+        rows["first_import_id"] = import_id
+        insert_rows(connection, cases, rows if is_new.all() else rows[is_new])
+        if is_changed.any():
+            columns = [*RAW_FIELDS, "content_hash", "last_import_id", *DERIVED_FIELDS]
+            update_rows(
+                connection, cases, rows.loc[is_changed, [*columns, "source", "case_id"]],
+                keys=("source", "case_id"),
+            )  # fmt: skip
         inserted, updated = int(is_new.sum()), int(is_changed.sum())
         unchanged = len(rows) - inserted - updated
 

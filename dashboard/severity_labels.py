@@ -28,12 +28,15 @@ def parse_severity(values: pd.Series, policy: Policy) -> tuple[np.ndarray, np.nd
 
     Labels are parsed once per distinct value, so a million rows cost a handful of regex calls.
     """
-    text = values.fillna("").astype(str).str.strip().reset_index(drop=True)
-    codes, uniques = pd.factorize(text)
-    parsed = [_parse_label(label, policy) for label in uniques]
+    codes, uniques = pd.factorize(values.reset_index(drop=True), use_na_sentinel=False)
+    parsed = [_parse_label(_text(label), policy) for label in uniques]
     levels = np.array([level for level, _ in parsed] or [0], dtype=np.int16)[codes]
     errors = np.array([error for _, error in parsed] or [""], dtype=object)[codes]
     return levels, errors
+
+
+def _text(label) -> str:
+    return "" if label is None or label != label else str(label).strip()
 
 
 def _parse_label(label: str, policy: Policy) -> tuple[int, str]:

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from dashboard.text import cleaned
+
 ISO8601 = "ISO8601"
 
 
@@ -37,7 +39,7 @@ def parse_instants(
     column: str,
     formats: Sequence[str] = (ISO8601,),
 ) -> ParsedInstants:
-    text = values.fillna("").astype(str).str.strip().reset_index(drop=True)
+    text = cleaned(values).reset_index(drop=True)
     n = len(text)
     present = (text != "").to_numpy()
     seconds = np.zeros(n, dtype=np.int64)
@@ -80,6 +82,26 @@ def parse_instants(
     return ParsedInstants(seconds, present, valid, ambiguous, errors)
 
 
+def _plausible_isos(text: pd.Series) -> np.ndarray:
+    """_plausible_iso for a column: the shape in numpy, the offset rule only where one is."""
+    values = text.tolist()
+    width = max((len(v) for v in values), default=0)
+    if not values or width > 64:  # nothing to check, or text no timestamp is: one at a time
+        return np.array([_plausible_iso(v) for v in values], dtype=bool)
+    chars = np.asarray(values, dtype=f"<U{max(width, 17)}").view("<U1").reshape(len(values), -1)
+    shape = (
+        (chars[:, 15] != "")  # at least 16 characters
+        & (chars[:, 13] == ":")
+        & np.isin(chars[:, 10], ["T", "t", " "])
+        & np.char.isdigit(chars[:, 0:4]).all(axis=1)
+    )
+    tail = chars[:, 16:]
+    signed = shape & ((tail == "+") | (tail == "-")).any(axis=1)
+    for i in np.flatnonzero(signed):  # offsets are rare in a column, or all the same shape
+        shape[i] = _plausible_iso(values[i])
+    return shape
+
+
 def _plausible_iso(value: str) -> bool:
     """A date and a time of day to the minute at least (2026-03-02T09:15), and an offset, if
     any, of the forms Z, +HH, +HHMM or +HH:MM. Refuses what pandas would otherwise accept:
@@ -103,7 +125,7 @@ def _parse_iso(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """ISO 8601 values -> (absolute instants in UTC, local wall times), NaT where not read."""
     empty_abs = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
     empty_wall = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-    plausible = text[np.array([_plausible_iso(v) for v in text.tolist()], dtype=bool)]
+    plausible = text[_plausible_isos(text)]
     if plausible.empty:
         return empty_abs, empty_wall
     try:  # the usual case, one C pass: a column all local or all with the same offset

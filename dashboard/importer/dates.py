@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import UnusableFileError
+from dashboard.text import cleaned
 from dashboard.timestamps import ISO8601, read_with_format
 
 DATE_ORDERS = ("DMY", "MDY")
@@ -97,7 +98,7 @@ def _stack(
     """All columns' values in one series, with each value's column name and spreadsheet row."""
     columns, texts, rows = [], [], []
     for name, series in values.items():
-        texts.append(series.fillna("").astype(str).str.strip().reset_index(drop=True))
+        texts.append(cleaned(series).reset_index(drop=True))
         columns.append(pd.Series([name] * len(series), dtype=object))
         rows.append(pd.Series(row_numbers, dtype=np.int64))
     if not texts:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from dashboard.importer.formats import ExportFormat, FormatError, normalise
 from dashboard.importer.readers import Grid
+from dashboard.text import cleaned
 
 _VALUE_SAMPLE = 2000
 
@@ -73,7 +74,7 @@ def _recognises(fmt: ExportFormat, grid: Grid, position: int) -> bool:
     for name, pattern in fmt.detect_values.items():
         if normalise(name) not in header:
             return False
-        values = sample[header.index(normalise(name))]
+        values = cleaned(sample[header.index(normalise(name))])
         values = values[values != ""]
         if values.empty or values.map(pattern.fullmatch).isna().any():
             return False

@@ -24,6 +24,7 @@ from dashboard.importer.formats import (
     normalise,
 )
 from dashboard.importer.readers import RawTable, Reject
+from dashboard.text import cleaned, lowered
 
 _DURATION = re.compile(
     r"^(?P<sign>[-+]?)(?:(?P<number>\d+(?:[.,]\d+)?)|(?P<h>\d+):(?P<m>\d{2})(?::(?P<s>\d{2}))?)$"
@@ -93,7 +94,7 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
         unit = 60 if fmt.first_response_minutes else 3600
         present = [lookup[normalise(h)] for h in headers if normalise(h) in lookup]
         if present:
-            text = frame[present[0]].astype(str)
+            text = cleaned(frame[present[0]])
             offset, bad = parse_durations(text, unit)
             problems.append(_where(bad, text, f"{present[0]} {{!r}} is not a duration"))
             problems.append(_where(offset < 0, text, f"{present[0]} {{!r}} is negative"))
@@ -121,7 +122,7 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
     known = np.full(n, bool(source))
     recorded = [lookup[normalise(h)] for h in fmt.response_recorded if normalise(h) in lookup]
     if source and recorded:
-        flags = frame[recorded[0]].astype(str).str.strip().str.lower()
+        flags = lowered(cleaned(frame[recorded[0]]))
         known &= ~flags.isin(["false", "0", "no"]).to_numpy()
         if not known.all():
             notes.append(
@@ -144,8 +145,8 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
 
 
 def _cells(frame: pd.DataFrame, header: str) -> pd.Series:
-    """A column's text; a lone "-" is how Zendesk and Zammad write "no value"."""
-    values = frame[header].astype(str)
+    """A column's text, stripped; a lone "-" is how Zendesk and Zammad write "no value"."""
+    values = cleaned(frame[header])
     return values.where(values != "-", "")
 
 
@@ -154,7 +155,9 @@ def parse_durations(text: pd.Series, unit: int) -> tuple[np.ndarray, np.ndarray]
 
     Returns (seconds as float, NaN when empty or bad; bad: bool where a value was unreadable).
     """
-    values = text.fillna("").astype(str).str.strip().str.replace(",", ".", regex=False)
+    values = pd.Series(
+        [v.replace(",", ".") for v in cleaned(text).tolist()], index=text.index, dtype=object
+    )
     values = values.where(values != "-", "")  # Zendesk and Zammad write "-" for "no value"
     parts = values.str.extract(_DURATION)
     sign = np.where(parts["sign"] == "-", -1.0, 1.0)
@@ -181,7 +184,7 @@ def _drop_footers(
         return table, zone
     frame = table.frame
     filled = (frame != "").sum(axis=1).to_numpy()
-    first = frame.iloc[:, 0].astype(str)
+    first = cleaned(frame.iloc[:, 0])
     is_footer = (filled == 1) & first.map(lambda v: bool(fmt.footer.fullmatch(v))).to_numpy()
     for position in np.flatnonzero(is_footer):
         named = fmt.footer.fullmatch(first.iloc[position])["zone"]
@@ -209,20 +212,20 @@ def _drop_footers(
 
 
 def _relabel(values: pd.Series, labels: dict[str, str]) -> pd.Series:
-    lowered = values.str.lower()
-    return lowered.map(labels).fillna(values).astype(str)
+    relabelled = lowered(values).map(labels)
+    return relabelled.where(relabelled.notna(), values).astype(object)
 
 
 def _channels(values: pd.Series, fmt: ExportFormat, notes: list[str]) -> pd.Series:
-    lowered = values.str.strip().str.lower()
+    as_written = lowered(values)
     if not fmt.channels:
-        return lowered.astype(str)
-    mapped = lowered.map(fmt.channels)
-    unknown = Counter(lowered[mapped.isna() & (lowered != "")])
+        return as_written
+    mapped = as_written.map(fmt.channels)
+    unknown = Counter(as_written[mapped.isna() & (as_written != "")])
     if unknown:
         listed = ", ".join(f"{v!r} ({c})" for v, c in unknown.most_common(5))
         notes.append(f"channel values kept as written (not portal/email/phone/chat): {listed}")
-    return mapped.fillna(lowered).astype(str)
+    return mapped.where(mapped.notna(), as_written).astype(object)
 
 
 def _dismissals(
@@ -236,7 +239,7 @@ def _dismissals(
     counts = Counter(reasons[reasons != ""])
     if counts:
         notes.append("dismissed: " + ", ".join(f"{c} {r}" for r, c in sorted(counts.items())))
-    return reasons.astype(str), problems
+    return reasons.astype(object), problems
 
 
 def _all_columns(frame: pd.DataFrame, names: tuple[str, ...]) -> list[str]:
@@ -252,10 +255,14 @@ def _apply_rule(
     reasons: pd.Series,
     problems: np.ndarray,
 ) -> None:
-    values = frame[header].astype(str).str.strip()
+    values = cleaned(frame[header])
     undecided = (reasons == "").to_numpy()
     if rule.reason_from_value:
-        reason = values.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+        reason = pd.Series(
+            [re.sub(r"[\s\-]+", "_", v) for v in lowered(values).tolist()],
+            index=values.index,
+            dtype=object,
+        )
         given = (values != "").to_numpy() & undecided
         known = reason.isin(DISMISSAL_REASONS).to_numpy()
         reasons[given & known] = reason[given & known]
@@ -270,7 +277,7 @@ def _apply_rule(
 
 
 def _rule_hits(values: pd.Series, rule: DismissalRule) -> np.ndarray:
-    hit = values.str.lower().isin(rule.equals).to_numpy() if rule.equals else False
+    hit = lowered(values).isin(rule.equals).to_numpy() if rule.equals else False
     if rule.matches is not None:
         hit = hit | values.map(lambda v: bool(rule.matches.search(v))).to_numpy()
     return np.asarray(hit, dtype=bool)
@@ -284,7 +291,7 @@ def _vendor(
 
     def text(headers: tuple[str, ...]) -> pd.Series | None:
         present = [lookup[normalise(h)] for h in headers if normalise(h) in lookup]
-        return frame[present[0]].astype(str).str.strip() if present else None
+        return cleaned(frame[present[0]]) if present else None
 
     vendor = pd.DataFrame(
         {
@@ -310,10 +317,10 @@ def _vendor(
                 )
     sla = text(fmt.vendor_sla)
     if sla is not None:
-        lowered = sla.str.lower()
+        said = lowered(sla)
         verdict = np.where(
-            lowered.isin(fmt.vendor_sla_met), "met",
-            np.where(lowered.isin(fmt.vendor_sla_breached), "breached", lowered),
+            said.isin(fmt.vendor_sla_met), "met",
+            np.where(said.isin(fmt.vendor_sla_breached), "breached", said),
         )  # fmt: skip
         vendor["sla"] = verdict
         kept.append(fmt.vendor_sla[0])

@@ -7,7 +7,6 @@ was not, so the user can trust (or fix) the file before anything is written.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,11 +70,10 @@ def prepare_file(
     mapped = apply_format(table, detection.format, zone=zone or policy.calendar.zone)
     validated = validate_cases(mapped, policy, date_order=date_order)
     validated, figures, calendar = score_validated(validated, policy, as_of=as_of)
-    data = path.read_bytes()
     return PreparedFile(
         path=path,
-        checksum=hashlib.sha256(data).hexdigest(),
-        size=len(data),
+        checksum=grid.checksum,
+        size=grid.size,
         description=grid.description,
         detection=detection,
         validated=validated,

@@ -14,7 +14,9 @@ that cannot be read at all raises UnusableFileError with one line naming the fil
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
+import hashlib
 import io
 import re
 import zipfile
@@ -53,9 +55,11 @@ class Grid:
     cells: pd.DataFrame  # columns 0..W-1, '' for empty cells; one row per non-blank record
     row_numbers: np.ndarray  # the spreadsheet row of each
     description: str  # how it was read, e.g. "CSV, UTF-8, semicolon-separated"
+    checksum: str = ""  # sha256 of the file's bytes
+    size: int = 0
 
     def row(self, position: int) -> list[str]:
-        return list(self.cells.iloc[position].tolist())
+        return [str(cell).strip() for cell in self.cells.iloc[position].tolist()]
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def table_from_grid(grid: Grid, header_position: int = 0) -> RawTable:
     """
     if grid.cells.empty or header_position >= len(grid.cells):
         raise UnusableFileError(f"{grid.path}: the file is empty")
-    header_cells = grid.row(header_position)
+    header_cells = [str(cell).strip() for cell in grid.row(header_position)]
     while header_cells and not header_cells[-1]:
         header_cells.pop()  # a ragged grid is as wide as its widest row, not its header
     header = _unique_header(header_cells)
@@ -106,7 +110,7 @@ def table_from_grid(grid: Grid, header_position: int = 0) -> RawTable:
     if cells.shape[1] < width:  # the header is wider than every record: pad
         padding = np.full((cells.shape[0], width - cells.shape[1]), "", dtype=object)
         cells = np.hstack([cells, padding])
-    frame = pd.DataFrame(cells, columns=header, dtype=str)
+    frame = pd.DataFrame(cells, columns=header, dtype=object)
     return RawTable(
         grid.path,
         header,
@@ -128,6 +132,12 @@ def read_grid(path: str | Path) -> Grid:
         raise UnusableFileError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise UnusableFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+    checksum, size = hashlib.sha256(data).hexdigest(), len(data)
+    grid = _read_bytes(path, data)
+    return dataclasses.replace(grid, checksum=checksum, size=size)
+
+
+def _read_bytes(path: Path, data: bytes) -> Grid:
     if not data.strip():
         raise UnusableFileError(f"{path}: the file is empty")
     if data.startswith(b"PK\x03\x04"):
@@ -136,31 +146,40 @@ def read_grid(path: str | Path) -> Grid:
         raise UnusableFileError(
             f"{path}: an old binary Excel (.xls) workbook; save it as .xlsx or CSV"
         )
-    text, encoding = decode(path, data)
-    return _read_csv(path, text, encoding)
+    codec, encoding = detect_encoding(path, data)
+    return _read_csv(path, data, codec, encoding)
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str]:
     """Bytes -> text and the name of the encoding used."""
+    codec, encoding = detect_encoding(path, data)
+    return data.decode(codec), encoding
+
+
+def detect_encoding(path: Path, data: bytes) -> tuple[str, str]:
+    """(Python codec, name for people) of a text file; refuses what is not text.
+
+    The whole file is checked, but not kept as text: pandas decodes it again as it parses,
+    which for a large export saves holding it twice (or four times, as a wide string).
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return _decode(path, data[3:], "utf-8"), "UTF-8 with BOM"
+        return _check(path, data, "utf-8-sig"), "UTF-8 with BOM"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode(path, data, "utf-16"), "UTF-16"
+        return _check(path, data, "utf-16"), "UTF-16"
     sample = data[:4096]
     if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
-        return _decode(path, data, "utf-16-le"), "UTF-16 LE"
+        return _check(path, data, "utf-16-le"), "UTF-16 LE"
     if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
-        return _decode(path, data, "utf-16-be"), "UTF-16 BE"
+        return _check(path, data, "utf-16-be"), "UTF-16 BE"
     if b"\x00" in data[:65536]:
         raise UnusableFileError(f"{path}: not a CSV text file (it holds binary data)")
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:  # Excel's plain "CSV" on Western machines; it leaves only five byte values undefined
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        pass
+    for codec, name in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
+        # cp1252: Excel's plain "CSV" on Western machines; it leaves five byte values undefined.
+        try:
+            data.decode(codec)
+            return codec, name
+        except UnicodeDecodeError:
+            continue
     from charset_normalizer import from_bytes  # only files that are not UTF-8 pay for it
 
     best = from_bytes(data, cp_isolation=_FALLBACK_ENCODINGS).best()
@@ -168,20 +187,24 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
         raise UnusableFileError(
             f"{path}: not text in UTF-8, UTF-16 or a Windows code page; save it as 'CSV UTF-8'"
         )
-    return str(best), best.encoding
+    return best.encoding, best.encoding
 
 
-def _decode(path: Path, data: bytes, encoding: str) -> str:
+def _check(path: Path, data: bytes, codec: str) -> str:
     try:
-        return data.decode(encoding)
+        data.decode(codec)
     except UnicodeDecodeError as exc:
         raise UnusableFileError(
-            f"{path}: not valid {encoding} text (byte offset {exc.start}); save it as 'CSV UTF-8'"
+            f"{path}: not valid {codec} text (byte offset {exc.start}); save it as 'CSV UTF-8'"
         ) from None
+    return codec
 
 
 def detect_delimiter(text: str) -> tuple[str, str, str]:
     """(delimiter, quotechar, escapechar) for a CSV text."""
+    obvious = _only_delimiter_in_header(text)
+    if obvious:  # one candidate in the header, outside quotes: nothing to weigh
+        return obvious, '"', ""
     sample = text[:_SNIFF_CHARS]
     if len(text) > _SNIFF_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n")]
@@ -193,18 +216,29 @@ def detect_delimiter(text: str) -> tuple[str, str, str]:
     return dialect.delimiter, dialect.quotechar or '"', dialect.escapechar or ""
 
 
-def _read_csv(path: Path, text: str, encoding: str) -> Grid:
-    excel_hint = re.match(r"sep=(.)\r?\n", text)
+def _only_delimiter_in_header(text: str) -> str | None:
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    if '"' in first:  # quoted header cells may hide delimiters: let clevercsv weigh it
+        return None
+    found = [d for d in DELIMITERS if d in first]
+    return found[0] if len(found) == 1 else None
+
+
+def _read_csv(path: Path, data: bytes, codec: str, encoding: str) -> Grid:
+    head = data[: _SNIFF_CHARS * 4].decode(codec, errors="ignore")
+    excel_hint = re.match(r"sep=(.)\r?\n", head)
     if excel_hint:  # Excel's own "sep=;" first line names the delimiter
         delimiter, quotechar, escapechar = excel_hint.group(1), '"', ""
-        text = text[excel_hint.end() :]
     else:
-        delimiter, quotechar, escapechar = detect_delimiter(text)
+        delimiter, quotechar, escapechar = detect_delimiter(head)
     first_row = 2 if excel_hint else 1
     description = f"CSV, {encoding}, {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-separated"
-    fast = _parse_with_pandas(text, delimiter, quotechar, escapechar)
+    fast = _parse_with_pandas(data, codec, first_row - 1, delimiter, quotechar, escapechar)
     if fast is not None:
         return _grid(path, fast, first_row, description)
+    text = data.decode(codec)
+    if excel_hint:
+        text = text[text.index("\n") + 1 :]
     reader = csv.reader(
         io.StringIO(text, newline=""),
         delimiter=delimiter,
@@ -222,49 +256,54 @@ def _read_csv(path: Path, text: str, encoding: str) -> Grid:
 
 
 def _parse_with_pandas(
-    text: str, delimiter: str, quotechar: str, escapechar: str
+    data: bytes, codec: str, skip: int, delimiter: str, quotechar: str, escapechar: str
 ) -> pd.DataFrame | None:
-    """The fast path: pandas' C parser, one frame row per record, blank lines kept.
+    """The fast path: pandas' C parser on the bytes, one frame row per record, blank lines kept.
 
     Returns None when the file needs the careful path (rows wider than the first, broken
     quoting), which keeps every record whatever its width instead of failing on it.
     """
     try:
         return pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(data),
+            encoding=codec,
+            skiprows=skip,
             sep=delimiter,
             quotechar=quotechar,
             escapechar=escapechar or None,
             header=None,
-            dtype=str,
+            dtype=object,
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeError):
         return None
 
 
 def _ragged_frame(rows: list[list[str]]) -> pd.DataFrame:
     width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=str)
+    return pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=object)
 
 
 def _grid(path: Path, frame: pd.DataFrame, first_row: int, description: str) -> Grid:
-    """Strip cells and drop blank rows, keeping every row's spreadsheet number."""
+    """Drop blank rows, keeping every row's spreadsheet number. Cells stay as written (the
+    columns a format uses are stripped when mapped: most of a wide export is never read)."""
     if frame.shape[1] == 0:
         raise UnusableFileError(f"{path}: the file is empty")
-    cells = frame.fillna("").astype(str).apply(lambda column: column.str.strip())
+    cells = frame if all(kind.kind == "O" for kind in frame.dtypes) else frame.astype(object)
+    cells = cells.fillna("")
     cells.columns = range(cells.shape[1])
-    keep = np.flatnonzero(~(cells == "").all(axis=1).to_numpy())
+    blank = np.ones(len(cells), dtype=bool)
+    for column in cells.columns:
+        values = cells[column].to_numpy()
+        blank &= (values == "") | np.array([not v.strip() for v in values.tolist()], dtype=bool)
+    keep = np.flatnonzero(~blank)
     if keep.size == 0:
         raise UnusableFileError(f"{path}: the file is empty")
-    return Grid(
-        path,
-        cells.iloc[keep].reset_index(drop=True),
-        (keep + first_row).astype(np.int64),
-        description,
-    )
+    if keep.size < len(cells):
+        cells = cells.iloc[keep].reset_index(drop=True)
+    return Grid(path, cells, (keep + first_row).astype(np.int64), description)
 
 
 def _read_xlsx(path: Path, data: bytes) -> Grid:

@@ -83,7 +83,8 @@ def test_alternatives_are_coalesced_per_row_first_non_empty_wins():
     ("cell", "mapped"),
     [
         ("-", ""),
-        (" ", " "),  # the reader strips cells; mapping does not second-guess it
+        (" ", ""),  # mapped cells are stripped (the reader leaves unmapped ones alone)
+        (" - ", ""),
         ("--", "--"),
         ("-5", "-5"),
         ("a-b", "a-b"),

@@ -1,0 +1,31 @@
+"""Fast text cleaning for columns of cells.
+
+pandas' .str methods cost about half a microsecond a cell (and more on the str dtype without
+pyarrow); the importer touches millions of cells, so the hot paths use these list-based
+helpers on object columns instead (about 40 ns a cell).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def cleaned(values: pd.Series) -> pd.Series:
+    """Cells as stripped text, '' for missing, in an object column with the same index."""
+    cells = values.tolist()
+    try:  # the usual case, every cell already text: one C-level method call a cell
+        stripped = [v.strip() for v in cells]
+    except (AttributeError, TypeError):  # None, NaN or numbers among them
+        stripped = [_strip(v) for v in cells]
+    return pd.Series(stripped, index=values.index, dtype=object)
+
+
+def lowered(values: pd.Series) -> pd.Series:
+    """Already-clean text, lower-cased."""
+    return pd.Series([v.lower() for v in values.tolist()], index=values.index, dtype=object)
+
+
+def _strip(value) -> str:
+    if value is None or value != value:  # None or NaN
+        return ""
+    return value.strip() if isinstance(value, str) else str(value).strip()
