@@ -2,8 +2,8 @@
 
 SQLAlchemy's executemany converts each value of each row in Python (two type processors per
 timestamp), which made it 80 % of an import. Here every column is converted once, vectorised,
-to what the driver stores (the same text SQLAlchemy itself would write on SQLite, an ISO
-string PostgreSQL casts on arrival), and rows go to the driver as tuples, inside the caller's
+to what the driver stores (what store.UtcDateTime and SQLAlchemy's Date would write on SQLite,
+ISO strings PostgreSQL casts on arrival), and rows go to the driver as tuples, inside the caller's
 transaction: sqlite3's executemany, or PostgreSQL's COPY (psycopg's executemany costs ~60 us a
 row; COPY a few). Reading back through SQLAlchemy gives the usual Python types.
 
@@ -119,17 +119,17 @@ def _convert(values: pd.Series, kind, sqlite: bool) -> list:
     """One column -> a list of driver-ready Python values (None for missing)."""
     if isinstance(kind, UtcDateTime):
         stamps = _as_datetime64(values, "s")
-        text = np.datetime_as_string(stamps, unit="s").astype(object)
-        # SQLAlchemy's own SQLite format; PostgreSQL reads the offset.
-        suffix = ".000000" if sqlite else "+00:00"
-        text = np.char.add(np.char.replace(text.astype(str), "T", " "), suffix).astype(object)
-        text[np.isnat(stamps)] = None
-        return text.tolist()
+        if sqlite:  # whole seconds since 1970, as UtcDateTime stores them on SQLite
+            out = stamps.astype(np.int64).astype(object)
+        else:  # PostgreSQL reads the zone: "2026-03-02T09:15:00Z"
+            out = np.datetime_as_string(stamps, unit="s", timezone="UTC").astype(object)
+        out[np.isnat(stamps)] = None
+        return out.tolist()
     if isinstance(kind, Date):
         days = _as_datetime64(values, "D")
-        text = np.datetime_as_string(days, unit="D").astype(object)
-        text[np.isnat(days)] = None
-        return text.tolist()
+        out = np.datetime_as_string(days, unit="D").astype(object)
+        out[np.isnat(days)] = None
+        return out.tolist()
     missing = values.isna().to_numpy()
     if isinstance(kind, Boolean):
         plain = values.astype(object).to_numpy(copy=True)

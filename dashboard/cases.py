@@ -19,7 +19,7 @@ from dashboard.importer.mapping import MappedExport
 from dashboard.importer.readers import RawTable, Reject
 from dashboard.policy import Policy
 from dashboard.severity_labels import parse_severity
-from dashboard.text import lowered
+from dashboard.text import lowered, object_frame
 from dashboard.timestamps import format_instants, parse_instants, utc_years
 
 TEXT_COLUMNS = ("customer", "plan", "status", "channel", "component", "subject", "dismissal_reason")
@@ -126,7 +126,7 @@ def validate_cases(
     parsed = {}
     for column in time_columns:
         instants = parse_instants(
-            canonical[column], zone=mapped.zone, column=column, formats=dates.formats
+            canonical[column], zone=mapped.zone, column=column, formats=dates.formats, clean=False
         )
         parsed[column] = instants
         problems.append(instants.errors)
@@ -158,7 +158,7 @@ def validate_cases(
         )
         for i in np.flatnonzero(~ok)
     ]
-    kept = pd.DataFrame(
+    kept = object_frame(
         {
             "row": table.row_numbers[ok],
             "position": np.flatnonzero(ok),
@@ -246,13 +246,14 @@ def _out_of_range(
 
 
 def _join(problems: list[np.ndarray], n: int) -> np.ndarray:
-    """Join every row's non-empty reasons with '; ' (vectorised over rows)."""
+    """Join every row's non-empty reasons with '; ', in the order the checks ran.
+
+    Most checks find nothing: a check's rows are only visited when it found something.
+    """
     reasons = np.full(n, "", dtype=object)
     for column in problems:
         column = np.asarray(column, dtype=object)
-        has = column != ""
-        both = has & (reasons != "")
-        reasons[both] = reasons[both] + "; " + column[both]
-        only = has & ~both
-        reasons[only] = column[only]
+        rows = np.flatnonzero(column.astype(bool)) if column.size else ()
+        for i in rows:
+            reasons[i] = f"{reasons[i]}; {column[i]}" if reasons[i] else column[i]
     return reasons

@@ -79,11 +79,6 @@ def _parser() -> argparse.ArgumentParser:
         help="judge unanswered cases at this instant (default: now); without an offset it is "
         "local time in --timezone",
     )
-    compute.add_argument(
-        "--timezone",
-        metavar="TZ",
-        help="zone of timestamps written without an offset (default: the calendar's zone)",
-    )
     _add_format_options(compute)
     compute.set_defaults(handler=_compute)
 
@@ -100,11 +95,6 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("files", type=Path, nargs="+", metavar="FILE")
     _add_db_option(importer)
     _add_format_options(importer)
-    importer.add_argument(
-        "--timezone",
-        metavar="TZ",
-        help="zone of times written without an offset (default: the calendar's zone)",
-    )
     importer.add_argument(
         "--source",
         help="the helpdesk these cases come from (default: the format's name); case ids are "
@@ -168,6 +158,11 @@ def _add_db_option(command: argparse.ArgumentParser) -> None:
 
 
 def _add_format_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--timezone",
+        metavar="TZ",
+        help="zone of times written without an offset (default: the calendar's zone)",
+    )
     command.add_argument(
         "--format",
         metavar="NAME",

@@ -7,6 +7,7 @@ helpers on object columns instead (about 40 ns a cell).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -29,3 +30,18 @@ def _strip(value) -> str:
     if value is None or value != value:  # None or NaN
         return ""
     return value.strip() if isinstance(value, str) else str(value).strip()
+
+
+def object_frame(columns: dict, index=None) -> pd.DataFrame:
+    """A DataFrame whose text columns stay plain Python objects.
+
+    pandas 3 turns arrays of Python strings into its str dtype, whose per-cell access is
+    several times slower: text columns here are wrapped so they keep the object dtype.
+    """
+    wrapped = {
+        name: pd.Series(values, dtype=object, index=index)
+        if isinstance(values, np.ndarray) and values.dtype == object
+        else values
+        for name, values in columns.items()
+    }
+    return pd.DataFrame(wrapped, index=index)

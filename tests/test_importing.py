@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
 
 from dashboard import importing
@@ -186,3 +187,20 @@ def test_the_bundled_sample_loads_into_a_database_that_never_saw_an_import(engin
     plans = {r["plan"] for r in _rows(engine)}
     assert len(customers) >= 8
     assert plans == {"Enterprise", "Business", "Standard"}
+
+
+def test_the_content_hash_of_a_case_is_stable_across_releases(tmp_path):
+    # If pandas ever changes hash_array, this fails: re-imports would then report every case
+    # as updated once. Pinning it turns that into a decision instead of a surprise.
+    path = _file(tmp_path, BODY.splitlines(keepends=True)[0].replace(",2026-03-03T10:00:00Z", ","))
+    prepared = prepare_file(path, POLICY, as_of=AS_OF)
+    assert importing.content_hashes(prepared.validated.cases).tolist() == [-5961274347453942256]
+
+
+def test_a_large_first_import_builds_its_indexes_after_the_rows(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "_LARGE_INSERT", 2)
+    _import(engine, _file(tmp_path))
+    assert len(_rows(engine)) == 3
+    with engine.connect() as connection:
+        indexes = {i["name"] for i in sqlalchemy.inspect(connection).get_indexes("cases")}
+    assert {"ix_cases_created_local_date", "ix_cases_customer"} <= indexes

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import UnusableFileError
-from dashboard.text import cleaned
 from dashboard.timestamps import ISO8601, read_with_format
 
 DATE_ORDERS = ("DMY", "MDY")
@@ -98,7 +97,7 @@ def _stack(
     """All columns' values in one series, with each value's column name and spreadsheet row."""
     columns, texts, rows = [], [], []
     for name, series in values.items():
-        texts.append(cleaned(series).reset_index(drop=True))
+        texts.append(series.reset_index(drop=True))  # mapped columns: already clean
         columns.append(pd.Series([name] * len(series), dtype=object))
         rows.append(pd.Series(row_numbers, dtype=np.int64))
     if not texts:

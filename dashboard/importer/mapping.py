@@ -51,6 +51,7 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
     lookup = {normalise(h): h for h in reversed(table.header)}  # first spelling wins
     table, zone = _drop_footers(table, fmt, zone, notes)
     frame = table.frame
+    cells = _Cells(frame)
     n = len(frame)
     problems: list[np.ndarray] = []
 
@@ -64,9 +65,9 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
         if not present:
             absent.append(f"{field} (looked for {_quoted(headers)})")
             return pd.Series([""] * n, index=frame.index, dtype=object)
-        values = _cells(frame, present[0])
+        values = cells(present[0])
         for other in present[1:]:
-            values = values.where(values != "", _cells(frame, other))
+            values = values.where(values != "", cells(other))
         taken.append(f"{field} <- {' else '.join(repr(p) for p in present)}")
         return values
 
@@ -75,7 +76,7 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
         if field in fmt.columns:
             canonical[field] = column(field, fmt.columns[field])
         elif field not in ("first_response_at", "dismissal_reason"):
-            canonical[field] = ""
+            canonical[field] = pd.Series([""] * n, index=frame.index, dtype=object)
 
     if fmt.statuses:
         canonical["status"] = _relabel(canonical["status"], fmt.statuses)
@@ -83,7 +84,7 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
 
     # -- first response: a column, a duration after creation, or nothing at all ---------------
     offset = np.full(n, np.nan)
-    canonical["first_response_at"] = ""
+    canonical["first_response_at"] = pd.Series([""] * n, index=frame.index, dtype=object)
     source = ""
     # A timestamp column is preferred; a duration after creation is the fallback.
     if any(normalise(h) in lookup for h in fmt.first_response_column):
@@ -94,7 +95,7 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
         unit = 60 if fmt.first_response_minutes else 3600
         present = [lookup[normalise(h)] for h in headers if normalise(h) in lookup]
         if present:
-            text = cleaned(frame[present[0]])
+            text = cells(present[0])
             offset, bad = parse_durations(text, unit)
             problems.append(_where(bad, text, f"{present[0]} {{!r}} is not a duration"))
             problems.append(_where(offset < 0, text, f"{present[0]} {{!r}} is negative"))
@@ -111,9 +112,9 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
     notes.insert(0, "columns: " + "; ".join(taken))
     if absent:
         notes.insert(1, f"not in this export: {'; '.join(absent)}")
-    canonical["dismissal_reason"], dismissal_problems = _dismissals(frame, lookup, fmt, notes)
+    canonical["dismissal_reason"], dismissal_problems = _dismissals(cells, fmt, notes)
     problems.append(dismissal_problems)
-    vendor = _vendor(frame, lookup, fmt, notes)
+    vendor = _vendor(cells, lookup, fmt, notes)
 
     case_ids = fmt.columns["case_id"]
     structural = [
@@ -122,7 +123,7 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
     known = np.full(n, bool(source))
     recorded = [lookup[normalise(h)] for h in fmt.response_recorded if normalise(h) in lookup]
     if source and recorded:
-        flags = lowered(cleaned(frame[recorded[0]]))
+        flags = lowered(cells(recorded[0]))
         known &= ~flags.isin(["false", "0", "no"]).to_numpy()
         if not known.all():
             notes.append(
@@ -144,10 +145,19 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
     )
 
 
-def _cells(frame: pd.DataFrame, header: str) -> pd.Series:
-    """A column's text, stripped; a lone "-" is how Zendesk and Zammad write "no value"."""
-    values = cleaned(frame[header])
-    return values.where(values != "-", "")
+class _Cells:
+    """A table's columns as clean text, each cleaned once however many fields and rules read
+    it: stripped, and a lone "-" (how Zendesk and Zammad write "no value") made empty."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._done: dict[str, pd.Series] = {}
+
+    def __call__(self, header: str) -> pd.Series:
+        if header not in self._done:
+            values = cleaned(self.frame[header])
+            self._done[header] = values.where(values != "-", "")
+        return self._done[header]
 
 
 def parse_durations(text: pd.Series, unit: int) -> tuple[np.ndarray, np.ndarray]:
@@ -228,14 +238,13 @@ def _channels(values: pd.Series, fmt: ExportFormat, notes: list[str]) -> pd.Seri
     return mapped.where(mapped.notna(), as_written).astype(object)
 
 
-def _dismissals(
-    frame: pd.DataFrame, lookup: dict[str, str], fmt: ExportFormat, notes: list[str]
-) -> tuple[pd.Series, np.ndarray]:
+def _dismissals(cells: _Cells, fmt: ExportFormat, notes: list[str]) -> tuple[pd.Series, np.ndarray]:
+    frame = cells.frame
     reasons = pd.Series([""] * len(frame), index=frame.index, dtype=object)
     problems = np.full(len(frame), "", dtype=object)
     for rule in fmt.dismissal:
         for header in _all_columns(frame, rule.column):
-            _apply_rule(rule, header, frame, reasons, problems)
+            _apply_rule(rule, header, cells(header), reasons, problems)
     counts = Counter(reasons[reasons != ""])
     if counts:
         notes.append("dismissed: " + ", ".join(f"{c} {r}" for r, c in sorted(counts.items())))
@@ -251,18 +260,18 @@ def _all_columns(frame: pd.DataFrame, names: tuple[str, ...]) -> list[str]:
 def _apply_rule(
     rule: DismissalRule,
     header: str,
-    frame: pd.DataFrame,
+    values: pd.Series,
     reasons: pd.Series,
     problems: np.ndarray,
 ) -> None:
-    values = cleaned(frame[header])
     undecided = (reasons == "").to_numpy()
     if rule.reason_from_value:
-        reason = pd.Series(
-            [re.sub(r"[\s\-]+", "_", v) for v in lowered(values).tolist()],
-            index=values.index,
-            dtype=object,
+        # Few distinct reasons in a column: normalise each once, not each cell.
+        codes, distinct = pd.factorize(values)
+        normalised = np.array(
+            [re.sub(r"[\s\-]+", "_", v.lower()) for v in distinct] or [""], dtype=object
         )
+        reason = pd.Series(normalised[codes], index=values.index, dtype=object)
         given = (values != "").to_numpy() & undecided
         known = reason.isin(DISMISSAL_REASONS).to_numpy()
         reasons[given & known] = reason[given & known]
@@ -277,21 +286,25 @@ def _apply_rule(
 
 
 def _rule_hits(values: pd.Series, rule: DismissalRule) -> np.ndarray:
-    hit = lowered(values).isin(rule.equals).to_numpy() if rule.equals else False
-    if rule.matches is not None:
-        hit = hit | values.map(lambda v: bool(rule.matches.search(v))).to_numpy()
-    return np.asarray(hit, dtype=bool)
+    # A status or tag column holds few distinct values: test each once, not each cell.
+    codes, distinct = pd.factorize(values)
+    hits = [
+        (v.lower() in rule.equals) or bool(rule.matches and rule.matches.search(v))
+        for v in distinct
+    ]
+    return np.array(hits or [False], dtype=bool)[codes]
 
 
 def _vendor(
-    frame: pd.DataFrame, lookup: dict[str, str], fmt: ExportFormat, notes: list[str]
+    cells: _Cells, lookup: dict[str, str], fmt: ExportFormat, notes: list[str]
 ) -> pd.DataFrame:
     """The helpdesk's own figures, kept beside ours for reconciliation; never used to score."""
+    frame = cells.frame
     n = len(frame)
 
     def text(headers: tuple[str, ...]) -> pd.Series | None:
         present = [lookup[normalise(h)] for h in headers if normalise(h) in lookup]
-        return cleaned(frame[present[0]]) if present else None
+        return cells(present[0]) if present else None
 
     vendor = pd.DataFrame(
         {

@@ -150,12 +150,6 @@ def _read_bytes(path: Path, data: bytes) -> Grid:
     return _read_csv(path, data, codec, encoding)
 
 
-def decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Bytes -> text and the name of the encoding used."""
-    codec, encoding = detect_encoding(path, data)
-    return data.decode(codec), encoding
-
-
 def detect_encoding(path: Path, data: bytes) -> tuple[str, str]:
     """(Python codec, name for people) of a text file; refuses what is not text.
 
@@ -294,10 +288,15 @@ def _grid(path: Path, frame: pd.DataFrame, first_row: int, description: str) -> 
     cells = frame if all(kind.kind == "O" for kind in frame.dtypes) else frame.astype(object)
     cells = cells.fillna("")
     cells.columns = range(cells.shape[1])
-    blank = np.ones(len(cells), dtype=bool)
-    for column in cells.columns:
-        values = cells[column].to_numpy()
-        blank &= (values == "") | np.array([not v.strip() for v in values.tolist()], dtype=bool)
+    # A blank row has nothing but whitespace in every cell: look at the first column for all
+    # rows, and at the others only for the few rows whose first cell is blank.
+    blank = np.array([not v.strip() for v in cells[0].tolist()], dtype=bool)
+    for column in cells.columns[1:]:
+        candidates = np.flatnonzero(blank)
+        if candidates.size == 0:
+            break
+        values = cells[column].to_numpy()[candidates]
+        blank[candidates] = [not v.strip() for v in values.tolist()]
     keep = np.flatnonzero(~blank)
     if keep.size == 0:
         raise UnusableFileError(f"{path}: the file is empty")
