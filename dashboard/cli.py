@@ -220,7 +220,7 @@ def _import(args: argparse.Namespace) -> int:
     # Every file is read and checked before the database is touched: one unusable file stops
     # the whole command and nothing is written.
     prepared = [
-        prepare_file(path, policy, as_of=_now(), forced=forced, zone=zone,
+        prepare_file(path, policy, forced=forced, zone=zone,
                      date_order=args.date_order)
         for path in args.files
     ]  # fmt: skip
@@ -260,7 +260,7 @@ def _import(args: argparse.Namespace) -> int:
 def _recompute(args: argparse.Namespace) -> int:
     policy = _load_policy(args.policy)
     with opened(args.db) as engine:
-        report = recompute_stored(engine, policy, as_of=_now(), everything=args.all)
+        report = recompute_stored(engine, policy, everything=args.all)
         print(
             f"recomputed {report.recomputed} case(s) under policy {report.policy_fingerprint} "
             f"({report.already_current} already current) in {_shown_url(engine)}"
@@ -292,7 +292,7 @@ def _demo(args: argparse.Namespace) -> int:
         path = Path(folder) / f"demo-seed{args.seed}.csv"
         with open(path, "w", encoding="utf-8", newline="") as out:
             sample_data.write(rows, out)
-        prepared = prepare_file(path, policy, as_of=_now())
+        prepared = prepare_file(path, policy)
         with opened(args.db) as engine:
             [report] = import_prepared(engine, [prepared], policy, source="demo")
             shown = _shown_url(engine)

@@ -113,7 +113,7 @@ SAMPLE_EXPORT = Path(__file__).resolve().parent.parent / "data" / "sample_cases.
 
 
 def load_sample_if_empty(
-    engine: Engine, policy: Policy, *, as_of: int, sample: Path = SAMPLE_EXPORT
+    engine: Engine, policy: Policy, *, sample: Path = SAMPLE_EXPORT
 ) -> ImportReport | None:
     """Load the bundled sample into a database that has never seen an import.
 
@@ -126,7 +126,7 @@ def load_sample_if_empty(
             return None
     from dashboard.importer.prepare import prepare_file
 
-    prepared = prepare_file(sample, policy, as_of=as_of)
+    prepared = prepare_file(sample, policy)
     [report] = import_prepared(engine, [prepared], policy, source="sample", user="sample data")
     return report
 

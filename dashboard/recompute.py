@@ -44,7 +44,7 @@ class _StoredCases:
 
 
 def recompute_stored(
-    engine: Engine, policy: Policy, *, as_of: int, everything: bool = False
+    engine: Engine, policy: Policy, *, everything: bool = False
 ) -> RecomputeReport:
     create_schema(engine)
     columns = [
@@ -67,13 +67,13 @@ def recompute_stored(
                 f"case(s) have it; add the level or re-import those cases"
             )
         for start in range(0, len(stale), _CHUNK):
-            _rescore(connection, stale.iloc[start : start + _CHUNK], policy, as_of)
+            _rescore(connection, stale.iloc[start : start + _CHUNK], policy)
         refresh_calendar_days(connection, policy)
         _set(connection, "policy_fingerprint", policy.fingerprint)
     return RecomputeReport(len(stale), len(stored) - len(stale), policy.fingerprint)
 
 
-def _rescore(connection, chunk: pd.DataFrame, policy: Policy, as_of: int) -> None:
+def _rescore(connection, chunk: pd.DataFrame, policy: Policy) -> None:
     created = _seconds(chunk["created_at"])
     responded = _seconds(chunk["first_response_at"])
     resolved = _seconds(chunk["resolved_at"])
@@ -86,8 +86,10 @@ def _rescore(connection, chunk: pd.DataFrame, policy: Policy, as_of: int) -> Non
         resolved_at=np.where(resolved >= 0, resolved, 0),
         has_resolved_at=chunk["resolved_at"].notna().to_numpy(),
     )
+    # What is stored never depends on "as of": unanswered cases get no verdict.
+    as_of = int(created.max())
     calendar = BusinessCalendar.covering(
-        policy.calendar, created, stored.first_response_at[stored.has_first_response_at], as_of
+        policy.calendar, created, stored.first_response_at[stored.has_first_response_at]
     )
     figures = score(
         calendar,

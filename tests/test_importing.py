@@ -178,11 +178,11 @@ def test_round_trip_through_the_canonical_export_changes_nothing(engine, tmp_pat
 
 
 def test_the_bundled_sample_loads_into_a_database_that_never_saw_an_import(engine):
-    report = importing.load_sample_if_empty(engine, POLICY, as_of=AS_OF)
+    report = importing.load_sample_if_empty(engine, POLICY)
     assert report.source == "sample"
     assert report.read == 2000
     assert report.inserted > 1990
-    assert importing.load_sample_if_empty(engine, POLICY, as_of=AS_OF) is None  # only once
+    assert importing.load_sample_if_empty(engine, POLICY) is None  # only once
     customers = {r["customer"] for r in _rows(engine)}
     plans = {r["plan"] for r in _rows(engine)}
     assert len(customers) >= 8

@@ -38,7 +38,7 @@ def imported(engine, tmp_path):
     path = tmp_path / "cases.csv"
     path.write_text(HEADER + BODY)
     policy = vendor_policy()
-    import_prepared(engine, [prepare_file(path, policy, as_of=AS_OF)], policy)
+    import_prepared(engine, [prepare_file(path, policy)], policy)
     return engine
 
 
@@ -46,7 +46,7 @@ def test_a_stricter_target_turns_a_met_case_into_a_breach(imported):
     before = _stored(imported)
     assert before["A"]["response_status"] == "met"
     stricter = _policy(Urgent=2)
-    report = recompute_stored(imported, stricter, as_of=AS_OF)
+    report = recompute_stored(imported, stricter)
     assert (report.recomputed, report.already_current) == (2, 0)
     after = _stored(imported)
     assert after["A"]["response_status"] == "breached"
@@ -60,10 +60,10 @@ def test_a_stricter_target_turns_a_met_case_into_a_breach(imported):
 
 def test_only_stale_cases_are_recomputed_unless_asked(imported):
     policy = vendor_policy()
-    assert recompute_stored(imported, policy, as_of=AS_OF).recomputed == 0
-    assert recompute_stored(imported, policy, as_of=AS_OF, everything=True).recomputed == 2
+    assert recompute_stored(imported, policy).recomputed == 0
+    assert recompute_stored(imported, policy, everything=True).recomputed == 2
     before = _stored(imported)
-    recompute_stored(imported, policy, as_of=AS_OF, everything=True)
+    recompute_stored(imported, policy, everything=True)
     after = _stored(imported)
     assert {k: after["A"][k] for k in DERIVED_FIELDS} == {k: before["A"][k] for k in DERIVED_FIELDS}
 
@@ -71,7 +71,7 @@ def test_only_stale_cases_are_recomputed_unless_asked(imported):
 def test_a_calendar_change_moves_deadlines(imported):
     raw = policy_dict(closures=["2026-03-24"])  # close the day case B was opened
     closed = parse_policy(raw, source="closure.toml")
-    recompute_stored(imported, closed, as_of=AS_OF)
+    recompute_stored(imported, closed)
     after = _stored(imported)
     # B: opened Tue 24 Mar 09:00 (now closed), 8 business hours from Wed 09:00 -> Wed 17:00.
     assert after["B"]["response_deadline"].isoformat() == "2026-03-25T17:00:00+00:00"
@@ -81,4 +81,4 @@ def test_a_policy_missing_a_stored_level_is_refused(imported):
     raw = policy_dict()
     raw["severity"] = raw["severity"][:1]
     with pytest.raises(DashboardError, match=r"the policy has no level 2, but 1 stored case"):
-        recompute_stored(imported, parse_policy(raw, source="short.toml"), as_of=AS_OF)
+        recompute_stored(imported, parse_policy(raw, source="short.toml"))

@@ -35,7 +35,7 @@ class PreparedFile:
     validated: ValidatedCases
     figures: SlaFigures | None  # None when no case was accepted
     calendar: BusinessCalendar | None
-    as_of: int
+    as_of: int | None
 
     @property
     def notes(self) -> list[str]:
@@ -58,7 +58,7 @@ def prepare_file(
     path: str | Path,
     policy: Policy,
     *,
-    as_of: int,
+    as_of: int | None = None,
     forced: ExportFormat | None = None,
     zone: ZoneInfo | None = None,
     date_order: str | None = None,
@@ -84,12 +84,19 @@ def prepare_file(
 
 
 def score_validated(
-    validated: ValidatedCases, policy: Policy, *, as_of: int
+    validated: ValidatedCases, policy: Policy, *, as_of: int | None
 ) -> tuple[ValidatedCases, SlaFigures | None, BusinessCalendar | None]:
     """Score the accepted cases; a case whose deadline the holiday list cannot reach is
-    rejected (naming why) rather than failing the file or scored without holidays."""
+    rejected (naming why) rather than failing the file or scored without holidays.
+
+    Without `as_of` (storing cases, where nothing depends on it) unanswered cases are judged
+    at the latest creation in the file: what is stored never depends on when one imports.
+    """
     lo, hi = supported_years(policy.calendar)
-    if not lo <= int(utc_years([as_of])[0]) <= hi:
+    if as_of is None:
+        created = validated.cases.created_at
+        as_of = int(created.max()) if created.size else 0
+    elif not lo <= int(utc_years([as_of])[0]) <= hi:
         raise DashboardError(
             f"as of {format_instants([as_of])[0]} is outside the years the "
             f"{_holiday_label(policy)} holiday list covers ({lo}-{hi}); give --as-of within them"
