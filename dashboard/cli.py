@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dashboard import __version__, sample_data
+from dashboard import __version__, cli_analytics, sample_data
 from dashboard.compute_csv import compute_file, rejects_frame
 from dashboard.errors import DashboardError
 from dashboard.export import export_canonical
@@ -145,6 +145,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_db_option(demo)
     _add_policy_option(demo)
     demo.set_defaults(handler=_demo)
+
+    cli_analytics.add_parsers(commands, add_db=_add_db_option, add_policy=_add_policy_option)
     return parser
 
 
@@ -190,11 +192,22 @@ def _add_policy_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _load_policy(path: Path) -> Policy:
+def load_policy_noting_warnings(path: Path) -> Policy:
     policy = load_policy(path)
     for warning in policy.warnings:
         print(f"sla-dashboard: warning: {warning}", file=sys.stderr)
     return policy
+
+
+def parse_as_of(text: str | None, policy: Policy, *, zone: ZoneInfo | None = None) -> dt.datetime:
+    """--as-of (local time in `zone`, else the calendar's, unless it has an offset), or now."""
+    if text is None:
+        return dt.datetime.fromtimestamp(_now(), dt.UTC)
+    try:
+        seconds = parse_instant(text, zone=zone or policy.calendar.zone, what="--as-of")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
 def _zone(name: str | None, policy: Policy) -> ZoneInfo:
@@ -214,7 +227,7 @@ def _now() -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    policy = _load_policy(args.policy)
+    policy = load_policy_noting_warnings(args.policy)
     zone = _zone(args.timezone, policy) if args.timezone else None
     forced = choose_format(args.format, args.map)
     # Every file is read and checked before the database is touched: one unusable file stops
@@ -258,7 +271,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _recompute(args: argparse.Namespace) -> int:
-    policy = _load_policy(args.policy)
+    policy = load_policy_noting_warnings(args.policy)
     with opened(args.db) as engine:
         report = recompute_stored(engine, policy, everything=args.all)
         print(
@@ -279,7 +292,7 @@ def _export(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     if args.rows < 1:
         raise UsageError(f"--rows must be at least 1 (got {args.rows})")
-    policy = _load_policy(args.policy)
+    policy = load_policy_noting_warnings(args.policy)
     end = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = end - dt.timedelta(days=548)  # about 18 months
     rows = sample_data.generate(policy, cases=args.rows, seed=args.seed, start=start, end=end)
@@ -312,15 +325,9 @@ def _shown_url(engine) -> str:
 
 
 def _compute(args: argparse.Namespace) -> int:
-    policy = _load_policy(args.policy)
+    policy = load_policy_noting_warnings(args.policy)
     zone = _zone(args.timezone, policy) if args.timezone else None
-    if args.as_of is None:
-        as_of = _now()
-    else:
-        try:
-            as_of = parse_instant(args.as_of, zone=zone or policy.calendar.zone, what="--as-of")
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+    as_of = int(parse_as_of(args.as_of, policy, zone=zone).timestamp())
     rejects_path = args.rejects or args.out.with_name(f"{args.out.stem}.rejects.csv")
     if args.export.resolve() in (args.out.resolve(), rejects_path.resolve()):
         raise UsageError(f"refusing to overwrite the input {args.export} with results")

@@ -49,7 +49,7 @@ RAW_FIELDS = (
 DERIVED_FIELDS = (
     "created_local_date", "created_local_week", "created_local_month", "created_local_quarter",
     "resolved_local_date", "target_seconds", "response_business_seconds", "response_deadline",
-    "response_status", "policy_fingerprint",
+    "response_breach_at", "response_status", "policy_fingerprint",
 )  # fmt: skip
 
 
@@ -326,6 +326,7 @@ def derived_frame(validated_cases, figures: SlaFigures, policy: Policy) -> pd.Da
                 figures.has_response_time
             ),
             "response_deadline": _instants(figures.deadline),
+            "response_breach_at": _instants(figures.breach_at),
             "response_status": stored_status,
             "policy_fingerprint": np.full(len(created_day), policy.fingerprint, dtype=object),
         }

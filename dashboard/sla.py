@@ -35,6 +35,11 @@ class SlaFigures:
     response_seconds: np.ndarray  # int64, business seconds; meaningful where has_response_time
     has_response_time: np.ndarray  # bool: answered and not invalid
     deadline: np.ndarray  # int64 UTC seconds
+    # The first instant at which more business time has passed than the target allows: an
+    # unanswered case is breached from then on (one second after the deadline, or the
+    # next opening's first second when the deadline is a closing time). Stored, so queries
+    # can judge unanswered cases at any "as of" without the business calendar.
+    breach_at: np.ndarray  # int64 UTC seconds
     status: np.ndarray  # int8 codes into STATUSES
     remaining_seconds: np.ndarray  # int64 business seconds to the deadline as of as_of
     unanswered: np.ndarray  # bool: known to be unanswered, so remaining_seconds applies
@@ -73,6 +78,7 @@ def score(
     clock_created = calendar.clock(created)
     response = calendar.clock(responded) - clock_created
     deadline = calendar.instant_at(clock_created + targets)
+    breach_at = calendar.instant_at(clock_created + targets + 1)
     remaining = clock_created + targets - calendar.clock(as_of)
 
     invalid = answered & (responded < created)
@@ -87,6 +93,7 @@ def score(
         response_seconds=response,
         has_response_time=answered & ~invalid,
         deadline=deadline,
+        breach_at=breach_at,
         status=status,
         remaining_seconds=remaining,
         unanswered=~answered & known,

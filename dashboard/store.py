@@ -149,6 +149,7 @@ cases = Table(
     Column("target_seconds", Integer, nullable=False),
     Column("response_business_seconds", BigInteger),  # null when unanswered or invalid
     Column("response_deadline", UtcDateTime, nullable=False),
+    Column("response_breach_at", UtcDateTime, nullable=False),  # see sla.SlaFigures
     Column("response_status", String(10)),  # met, breached, invalid; null while unanswered
     Column("policy_fingerprint", String(16), nullable=False),
     Index("ix_cases_created_local_date", "created_local_date"),

@@ -109,7 +109,8 @@ def score_validated(
         policy.calendar, cases.created_at, cases.first_response_at[answered], as_of
     )
     targets = target_seconds(policy, cases.frame["severity"].to_numpy())
-    beyond = calendar.clock(cases.created_at) + targets > calendar.total_seconds
+    # The breach instant is one business second past the deadline: both must be reachable.
+    beyond = calendar.clock(cases.created_at) + targets + 1 > calendar.total_seconds
     if beyond.any():
         reason = (
             f"its response deadline falls after {calendar.last_year}, beyond the years the "

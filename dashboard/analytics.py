@@ -1,0 +1,309 @@
+"""The figures users ask for, from the SQL under queries/ (plus Python where SQL cannot).
+
+Rates are always computed from summed counts (attainment = met / (met + breached); a
+dismissal rate = dismissed / cases), never averaged. Percentiles are numpy's default linear
+interpolation between ranks, over answered cases' business response times: SQLite has no
+percentile function, so the per-case times come from SQL and the ranks are taken here.
+Business time remaining for unanswered cases needs the business calendar, so it too is
+computed here, from the stored deadlines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import queries
+from dashboard.business_hours import BusinessCalendar
+from dashboard.importer.formats import DISMISSAL_REASONS
+from dashboard.policy import Policy
+from dashboard.queries import Filters
+
+COUNTS = ("cases", "met", "breached", "pending", "invalid", "unscored")
+NEAR_MISS_SHARE = 0.9  # "met within the last 10 % of the target"
+EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cases, judged when: the filters every figure takes, and the as-of instant."""
+
+    filters: Filters
+    as_of: dt.datetime  # aware UTC
+
+    def as_of_seconds(self) -> int:
+        return int(self.as_of.timestamp())
+
+
+def attainment(
+    engine: Engine,
+    scope: Scope,
+    *,
+    by: tuple[str, ...] = ("severity",),
+    grain: str = "month",
+    include_dismissed: bool = True,
+) -> pd.DataFrame:
+    """Case counts by status and attainment, grouped by any of severity, period, customer."""
+    rows = queries.run(engine, "attainment", filters=scope.filters, as_of=scope.as_of,
+                       grain=grain)  # fmt: skip
+    if not include_dismissed:
+        rows = rows[rows["dismissed"] == 0]
+    if rows.empty:
+        summed = pd.DataFrame(columns=[*by, *COUNTS])
+    else:
+        summed = rows.groupby(list(by), dropna=False)[list(COUNTS)].sum().reset_index()
+    summed[list(COUNTS)] = summed[list(COUNTS)].astype(np.int64)
+    summed["attainment"] = rate(summed["met"], summed["met"] + summed["breached"])
+    return summed
+
+
+def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator from counts; None where there is nothing to judge."""
+    numerator = pd.Series(numerator, dtype="float64")
+    denominator = pd.Series(denominator, dtype="float64")
+    result = numerator / denominator.where(denominator > 0)
+    return result.astype(object).where(result.notna(), None)
+
+
+def response_distribution(engine: Engine, scope: Scope, policy: Policy) -> pd.DataFrame:
+    """Per severity: answered cases, median/p90/p95 business hours, near misses, overshoot."""
+    rows = queries.run(engine, "response_times", filters=scope.filters, as_of=scope.as_of)
+    return distribution_table(rows, policy)
+
+
+def distribution_table(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Per severity, from one row per case (severity, response_business_seconds)."""
+    records = []
+    for severity in policy.severities:
+        mine = rows[rows["severity"] == severity.level]
+        seconds = mine["response_business_seconds"].to_numpy(dtype=np.float64)
+        target = severity.response_seconds
+        over = seconds[seconds > target] - target
+        near = (seconds > NEAR_MISS_SHARE * target) & (seconds <= target)
+        records.append(
+            {
+                "severity": severity.level,
+                "answered": int(seconds.size),
+                "median_hours": _percentile_hours(seconds, 50),
+                "p90_hours": _percentile_hours(seconds, 90),
+                "p95_hours": _percentile_hours(seconds, 95),
+                "near_misses": int(near.sum()),
+                "breaches": int(over.size),
+                "median_overshoot_hours": _percentile_hours(over, 50),
+                "max_overshoot_hours": float(over.max()) / 3600 if over.size else None,
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def _percentile_hours(seconds: np.ndarray, q: float) -> float | None:
+    if seconds.size == 0:
+        return None
+    return float(np.percentile(seconds, q)) / 3600  # numpy's default: linear interpolation
+
+
+def breaches(
+    engine: Engine, scope: Scope, calendar: BusinessCalendar | None, *, limit: int = 10_000
+) -> pd.DataFrame:
+    """Breached cases with their overshoot in business hours (unanswered: as of as_of)."""
+    rows = queries.run(engine, "breaches", filters=scope.filters, as_of=scope.as_of, limit=limit)
+    overshoot = rows["overshoot_seconds"].astype("float64")
+    unanswered = overshoot.isna().to_numpy()
+    if unanswered.any() and calendar is not None:
+        deadline = _seconds(rows.loc[unanswered, "response_deadline"])
+        overshoot[unanswered] = calendar.between(deadline, scope.as_of_seconds())
+    rows["overshoot_hours"] = overshoot / 3600
+    rows["answered"] = ~unanswered
+    return rows.drop(columns=["overshoot_seconds"])
+
+
+def at_risk(
+    engine: Engine, scope: Scope, calendar: BusinessCalendar | None, *, limit: int = 10_000
+) -> pd.DataFrame:
+    """Open unanswered cases by business hours left to their deadline (negative: breached)."""
+    rows = queries.run(engine, "at_risk", filters=scope.filters, as_of=scope.as_of, limit=limit)
+    if rows.empty or calendar is None:
+        rows["remaining_hours"] = pd.Series(dtype="float64")
+        return rows
+    remaining = calendar.between(scope.as_of_seconds(), _seconds(rows["response_deadline"]))
+    rows["remaining_hours"] = remaining / 3600
+    rows["breached"] = rows["response_breach_at"] <= scope.as_of
+    return rows
+
+
+def open_cases(engine: Engine, scope: Scope, policy: Policy) -> dict[int, int]:
+    """Cases open at as_of by severity, whenever created (every level present)."""
+    rows = queries.run(engine, "open_cases", filters=_any_period(scope.filters), as_of=scope.as_of)
+    counted = dict(zip(rows["severity"].astype(int), rows["open_cases"].astype(int), strict=True))
+    return {level: counted.get(level, 0) for level in policy.levels}
+
+
+def backlog(
+    engine: Engine, filters: Filters, *, first: dt.date, last: dt.date, grain: str = "day"
+) -> pd.DataFrame:
+    """Cases open at the end of each day (or week, at its Sunday) in [first, last], by severity.
+
+    The SQL returns each day's net change; the running total is taken here.
+    """
+    moves = queries.run(engine, "backlog_moves", filters=_any_period(filters, last=last))
+    days = pd.date_range(first, last, freq="D")
+    if moves.empty:
+        frame = pd.DataFrame(0, index=days, columns=[])
+    else:
+        deltas = moves.pivot_table(index="day", columns="severity", values="delta",
+                                   aggfunc="sum", fill_value=0)  # fmt: skip
+        deltas.index = pd.to_datetime(deltas.index)
+        history = pd.date_range(min(deltas.index.min(), pd.Timestamp(first)), last, freq="D")
+        running = deltas.reindex(history, fill_value=0).cumsum()
+        frame = running.reindex(days)
+    if grain == "week":
+        frame = frame[frame.index.day_of_week == 6]
+    long = frame.stack().rename("open_cases").reset_index() if not frame.empty else None
+    if long is None or long.empty:
+        return pd.DataFrame(columns=["day", "severity", "open_cases"])
+    long.columns = ["day", "severity", "open_cases"]
+    long["day"] = long["day"].dt.date
+    long["open_cases"] = long["open_cases"].astype(np.int64)
+    return long
+
+
+def ageing(engine: Engine, scope: Scope, zone) -> pd.DataFrame:
+    """Open cases at as_of with their age in business days."""
+    as_of_date = scope.as_of.astimezone(zone).date()
+    return queries.run(engine, "ageing", filters=_any_period(scope.filters), as_of=scope.as_of,
+                       as_of_date=as_of_date)  # fmt: skip
+
+
+def opened_resolved(engine: Engine, filters: Filters, *, grain: str = "week") -> pd.DataFrame:
+    """Cases opened and resolved per period and severity (the period filters the events)."""
+    # The case filters pick the cases; the period picks the days their events fall on.
+    return queries.run(engine, "opened_resolved", filters=filters, grain=grain)
+
+
+def dismissals(
+    engine: Engine, scope: Scope, *, by: tuple[str, ...] = ("period",), grain: str = "month"
+) -> pd.DataFrame:
+    """Dismissed / all cases, with a column per policy reason, grouped by period or customer."""
+    rows = queries.run(engine, "dismissals", filters=scope.filters, as_of=scope.as_of,
+                       grain=grain)  # fmt: skip
+    rows["customer"] = rows["customer"].fillna("")  # cases without a customer still count
+    rows["all"] = "all"
+    if rows.empty:
+        return pd.DataFrame(columns=[*by, "cases", "dismissed", "rate", *DISMISSAL_REASONS])
+    table = rows.pivot_table(index=list(by), columns="reason", values="cases", aggfunc="sum",
+                             fill_value=0)  # fmt: skip
+    for reason in ("", *DISMISSAL_REASONS):
+        if reason not in table.columns:
+            table[reason] = 0
+    table["dismissed"] = table[list(DISMISSAL_REASONS)].sum(axis=1)
+    table["cases"] = table["dismissed"] + table[""]
+    table = table.drop(columns=[""]).reset_index()
+    table.columns.name = None
+    table["rate"] = rate(table["dismissed"], table["cases"])
+    return table[[*by, "cases", "dismissed", "rate", *DISMISSAL_REASONS]]
+
+
+def channels(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Cases per severity and channel; email on levels 3 and above is flagged: the policy
+    reserves email for emergencies when the portal is down."""
+    rows = queries.run(engine, "channels", filters=scope.filters, as_of=scope.as_of)
+    rows["email_outside_emergency"] = (rows["channel"] == EMAIL) & (rows["severity"] >= 3)
+    return rows
+
+
+def headline(engine: Engine, scope: Scope, policy: Policy) -> dict:
+    """The `sla-dashboard stats` figures (the JSON shape of issue #4)."""
+    by_severity = attainment(engine, scope, by=("severity",)).set_index("severity")
+    distribution = response_distribution(engine, scope, policy).set_index("severity")
+    dismissed = dismissals(engine, scope, by=("all",))
+    span = queries.run(engine, "case_span", filters=scope.filters, as_of=scope.as_of).iloc[0]
+    return assemble_headline(
+        policy,
+        scope,
+        by_severity=by_severity,
+        distribution=distribution,
+        open_by_severity=open_cases(engine, scope, policy),
+        dismissed=dismissed,
+        span=(span["first_day"], span["last_day"]),
+    )
+
+
+def assemble_headline(
+    policy: Policy,
+    scope: Scope,
+    *,
+    by_severity: pd.DataFrame,
+    distribution: pd.DataFrame,
+    open_by_severity: dict[int, int],
+    dismissed: pd.DataFrame,
+    span: tuple,
+) -> dict:
+    severities = []
+    for severity in policy.severities:
+        counts = {
+            k: int(by_severity.at[severity.level, k]) if severity.level in by_severity.index else 0
+            for k in COUNTS
+        }
+        row = distribution.loc[severity.level] if severity.level in distribution.index else None
+        severities.append(
+            {
+                "level": severity.level,
+                "name": severity.name,
+                "target_hours": severity.response_hours,
+                **counts,
+                "attainment": _ratio(counts["met"], counts["met"] + counts["breached"]),
+                "median_response_hours": _clean(row["median_hours"]) if row is not None else None,
+                "p90_response_hours": _clean(row["p90_hours"]) if row is not None else None,
+                "p95_response_hours": _clean(row["p95_hours"]) if row is not None else None,
+                "near_misses": int(row["near_misses"]) if row is not None else 0,
+            }
+        )
+    totals = {k: sum(s[k] for s in severities) for k in COUNTS}
+    totals["attainment"] = _ratio(totals["met"], totals["met"] + totals["breached"])
+    by_reason = {r: int(dismissed[r].sum()) if r in dismissed else 0 for r in DISMISSAL_REASONS}
+    all_cases = int(dismissed["cases"].sum()) if "cases" in dismissed else 0
+    first, last = scope.filters.date_from or span[0], scope.filters.date_to or span[1]
+    return {
+        "as_of": scope.as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "period": {"from": _iso_date(first), "to": _iso_date(last)},
+        "policy": {"name": policy.name, "fingerprint": policy.fingerprint},
+        "severities": severities,
+        "totals": totals,
+        "backlog": {
+            "open": sum(open_by_severity.values()),
+            "open_by_severity": {str(k): v for k, v in open_by_severity.items()},
+        },
+        "dismissals": {
+            "dismissed": sum(by_reason.values()),
+            "rate": _ratio(sum(by_reason.values()), all_cases),
+            "by_reason": by_reason,
+        },
+    }
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _clean(value) -> float | None:
+    return None if value is None or value != value else float(value)
+
+
+def _iso_date(value) -> str | None:
+    if value is None or value != value:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _seconds(stamps: pd.Series) -> np.ndarray:
+    return pd.to_datetime(stamps, utc=True).dt.as_unit("s").astype("int64").to_numpy()
+
+
+def _any_period(filters: Filters, *, last: dt.date | None = None) -> Filters:
+    """The same filters on every case whenever it was created (backlog questions)."""
+    return Filters(customers=filters.customers, severities=filters.severities,
+                   channels=filters.channels, plans=filters.plans, date_to=last)  # fmt: skip

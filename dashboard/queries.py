@@ -1,0 +1,176 @@
+"""Run the SQL files under queries/: one query per file, bound parameters only.
+
+A file may name a fragment as {{name}}; it is replaced by queries/_name.sql (our own SQL,
+never data). Every query takes the same filters (Filters); values are always bound, and
+the columns that hold instants or dates come back as aware UTC datetimes or dates on both
+databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Boolean, Date, Engine, Integer, String, bindparam, text
+
+from dashboard.errors import DashboardError
+from dashboard.store import UtcDateTime, create_schema
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+_FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
+# How result columns are read back (instants are integers on SQLite, dates are text).
+_RESULT_TYPES = {
+    **dict.fromkeys(
+        ["created_at", "first_response_at", "resolved_at", "response_deadline",
+         "response_breach_at", "day_end"], UtcDateTime()
+    ),
+    **dict.fromkeys(
+        ["day", "week", "created_local_date", "created_local_week", "resolved_local_date",
+         "first_day", "last_day"],
+        Date(),
+    ),
+    "response_recorded": Boolean(),
+}  # fmt: skip
+GRAINS = ("day", "week", "month", "quarter")
+_EARLIEST, _LATEST = dt.date(1, 1, 1), dt.date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every query is narrowed to; an empty list means all."""
+
+    date_from: dt.date | None = None  # creation date in the calendar's zone, inclusive
+    date_to: dt.date | None = None
+    customers: tuple[str, ...] = ()
+    severities: tuple[int, ...] = ()
+    channels: tuple[str, ...] = ()
+    plans: tuple[str, ...] = ()
+
+    def params(self) -> dict:
+        return {
+            "date_from": self.date_from or _EARLIEST,
+            "date_to": self.date_to or _LATEST,
+            **_list("customers", self.customers),
+            **_list("severities", tuple(int(s) for s in self.severities)),
+            **_list("channels", self.channels),
+            **_list("plans", self.plans),
+        }
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sql: str
+    grain: str = field(compare=False)  # the first-line comment
+
+
+class QueryError(DashboardError):
+    """A query file is missing or refers to a fragment that does not exist."""
+
+
+def run(
+    engine: Engine,
+    name: str,
+    *,
+    filters: Filters = Filters(),
+    as_of: dt.datetime | None = None,
+    **params,
+) -> pd.DataFrame:
+    """Run queries/NAME.sql with the filters and parameters; one DataFrame row per result row."""
+    create_schema(engine)
+    query = load(name)
+    bound = {**filters.params(), **params}
+    if as_of is not None:
+        bound["as_of"] = as_of
+        bound.setdefault("as_of_date", None)
+    missing = sorted(set(re.findall(r"(?<!:):(\w+)", query.sql)) - set(bound))
+    if missing:
+        raise QueryError(f"{name}.sql needs {', '.join(':' + m for m in missing)}")
+    statement = _statement(query.sql, tuple(sorted(bound)))
+    with engine.connect() as connection:
+        result = connection.execute(statement, bound)
+        return _typed(pd.DataFrame(result.all(), columns=list(result.keys())))
+
+
+@cache
+def load(name: str) -> Query:
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.exists() or name.startswith("_"):
+        raise QueryError(f"no query {name!r} in {QUERIES_DIR}")
+    source = path.read_text(encoding="utf-8")
+    sql = _expand(_without_comments(source), seen=(name,))
+    return Query(name, sql, source.splitlines()[0].removeprefix("--").strip())
+
+
+def names() -> list[str]:
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if not p.stem.startswith("_"))
+
+
+def _expand(sql: str, *, seen: tuple[str, ...]) -> str:
+    def fragment(match: re.Match) -> str:
+        name = match.group(1)
+        if name in seen:
+            raise QueryError(f"fragment {name!r} includes itself ({' -> '.join(seen)})")
+        path = QUERIES_DIR / f"_{name}.sql"
+        if not path.exists():
+            raise QueryError(f"{seen[0]}.sql: no fragment {{{{{name}}}}} (_{name}.sql)")
+        body = _without_comments(path.read_text(encoding="utf-8"))
+        return _expand(body.strip(), seen=(*seen, name))
+
+    return _FRAGMENT.sub(fragment, sql)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Instants as datetime64 in UTC and dates as dates, whatever the database returned
+    (SQLite: integer seconds and ISO text; PostgreSQL: timestamptz and date)."""
+    for column in frame.columns:
+        kind = _RESULT_TYPES.get(column)
+        if kind is None or frame[column].dtype.kind == "M":
+            continue
+        values = frame[column]
+        if isinstance(kind, UtcDateTime):
+            numeric = values.dtype.kind in "iuf"
+            frame[column] = pd.to_datetime(values, unit="s" if numeric else None, utc=True)
+        elif isinstance(kind, Boolean):
+            frame[column] = values.astype(bool)
+        else:
+            frame[column] = pd.to_datetime(values).dt.date
+    return frame
+
+
+def _without_comments(sql: str) -> str:
+    """Comment lines go: they speak of :parameters, which text() would take for binds."""
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
+@cache
+def _statement(sql: str, names: Sequence[str]):
+    binds = []
+    for name in names:
+        if name in ("customers", "severities", "channels", "plans"):
+            kind = Integer() if name == "severities" else String()
+            binds.append(bindparam(name, expanding=True, type_=kind))
+        elif name.startswith("all_"):
+            binds.append(bindparam(name, type_=Boolean()))
+        elif name in ("as_of",):
+            binds.append(bindparam(name, type_=UtcDateTime()))
+        elif name in ("date_from", "date_to", "as_of_date"):
+            binds.append(bindparam(name, type_=Date()))
+        elif name == "limit":
+            binds.append(bindparam(name, type_=Integer()))
+        elif f":{name}" in sql:
+            binds.append(bindparam(name, type_=String()))
+    present = [b for b in binds if re.search(rf":{b.key}\b", sql)]
+    return text(sql).bindparams(*present)
+
+
+def _list(name: str, values: tuple) -> dict:
+    # An empty list means "all": the flag says so, and the list gets one value that matches
+    # nothing (empty text is stored as NULL), so the statement is the same shape either way.
+    nothing = -1 if name == "severities" else ""
+    return {name: list(values) or [nothing], f"all_{name}": not values}

@@ -1,0 +1,6 @@
+-- grain: one row per stored case with this id (one per source that has it)
+select c.*
+from cases as c
+where c.case_id = :case_id
+    and (:all_sources or c.source = :source)
+order by c.source

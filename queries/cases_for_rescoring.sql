@@ -1,0 +1,15 @@
+-- grain: one row per filtered case created in the period, with the imported fields a policy
+-- scores (for what-if figures under another policy, computed in memory)
+select
+    c.source,
+    c.case_id,
+    c.customer,
+    c.severity,
+    c.channel,
+    c.dismissal_reason,
+    c.created_at,
+    c.first_response_at,
+    c.response_recorded,
+    c.resolved_at
+from {{cases_in_period}} as c
+order by c.source, c.case_id

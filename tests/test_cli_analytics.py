@@ -1,0 +1,116 @@
+"""`sla-dashboard stats` and `explain` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dashboard import store
+from dashboard.cli import main
+from tests import analytics_fixture as fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+PERIOD = ["--from", "2026-03-02", "--to", "2026-03-13", "--as-of", "2026-03-13T12:00:00Z"]
+
+
+@pytest.fixture
+def db(database_url, tmp_path, capsys):
+    path = tmp_path / "fixture.csv"
+    path.write_text(fixture.csv_text())
+    assert main(["import", str(path), "--db", database_url]) == 0
+    capsys.readouterr()
+    return database_url
+
+
+def test_stats_json(db, capsys):
+    assert main(["stats", "--db", db, *PERIOD, "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert set(figures) >= {"as_of", "period", "severities", "totals", "backlog", "dismissals"}
+    assert figures["totals"]["cases"] == 40
+    assert figures["backlog"]["open"] == 11
+
+
+def test_stats_filters(db, capsys):
+    argv = ["stats", "--db", db, *PERIOD, "--json", "--customer", "Globex", "--severity", "2",
+            "--severity", "3", "--channel", "portal", "--plan", "Business"]  # fmt: skip
+    assert main(argv) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert [s["cases"] for s in figures["severities"]] == [0, 3, 3, 0]
+
+
+def test_stats_text(db, capsys):
+    assert main(["stats", "--db", db, *PERIOD]) == 0
+    out = capsys.readouterr().out
+    assert "SLA figures for cases created 2026-03-02 .. 2026-03-13" in out
+    assert "1 Urgent    4:00      8    5         2        1        0       71.4%" in out
+    assert (
+        "open at 2026-03-13T12:00:00Z: 11 (level 1: 2, level 2: 4, level 3: 2, level 4: 3)" in out
+    )
+    assert "dismissed as out of scope: 5 of 40 (12.5%)" in out
+
+
+def test_stats_compare_under_another_policy(db, tmp_path, capsys):
+    policy = tmp_path / "stricter.toml"
+    policy.write_text((ROOT / "data" / "policy.toml").read_text().replace(
+        "response_hours = 4", "response_hours = 2"))  # fmt: skip
+    assert main(["stats", "--db", db, *PERIOD, "--policy", str(policy), "--compare", "--json"]) == 0
+    compared = json.loads(capsys.readouterr().out)
+    assert compared["stored"]["severities"][0]["met"] == 5
+    assert compared["other"]["severities"][0]["met"] == 3
+    assert main(["stats", "--db", db, *PERIOD, "--policy", str(policy), "--compare"]) == 0
+    assert "1 Urgent" in capsys.readouterr().out
+
+
+def test_stats_under_a_policy_the_store_does_not_follow_says_so(db, tmp_path, capsys):
+    policy = tmp_path / "stricter.toml"
+    policy.write_text((ROOT / "data" / "policy.toml").read_text().replace(
+        "response_hours = 4", "response_hours = 2"))  # fmt: skip
+    assert main(["stats", "--db", db, *PERIOD, "--policy", str(policy), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "figures computed in memory" in captured.err
+    assert json.loads(captured.out)["severities"][0]["met"] == 3
+
+
+def test_bad_dates_are_refused(db, capsys):
+    assert main(["stats", "--db", db, "--from", "2026-13-01"]) == 2
+    assert "--from '2026-13-01' is not a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_explain(db, capsys):
+    assert main(["explain", "A06", "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "A06 (canonical): Acme, level 3 Medium, target 12:00 business hours (Europe/London)"
+    )
+    assert out[2].startswith("counted   Fri 06 Mar 2026 17:00 - 18:00")
+    assert "(night, weekend)" in out[3]
+    assert out[-1] == (
+        "answered  Mon 09 Mar 2026 10:00: 2:00 business hours -> met (deadline Tue 10 Mar 2026 "
+        "11:00)"  # Fri 1 h + Mon 9 h + Tue 2 h
+    )
+
+
+def test_explain_unanswered_and_json(db, capsys):
+    argv = ["explain", "A11", "--db", db, "--as-of", "2026-03-13T12:00:00Z", "--json"]
+    assert main(argv) == 0
+    explained = json.loads(capsys.readouterr().out)
+    assert (explained["status"], explained["business_seconds"]) == ("breached", 39 * 3600)
+    assert explained["lines"][-1].endswith(
+        "31:00 over -> breached (deadline Mon 09 Mar 2026 17:00)"
+    )
+
+
+def test_explain_an_unknown_case(db, capsys):
+    assert main(["explain", "NOPE", "--db", db]) == 2
+    assert "no case 'NOPE'" in capsys.readouterr().err
+
+
+def test_the_default_database_starts_with_the_sample(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(store, "DEFAULT_SQLITE_PATH", tmp_path / "sla_dashboard.sqlite")
+    monkeypatch.delenv(store.DATABASE_URL_ENV, raising=False)
+    assert main(["stats", "--json", "--as-of", "2026-11-21T12:00:00Z"]) == 0
+    captured = capsys.readouterr()
+    assert "loaded the bundled sample" in captured.err
+    assert json.loads(captured.out)["totals"]["cases"] == 1996

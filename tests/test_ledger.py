@@ -1,0 +1,59 @@
+"""The business-time ledger behind `sla-dashboard explain`: it names every skipped stretch and
+its counted stretches add up to the engine's business time exactly."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboard.business_hours import BusinessCalendar
+from dashboard.ledger import counted_seconds, describe, hours_minutes, ledger
+from tests.helpers import LONDON, at, london_spec, utc
+
+CALENDAR = BusinessCalendar.build(london_spec(), first_year=2025, last_year=2027)
+
+
+def test_a_friday_evening_case_answered_on_monday():
+    stretches = ledger(CALENDAR, at("2026-03-06 17:00"), at("2026-03-09 10:00"))
+    assert [describe(s, LONDON) for s in stretches] == [
+        "counted   Fri 06 Mar 2026 17:00 - 18:00                      1:00",
+        "skipped   Fri 06 Mar 2026 18:00 - Mon 09 Mar 2026 09:00     63:00  (night, weekend)",
+        "counted   Mon 09 Mar 2026 09:00 - 10:00                      1:00",
+    ]
+    assert counted_seconds(stretches) == 7200
+
+
+def test_holidays_and_closures_are_named():
+    stretches = ledger(CALENDAR, at("2026-12-24 17:00"), at("2026-12-29 09:30"))
+    skipped = [s for s in stretches if s.kind == "skipped"]
+    assert len(skipped) == 1  # Thursday night to Tuesday morning is one stretch
+    assert skipped[0].reasons == [
+        "night", "Christmas Day", "weekend, Boxing Day", "weekend", "Boxing Day (observed)",
+    ]  # fmt: skip
+    assert counted_seconds(stretches) == 5400
+
+
+def test_across_the_spring_clock_change_times_are_local():
+    stretches = ledger(CALENDAR, utc("2026-03-27T17:00:00Z"), utc("2026-03-30T09:00:00Z"))
+    lines = [describe(s, LONDON) for s in stretches]
+    assert lines[-1].startswith("counted   Mon 30 Mar 2026 09:00 - 10:00")  # 10:00 BST
+    assert counted_seconds(stretches) == 7200
+
+
+def test_nothing_to_explain_for_an_empty_interval():
+    assert ledger(CALENDAR, at("2026-03-02 10:00"), at("2026-03-02 10:00")) == []
+
+
+def test_hours_minutes():
+    assert [hours_minutes(s) for s in (0, 59, 60, 3600, 5401, -1800)] == [
+        "0:00", "0:00:59", "0:01", "1:00", "1:30:01", "-0:30",
+    ]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(utc("2025-06-01T00:00:00Z"), utc("2027-06-01T00:00:00Z")),
+       st.integers(0, 40 * 86400))  # fmt: skip
+def test_counted_stretches_add_up_to_business_time(start, length):
+    stretches = ledger(CALENDAR, start, start + length)
+    assert counted_seconds(stretches) == CALENDAR.between(start, start + length)
+    assert sum(s.seconds for s in stretches) == length  # every second accounted for
