@@ -10,6 +10,7 @@ computed here, from the stored deadlines.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -149,7 +150,9 @@ def backlog(
 
     The SQL returns each day's net change; the running total is taken here.
     """
-    moves = queries.run(engine, "backlog_moves", filters=_any_period(filters, last=last))
+    before = first - dt.timedelta(days=1)
+    window = dataclasses.replace(filters, date_from=first, date_to=last)
+    moves = queries.run(engine, "backlog_moves", filters=window, date_before=before)
     days = pd.date_range(first, last, freq="D")
     if moves.empty:
         frame = pd.DataFrame(0, index=days, columns=[])
@@ -157,9 +160,8 @@ def backlog(
         deltas = moves.pivot_table(index="day", columns="severity", values="delta",
                                    aggfunc="sum", fill_value=0)  # fmt: skip
         deltas.index = pd.to_datetime(deltas.index)
-        history = pd.date_range(min(deltas.index.min(), pd.Timestamp(first)), last, freq="D")
-        running = deltas.reindex(history, fill_value=0).cumsum()
-        frame = running.reindex(days)
+        history = pd.date_range(before, last, freq="D")
+        frame = deltas.reindex(history, fill_value=0).cumsum().reindex(days)
     if grain == "week":
         frame = frame[frame.index.day_of_week == 6]
     long = frame.stack().rename("open_cases").reset_index() if not frame.empty else None
@@ -303,7 +305,6 @@ def _seconds(stamps: pd.Series) -> np.ndarray:
     return pd.to_datetime(stamps, utc=True).dt.as_unit("s").astype("int64").to_numpy()
 
 
-def _any_period(filters: Filters, *, last: dt.date | None = None) -> Filters:
+def _any_period(filters: Filters) -> Filters:
     """The same filters on every case whenever it was created (backlog questions)."""
-    return Filters(customers=filters.customers, severities=filters.severities,
-                   channels=filters.channels, plans=filters.plans, date_to=last)  # fmt: skip
+    return dataclasses.replace(filters, date_from=None, date_to=None)

@@ -23,6 +23,12 @@ from dashboard.text import lowered, object_frame
 from dashboard.timestamps import format_instants, parse_instants, utc_years
 
 TEXT_COLUMNS = ("customer", "plan", "status", "channel", "component", "subject", "dismissal_reason")
+# Longest text kept per field. Ids, customers and channels are indexed, and an index entry has
+# a size limit on PostgreSQL; a 10,000-character "customer" is a shifted column, not a name.
+TEXT_LIMITS = {
+    "case_id": 200, "customer": 200, "plan": 200, "status": 200, "channel": 100,
+    "component": 200, "subject": 100_000, "severity": 200,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,8 @@ def validate_cases(
     case_id = canonical["case_id"].reset_index(drop=True)
     problems.append(np.where(case_id.to_numpy() == "", "case_id is empty", ""))
     problems.append(_duplicate_problems(case_id, table.row_numbers))
+    for column, limit in TEXT_LIMITS.items():
+        problems.append(_text_problems(canonical[column], column, limit))
 
     levels, severity_errors = _severity(canonical["severity"], mapped, policy)
     problems.append(severity_errors)
@@ -215,6 +223,42 @@ def _severity(
             )
             levels[i] = 0
     return levels, errors
+
+
+def _text_problems(values: pd.Series, column: str, limit: int) -> np.ndarray:
+    """Cells too long to be what they claim, holding NUL characters (which PostgreSQL cannot
+    store), or bytes that were not text in the file's encoding."""
+    problems = np.full(len(values), "", dtype=object)
+    cells = values.tolist()
+    joined = "".join(cells)  # one scan in C finds whether any cell needs looking at
+    suspicious = "\x00" in joined or (not joined.isascii() and _has_surrogates(joined))
+    if not suspicious and max(map(len, cells), default=0) <= limit:
+        return problems
+    for i, cell in enumerate(cells):
+        if len(cell) > limit:
+            problems[i] = f"{column} is {len(cell):,} characters long (at most {limit:,})"
+        elif "\x00" in cell:
+            problems[i] = f"{column} {_shown(cell)} holds a NUL character"
+        elif _has_surrogates(cell):
+            raw = cell.encode("utf-8", "surrogateescape")
+            problems[i] = (
+                f"{column} {_shown(raw.decode('utf-8', 'replace'))} holds bytes that are not "
+                "UTF-8 (the file mixes encodings: save it again as CSV UTF-8)"
+            )
+    return problems
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _shown(text: str) -> str:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return repr(shown.replace("\x00", "\\0"))
 
 
 def _duplicate_problems(case_id: pd.Series, row_numbers: np.ndarray) -> np.ndarray:

@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy.exc
+
 from dashboard import __version__, cli_analytics, sample_data
 from dashboard.compute_csv import compute_file, rejects_frame
 from dashboard.errors import DashboardError
 from dashboard.export import export_canonical
-from dashboard.files import atomic_text, write_csvs
+from dashboard.files import atomic_text, staged_csvs, write_csvs
 from dashboard.importer.prepare import choose_format, prepare_file
 from dashboard.importing import import_prepared, stale_cases
 from dashboard.policy import DEFAULT_POLICY_PATH, Policy, load_policy
@@ -41,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except DashboardError as exc:
         print(f"sla-dashboard: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except sqlalchemy.exc.OperationalError as exc:  # the server is down, the file locked...
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+        print(f"sla-dashboard: error: the database cannot be used: {reason}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
         sys.stderr.close()
@@ -237,18 +243,22 @@ def _import(args: argparse.Namespace) -> int:
                      date_order=args.date_order)
         for path in args.files
     ]  # fmt: skip
-    with opened(args.db) as engine:
+    rejects_paths = _rejects_paths(prepared, args.rejects_dir)
+    staged = [
+        (rejects_frame(item.validated.rejects), path)
+        for item, path in zip(prepared, rejects_paths, strict=True)
+        if path is not None
+    ]
+    # The rejects files are written (but not yet in place) before the database is touched,
+    # and put in place only once it has committed: an unwritable folder stops everything.
+    with staged_csvs(staged), opened(args.db) as engine:
         reports = import_prepared(engine, prepared, policy, source=args.source)
         stale = stale_cases(engine, policy)
         shown = _shown_url(engine)
-    files = []
-    for item, report in zip(prepared, reports, strict=True):
-        rejects_path = None
-        if item.validated.rejects:
-            folder = args.rejects_dir or item.path.parent
-            rejects_path = folder / f"{item.path.stem}.rejects.csv"
-            write_csvs([(rejects_frame(item.validated.rejects), rejects_path)])
-        files.append({**report.as_dict(), "rejects_file": str(rejects_path or "") or None})
+    files = [
+        {**report.as_dict(), "rejects_file": str(path) if path else None}
+        for report, path in zip(reports, rejects_paths, strict=True)
+    ]
     totals = {k: sum(f[k] for f in files) for k in COUNT_KEYS}
     if args.json:
         print(json.dumps({**totals, "files": files, "database": shown,
@@ -268,6 +278,24 @@ def _import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _rejects_paths(prepared, folder: Path | None) -> list[Path | None]:
+    """NAME.rejects.csv beside each file (or in --rejects-dir), never two files on one name."""
+    paths: list[Path | None] = []
+    taken: set[Path] = set()
+    for item in prepared:
+        if not item.validated.rejects:
+            paths.append(None)
+            continue
+        base = (folder or item.path.parent) / f"{item.path.stem}.rejects.csv"
+        path, copy = base, 1
+        while path.resolve() in taken:
+            copy += 1
+            path = base.with_name(f"{item.path.stem}-{copy}.rejects.csv")
+        taken.add(path.resolve())
+        paths.append(path)
+    return paths
 
 
 def _recompute(args: argparse.Namespace) -> int:

@@ -26,6 +26,14 @@ class OutputError(DashboardError):
 
 def write_csvs(files: list[tuple[pd.DataFrame, Path]]) -> None:
     """Write every (frame, path) or none of them."""
+    with staged_csvs(files):
+        pass
+
+
+@contextlib.contextmanager
+def staged_csvs(files: list[tuple[pd.DataFrame, Path]]) -> Iterator[None]:
+    """Write every file beside its target now; put them all in place when the block succeeds,
+    or remove them if it fails. Nothing appears at a target unless everything went well."""
     paths = [Path(p) for _, p in files]
     for path in paths:
         if path.is_dir():
@@ -34,20 +42,29 @@ def write_csvs(files: list[tuple[pd.DataFrame, Path]]) -> None:
         raise OutputError(f"{paths[0]}: the same file is named twice for different outputs")
     temporaries: list[tuple[Path, Path]] = []
     try:
-        for frame, path in files:
-            temporary = _temporary(Path(path))
-            temporaries.append((temporary, Path(path)))
-            with open(temporary, "w", encoding="utf-8", newline="") as out:
-                frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-                out.flush()
-                os.fsync(out.fileno())
+        try:
+            for frame, path in files:
+                temporary = _temporary(Path(path))
+                temporaries.append((temporary, Path(path)))
+                _write_csv(frame, temporary)
+        except OSError as exc:
+            raise OutputError(
+                f"{exc.filename or paths[0]}: cannot write it ({exc.strerror})"
+            ) from None
+        yield
         for temporary, path in temporaries:
             os.replace(temporary, path)
-    except OSError as exc:
-        raise OutputError(f"{exc.filename or paths[0]}: cannot write it ({exc.strerror})") from None
     finally:
         for temporary, _ in temporaries:
             temporary.unlink(missing_ok=True)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    # surrogateescape: bytes that were not UTF-8 in an export go back out unchanged
+    with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as out:
+        frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        out.flush()
+        os.fsync(out.fileno())
 
 
 @contextlib.contextmanager

@@ -37,6 +37,7 @@ from dashboard.store import (
     settings,
     writing,
 )
+from dashboard.summaries import refresh_summaries
 from dashboard.text import object_frame
 
 # Fields that come from the export; a change to any of them makes the case "updated".
@@ -105,8 +106,19 @@ def import_prepared(
                 )
             )
         refresh_calendar_days(connection, policy)
+        refresh_summaries(connection)
         _set(connection, "policy_fingerprint", policy.fingerprint)
+    if sum(r.inserted + r.updated for r in reports) >= _LARGE_INSERT:
+        _analyze(engine)
     return reports
+
+
+def _analyze(engine: Engine) -> None:
+    """Fresh planner statistics after a large import: without them PostgreSQL scans the whole
+    table for the few open cases (its autovacuum would catch up, minutes later)."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
 
 
 SAMPLE_EXPORT = Path(__file__).resolve().parent.parent / "data" / "sample_cases.csv"
@@ -386,6 +398,7 @@ def calendar_days_frame(calendar: BusinessCalendar) -> pd.DataFrame:
             "month": np.datetime_as_string(day.astype("datetime64[M]"), unit="M").astype(object),
             "quarter": _quarters(day),
             "is_working_day": working & np.array([n is None for n in names]),
+            "working_day_number": np.cumsum(working & np.array([n is None for n in names])),
             "closed_reason": np.array(names, dtype=object),
             "day_end": ends.tz_localize(None).to_numpy(dtype="datetime64[s]"),
         }
@@ -411,9 +424,10 @@ def _insert_rejects(
             "import_id": import_id,
             "row_number": r.row,
             "case_id": r.case_id,
-            "customer": _field(r.fields, customer_headers),
-            "reason": r.reason,
-            "record": json.dumps(r.fields, ensure_ascii=False),
+            "customer": _printable(_field(r.fields, customer_headers)),
+            "reason": _printable(r.reason),
+            # ASCII JSON: stray bytes and NUL characters kept as escapes, storable anywhere
+            "record": json.dumps(r.fields, ensure_ascii=True),
         }
         for r in rejects
     ]
@@ -442,6 +456,14 @@ def _field(fields: dict[str, str], headers: tuple[str, ...]) -> str | None:
 
     by_name = {normalise(k): v for k, v in fields.items()}
     return next((by_name[normalise(h)] for h in headers if by_name.get(normalise(h))), None)
+
+
+def _printable(text: str | None) -> str | None:
+    """Text a database can store: stray bytes shown as U+FFFD, NUL characters as \\0."""
+    if text is None:
+        return None
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text.replace("\x00", "\\0")
 
 
 def _set(connection: Connection, key: str, value: str) -> None:

@@ -94,7 +94,13 @@ def run(
     statement = _statement(query.sql, tuple(sorted(bound)))
     with engine.connect() as connection:
         result = connection.execute(statement, bound)
-        return _typed(pd.DataFrame(result.all(), columns=list(result.keys())))
+        # The driver's rows as they are: SQLAlchemy's per-row objects cost more than the
+        # query itself on large results, and _typed converts whole columns instead.
+        cursor = result.cursor
+        columns = [d[0] for d in cursor.description]
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+        result.close()
+        return _typed(frame)
 
 
 @cache
@@ -107,8 +113,18 @@ def load(name: str) -> Query:
     return Query(name, sql, source.splitlines()[0].removeprefix("--").strip())
 
 
+def execute(connection, name: str, **params) -> None:
+    """Run a statement that writes (queries/refresh_*.sql) in the caller's transaction."""
+    query = load(name)
+    connection.execute(_statement(query.sql, tuple(sorted(params))), params)
+
+
 def names() -> list[str]:
-    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if not p.stem.startswith("_"))
+    """The queries that read (files that write are named refresh_*)."""
+    return sorted(
+        p.stem for p in QUERIES_DIR.glob("*.sql")
+        if not p.stem.startswith(("_", "refresh_"))
+    )  # fmt: skip
 
 
 def _expand(sql: str, *, seen: tuple[str, ...]) -> str:
@@ -159,7 +175,7 @@ def _statement(sql: str, names: Sequence[str]):
             binds.append(bindparam(name, type_=Boolean()))
         elif name in ("as_of",):
             binds.append(bindparam(name, type_=UtcDateTime()))
-        elif name in ("date_from", "date_to", "as_of_date"):
+        elif name in ("date_from", "date_to", "as_of_date", "date_before"):
             binds.append(bindparam(name, type_=Date()))
         elif name == "limit":
             binds.append(bindparam(name, type_=Integer()))

@@ -20,6 +20,7 @@ from dashboard.importing import _set, derived_frame, refresh_calendar_days
 from dashboard.policy import Policy
 from dashboard.sla import score, target_seconds
 from dashboard.store import cases, create_schema, writing
+from dashboard.summaries import refresh_summaries
 
 _CHUNK = 200_000
 
@@ -69,6 +70,7 @@ def recompute_stored(
         for start in range(0, len(stale), _CHUNK):
             _rescore(connection, stale.iloc[start : start + _CHUNK], policy)
         refresh_calendar_days(connection, policy)
+        refresh_summaries(connection)
         _set(connection, "policy_fingerprint", policy.fingerprint)
     return RecomputeReport(len(stale), len(stored) - len(stale), policy.fingerprint)
 

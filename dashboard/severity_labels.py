@@ -18,7 +18,7 @@ from dashboard.policy import Policy
 _NUMBERED = re.compile(
     r"^(?:(?:level|lvl|severity|sev|priority|prio|l|p|s)\s*[-_.:#]?\s*)?"
     r"(?P<level>\d+)(?:\.0+)?"  # "1.0": a number a spreadsheet re-saved
-    r"(?:\s*[-–—:.)]\s*(?P<name>.+?)|\s+(?P<bare>[^\d\s].*?))?$",
+    r"(?:\s*[-–—:.)]\s*(?P<name>[^\d\s].*?)|\s+(?P<bare>[^\d\s].*?))?$",
     re.IGNORECASE,
 )
 

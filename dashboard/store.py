@@ -45,7 +45,7 @@ from dashboard.errors import DashboardError
 
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "data" / "sla_dashboard.sqlite"
 DATABASE_URL_ENV = "SLA_DATABASE_URL"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class DatabaseError(DashboardError):
@@ -87,6 +87,9 @@ class UtcDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+# Text from exports and users (ids, sources, channels) is unbounded Text: PostgreSQL enforces
+# VARCHAR lengths that SQLite ignores, so a bounded column would accept a file on one database
+# and refuse it on the other. Bounded types are kept for values the program itself writes.
 metadata = MetaData()
 
 imports = Table(
@@ -96,12 +99,12 @@ imports = Table(
     Column("file_name", Text, nullable=False),
     Column("checksum", String(64), nullable=False),  # sha256 of the file's bytes
     Column("file_size", BigInteger, nullable=False),
-    Column("format", String(100), nullable=False),
-    Column("source", String(100), nullable=False),
+    Column("format", Text, nullable=False),
+    Column("source", Text, nullable=False),
     Column("description", Text, nullable=False),  # how the file was read
     Column("started_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime, nullable=False),
-    Column("user_name", String(200), nullable=False),
+    Column("user_name", Text, nullable=False),
     Column("rows_read", Integer, nullable=False),
     Column("inserted", Integer, nullable=False),
     Column("updated", Integer, nullable=False),
@@ -115,8 +118,8 @@ cases = Table(
     "cases",
     metadata,
     # -- as imported: never rewritten by a recompute ---------------------------------------
-    Column("source", String(100), primary_key=True),
-    Column("case_id", String(200), primary_key=True),
+    Column("source", Text, primary_key=True),
+    Column("case_id", Text, primary_key=True),
     Column("customer", Text),
     Column("plan", Text),
     Column("severity", SmallInteger, nullable=False),
@@ -124,16 +127,16 @@ cases = Table(
     Column("subject", Text),
     Column("component", Text),
     Column("status", Text),
-    Column("channel", String(40)),
+    Column("channel", Text),
     Column("dismissal_reason", String(40)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("first_response_at", UtcDateTime),
-    Column("first_response_source", String(40)),  # export (a column) or derived (a duration)
+    Column("first_response_source", Text),  # export (a column) or derived (a duration)
     Column("response_recorded", Boolean, nullable=False),  # False: the export has no responses
     Column("resolved_at", UtcDateTime),
     Column("vendor_response_minutes", Float),
     Column("vendor_response_business_minutes", Float),
-    Column("vendor_sla", String(40)),
+    Column("vendor_sla", Text),
     Column("content_hash", BigInteger, nullable=False),
     # The imports that first stored and last changed the case. Not declared as foreign keys:
     # they are written in the same transaction as their imports row, and checking two keys
@@ -152,8 +155,57 @@ cases = Table(
     Column("response_breach_at", UtcDateTime, nullable=False),  # see sla.SlaFigures
     Column("response_status", String(10)),  # met, breached, invalid; null while unanswered
     Column("policy_fingerprint", String(16), nullable=False),
-    Index("ix_cases_created_local_date", "created_local_date"),
+    # Response times of a period, read from the index alone (dashboard/analytics.py).
+    Index(
+        "ix_cases_response_times",
+        "created_local_date",
+        "severity",
+        "response_business_seconds",
+        "customer",
+        "channel",
+        "plan",
+        "dismissal_reason",
+    ),
+    # Unanswered cases of a period: judged live, as of any instant.
+    Index("ix_cases_unanswered", "response_status", "created_local_date"),
+    # Open cases: unresolved ones, and ones resolved after an instant.
+    Index("ix_cases_resolved_at", "resolved_at"),
     Index("ix_cases_customer", "customer"),
+)
+
+# Counts of cases by the day they were created and every dimension queries filter or group on,
+# rebuilt in the same transaction as every import and recompute (dashboard/summaries.py).
+# Queries over a period read a few thousand rows here instead of every case: attainment of
+# answered cases, dismissals, channels, cases opened per day.
+case_counts = Table(
+    "case_counts",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("week", Date, nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("quarter", String(7), nullable=False),
+    Column("severity", SmallInteger, nullable=False),
+    Column("customer", Text),
+    Column("channel", Text),
+    Column("plan", Text),
+    Column("dismissal_reason", String(40)),
+    Column("response_status", String(10)),  # null: unanswered (queries judge those live)
+    Column("cases", Integer, nullable=False),
+    Index("ix_case_counts_day", "day"),
+)
+
+# Counts of cases by the local day they stopped being open (resolution, or creation when a
+# resolution was recorded before it), for backlog and resolved-per-period figures.
+case_closings = Table(
+    "case_closings",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("severity", SmallInteger, nullable=False),
+    Column("customer", Text),
+    Column("channel", Text),
+    Column("plan", Text),
+    Column("cases", Integer, nullable=False),
+    Index("ix_case_closings_day", "day"),
 )
 
 import_rejects = Table(
@@ -178,6 +230,9 @@ calendar_days = Table(
     Column("month", String(7), nullable=False),
     Column("quarter", String(7), nullable=False),
     Column("is_working_day", Boolean, nullable=False),
+    # Working days from the first day of the table up to and including this one: the
+    # business days between two dates are a subtraction, not a count.
+    Column("working_day_number", Integer, nullable=False),
     Column("closed_reason", Text),  # holiday or closure name, weekends left empty
     Column("day_end", UtcDateTime, nullable=False),  # the instant the local day ends
 )
@@ -212,7 +267,11 @@ def make_engine(url: str | None = None) -> Engine:
             "(use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB)"
         )
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        if Path(parsed.database).resolve() == DEFAULT_SQLITE_PATH.resolve():
+            folder.mkdir(parents=True, exist_ok=True)  # the embedded default makes its own home
+        elif not folder.is_dir():
+            raise DatabaseError(f"no folder {folder} for the database file {parsed.database}")
     try:
         engine = create_engine(parsed, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError) as exc:
@@ -292,7 +351,16 @@ def create_schema(engine: Engine) -> None:
     except DatabaseError:
         raise
     except Exception as exc:
-        raise DatabaseError(f"cannot use the database {_redact(str(engine.url))!r}: {exc}") from exc
+        raise DatabaseError(
+            f"cannot use the database {_redact(str(engine.url))!r}: {_first_line(exc)}"
+        ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own message, without SQLAlchemy's statement dump and help link."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
 
 
 def _redact(url: str) -> str:

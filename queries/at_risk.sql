@@ -11,10 +11,10 @@ select
     c.target_seconds,
     c.response_deadline,
     c.response_breach_at
-from {{cases_any_period}} as c
-where c.response_recorded
-    and c.created_at <= :as_of
+from cases as c
+where {{open_at}}
+    and c.response_recorded
     and (c.first_response_at is null or c.first_response_at > :as_of)
-    and (c.resolved_at is null or c.resolved_at > :as_of)
+    and {{case_filters}}
 order by c.response_deadline, c.case_id
 limit :limit

@@ -1,22 +1,39 @@
 -- grain: severity x period (:grain = day, week, month or quarter) x customer x dismissed
 -- Counts only: attainment = met / (met + breached) is computed from summed counts, never
--- averaged. Unscored cases (exports without first responses) are counted, never judged.
+-- averaged. Answered cases come counted from case_counts; unanswered ones are judged live:
+-- breached once :as_of reaches the first instant they overspent their target, else pending.
+-- Unscored cases (exports without first responses) are counted, never judged.
+with judged as (
+    select c.severity, c.day, c.week, c.month, c.quarter, c.customer,
+        case when c.dismissal_reason is null then 0 else 1 end as dismissed,
+        c.response_status as status,
+        c.cases
+    from case_counts as c
+    where c.response_status is not null
+        and c.day between :date_from and :date_to
+        and {{case_filters}}
+    union all
+    select c.severity, c.created_local_date, c.created_local_week, c.created_local_month,
+        c.created_local_quarter, c.customer,
+        case when c.dismissal_reason is null then 0 else 1 end,
+        case when c.response_breach_at <= :as_of then 'breached' else 'pending' end,
+        1
+    from cases as c
+    where c.response_status is null
+        and c.created_local_date between :date_from and :date_to
+        and {{case_filters}}
+)
 select
     c.severity,
-    case cast(:grain as varchar(10))
-        when 'day' then cast(c.created_local_date as varchar(10))
-        when 'week' then cast(c.created_local_week as varchar(10))
-        when 'month' then c.created_local_month
-        else c.created_local_quarter
-    end as period,
+    {{period}} as period,
     c.customer,
     c.dismissed,
-    count(*) as cases,
-    sum(case when c.sla_status = 'met' then 1 else 0 end) as met,
-    sum(case when c.sla_status = 'breached' then 1 else 0 end) as breached,
-    sum(case when c.sla_status = 'pending' then 1 else 0 end) as pending,
-    sum(case when c.sla_status = 'invalid' then 1 else 0 end) as invalid,
-    sum(case when c.sla_status = 'unscored' then 1 else 0 end) as unscored
-from {{cases_in_period}} as c
+    sum(c.cases) as cases,
+    sum(case when c.status = 'met' then c.cases else 0 end) as met,
+    sum(case when c.status = 'breached' then c.cases else 0 end) as breached,
+    sum(case when c.status = 'pending' then c.cases else 0 end) as pending,
+    sum(case when c.status = 'invalid' then c.cases else 0 end) as invalid,
+    sum(case when c.status = 'unscored' then c.cases else 0 end) as unscored
+from judged as c
 group by 1, 2, 3, 4
 order by 1, 2, 3, 4

@@ -1,25 +1,21 @@
--- grain: local day x severity: the net change in open cases that day (opened - resolved)
--- The backlog at the end of day D is the running total of these up to D (dashboard/
--- analytics.py adds them up). A resolution recorded before creation (bad data) counts on
--- the creation day, so a case never counts as closed before it opened.
+-- grain: local day in [:date_from, :date_to] x severity: the net change in open cases that
+-- day (opened - closed), with everything before :date_from in one row dated :date_before
+-- The backlog at the end of a day is the running total up to it (dashboard/analytics.py).
+-- From the counts tables, rebuilt at every import: a few thousand rows, not every case.
 select
-    m.day,
+    case when m.day < :date_from then :date_before else m.day end as day,
     m.severity,
     sum(m.delta) as delta
 from (
-    select c.severity, c.created_local_date as day, 1 as delta
-    from {{cases_any_period}} as c
+    select c.day, c.severity, c.cases as delta
+    from case_counts as c
+    where c.day <= :date_to
+        and {{case_filters}}
     union all
-    select
-        c.severity,
-        case
-            when c.resolved_local_date > c.created_local_date then c.resolved_local_date
-            else c.created_local_date
-        end as day,
-        -1 as delta
-    from {{cases_any_period}} as c
-    where c.resolved_local_date is not null
+    select c.day, c.severity, -c.cases as delta
+    from case_closings as c
+    where c.day <= :date_to
+        and {{case_filters}}
 ) as m
-where m.day <= :date_to
-group by m.day, m.severity
-order by m.day, m.severity
+group by 1, 2
+order by 1, 2

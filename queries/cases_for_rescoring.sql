@@ -11,5 +11,7 @@ select
     c.first_response_at,
     c.response_recorded,
     c.resolved_at
-from {{cases_in_period}} as c
+from cases as c
+where c.created_local_date between :date_from and :date_to
+    and {{case_filters}}
 order by c.source, c.case_id

@@ -4,7 +4,9 @@
 select
     c.severity,
     coalesce(c.channel, '') as channel,
-    count(*) as cases
-from {{cases_in_period}} as c
+    sum(c.cases) as cases
+from case_counts as c
+where c.day between :date_from and :date_to
+    and {{case_filters}}
 group by 1, 2
 order by 1, 2

@@ -3,8 +3,8 @@
 select
     c.severity,
     count(*) as open_cases
-from {{cases_any_period}} as c
-where c.created_at <= :as_of
-    and (c.resolved_at is null or c.resolved_at > :as_of)
+from cases as c
+where {{open_at}}
+    and {{case_filters}}
 group by c.severity
 order by c.severity

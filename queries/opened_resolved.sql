@@ -1,25 +1,22 @@
--- grain: period (:grain) x severity: cases opened and cases resolved in each local period
--- (whenever they were created: a case resolved in March counts in March)
+-- grain: period (:grain) x severity: cases opened and cases closed (resolved) in each local
+-- period, whenever they were created: a case resolved in March counts in March
 with events as (
-    select c.severity, c.created_local_date as day, 1 as opened, 0 as resolved
-    from {{cases_any_period}} as c
+    select c.day, c.severity, c.cases as opened, 0 as resolved
+    from case_counts as c
+    where c.day between :date_from and :date_to
+        and {{case_filters}}
     union all
-    select c.severity, c.resolved_local_date as day, 0 as opened, 1 as resolved
-    from {{cases_any_period}} as c
-    where c.resolved_local_date is not null
+    select c.day, c.severity, 0 as opened, c.cases as resolved
+    from case_closings as c
+    where c.day between :date_from and :date_to
+        and {{case_filters}}
 )
 select
-    case cast(:grain as varchar(10))
-        when 'day' then cast(d.day as varchar(10))
-        when 'week' then cast(d.week as varchar(10))
-        when 'month' then d.month
-        else d.quarter
-    end as period,
+    {{period}} as period,
     e.severity,
     sum(e.opened) as opened,
     sum(e.resolved) as resolved
 from events as e
-join calendar_days as d on d.day = e.day
-where e.day between :date_from and :date_to
+join calendar_days as c on c.day = e.day
 group by 1, 2
 order by 1, 2

@@ -137,3 +137,42 @@ def test_import_warns_when_stored_cases_follow_another_policy(database_url, tmp_
     assert "10 stored case(s) were scored under another policy; run sla-dashboard recompute" in (
         capsys.readouterr().err
     )
+
+
+def test_an_unwritable_rejects_folder_stops_the_import_before_the_database(
+    database_url, tmp_path, capsys
+):
+    blocker = tmp_path / "notadir"
+    blocker.write_text("")
+    argv = ["import", str(FIXTURES / "zendesk_tickets.csv"), "--db", database_url,
+            "--rejects-dir", str(blocker)]  # fmt: skip
+    assert main(argv) == 2
+    assert "cannot write it" in capsys.readouterr().err
+    assert _count(database_url) == 0
+
+
+def test_rejects_files_of_namesakes_do_not_overwrite_each_other(database_url, tmp_path, capsys):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.csv").write_text(
+            "case_id,severity,created_at\nA,P9,2026-03-02T09:00:00Z\n"
+        )
+    out = tmp_path / "rejects"
+    out.mkdir()
+    argv = ["import", str(tmp_path / "a" / "x.csv"), str(tmp_path / "b" / "x.csv"),
+            "--db", database_url, "--rejects-dir", str(out), "--source", "s"]  # fmt: skip
+    assert main(argv) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["x-2.rejects.csv", "x.rejects.csv"]
+
+
+def test_an_unreachable_database_is_one_line(tmp_path, capsys):
+    export = FIXTURES / "servicenow_rest.csv"
+    url = "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=2"
+    assert main(["import", str(export), "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sla-dashboard: error: ")
+    assert err.count("\n") == 1
+    missing = tmp_path / "nowhere" / "x.sqlite"
+    assert main(["import", str(export), "--db", f"sqlite:///{missing}"]) == 2
+    assert f"no folder {missing.parent}" in capsys.readouterr().err
+    assert not missing.parent.exists()

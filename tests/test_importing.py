@@ -203,4 +203,33 @@ def test_a_large_first_import_builds_its_indexes_after_the_rows(engine, tmp_path
     assert len(_rows(engine)) == 3
     with engine.connect() as connection:
         indexes = {i["name"] for i in sqlalchemy.inspect(connection).get_indexes("cases")}
-    assert {"ix_cases_created_local_date", "ix_cases_customer"} <= indexes
+    assert {i.name for i in importing.cases.indexes} <= indexes
+
+
+def test_text_either_database_cannot_hold_is_rejected_on_both(engine, tmp_path):
+    long_channel = "Customer called the emergency hotline after hours" * 3
+    body = (
+        f"L,Acme,Enterprise,P1,2026-03-02T09:00:00Z,,,{long_channel}\n"
+        "N,Acme,Enter\x00prise,P1,2026-03-02T09:00:00Z,,,portal\n"
+        f"I,{'x' * 300},Enterprise,P1,2026-03-02T09:00:00Z,,,portal\n"
+        "G,Acme,Enterprise,P1,2026-03-02T09:00:00Z,,,portal\n"
+    )
+    [report] = _import(engine, _file(tmp_path, body))
+    assert (report.inserted, report.rejected) == (1, 3)
+    reasons = {r["case_id"]: r["reason"] for r in _rows(engine, import_rejects, ("id",))}
+    assert reasons["L"].startswith(f"channel is {len(long_channel)} characters long (at most 100)")
+    assert reasons["N"] == "plan 'Enter\\\\0prise' holds a NUL character"
+    assert reasons["I"].startswith("customer is 300 characters long (at most 200)")
+
+
+def test_bytes_that_are_not_utf8_reject_their_row_and_survive_in_the_log(engine, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        (HEADER + "A,Société,Enterprise,P1,2026-03-02T09:00:00Z,,,portal\n").encode()
+        + "B,Café,Enterprise,P1,2026-03-02T09:00:00Z,,,portal\n".encode("cp1252")
+    )
+    [report] = _import(engine, path)
+    assert (report.inserted, report.rejected) == (1, 1)
+    [reject] = _rows(engine, import_rejects, ("id",))
+    assert reject["reason"].startswith("customer 'Caf\ufffd' holds bytes that are not UTF-8")
+    assert json.loads(reject["record"])["customer"] == "Caf\udce9"

@@ -3,8 +3,9 @@
 An export format lists the date formats it may use. Where both a day-first and a month-first
 format are listed (`%d/%m/%Y` and `%m/%d/%Y`), every date in the file votes: a value only one
 order can read (13/02/2026) decides. A file where every value reads both ways, with different
-results, is refused unless the user says which order (`--date-order DMY` or `MDY`). Values
-that only the losing order can read are then rejected row by row, naming the decision.
+results, is refused unless the user says which order (`--date-order DMY` or `MDY`); so is a
+file that contradicts itself (some dates only day-first, others only month-first). Given an
+order, values only the other order can read are rejected row by row.
 """
 
 from __future__ import annotations
@@ -79,7 +80,15 @@ def decide_date_reading(
                 "--date-order DMY or --date-order MDY"
             )
         return DateReading(tuple(neutral + day_first + month_first), "", "")
-    chosen_order = "DMY" if only_dmy.sum() >= only_mdy.sum() else "MDY"
+    if only_dmy.any() and only_mdy.any():  # the file contradicts itself: do not guess
+        a, b = only_dmy.index[only_dmy][0], only_mdy.index[only_mdy][0]
+        raise UnusableFileError(
+            f"{file}: day/month order cannot be decided: {text[a]!r} ({column[a]}, row "
+            f"{rows[a]}) can only be read day-first, {text[b]!r} ({column[b]}, row {rows[b]}) "
+            "only month-first; say --date-order DMY or --date-order MDY (the other rows are "
+            "then rejected)"
+        )
+    chosen_order = "DMY" if only_dmy.any() else "MDY"
     evidence = only_dmy if chosen_order == "DMY" else only_mdy
     where = evidence.index[evidence][0]
     chosen = tuple(f for f in formats if format_order(f) in ("", chosen_order))

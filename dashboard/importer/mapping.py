@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from dashboard.errors import UnusableFileError
 from dashboard.importer.formats import (
     DISMISSAL_REASONS,
     FIELDS,
@@ -29,6 +30,9 @@ from dashboard.text import cleaned, lowered
 _DURATION = re.compile(
     r"^(?P<sign>[-+]?)(?:(?P<number>\d+(?:[.,]\d+)?)|(?P<h>\d+):(?P<m>\d{2})(?::(?P<s>\d{2}))?)$"
 )
+
+
+_LONGEST_DURATION = 10 * 366 * 86400  # a first reply "after" more is a shifted column
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class MappedExport:
 def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> MappedExport:
     notes: list[str] = []
     lookup = {normalise(h): h for h in reversed(table.header)}  # first spelling wins
+    repeated = {n for n in map(normalise, table.header) if n.endswith(" (2)")}
     table, zone = _drop_footers(table, fmt, zone, notes)
     frame = table.frame
     cells = _Cells(frame)
@@ -69,6 +74,8 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
         for other in present[1:]:
             values = values.where(values != "", cells(other))
         taken.append(f"{field} <- {' else '.join(repr(p) for p in present)}")
+        if f"{normalise(present[0])} (2)" in repeated:
+            notes.append(f"{present[0]!r} appears more than once in the header: the first is used")
         return values
 
     canonical = pd.DataFrame(index=frame.index)
@@ -99,6 +106,9 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
             offset, bad = parse_durations(text, unit)
             problems.append(_where(bad, text, f"{present[0]} {{!r}} is not a duration"))
             problems.append(_where(offset < 0, text, f"{present[0]} {{!r}} is negative"))
+            absurd = offset > _LONGEST_DURATION
+            problems.append(_where(absurd, text, f"{present[0]} {{!r}} is longer than 10 years"))
+            offset = np.where(absurd, np.nan, offset)
             source = "derived"
             notes.append(f"first_response_at <- created_at + {present[0]!r}")
     if not source:
@@ -200,12 +210,15 @@ def _drop_footers(
         named = fmt.footer.fullmatch(first.iloc[position])["zone"]
         try:
             zone = ZoneInfo(named)
-            notes.append(
-                f"row {table.row_numbers[position]} names the export's time zone: times are "
-                f"read in {named}"
-            )
         except (ZoneInfoNotFoundError, ValueError):
-            notes.append(f"row {table.row_numbers[position]} names an unknown zone {named!r}")
+            raise UnusableFileError(
+                f"{table.path}: row {table.row_numbers[position]} names the time zone "
+                f"{named!r}, which is not a known zone; give the zone with --timezone"
+            ) from None
+        notes.append(
+            f"row {table.row_numbers[position]} names the export's time zone: times are "
+            f"read in {named}"
+        )
     if not is_footer.any():
         notes.append(f"no time-zone footer found: times without an offset are read in {zone.key}")
     keep = ~is_footer

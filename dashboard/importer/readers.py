@@ -30,8 +30,9 @@ from dashboard.errors import UnusableFileError
 
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-# Code pages tried, by charset-normalizer, when a file is neither UTF nor Windows-1252.
-_FALLBACK_ENCODINGS = ["cp1250", "cp1251", "latin_1"]
+# The code pages spreadsheets write when they do not write UTF, weighed by charset-normalizer.
+_CODE_PAGES = ["cp1252", "cp1250", "cp1251"]
+_CODE_PAGE_NAMES = {"cp1252": "Windows-1252", "cp1250": "Windows-1250", "cp1251": "Windows-1251"}
 _SNIFF_CHARS = 32_768
 # Long text fields (case descriptions) are legitimate; the csv module's 128 KiB limit is not ours.
 csv.field_size_limit(64 * 1024 * 1024)
@@ -57,6 +58,12 @@ class Grid:
     description: str  # how it was read, e.g. "CSV, UTF-8, semicolon-separated"
     checksum: str = ""  # sha256 of the file's bytes
     size: int = 0
+    # How many fields each row really had (a CSV row is as wide as its delimiters make it;
+    # the grid pads them all to the widest). None: every row had the grid's width.
+    widths: np.ndarray | None = None
+
+    def width(self, position: int) -> int:
+        return self.cells.shape[1] if self.widths is None else int(self.widths[position])
 
     def row(self, position: int) -> list[str]:
         return [str(cell).strip() for cell in self.cells.iloc[position].tolist()]
@@ -90,13 +97,18 @@ def table_from_grid(grid: Grid, header_position: int = 0) -> RawTable:
     """
     if grid.cells.empty or header_position >= len(grid.cells):
         raise UnusableFileError(f"{grid.path}: the file is empty")
-    header_cells = [str(cell).strip() for cell in grid.row(header_position)]
-    while header_cells and not header_cells[-1]:
-        header_cells.pop()  # a ragged grid is as wide as its widest row, not its header
-    header = _unique_header(header_cells)
-    width = len(header)
     body = grid.cells.iloc[header_position + 1 :]
     rows = grid.row_numbers[header_position + 1 :]
+    # The header row's own fields are the columns, named or not. Unnamed ones at the end are
+    # kept (as "column N") only when some row fills them: a notes column nobody titled.
+    header_cells = grid.row(header_position)[: grid.width(header_position)]
+    while header_cells and not header_cells[-1]:
+        unnamed = len(header_cells) - 1
+        if unnamed < body.shape[1] and (body.iloc[:, unnamed] != "").any():
+            break
+        header_cells.pop()
+    header = _unique_header(header_cells)
+    width = len(header)
     rejects: list[Reject] = []
     if body.shape[1] > width:
         overflow = (body.iloc[:, width:] != "").any(axis=1).to_numpy()
@@ -153,11 +165,16 @@ def _read_bytes(path: Path, data: bytes) -> Grid:
 def detect_encoding(path: Path, data: bytes) -> tuple[str, str]:
     """(Python codec, name for people) of a text file; refuses what is not text.
 
-    The whole file is checked, but not kept as text: pandas decodes it again as it parses,
-    which for a large export saves holding it twice (or four times, as a wide string).
+    UTF-8 is strict, with one exception: a file that is UTF-8 but for a few stray bytes (two
+    exports pasted together) is read as UTF-8 with those bytes kept as they are
+    ("surrogateescape"); the rows holding them are rejected by validation, naming the bytes,
+    and written back to the rejects file unchanged. A file with no UTF-8 at all is a Windows
+    code page: Western (1252) unless charset-normalizer finds Central European or Cyrillic
+    text reads better. The whole file is checked but not kept as text: pandas decodes it
+    again as it parses, which for a large export saves holding it twice.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return _check(path, data, "utf-8-sig"), "UTF-8 with BOM"
+        return _utf8(path, data[3:], "utf-8-sig", "UTF-8 with BOM")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _check(path, data, "utf-16"), "UTF-16"
     sample = data[:4096]
@@ -165,23 +182,44 @@ def detect_encoding(path: Path, data: bytes) -> tuple[str, str]:
         return _check(path, data, "utf-16-le"), "UTF-16 LE"
     if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
         return _check(path, data, "utf-16-be"), "UTF-16 BE"
-    if b"\x00" in data[:65536]:
+    head = data[:65536]
+    # A stray NUL in a cell is a bad row (validation rejects it by name); many NULs are a binary
+    # file that is not a spreadsheet we know.
+    if head.count(0) * 100 > len(head):  # more than 1% of the bytes
         raise UnusableFileError(f"{path}: not a CSV text file (it holds binary data)")
-    for codec, name in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252")):
-        # cp1252: Excel's plain "CSV" on Western machines; it leaves five byte values undefined.
-        try:
-            data.decode(codec)
-            return codec, name
-        except UnicodeDecodeError:
-            continue
+    return _utf8(path, data, "utf-8", "UTF-8")
+
+
+def _utf8(path: Path, data: bytes, codec: str, name: str) -> tuple[str, str]:
+    try:
+        data.decode("utf-8")
+        return codec, name
+    except UnicodeDecodeError:
+        pass
+    readable = data.decode("utf-8", errors="replace")
+    if any(ord(c) > 127 and c != "\ufffd" for c in readable):  # real UTF-8 text, and strays
+        bad = readable.count("\ufffd")
+        return f"{codec}:surrogateescape", f"{name} with {bad} byte(s) that are not UTF-8"
+    return _code_page(path, data)
+
+
+def _code_page(path: Path, data: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes  # only files that are not UTF-8 pay for it
 
-    best = from_bytes(data, cp_isolation=_FALLBACK_ENCODINGS).best()
-    if best is None:
+    # threshold=1: every page that decodes the bytes is a candidate; short files (a few names)
+    # look "chaotic" to the default cut-off although only one page reads them at all.
+    results = list(from_bytes(data, cp_isolation=_CODE_PAGES, threshold=1.0))
+    if not results:
         raise UnusableFileError(
             f"{path}: not text in UTF-8, UTF-16 or a Windows code page; save it as 'CSV UTF-8'"
         )
-    return best.encoding, best.encoding
+    best = min(results, key=lambda r: (r.chaos, -r.coherence))
+    western = next((r for r in results if r.encoding == "cp1252"), None)
+    # Western text reads as well in the Central European page: the Western one wins ties
+    # (Excel's plain "CSV" on most machines), another page only when it reads clearly better.
+    if western is not None and (western.chaos, -western.coherence) <= (best.chaos, -best.coherence):
+        best = western
+    return best.encoding, _CODE_PAGE_NAMES.get(best.encoding, best.encoding)
 
 
 def _check(path: Path, data: bytes, codec: str) -> str:
@@ -219,6 +257,8 @@ def _only_delimiter_in_header(text: str) -> str | None:
 
 
 def _read_csv(path: Path, data: bytes, codec: str, encoding: str) -> Grid:
+    codec, _, errors = codec.partition(":")
+    errors = errors or "strict"
     head = data[: _SNIFF_CHARS * 4].decode(codec, errors="ignore")
     excel_hint = re.match(r"sep=(.)\r?\n", head)
     if excel_hint:  # Excel's own "sep=;" first line names the delimiter
@@ -227,10 +267,10 @@ def _read_csv(path: Path, data: bytes, codec: str, encoding: str) -> Grid:
         delimiter, quotechar, escapechar = detect_delimiter(head)
     first_row = 2 if excel_hint else 1
     description = f"CSV, {encoding}, {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-separated"
-    fast = _parse_with_pandas(data, codec, first_row - 1, delimiter, quotechar, escapechar)
+    fast = _parse_with_pandas(data, codec, errors, first_row - 1, delimiter, quotechar, escapechar)
     if fast is not None:
         return _grid(path, fast, first_row, description)
-    text = data.decode(codec)
+    text = data.decode(codec, errors)
     if excel_hint:
         text = text[text.index("\n") + 1 :]
     reader = csv.reader(
@@ -246,11 +286,17 @@ def _read_csv(path: Path, data: bytes, codec: str, encoding: str) -> Grid:
         raise UnusableFileError(
             f"{path}: not a readable CSV near line {reader.line_num + first_row - 1}: {exc}"
         ) from None
-    return _grid(path, _ragged_frame(rows), first_row, description)
+    return _grid(path, _ragged_frame(rows), first_row, description, [len(r) for r in rows])
 
 
 def _parse_with_pandas(
-    data: bytes, codec: str, skip: int, delimiter: str, quotechar: str, escapechar: str
+    data: bytes,
+    codec: str,
+    errors: str,
+    skip: int,
+    delimiter: str,
+    quotechar: str,
+    escapechar: str,
 ) -> pd.DataFrame | None:
     """The fast path: pandas' C parser on the bytes, one frame row per record, blank lines kept.
 
@@ -261,6 +307,7 @@ def _parse_with_pandas(
         return pd.read_csv(
             io.BytesIO(data),
             encoding=codec,
+            encoding_errors=errors,
             skiprows=skip,
             sep=delimiter,
             quotechar=quotechar,
@@ -280,7 +327,13 @@ def _ragged_frame(rows: list[list[str]]) -> pd.DataFrame:
     return pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=object)
 
 
-def _grid(path: Path, frame: pd.DataFrame, first_row: int, description: str) -> Grid:
+def _grid(
+    path: Path,
+    frame: pd.DataFrame,
+    first_row: int,
+    description: str,
+    widths: list[int] | None = None,
+) -> Grid:
     """Drop blank rows, keeping every row's spreadsheet number. Cells stay as written (the
     columns a format uses are stripped when mapped: most of a wide export is never read)."""
     if frame.shape[1] == 0:
@@ -302,7 +355,8 @@ def _grid(path: Path, frame: pd.DataFrame, first_row: int, description: str) -> 
         raise UnusableFileError(f"{path}: the file is empty")
     if keep.size < len(cells):
         cells = cells.iloc[keep].reset_index(drop=True)
-    return Grid(path, cells, (keep + first_row).astype(np.int64), description)
+    return Grid(path, cells, (keep + first_row).astype(np.int64), description,
+                widths=None if widths is None else np.asarray(widths)[keep])  # fmt: skip
 
 
 def _read_xlsx(path: Path, data: bytes) -> Grid:
@@ -324,18 +378,26 @@ def _read_xlsx(path: Path, data: bytes) -> Grid:
         if not visible:
             raise UnusableFileError(f"{path}: the workbook has no visible sheet")
         sheet = visible[0]
-        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows()]
         title = sheet.title
     finally:
         workbook.close()
     return _grid(path, _ragged_frame(rows), 1, f"Excel workbook, sheet {title!r}")
 
 
-def _cell_text(value: object) -> str:
-    """A cell as text; dates and times in ISO 8601 (a workbook's are local wall times)."""
+def _cell_text(cell) -> str:
+    """A cell as text; dates and times in ISO 8601 (a workbook's are local wall times).
+
+    A cell formatted as a date alone reads as a date alone ("2026-03-02"), which timestamps
+    then refuse, rather than as midnight: Excel stores both as the same number.
+    """
+    value = getattr(cell, "value", None)
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
+        shows_time = any(c in str(getattr(cell, "number_format", "")).lower() for c in "hs")
+        if not shows_time and value.time() == dt.time():
+            return value.date().isoformat()
         return value.replace(microsecond=0).isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()

@@ -157,12 +157,15 @@ def test_the_first_decisive_value_is_named():
     )
 
 
-def test_conflicting_evidence_goes_with_the_majority():
-    # The losing value is then rejected on its own row, naming the decision.
-    reading = _decide({"created_at": ["13/02/2026 09:00", "02/13/2026 09:00", "14/02/2026 09:00"]})
-    assert reading.order == "DMY"
-    reading = _decide({"created_at": ["02/13/2026 09:00", "13/02/2026 09:00", "02/14/2026 09:00"]})
-    assert reading.order == "MDY"
+def test_a_file_that_contradicts_itself_is_refused_not_outvoted():
+    values = {"created_at": ["13/02/2026 09:00", "02/13/2026 09:00", "14/02/2026 09:00"]}
+    with pytest.raises(UnusableFileError) as caught:
+        _decide(values)
+    assert str(caught.value) == (
+        "export.csv: day/month order cannot be decided: '13/02/2026 09:00' (created_at, row 2) "
+        "can only be read day-first, '02/13/2026 09:00' (created_at, row 3) only month-first; "
+        "say --date-order DMY or --date-order MDY (the other rows are then rejected)"
+    )
 
 
 # -- the file cannot decide ---------------------------------------------------------------------

@@ -146,3 +146,51 @@ def test_missing_file_and_folder(tmp_path):
         read_grid(tmp_path / "absent.csv")
     with pytest.raises(UnusableFileError, match="is a folder"):
         read_grid(tmp_path)
+
+
+def test_an_unnamed_column_at_the_end_is_kept_when_rows_fill_it(tmp_path):
+    # A notes column nobody titled: its rows are not "too wide", and nothing is dropped.
+    text = (
+        "case_id,severity,created_at,,\r\nA1,2,2026-03-02T10:00:00,note,\r\nA2,2,2026-03-02,,\r\n"
+    )
+    table = read_table(_write(tmp_path, text))
+    assert table.header == ["case_id", "severity", "created_at", "column 4"]
+    assert table.frame["column 4"].tolist() == ["note", ""]
+    assert table.rejects == []
+
+
+@pytest.mark.parametrize(
+    ("encoding", "described", "name"),
+    [
+        ("cp1250", "Windows-1250", "Łódź Sp. z o.o. – Źródło"),
+        ("cp1251", "Windows-1251", "ООО Ромашка"),
+        ("cp1252", "Windows-1252", "Société Générale – Ågot"),
+    ],
+)
+def test_code_pages_are_told_apart(tmp_path, encoding, described, name):
+    text = f"case_id,customer\nA,{name}\nB,{name} bis\n"
+    table = read_table(_write(tmp_path, text.encode(encoding)))
+    assert table.description == f"CSV, {described}, comma-separated"
+    assert table.frame["customer"].tolist() == [name, f"{name} bis"]
+
+
+def test_a_utf8_file_with_stray_bytes_keeps_them_for_the_rejects(tmp_path):
+    data = "case_id,customer\nA,Société\n".encode() + "B,Café\n".encode("cp1252")
+    table = read_table(_write(tmp_path, data))
+    assert table.description == "CSV, UTF-8 with 1 byte(s) that are not UTF-8, comma-separated"
+    assert table.frame["customer"].tolist()[0] == "Société"
+    stray = table.frame["customer"].tolist()[1]
+    assert stray.encode("utf-8", "surrogateescape") == "Café".encode("cp1252")
+
+
+def test_an_xlsx_cell_formatted_as_a_date_alone_reads_as_a_date(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["#", "Created At", "Closed At"])
+    sheet.append([1, dt.datetime(2026, 3, 2, 0, 0), dt.datetime(2026, 3, 2, 0, 0)])
+    sheet["B2"].number_format = "yyyy-mm-dd"
+    sheet["C2"].number_format = "yyyy-mm-dd hh:mm"
+    path = tmp_path / "dates.xlsx"
+    workbook.save(path)
+    table = read_table(path)
+    assert table.frame.iloc[0].tolist() == ["1", "2026-03-02", "2026-03-02 00:00:00"]
