@@ -4,7 +4,7 @@ Prints figures; asserts nothing. The same cases, sampled, go through businesstim
 pandas' CustomBusinessHour (benchmark-only dependencies: `pip install -e '.[bench]'`) for speed
 ratios, and their disagreements with our engine are counted.
 
-    make bench        or        .venv/bin/python benchmarks/bench_engine.py [--cases N]
+    make bench        or        .venv/bin/python -m benchmarks.bench_engine [--cases N]
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Ours reads, detects, validates every row, computes the SLA fields, upserts and l
 a fresh process, so its peak memory is its own. Prints figures; asserts nothing.
 Goal (issue #3): within 2x of the naive load, under 2 GB peak.
 
-    .venv/bin/python benchmarks/bench_import.py [--rows N] [--postgres URL] [--skip-postgres]
+    .venv/bin/python -m benchmarks.bench_import [--rows N] [--postgres URL] [--skip-postgres]
 """
 
 from __future__ import annotations

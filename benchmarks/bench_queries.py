@@ -5,7 +5,7 @@ folder and a `bench_queries` schema), then times each analytics function for the
 usual view (one quarter) and for a customer's quarter, median of several runs. Prints figures;
 asserts nothing. Goal: each under 300 ms on SQLite on the 2-core development machine.
 
-    .venv/bin/python benchmarks/bench_queries.py [--rows N] [--skip-postgres]
+    .venv/bin/python -m benchmarks.bench_queries [--rows N] [--repeat N] [--skip-postgres]
 """
 
 from __future__ import annotations

@@ -72,8 +72,8 @@ def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 def response_distribution(engine: Engine, scope: Scope, policy: Policy) -> pd.DataFrame:
     """Per severity: answered cases, median/p90/p95 business hours, near misses, overshoot."""
-    rows = queries.run(engine, "response_times", filters=scope.filters, as_of=scope.as_of)
-    return distribution_table(rows, policy)
+    rows = queries.run_integers(engine, "response_times", filters=scope.filters)
+    return distribution_table(pd.DataFrame(rows), policy)
 
 
 def distribution_table(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:

@@ -247,11 +247,14 @@ def _print_comparison(figures: dict) -> None:
         f"{stored['as_of']}: stored ({stored['policy']['fingerprint']}) -> "
         f"{other['policy']['name']} ({other['policy']['fingerprint']})"
     )
-    rows = [["severity", "attainment", "-> other", "breached", "-> other", "p90", "-> other"]]
+    rows = [["severity", "target", "-> other", "attainment", "-> other", "breached", "-> other",
+             "p90", "-> other"]]  # fmt: skip
     for a, b in zip(stored["severities"], other["severities"], strict=False):
         rows.append(
             [
                 f"{a['level']} {a['name']}",
+                _hours(a["target_hours"]),
+                _hours(b["target_hours"]),
                 _percent(a["attainment"]),
                 _percent(b["attainment"]),
                 a["breached"],
@@ -261,8 +264,8 @@ def _print_comparison(figures: dict) -> None:
             ]
         )
     a, b = stored["totals"], other["totals"]
-    rows.append(["all", _percent(a["attainment"]), _percent(b["attainment"]), a["breached"],
-                 b["breached"], "", ""])  # fmt: skip
+    rows.append(["all", "", "", _percent(a["attainment"]), _percent(b["attainment"]),
+                 a["breached"], b["breached"], "", ""])  # fmt: skip
     _print_table(rows)
 
 

@@ -29,11 +29,13 @@ from dashboard.importer.readers import Reject
 from dashboard.policy import Policy
 from dashboard.sla import STATUSES, SlaFigures
 from dashboard.store import (
+    LARGE_WRITE,
     calendar_days,
     cases,
     create_schema,
     import_rejects,
     imports,
+    refresh_statistics,
     settings,
     writing,
 )
@@ -108,17 +110,9 @@ def import_prepared(
         refresh_calendar_days(connection, policy)
         refresh_summaries(connection)
         _set(connection, "policy_fingerprint", policy.fingerprint)
-    if sum(r.inserted + r.updated for r in reports) >= _LARGE_INSERT:
-        _analyze(engine)
+    if sum(r.inserted + r.updated for r in reports) >= LARGE_WRITE:
+        refresh_statistics(engine)
     return reports
-
-
-def _analyze(engine: Engine) -> None:
-    """Fresh planner statistics after a large import: without them PostgreSQL scans the whole
-    table for the few open cases (its autovacuum would catch up, minutes later)."""
-    with engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE")
-        connection.commit()
 
 
 SAMPLE_EXPORT = Path(__file__).resolve().parent.parent / "data" / "sample_cases.csv"
@@ -226,16 +220,13 @@ def _import_one(
     )
 
 
-_LARGE_INSERT = 200_000
-
-
 @contextlib.contextmanager
 def _secondary_indexes_rebuilt_if_large(connection: Connection, rows: int) -> Iterator[None]:
     """On SQLite, a large insert builds the secondary indexes once, sorted, after the rows are
     in, instead of updating them row by row (a sixth of a million-row import). Inside the
     import's transaction, so readers (WAL) keep their indexes until it commits. PostgreSQL is
     left alone: dropping an index there would lock readers out for the whole import."""
-    if connection.dialect.name != "sqlite" or rows < _LARGE_INSERT:
+    if connection.dialect.name != "sqlite" or rows < LARGE_WRITE:
         yield
         return
     for index in cases.indexes:

@@ -63,9 +63,10 @@ def describe(stretch: Stretch, zone: ZoneInfo) -> str:
     """One line: 'counted  Fri 06 Mar 2026 17:30 - 18:00   0:30' (skipped: with its reasons)."""
     start = dt.datetime.fromtimestamp(stretch.start, zone)
     end = dt.datetime.fromtimestamp(stretch.end, zone)
-    until = f"{end:%H:%M}" if start.date() == end.date() else when(end)
+    until = _clock(end) if start.date() == end.date() else when(end)
     why = f"  ({', '.join(stretch.reasons)})" if stretch.reasons else ""
-    return f"{stretch.kind:<9} {when(start)} - {until:<22} {hours_minutes(stretch.seconds):>8}{why}"
+    span = f"{when(start)} - {until}"
+    return f"{stretch.kind:<9} {span:<51} {hours_minutes(stretch.seconds):>8}{why}"
 
 
 def hours_minutes(seconds: int) -> str:
@@ -77,7 +78,12 @@ def hours_minutes(seconds: int) -> str:
 
 
 def when(moment: dt.datetime) -> str:
-    return f"{WEEKDAY[moment.weekday()]} {moment:%d %b %Y %H:%M}"
+    return f"{WEEKDAY[moment.weekday()]} {moment:%d %b %Y} {_clock(moment)}"
+
+
+def _clock(moment: dt.datetime) -> str:
+    # seconds only when there are some, so that every counted stretch adds up on the page
+    return f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
 
 
 def _closed_reason(calendar: BusinessCalendar, day: dt.date) -> str:

@@ -8,13 +8,16 @@ databases.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Boolean, Date, Engine, Integer, String, bindparam, text
 
@@ -82,6 +85,39 @@ def run(
     **params,
 ) -> pd.DataFrame:
     """Run queries/NAME.sql with the filters and parameters; one DataFrame row per result row."""
+    with _cursor(engine, name, filters, as_of, params) as cursor:
+        # The driver's rows as they are: SQLAlchemy's per-row objects cost more than the
+        # query itself on large results, and _typed converts whole columns instead.
+        columns = [d[0] for d in cursor.description]
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+    return _typed(frame)
+
+
+def run_integers(
+    engine: Engine,
+    name: str,
+    *,
+    filters: Filters = Filters(),
+    as_of: dt.datetime | None = None,
+    **params,
+) -> dict[str, np.ndarray]:
+    """Run a query whose columns are all non-null integers; one int64 array per column.
+
+    For per-case queries of a whole quarter (170,000 rows at 1M cases): streaming the rows
+    into one array costs about half of building a DataFrame from a list of tuples.
+    """
+    with _cursor(engine, name, filters, as_of, params) as cursor:
+        columns = [d[0] for d in cursor.description]
+        try:
+            flat = np.fromiter(itertools.chain.from_iterable(cursor), dtype=np.int64)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise QueryError(f"{name}.sql returned a value that is not an integer: {exc}") from None
+    table = flat.reshape(-1, len(columns))
+    return {column: table[:, i].copy() for i, column in enumerate(columns)}
+
+
+@contextlib.contextmanager
+def _cursor(engine: Engine, name: str, filters: Filters, as_of, params) -> Iterator:
     create_schema(engine)
     query = load(name)
     bound = {**filters.params(), **params}
@@ -94,13 +130,10 @@ def run(
     statement = _statement(query.sql, tuple(sorted(bound)))
     with engine.connect() as connection:
         result = connection.execute(statement, bound)
-        # The driver's rows as they are: SQLAlchemy's per-row objects cost more than the
-        # query itself on large results, and _typed converts whole columns instead.
-        cursor = result.cursor
-        columns = [d[0] for d in cursor.description]
-        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
-        result.close()
-        return _typed(frame)
+        try:
+            yield result.cursor
+        finally:
+            result.close()
 
 
 @cache

@@ -19,7 +19,7 @@ from dashboard.errors import DashboardError
 from dashboard.importing import _set, derived_frame, refresh_calendar_days
 from dashboard.policy import Policy
 from dashboard.sla import score, target_seconds
-from dashboard.store import cases, create_schema, writing
+from dashboard.store import LARGE_WRITE, cases, create_schema, refresh_statistics, writing
 from dashboard.summaries import refresh_summaries
 
 _CHUNK = 200_000
@@ -72,6 +72,8 @@ def recompute_stored(
         refresh_calendar_days(connection, policy)
         refresh_summaries(connection)
         _set(connection, "policy_fingerprint", policy.fingerprint)
+    if len(stale) >= LARGE_WRITE:  # every rescored row is a new row version on PostgreSQL
+        refresh_statistics(engine)
     return RecomputeReport(len(stale), len(stored) - len(stale), policy.fingerprint)
 
 

@@ -80,3 +80,23 @@ def policy_dict(**calendar_overrides) -> dict:
 
 def vendor_policy():
     return parse_policy(policy_dict(), source="test-policy.toml")
+
+
+def planner_statistics_fresh(engine) -> bool:
+    """After refresh_statistics: SQLite has sqlite_stat1 rows for cases; PostgreSQL's VACUUM
+    has marked pages of cases all-visible (ANALYZE alone does not)."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            visible = connection.exec_driver_sql(
+                "select relallvisible from pg_class where oid = 'cases'::regclass"
+            ).scalar_one()
+            return visible > 0
+        tables = connection.exec_driver_sql(
+            "select name from sqlite_master where name = 'sqlite_stat1'"
+        ).first()
+        if tables is None:
+            return False
+        rows = connection.exec_driver_sql(
+            "select count(*) from sqlite_stat1 where tbl = 'cases'"
+        ).scalar_one()
+        return rows > 0

@@ -60,7 +60,10 @@ def test_stats_compare_under_another_policy(db, tmp_path, capsys):
     assert compared["stored"]["severities"][0]["met"] == 5
     assert compared["other"]["severities"][0]["met"] == 3
     assert main(["stats", "--db", db, *PERIOD, "--policy", str(policy), "--compare"]) == 0
-    assert "1 Urgent" in capsys.readouterr().out
+    table = capsys.readouterr().out.splitlines()
+    assert table[1].split() == ["severity", "target", "->", "other", "attainment", "->", "other",
+                                "breached", "->", "other", "p90", "->", "other"]  # fmt: skip
+    assert table[2].split()[:4] == ["1", "Urgent", "4:00", "2:00"]
 
 
 def test_stats_under_a_policy_the_store_does_not_follow_says_so(db, tmp_path, capsys):

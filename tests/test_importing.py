@@ -15,7 +15,7 @@ from dashboard.export import export_canonical
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.store import calendar_days, cases, import_rejects, imports
-from tests.helpers import utc, vendor_policy
+from tests.helpers import planner_statistics_fresh, utc, vendor_policy
 
 POLICY = vendor_policy()
 AS_OF = utc("2026-04-01T12:00:00Z")
@@ -198,12 +198,18 @@ def test_the_content_hash_of_a_case_is_stable_across_releases(tmp_path):
 
 
 def test_a_large_first_import_builds_its_indexes_after_the_rows(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "_LARGE_INSERT", 2)
+    monkeypatch.setattr(importing, "LARGE_WRITE", 2)
     _import(engine, _file(tmp_path))
     assert len(_rows(engine)) == 3
     with engine.connect() as connection:
         indexes = {i["name"] for i in sqlalchemy.inspect(connection).get_indexes("cases")}
     assert {i.name for i in importing.cases.indexes} <= indexes
+    assert planner_statistics_fresh(engine)
+
+
+def test_a_small_import_leaves_statistics_to_the_database(engine, tmp_path):
+    _import(engine, _file(tmp_path))
+    assert not planner_statistics_fresh(engine)
 
 
 def test_text_either_database_cannot_hold_is_rejected_on_both(engine, tmp_path):

@@ -16,9 +16,9 @@ CALENDAR = BusinessCalendar.build(london_spec(), first_year=2025, last_year=2027
 def test_a_friday_evening_case_answered_on_monday():
     stretches = ledger(CALENDAR, at("2026-03-06 17:00"), at("2026-03-09 10:00"))
     assert [describe(s, LONDON) for s in stretches] == [
-        "counted   Fri 06 Mar 2026 17:00 - 18:00                      1:00",
-        "skipped   Fri 06 Mar 2026 18:00 - Mon 09 Mar 2026 09:00     63:00  (night, weekend)",
-        "counted   Mon 09 Mar 2026 09:00 - 10:00                      1:00",
+        "counted   Fri 06 Mar 2026 17:00 - 18:00                           1:00",
+        "skipped   Fri 06 Mar 2026 18:00 - Mon 09 Mar 2026 09:00          63:00  (night, weekend)",
+        "counted   Mon 09 Mar 2026 09:00 - 10:00                           1:00",
     ]
     assert counted_seconds(stretches) == 7200
 
@@ -57,3 +57,11 @@ def test_counted_stretches_add_up_to_business_time(start, length):
     stretches = ledger(CALENDAR, start, start + length)
     assert counted_seconds(stretches) == CALENDAR.between(start, start + length)
     assert sum(s.seconds for s in stretches) == length  # every second accounted for
+
+
+def test_times_with_seconds_show_them_so_the_stretches_add_up():
+    stretches = ledger(CALENDAR, at("2025-06-12 12:21:12"), at("2025-06-13 12:50:49"))
+    lines = [describe(s, LONDON) for s in stretches]
+    assert lines[0] == "counted   Thu 12 Jun 2025 12:21:12 - 18:00                     5:38:48"
+    assert lines[-1] == "counted   Fri 13 Jun 2025 09:00 - 12:50:49                     3:50:49"
+    assert {len(line.split("  (")[0]) for line in lines} == {len(lines[0])}  # one column

@@ -11,7 +11,7 @@ from dashboard.importing import DERIVED_FIELDS, RAW_FIELDS, import_prepared
 from dashboard.policy import parse_policy
 from dashboard.recompute import recompute_stored
 from dashboard.store import cases
-from tests.helpers import policy_dict, utc, vendor_policy
+from tests.helpers import planner_statistics_fresh, policy_dict, utc, vendor_policy
 
 AS_OF = utc("2026-04-01T12:00:00Z")
 HEADER = "case_id,customer,severity,created_at,first_response_at\n"
@@ -82,3 +82,12 @@ def test_a_policy_missing_a_stored_level_is_refused(imported):
     raw["severity"] = raw["severity"][:1]
     with pytest.raises(DashboardError, match=r"the policy has no level 2, but 1 stored case"):
         recompute_stored(imported, parse_policy(raw, source="short.toml"))
+
+
+def test_a_large_recompute_refreshes_planner_statistics(imported, monkeypatch):
+    import dashboard.recompute
+
+    assert not planner_statistics_fresh(imported)
+    monkeypatch.setattr(dashboard.recompute, "LARGE_WRITE", 2)
+    recompute_stored(imported, _policy(Urgent=2))
+    assert planner_statistics_fresh(imported)

@@ -1,0 +1,79 @@
+"""The schema: created once, versioned, and refused untouched when written by another version."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Column, MetaData, Table, inspect, select
+from sqlalchemy.exc import StatementError
+
+from dashboard.store import (
+    SCHEMA_VERSION,
+    DatabaseError,
+    UtcDateTime,
+    create_schema,
+    database_url,
+    make_engine,
+    metadata,
+    settings,
+)
+
+
+def test_creating_the_schema_twice_changes_nothing(engine):
+    create_schema(engine)
+    create_schema(engine)
+    with engine.connect() as connection:
+        versions = connection.execute(select(settings.c.value)).scalars().all()
+        assert versions == [str(SCHEMA_VERSION)]
+        assert set(metadata.tables) <= set(inspect(connection).get_table_names())
+
+
+def test_another_schema_version_is_refused_before_anything_is_created(engine):
+    settings.create(engine)
+    with engine.begin() as connection:
+        connection.execute(settings.insert().values(key="schema_version", value="1"))
+    with pytest.raises(DatabaseError, match="has schema version 1; this program uses") as caught:
+        create_schema(engine)
+    assert "move the database aside and import them again" in str(caught.value)
+    assert inspect(engine).get_table_names() == ["settings"]
+
+
+def _instants_table(engine) -> Table:
+    table = Table("instants", MetaData(), Column("at", UtcDateTime))
+    table.create(engine)
+    return table
+
+
+def test_instants_come_back_in_utc_whatever_zone_went_in(engine):
+    table = _instants_table(engine)
+    paris = dt.timezone(dt.timedelta(hours=1))
+    with engine.begin() as connection:
+        connection.execute(
+            table.insert().values(at=dt.datetime(2026, 3, 2, 10, 0, 59, tzinfo=paris))
+        )
+        stored = connection.execute(select(table.c.at)).scalar_one()
+        later = connection.execute(
+            select(table.c.at).where(table.c.at > dt.datetime(2026, 3, 2, 8, 59, tzinfo=dt.UTC))
+        ).scalar_one_or_none()
+    assert stored == dt.datetime(2026, 3, 2, 9, 0, 59, tzinfo=dt.UTC)
+    assert stored.utcoffset() == dt.timedelta(0)
+    assert later == stored  # compared as instants, not as text
+
+
+def test_naive_datetimes_are_refused_rather_than_guessed(engine):
+    table = _instants_table(engine)
+    with pytest.raises(StatementError, match="naive datetime"), engine.begin() as connection:
+        connection.execute(table.insert().values(at=dt.datetime(2026, 3, 2, 10)))
+
+
+def test_urls_are_normalised_and_passwords_never_echoed(monkeypatch):
+    monkeypatch.delenv("SLA_DATABASE_URL", raising=False)
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url().startswith("sqlite:///")
+    assert database_url().endswith("sla_dashboard.sqlite")
+    monkeypatch.setenv("SLA_DATABASE_URL", "sqlite:///x.sqlite")
+    assert database_url() == "sqlite:///x.sqlite"
+    with pytest.raises(DatabaseError) as caught:
+        make_engine("mysql://user:hunter2@host/db")
+    assert "hunter2" not in str(caught.value)
+    assert "unsupported database 'mysql'" in str(caught.value)
