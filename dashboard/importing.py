@@ -358,14 +358,19 @@ def _quarters(days: np.ndarray) -> np.ndarray:
 
 
 def refresh_calendar_days(connection: Connection, policy: Policy) -> None:
-    """One row per local day from the first case's year to next year, under this policy."""
+    """One row per local day from the first case's local year to next year, under this policy.
+
+    Local years: a case created at 02:00 UTC on 1 January is on 31 December in New York, and
+    that day must be here for the summaries and the queries that join on it.
+    """
     first, last = connection.execute(
         select(func.min(cases.c.created_at), func.max(cases.c.created_at))
     ).one()
     if first is None:
         return
-    today = dt.datetime.now(dt.UTC)
-    years = (first.year, max(last.year, today.year) + 1)
+    zone = policy.calendar.zone
+    today = dt.datetime.now(dt.UTC).astimezone(zone)
+    years = (first.astimezone(zone).year, max(last.astimezone(zone).year, today.year) + 1)
     calendar = BusinessCalendar.build(policy.calendar, first_year=years[0], last_year=years[1])
     connection.execute(delete(calendar_days))
     insert_rows(connection, calendar_days, calendar_days_frame(calendar))

@@ -1,19 +1,33 @@
 -- grain: writes case_counts: created local day x severity x customer x channel x plan x dismissal reason x stored status
+-- The grouping follows the columns of ix_cases_by_day in order, so it reads that index alone
+-- and needs no sort; week, month and quarter come from calendar_days (refreshed first, over
+-- every local day of the data: a day missing there would fail the not-null columns, loudly).
 insert into case_counts (day, week, month, quarter, severity, customer, channel, plan,
                          dismissal_reason, response_status, cases)
 select
-    c.created_local_date,
-    c.created_local_week,
-    c.created_local_month,
-    c.created_local_quarter,
-    c.severity,
-    c.customer,
-    c.channel,
-    c.plan,
-    c.dismissal_reason,
-    c.response_status,
-    count(*)
-from cases as c
-group by c.created_local_date, c.created_local_week, c.created_local_month,
-    c.created_local_quarter, c.severity, c.customer, c.channel, c.plan, c.dismissal_reason,
-    c.response_status
+    g.day,
+    d.week,
+    d.month,
+    d.quarter,
+    g.severity,
+    g.customer,
+    g.channel,
+    g.plan,
+    g.dismissal_reason,
+    g.response_status,
+    g.cases
+from (
+    select
+        c.created_local_date as day,
+        c.severity,
+        c.customer,
+        c.channel,
+        c.plan,
+        c.dismissal_reason,
+        c.response_status,
+        count(*) as cases
+    from cases as c
+    group by c.created_local_date, c.severity, c.customer, c.channel, c.plan,
+        c.dismissal_reason, c.response_status
+) as g
+left join calendar_days as d on d.day = g.day

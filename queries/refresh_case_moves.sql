@@ -1,7 +1,9 @@
 -- grain: writes case_moves: local day x severity x customer x channel x plan: cases opened and closed that day
--- A case closes on the local day of its resolution; one whose resolution was recorded before
--- its creation (bad data) closes on its creation day, so it never counts as closed before
--- it opened. The backlog at the end of a day is the running total of opened - closed.
+-- Run after refresh_case_counts: openings are summed from case_counts (already grouped),
+-- so only closings read the cases. A case closes on the local day of its resolution; one
+-- whose resolution was recorded before its creation (bad data) closes on its creation day,
+-- so it never counts as closed before it opened. The backlog at the end of a day is the
+-- running total of opened - closed.
 insert into case_moves (day, severity, customer, channel, plan, opened, closed)
 select
     m.day,
@@ -13,27 +15,29 @@ select
     sum(m.closed)
 from (
     select
-        c.created_local_date as day,
-        c.severity,
-        c.customer,
-        c.channel,
-        c.plan,
-        1 as opened,
+        o.day,
+        o.severity,
+        o.customer,
+        o.channel,
+        o.plan,
+        sum(o.cases) as opened,
         0 as closed
-    from cases as c
+    from case_counts as o
+    group by o.day, o.severity, o.customer, o.channel, o.plan
     union all
     select
         case
             when c.resolved_local_date > c.created_local_date then c.resolved_local_date
             else c.created_local_date
-        end,
+        end as day,
         c.severity,
         c.customer,
         c.channel,
         c.plan,
-        0,
-        1
+        0 as opened,
+        count(*) as closed
     from cases as c
     where c.resolved_local_date is not null
+    group by 1, 2, 3, 4, 5
 ) as m
 group by m.day, m.severity, m.customer, m.channel, m.plan

@@ -14,8 +14,9 @@ from dashboard import importing
 from dashboard.export import export_canonical
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
-from dashboard.store import calendar_days, cases, import_rejects, imports
-from tests.helpers import planner_statistics_fresh, utc, vendor_policy
+from dashboard.policy import parse_policy
+from dashboard.store import calendar_days, case_counts, case_moves, cases, import_rejects, imports
+from tests.helpers import planner_statistics_fresh, policy_dict, utc, vendor_policy
 
 POLICY = vendor_policy()
 AS_OF = utc("2026-04-01T12:00:00Z")
@@ -239,3 +240,20 @@ def test_bytes_that_are_not_utf8_reject_their_row_and_survive_in_the_log(engine,
     [reject] = _rows(engine, import_rejects, ("id",))
     assert reject["reason"].startswith("customer 'Caf\ufffd' holds bytes that are not UTF-8")
     assert json.loads(reject["record"])["customer"] == "Caf\udce9"
+
+
+def test_a_case_on_new_years_eve_local_time_is_counted_on_that_day(engine, tmp_path):
+    # 02:00 UTC on 1 January is 21:00 on 31 December in New York: the calendar days (and so
+    # the summaries joined to them) must start in the local year, not the UTC one.
+    policy = parse_policy(
+        policy_dict(timezone="America/New_York", holidays={"country": "US", "subdivision": "NY"}),
+        source="new-york.toml",
+    )
+    path = _file(tmp_path, "Y,Acme,Enterprise,P3,2026-01-01T02:00:00Z,,,portal\n")
+    import_prepared(engine, [prepare_file(path, policy, as_of=AS_OF)], policy, user="tester")
+    [counted] = _rows(engine, case_counts, ("day",))
+    assert (counted["day"], counted["week"], counted["month"], counted["quarter"]) == (
+        dt.date(2025, 12, 31), dt.date(2025, 12, 29), "2025-12", "2025-Q4",
+    )  # fmt: skip
+    [moved] = _rows(engine, case_moves, ("day",))
+    assert (moved["day"], moved["opened"], moved["closed"]) == (dt.date(2025, 12, 31), 1, 0)
