@@ -285,6 +285,8 @@ def make_engine(url: str | None = None) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    else:
+        event.listen(engine, "connect", _postgres_session)
     return engine
 
 
@@ -308,6 +310,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _postgres_session(dbapi_connection, _record) -> None:
+    # No JIT: the dashboard's queries take tens of milliseconds, and PostgreSQL's cost
+    # estimate sends some of them (a lookup per open case) to a compiler that alone takes
+    # over 100 ms. A session setting, so the server's configuration is left alone.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute("SET jit = off")
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_begin(connection) -> None:

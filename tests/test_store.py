@@ -77,3 +77,14 @@ def test_urls_are_normalised_and_passwords_never_echoed(monkeypatch):
         make_engine("mysql://user:hunter2@host/db")
     assert "hunter2" not in str(caught.value)
     assert "unsupported database 'mysql'" in str(caught.value)
+
+
+def test_every_connection_gets_the_session_settings_we_rely_on(engine):
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            assert connection.exec_driver_sql("show jit").scalar_one() == "off"
+        else:
+            pragma = connection.exec_driver_sql
+            assert pragma("pragma journal_mode").scalar_one() == "wal"
+            assert pragma("pragma busy_timeout").scalar_one() == 30000
+            assert pragma("pragma foreign_keys").scalar_one() == 1
