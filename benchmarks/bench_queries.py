@@ -67,7 +67,7 @@ def workload(engine, policy, filters: queries.Filters):
         "at-risk queue": lambda: analytics.at_risk(engine, scope, calendar),
         "open cases at as-of": lambda: analytics.open_cases(engine, scope, policy),
         "backlog by day": lambda: analytics.backlog(engine, filters, first=first, last=last),
-        "ageing of open cases": lambda: analytics.ageing(engine, scope, policy.calendar.zone),
+        "ageing of open cases": lambda: analytics.ageing(engine, scope, policy),
         "opened vs resolved by week": lambda: analytics.opened_resolved(engine, filters),
         "dismissals by customer": lambda: analytics.dismissals(engine, scope, by=("customer",)),
         "channels": lambda: analytics.channels(engine, scope),

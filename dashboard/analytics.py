@@ -173,11 +173,22 @@ def backlog(
     return long
 
 
-def ageing(engine: Engine, scope: Scope, zone) -> pd.DataFrame:
-    """Open cases at as_of with their age in business days."""
-    as_of_date = scope.as_of.astimezone(zone).date()
-    return queries.run(engine, "ageing", filters=_any_period(scope.filters), as_of=scope.as_of,
-                       as_of_date=as_of_date)  # fmt: skip
+def ageing(engine: Engine, scope: Scope, policy: Policy) -> pd.DataFrame:
+    """Open cases at as_of with their age in business days: the working days after the day
+    each was created, up to and including the as-of day (created today: 0)."""
+    rows = queries.run(engine, "ageing", filters=_any_period(scope.filters), as_of=scope.as_of)
+    if rows.empty:
+        rows["age_business_days"] = pd.Series(dtype="int64")
+        return rows
+    created = _seconds(rows["created_at"])
+    calendar = BusinessCalendar.covering(policy.calendar, created, scope.as_of_seconds())
+    zone = policy.calendar.zone
+    working = calendar.working_dates()
+    as_of_day = np.datetime64(scope.as_of.astimezone(zone).date(), "D")
+    created_days = pd.to_datetime(rows["created_local_date"]).to_numpy(dtype="datetime64[D]")
+    after_created = np.searchsorted(working, created_days, side="right")
+    rows["age_business_days"] = np.searchsorted(working, as_of_day, side="right") - after_created
+    return rows
 
 
 def opened_resolved(engine: Engine, filters: Filters, *, grain: str = "week") -> pd.DataFrame:

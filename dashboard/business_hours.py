@@ -124,6 +124,11 @@ class BusinessCalendar:
         # Before the first window k is 0 and the clip gives 0: no special case needed.
         return self.cum_before[k] + np.clip(t - self.opens[k], 0, self.lengths[k])
 
+    def working_dates(self) -> np.ndarray:
+        """The local dates of the working days, ascending: one window opens on each."""
+        opens = pd.to_datetime(self.opens, unit="s", utc=True).tz_convert(self.spec.zone)
+        return opens.tz_localize(None).to_numpy(dtype="datetime64[D]")
+
     @property
     def total_seconds(self) -> int:
         """Business seconds in the whole covered range: no clock value beyond it is reachable."""

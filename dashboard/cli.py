@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sys
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,7 +20,7 @@ import sqlalchemy.exc
 
 from dashboard import __version__, cli_analytics, sample_data
 from dashboard.compute_csv import compute_file, rejects_frame
-from dashboard.errors import DashboardError
+from dashboard.errors import DashboardError, DashboardWarning
 from dashboard.export import export_canonical
 from dashboard.files import atomic_text, staged_csvs, write_csvs
 from dashboard.importer.prepare import choose_format, prepare_file
@@ -39,6 +40,17 @@ class UsageError(DashboardError):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", DashboardWarning)  # ours: always shown, as one line
+        warnings.showwarning = _show_warning
+        return _run(args)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"sla-dashboard: warning: {message}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except DashboardError as exc:

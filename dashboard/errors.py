@@ -21,3 +21,7 @@ class CalendarRangeError(DashboardError):
 
 class UnusableFileError(DashboardError):
     """An input file cannot be used at all (not CSV, empty, a required column missing)."""
+
+
+class DashboardWarning(UserWarning):
+    """Something users should know that did not stop the command (shown as one line)."""

@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from dashboard.bulk_write import insert_rows, update_rows
-from dashboard.business_hours import BusinessCalendar
+from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.importer.prepare import PreparedFile
 from dashboard.importer.readers import Reject
 from dashboard.policy import Policy
@@ -358,22 +358,34 @@ def _quarters(days: np.ndarray) -> np.ndarray:
 
 
 def refresh_calendar_days(connection: Connection, policy: Policy) -> None:
-    """One row per local day from the first case's local year to next year, under this policy.
+    """One row per local day of every year the stored cases' local days touch, to next year.
 
-    Local years: a case created at 02:00 UTC on 1 January is on 31 December in New York, and
-    that day must be here for the summaries and the queries that join on it.
+    From the stored local dates, not the instants: those were fixed under the policy of their
+    import (a case created at 02:00 UTC on 1 January is on 31 December in New York), and the
+    summaries and queries join on them. Years outside the holiday list are left out (a
+    resolution typed as 2999 is not a reason to refuse the import).
     """
-    first, last = connection.execute(
-        select(func.min(cases.c.created_at), func.max(cases.c.created_at))
+    first, last_created, last_resolved = connection.execute(
+        select(
+            func.min(cases.c.created_local_date),
+            func.max(cases.c.created_local_date),
+            func.max(cases.c.resolved_local_date),
+        )
     ).one()
     if first is None:
         return
-    zone = policy.calendar.zone
-    today = dt.datetime.now(dt.UTC).astimezone(zone)
-    years = (first.astimezone(zone).year, max(last.astimezone(zone).year, today.year) + 1)
+    today = dt.datetime.now(dt.UTC).astimezone(policy.calendar.zone).date()
+    last = max(_as_date(d) for d in (last_created, last_resolved, today) if d is not None)
+    supported_first, supported_last = supported_years(policy.calendar)
+    years = (max(_as_date(first).year, supported_first), min(last.year + 1, supported_last))
     calendar = BusinessCalendar.build(policy.calendar, first_year=years[0], last_year=years[1])
     connection.execute(delete(calendar_days))
     insert_rows(connection, calendar_days, calendar_days_frame(calendar))
+
+
+def _as_date(value) -> dt.date:
+    """A Date column's value: a date (PostgreSQL) or ISO text (SQLite, through an aggregate)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def calendar_days_frame(calendar: BusinessCalendar) -> pd.DataFrame:
@@ -394,7 +406,6 @@ def calendar_days_frame(calendar: BusinessCalendar) -> pd.DataFrame:
             "month": np.datetime_as_string(day.astype("datetime64[M]"), unit="M").astype(object),
             "quarter": _quarters(day),
             "is_working_day": working & np.array([n is None for n in names]),
-            "working_day_number": np.cumsum(working & np.array([n is None for n in names])),
             "closed_reason": np.array(names, dtype=object),
             "day_end": ends.tz_localize(None).to_numpy(dtype="datetime64[s]"),
         }

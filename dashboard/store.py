@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import math
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,10 +40,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 
-from dashboard.errors import DashboardError
+from dashboard.errors import DashboardError, DashboardWarning
 
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "data" / "sla_dashboard.sqlite"
 DATABASE_URL_ENV = "SLA_DATABASE_URL"
@@ -236,9 +237,6 @@ calendar_days = Table(
     Column("month", String(7), nullable=False),
     Column("quarter", String(7), nullable=False),
     Column("is_working_day", Boolean, nullable=False),
-    # Working days from the first day of the table up to and including this one: the
-    # business days between two dates are a subtraction, not a count.
-    Column("working_day_number", Integer, nullable=False),
     Column("closed_reason", Text),  # holiday or closure name, weekends left empty
     Column("day_end", UtcDateTime, nullable=False),  # the instant the local day ends
 )
@@ -356,6 +354,10 @@ def writing(engine: Engine) -> Iterator[Connection]:
 LARGE_WRITE = 200_000  # rows: past this, planner statistics are refreshed after the commit
 
 
+class StatisticsWarning(DashboardWarning):
+    """Planner statistics could not be refreshed after a write that did land."""
+
+
 def refresh_statistics(engine: Engine) -> None:
     """Fresh planner statistics after a large write, outside its transaction.
 
@@ -363,18 +365,27 @@ def refresh_statistics(engine: Engine) -> None:
     marks pages all-visible, which the covering indexes need for index-only scans (the
     response times of a quarter: 70 ms instead of 800). Autovacuum would catch up, minutes
     later. VACUUM cannot run in a transaction, hence autocommit; it blocks no reader or writer.
+    The write is committed by then: a failure here is a warning, never a failed import.
     """
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for table in (cases, case_counts, case_moves):
-                connection.exec_driver_sql(f"VACUUM (ANALYZE) {table.name}")
-    else:
-        with engine.connect() as connection:
-            # Sampled statistics (SQLite 3.32+; ignored before): the planner needs the shape,
-            # not an exact count, and a full ANALYZE reads every index of a million rows.
-            connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                for table in (cases, case_counts, case_moves):
+                    connection.exec_driver_sql(f"VACUUM (ANALYZE) {table.name}")
+        else:
+            with engine.connect() as connection:
+                # Sampled statistics (SQLite 3.32+; ignored before): the planner needs the
+                # shape, not an exact count, and a full ANALYZE reads every index.
+                connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
+                connection.exec_driver_sql("ANALYZE")
+                connection.commit()
+    except SQLAlchemyError as exc:
+        warnings.warn(
+            f"the data is saved, but planner statistics were not refreshed "
+            f"({_first_line(exc)}): queries may be slow until the database does it itself",
+            StatisticsWarning,
+            stacklevel=2,
+        )
 
 
 def create_schema(engine: Engine) -> None:

@@ -20,7 +20,7 @@ from dashboard.importing import import_prepared
 from dashboard.policy import parse_policy
 from dashboard.queries import Filters
 from tests import analytics_fixture as fixture
-from tests.helpers import LONDON, london_spec, policy_dict, vendor_policy
+from tests.helpers import london_spec, policy_dict, vendor_policy
 
 POLICY = vendor_policy()
 SCOPE = analytics.Scope(Filters(*fixture.PERIOD), fixture.AS_OF)
@@ -150,9 +150,22 @@ def test_open_cases_at_as_of_whenever_created(db):
 
 
 def test_ageing_in_business_days(db):
-    table = analytics.ageing(db, SCOPE, LONDON).set_index("case_id")["age_business_days"]
+    table = analytics.ageing(db, SCOPE, POLICY).set_index("case_id")["age_business_days"]
     assert table.to_dict() == {"A10": 1, "A11": 4, "A15": 0, "G09": 2, "G10": 4, "G11": 6,
                                "I06": 1, "I07": 0, "I08": 1, "U02": 2, "P02": 10}  # fmt: skip
+
+
+def test_ageing_counts_past_the_years_the_database_has_a_calendar_for(db):
+    # The stored calendar_days end a year after the data; an as-of years later still gets ages.
+    later = analytics.Scope(SCOPE.filters, dt.datetime(2030, 3, 13, 12, tzinfo=dt.UTC))
+    table = analytics.ageing(db, later, POLICY).set_index("case_id")["age_business_days"]
+    calendar = BusinessCalendar.build(POLICY.calendar, first_year=2026, last_year=2030)
+    working = calendar.working_dates()
+    expected = int(
+        ((working > np.datetime64("2026-03-12")) & (working <= np.datetime64("2030-03-13"))).sum()
+    )
+    assert table["A10"] == expected  # created Thu 12 Mar 2026
+    assert expected > 1000
 
 
 def _open_at_end_of(day: dt.date) -> Counter:

@@ -231,3 +231,18 @@ def test_covering_adds_a_year_either_side_and_refuses_years_without_holidays():
         BusinessCalendar.covering(
             london_spec(), utc("2026-05-01T00:00:00Z"), utc("2150-01-01T00:00:00Z")
         )
+
+
+def test_working_dates_skip_weekends_holidays_and_closures():
+    calendar = BusinessCalendar.build(new_york_spec(), first_year=2026, last_year=2026)
+    late_november = calendar.working_dates()[
+        (calendar.working_dates() >= np.datetime64("2026-11-23"))
+        & (calendar.working_dates() <= np.datetime64("2026-11-30"))
+    ]
+    # Thanksgiving (26th) and the closure the day after are not working days
+    assert late_november.astype(str).tolist() == [
+        "2026-11-23",
+        "2026-11-24",
+        "2026-11-25",
+        "2026-11-30",
+    ]

@@ -176,3 +176,25 @@ def test_an_unreachable_database_is_one_line(tmp_path, capsys):
     assert main(["import", str(export), "--db", f"sqlite:///{missing}"]) == 2
     assert f"no folder {missing.parent}" in capsys.readouterr().err
     assert not missing.parent.exists()
+
+
+NOT_REFRESHED = "the data is saved, but planner statistics were not refreshed"
+
+
+def test_a_warning_after_the_commit_is_one_line_and_the_import_stands(
+    tmp_path, capsys, monkeypatch
+):
+    import warnings
+
+    from dashboard import importing
+    from dashboard.store import StatisticsWarning
+
+    def warn(_engine):
+        warnings.warn(NOT_REFRESHED, StatisticsWarning, stacklevel=2)
+
+    monkeypatch.setattr(importing, "LARGE_WRITE", 1)
+    monkeypatch.setattr(importing, "refresh_statistics", warn)
+    url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    assert main(["import", str(FIXTURES / "servicenow_rest.csv"), "--db", url]) == 0
+    assert capsys.readouterr().err == f"sla-dashboard: warning: {NOT_REFRESHED}\n"
+    assert _count(url) > 0

@@ -242,13 +242,16 @@ def test_bytes_that_are_not_utf8_reject_their_row_and_survive_in_the_log(engine,
     assert json.loads(reject["record"])["customer"] == "Caf\udce9"
 
 
+NEW_YORK_POLICY = parse_policy(
+    policy_dict(timezone="America/New_York", holidays={"country": "US", "subdivision": "NY"}),
+    source="new-york.toml",
+)
+
+
 def test_a_case_on_new_years_eve_local_time_is_counted_on_that_day(engine, tmp_path):
     # 02:00 UTC on 1 January is 21:00 on 31 December in New York: the calendar days (and so
     # the summaries joined to them) must start in the local year, not the UTC one.
-    policy = parse_policy(
-        policy_dict(timezone="America/New_York", holidays={"country": "US", "subdivision": "NY"}),
-        source="new-york.toml",
-    )
+    policy = NEW_YORK_POLICY
     path = _file(tmp_path, "Y,Acme,Enterprise,P3,2026-01-01T02:00:00Z,,,portal\n")
     import_prepared(engine, [prepare_file(path, policy, as_of=AS_OF)], policy, user="tester")
     [counted] = _rows(engine, case_counts, ("day",))
@@ -257,3 +260,21 @@ def test_a_case_on_new_years_eve_local_time_is_counted_on_that_day(engine, tmp_p
     )  # fmt: skip
     [moved] = _rows(engine, case_moves, ("day",))
     assert (moved["day"], moved["opened"], moved["closed"]) == (dt.date(2025, 12, 31), 1, 0)
+
+
+def test_calendar_days_cover_the_stored_local_days_whatever_the_policy_now(engine, tmp_path):
+    # Stored under New York (31 Dec 2025 local), then another file under London without a
+    # recompute: the calendar must still hold the day the first case is stored on.
+    first = _file(tmp_path, "Y,Acme,Enterprise,P3,2026-01-01T02:00:00Z,,,portal\n", "ny.csv")
+    prepared = prepare_file(first, NEW_YORK_POLICY, as_of=AS_OF)
+    import_prepared(engine, [prepared], NEW_YORK_POLICY, source="ny", user="tester")
+    [report] = _import(
+        engine, _file(tmp_path, "Z,Acme,Enterprise,P3,2026-03-02T10:00:00Z,,,portal\n")
+    )
+    assert report.inserted == 1
+    days = {r["day"] for r in _rows(engine, calendar_days, ("day",))}
+    assert dt.date(2025, 12, 31) in days
+    resolved_late = "R,Acme,Enterprise,P3,2026-03-02T10:00:00Z,,2031-06-01T10:00:00Z,portal\n"
+    _import(engine, _file(tmp_path, resolved_late, "late.csv"))
+    days = {r["day"] for r in _rows(engine, calendar_days, ("day",))}
+    assert dt.date(2031, 6, 1) in days  # a closing day is a day opened/resolved joins on

@@ -4,16 +4,18 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import Column, MetaData, Table, inspect, select
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import OperationalError, StatementError
 
 from dashboard.store import (
     SCHEMA_VERSION,
     DatabaseError,
+    StatisticsWarning,
     UtcDateTime,
     create_schema,
     database_url,
     make_engine,
     metadata,
+    refresh_statistics,
     settings,
 )
 
@@ -88,3 +90,14 @@ def test_every_connection_gets_the_session_settings_we_rely_on(engine):
             assert pragma("pragma journal_mode").scalar_one() == "wal"
             assert pragma("pragma busy_timeout").scalar_one() == 30000
             assert pragma("pragma foreign_keys").scalar_one() == 1
+
+
+def test_statistics_that_cannot_be_refreshed_are_a_warning_not_an_error(engine, monkeypatch):
+    create_schema(engine)
+
+    def refuse(*_args, **_kwargs):
+        raise OperationalError("VACUUM", {}, Exception("canceling statement due to lock timeout"))
+
+    monkeypatch.setattr(engine, "connect", refuse)
+    with pytest.warns(StatisticsWarning, match="the data is saved, but planner statistics"):
+        refresh_statistics(engine)

@@ -32,6 +32,16 @@ DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # The code pages spreadsheets write when they do not write UTF, weighed by charset-normalizer.
 _CODE_PAGES = ["cp1252", "cp1250", "cp1251"]
+# Control bytes that text files do not hold (tab, newlines, form feed and escape excepted).
+_BINARY_BYTES = [*range(0, 9), 11, *range(14, 27), *range(28, 32)]
+_OTHER_FILES = [
+    (b"\x1f\x8b", "a gzip-compressed file (unpack it first)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"7z\xbc\xaf", "a 7-Zip archive (unpack it first)"),
+    (b"Rar!", "a RAR archive (unpack it first)"),
+]
 _CODE_PAGE_NAMES = {"cp1252": "Windows-1252", "cp1250": "Windows-1250", "cp1251": "Windows-1251"}
 _SNIFF_CHARS = 32_768
 # Long text fields (case descriptions) are legitimate; the csv module's 128 KiB limit is not ours.
@@ -158,6 +168,9 @@ def _read_bytes(path: Path, data: bytes) -> Grid:
         raise UnusableFileError(
             f"{path}: an old binary Excel (.xls) workbook; save it as .xlsx or CSV"
         )
+    for magic, what in _OTHER_FILES:
+        if data.startswith(magic):
+            raise UnusableFileError(f"{path}: {what}, not a CSV or .xlsx export")
     codec, encoding = detect_encoding(path, data)
     return _read_csv(path, data, codec, encoding)
 
@@ -182,10 +195,10 @@ def detect_encoding(path: Path, data: bytes) -> tuple[str, str]:
         return _check(path, data, "utf-16-le"), "UTF-16 LE"
     if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
         return _check(path, data, "utf-16-be"), "UTF-16 BE"
-    head = data[:65536]
-    # A stray NUL in a cell is a bad row (validation rejects it by name); many NULs are a binary
-    # file that is not a spreadsheet we know.
-    if head.count(0) * 100 > len(head):  # more than 1% of the bytes
+    # A stray control byte in a cell is a bad row (validation rejects a NUL by name); many of
+    # them are a binary file, not text: more than one, and more than 1 % of the bytes.
+    controls = sum(data[:65536].count(b) for b in _BINARY_BYTES)
+    if controls > 1 and controls * 100 > min(len(data), 65536):
         raise UnusableFileError(f"{path}: not a CSV text file (it holds binary data)")
     return _utf8(path, data, "utf-8", "UTF-8")
 
@@ -197,8 +210,11 @@ def _utf8(path: Path, data: bytes, codec: str, name: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     readable = data.decode("utf-8", errors="replace")
-    if any(ord(c) > 127 and c != "\ufffd" for c in readable):  # real UTF-8 text, and strays
-        bad = readable.count("\ufffd")
+    bad = readable.count("\ufffd")
+    characters = sum(1 for c in readable if ord(c) > 127) - bad
+    # Real UTF-8 text with a few strays has many more good characters than bad bytes. In
+    # code-page text a good one is a coincidence (Cyrillic capital + '»' is valid UTF-8).
+    if characters >= 2 * bad:
         return f"{codec}:surrogateescape", f"{name} with {bad} byte(s) that are not UTF-8"
     return _code_page(path, data)
 
@@ -214,11 +230,13 @@ def _code_page(path: Path, data: bytes) -> tuple[str, str]:
             f"{path}: not text in UTF-8, UTF-16 or a Windows code page; save it as 'CSV UTF-8'"
         )
     best = min(results, key=lambda r: (r.chaos, -r.coherence))
-    western = next((r for r in results if r.encoding == "cp1252"), None)
+    # charset-normalizer merges pages that decode the bytes identically: ask each result
+    # which pages it stands for (plain Western text reads the same in 1250 and 1252).
+    western = next((r for r in results if "cp1252" in r.could_be_from_charset), None)
     # Western text reads as well in the Central European page: the Western one wins ties
     # (Excel's plain "CSV" on most machines), another page only when it reads clearly better.
     if western is not None and (western.chaos, -western.coherence) <= (best.chaos, -best.coherence):
-        best = western
+        return "cp1252", _CODE_PAGE_NAMES["cp1252"]
     return best.encoding, _CODE_PAGE_NAMES.get(best.encoding, best.encoding)
 
 
@@ -242,7 +260,11 @@ def detect_delimiter(text: str) -> tuple[str, str, str]:
         sample = sample[: sample.rindex("\n")]
     import clevercsv  # imported lazily: it is only needed for text files
 
-    dialect = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
+    # clevercsv refuses NUL characters; they say nothing about the delimiter anyway
+    try:
+        dialect = clevercsv.Detector().detect(sample.replace("\0", ""), delimiters=list(DELIMITERS))
+    except clevercsv.exceptions.Error:
+        dialect = None
     if dialect is None or dialect.delimiter not in DELIMITERS:
         return ",", '"', ""  # one column, or nothing to go on: the CSV default
     return dialect.delimiter, dialect.quotechar or '"', dialect.escapechar or ""

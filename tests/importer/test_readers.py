@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 
 import openpyxl
 import pytest
@@ -116,6 +117,9 @@ UNUSABLE = [
     (b"\n\n  \n", "the file is empty"),
     (b"\x00\x01\x02binary\x00", "not a CSV text file (it holds binary data)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "an old binary Excel (.xls) workbook"),
+    (gzip.compress(b"case_id,severity\nA,1\n"), "a gzip-compressed file (unpack it first)"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a PDF document, not a CSV or .xlsx export"),
+    (bytes(range(256)) * 4, "not a CSV text file (it holds binary data)"),
     (b"PK\x03\x04not really a zip", "a damaged zip or .xlsx file"),
     (b'case_id,severity\nA,"P1\n', "not a readable CSV near line"),
 ]
@@ -164,7 +168,12 @@ def test_an_unnamed_column_at_the_end_is_kept_when_rows_fill_it(tmp_path):
     [
         ("cp1250", "Windows-1250", "Łódź Sp. z o.o. – Źródło"),
         ("cp1251", "Windows-1251", "ООО Ромашка"),
+        # a capital letter then '»' or 'ё' happens to be valid UTF-8: still Cyrillic text
+        ("cp1251", "Windows-1251", "ООО «МТС»"),
+        ("cp1251", "Windows-1251", "Пётр Иванов"),
         ("cp1252", "Windows-1252", "Société Générale – Ågot"),
+        ("cp1252", "Windows-1252", "SOCIÉTÉ «ÉTÉ»"),
+        ("cp1252", "Windows-1252", "Café Müller"),  # reads the same in 1250: Western wins
     ],
 )
 def test_code_pages_are_told_apart(tmp_path, encoding, described, name):
@@ -194,3 +203,10 @@ def test_an_xlsx_cell_formatted_as_a_date_alone_reads_as_a_date(tmp_path):
     workbook.save(path)
     table = read_table(path)
     assert table.frame.iloc[0].tolist() == ["1", "2026-03-02", "2026-03-02 00:00:00"]
+
+
+def test_a_nul_in_a_cell_of_a_quoted_file_is_a_bad_row_not_a_broken_file(tmp_path):
+    text = '"case_id","customer"\n"A","Acme"\n"B",Glo\x00bex\n"C","Initech"\n'
+    table = read_table(_write(tmp_path, text.encode()))
+    assert table.frame["case_id"].tolist() == ["A", "B", "C"]
+    assert table.frame["customer"].tolist()[1] == "Glo\x00bex"  # validation names and rejects it
