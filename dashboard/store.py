@@ -47,7 +47,7 @@ from dashboard.errors import DashboardError, DashboardWarning
 
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "data" / "sla_dashboard.sqlite"
 DATABASE_URL_ENV = "SLA_DATABASE_URL"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class DatabaseError(DashboardError):
