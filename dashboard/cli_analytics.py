@@ -7,20 +7,14 @@ import datetime as dt
 import json
 import os
 import sys
-from zoneinfo import ZoneInfo
 
-import numpy as np
-import pandas as pd
-
-from dashboard import analytics, queries, whatif
-from dashboard.business_hours import BusinessCalendar
-from dashboard.errors import DashboardError
+from dashboard import analytics, whatif
+from dashboard.explain import explain_case, find_case
 from dashboard.importing import load_sample_if_empty, stale_cases
-from dashboard.ledger import counted_seconds, describe, hours_minutes, ledger, when
+from dashboard.ledger import hours_minutes
 from dashboard.policy import DEFAULT_POLICY_PATH, Policy
 from dashboard.queries import Filters
 from dashboard.store import DATABASE_URL_ENV, opened
-from dashboard.timestamps import format_instants
 
 
 def add_parsers(commands, *, add_db, add_policy) -> None:
@@ -110,98 +104,13 @@ def explain_command(args: argparse.Namespace) -> int:
     policy = load_policy_noting_warnings(args.policy)
     as_of = parse_as_of(args.as_of, policy)
     with opened(args.db) as engine:
-        rows = queries.run(engine, "case_detail", case_id=args.case_id,
-                           all_sources=args.source is None, source=args.source or "")  # fmt: skip
-    if rows.empty:
-        raise DashboardError(f"no case {args.case_id!r}" + (
-            f" from source {args.source!r}" if args.source else ""))  # fmt: skip
-    if len(rows) > 1:
-        sources = ", ".join(rows["source"])
-        raise DashboardError(f"case {args.case_id!r} exists in several sources ({sources}); "
-                             "give --source")  # fmt: skip
-    explanation = explain_case(rows.iloc[0], policy, int(as_of.timestamp()))
+        case = find_case(engine, args.case_id, source=args.source, hint="give --source")
+    explanation = explain_case(case, policy, int(as_of.timestamp()))
     if args.json:
         print(json.dumps(explanation, indent=2))
     else:
         print("\n".join(explanation["lines"]))
     return 0
-
-
-def explain_case(case, policy: Policy, as_of: int) -> dict:
-    """The ledger and verdict of one stored case (a row of case_detail.sql)."""
-    zone = ZoneInfo(policy.calendar.timezone)
-    level = int(case["severity"])
-    if level not in policy.levels:
-        raise DashboardError(f"{policy.source}: the policy has no level {level}")
-    severity = policy.severity(level)
-    target = severity.response_seconds
-    created = _instant(case["created_at"])
-    answered = not _missing(case["first_response_at"])
-    responded = _instant(case["first_response_at"]) if answered else None
-    end = responded if answered else as_of
-    calendar = BusinessCalendar.covering(
-        policy.calendar, np.array([created, end, as_of], dtype=np.int64)
-    )
-    deadline = int(calendar.deadline(created, target))
-    stretches = ledger(calendar, created, end)
-    spent = counted_seconds(stretches)
-
-    def local(seconds: int) -> str:
-        return when(dt.datetime.fromtimestamp(seconds, zone))
-
-    lines = [
-        f"{case['case_id']} ({case['source']}): {case['customer'] or 'no customer'}, level "
-        f"{level} {severity.name}, target {hours_minutes(target)} business hours "
-        f"({policy.calendar.timezone})",
-        f"{'created':<9} {local(created)}",
-        *(describe(s, zone) for s in stretches),
-    ]
-    if not bool(case["response_recorded"]):
-        status = "unscored"
-        verdict = f"the export records no first responses: no verdict (deadline {local(deadline)})"
-    elif answered and responded < created:
-        status = "invalid"
-        verdict = f"{'answered':<9} {local(responded)}, before it was created: invalid"
-    elif answered:
-        status = "met" if spent <= target else "breached"
-        verdict = (
-            f"{'answered':<9} {local(responded)}: {hours_minutes(spent)} business hours -> "
-            f"{status} (deadline {local(deadline)})"
-        )
-    else:
-        status = "pending" if spent <= target else "breached"
-        balance = (
-            f"{hours_minutes(target - spent)} left"
-            if spent <= target
-            else f"{hours_minutes(spent - target)} over"
-        )
-        verdict = (
-            f"{'as of':<9} {local(as_of)}: unanswered, {hours_minutes(spent)} business hours so "
-            f"far, {balance} -> {status} (deadline {local(deadline)})"
-        )
-    lines.append(verdict)
-    return {
-        "case_id": case["case_id"],
-        "source": case["source"],
-        "severity": level,
-        "target_seconds": target,
-        "created_at": _iso(created),
-        "first_response_at": _iso(responded) if answered else None,
-        "business_seconds": spent,
-        "deadline": _iso(deadline),
-        "status": status,
-        "stretches": [
-            {
-                "kind": s.kind,
-                "start": _iso(s.start),
-                "end": _iso(s.end),
-                "seconds": s.seconds,
-                "reasons": s.reasons,
-            }
-            for s in stretches
-        ],
-        "lines": lines,
-    }
 
 
 def _print_headline(figures: dict) -> None:
@@ -280,14 +189,6 @@ def _print_table(rows: list[list]) -> None:
         print(first + rest)
 
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NaT or value != value
-
-
-def _iso(seconds: int) -> str:
-    return format_instants([seconds])[0]
-
-
 def _percent(value) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
@@ -305,10 +206,6 @@ def _date(text: str | None, option: str) -> dt.date | None:
         from dashboard.cli import UsageError
 
         raise UsageError(f"{option} {text!r} is not a date YYYY-MM-DD") from None
-
-
-def _instant(value) -> int:
-    return int(pd.Timestamp(value).timestamp())
 
 
 def _load_sample_on_first_use(engine, policy: Policy, url: str | None) -> None:

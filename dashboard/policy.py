@@ -47,7 +47,7 @@ _WEEKDAY_ALIASES = {
 # working days and report false breaches.
 _SUBDIVISION_REQUIRED = {"GB", "UK"}
 
-_TOP_LEVEL_KEYS = {"name", "calendar", "severity"}
+_TOP_LEVEL_KEYS = {"name", "attainment_goal", "calendar", "severity"}
 _NOT_POLICY_ZONES = {"localtime", "factory", "posixrules"}
 # A target beyond a year of business hours (about 2,300) is a typo, not a policy.
 MAX_RESPONSE_HOURS = 1000
@@ -116,6 +116,9 @@ class Policy:
     name: str = "Support policy"
     source: str = "<policy>"
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    # The share of judged cases the team aims to answer within target: drawn on charts, never
+    # part of a verdict (so not of the fingerprint). None: no goal drawn.
+    attainment_goal: float | None = None
 
     def severity(self, level: int) -> Severity:
         return self.severities[level - 1]
@@ -168,12 +171,19 @@ def parse_policy(raw: Mapping[str, Any], *, source: str = "<policy>") -> Policy:
     check.that(isinstance(name, str) and name.strip(), "name", name, "must be a non-empty string")
     calendar = _parse_calendar(check.table(raw, "calendar"), check)
     severities = _parse_severities(raw.get("severity"), check)
+    goal = raw.get("attainment_goal")
+    check.that(
+        goal is None
+        or (isinstance(goal, int | float) and not isinstance(goal, bool) and 0 < goal <= 1),
+        "attainment_goal", goal, "must be a share between 0 and 1, such as 0.95",
+    )  # fmt: skip
     return Policy(
         calendar=calendar,
         severities=severities,
         name=name.strip(),
         source=source,
         warnings=tuple(check.warnings),
+        attainment_goal=None if goal is None else float(goal),
     )
 
 

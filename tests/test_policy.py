@@ -20,6 +20,7 @@ def test_the_bundled_policy_is_the_vendors():
         (4, "Low", 24),
     ]
     assert policy.severity(1).impact.startswith("Full outage of Flux in production")
+    assert policy.attainment_goal == 0.95
     calendar = policy.calendar
     assert calendar.timezone == "Europe/London"
     assert calendar.workdays == (0, 1, 2, 3, 4)
@@ -239,3 +240,17 @@ def test_no_holiday_list_at_all_warns():
 def test_close_may_be_midnight_and_times_may_be_toml_times():
     policy = parse_policy(policy_dict(open=dt.time(0, 0), close="24:00"))
     assert (policy.calendar.open_seconds, policy.calendar.close_seconds) == (0, 86400)
+
+
+@pytest.mark.parametrize("goal", [0, 1.5, -0.1, "95%", True])
+def test_the_attainment_goal_is_a_share(goal):
+    raw = {**policy_dict(), "attainment_goal": goal}
+    with pytest.raises(PolicyError, match="attainment_goal: must be a share between 0 and 1"):
+        parse_policy(raw, source="policy.toml")
+
+
+def test_the_attainment_goal_is_optional_and_changes_no_verdict():
+    assert parse_policy(policy_dict()).attainment_goal is None
+    with_goal = parse_policy({**policy_dict(), "attainment_goal": 0.9})
+    assert with_goal.attainment_goal == 0.9
+    assert with_goal.fingerprint == parse_policy(policy_dict()).fingerprint

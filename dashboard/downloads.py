@@ -1,0 +1,55 @@
+"""What the dashboard lets people download: tables as CSV, charts as PNG or SVG.
+
+CSV cells that a spreadsheet would run as a formula (text starting with = + - @, or a tab or
+carriage return before one) are neutralised with a leading apostrophe, OWASP's advice for CSV
+injection: a customer name like `=HYPERLINK(...)` stays text when the file is opened. Numbers
+are left alone (a negative number is a number, not a formula). The file is UTF-8 with a byte
+order mark, so Excel shows accents right.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+import altair as alt
+import pandas as pd
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: object) -> object:
+    """A text cell a spreadsheet would evaluate, made inert; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The table as a CSV file that is safe to open in a spreadsheet."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralised)
+    header = [neutralised(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False, header=header).encode("utf-8-sig")
+
+
+def chart_bytes(chart: alt.TopLevelMixin, kind: Literal["png", "svg"]) -> bytes:
+    """The chart rendered without a browser (vl-convert), for a download button."""
+    if kind not in ("png", "svg"):
+        raise ValueError(f"a chart downloads as 'png' or 'svg' (not {kind!r})")
+    if kind == "svg":
+        text = io.StringIO()
+        chart.save(text, format="svg")
+        return text.getvalue().encode("utf-8")
+    image = io.BytesIO()
+    chart.save(image, format="png", scale_factor=2)  # sharp on high-density screens and slides
+    return image.getvalue()
+
+
+def file_name(*parts: str, suffix: str) -> str:
+    """A download's name from its page, view and period: lower case, no spaces or slashes."""
+    words = "-".join(p for p in parts if p)
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in words.lower())
+    return f"{safe.strip('-') or 'download'}.{suffix}"
