@@ -1,12 +1,12 @@
 # Two commands from a fresh clone (Python 3.11+ and make are all that is needed):
-#   make run    set up .venv and run the main job on the bundled sample export
+#   make run    set up .venv and start the dashboard on the bundled sample (http://localhost:8501)
 #   make test   set up .venv with the test tools and run lint + the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench sample clean
+.PHONY: help run demo test lint format bench sample clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,7 +28,10 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	@touch $@
 
-run: $(VENV)/.installed-run ## set up, import the bundled sample export and score it
+run: $(VENV)/.installed-run ## set up and start the dashboard (embedded SQLite, sample loaded on first start)
+	$(BIN)/streamlit run dashboard/app.py --server.headless true
+
+demo: $(VENV)/.installed-run ## the CLI on the bundled sample: import it and score it to build/
 	$(BIN)/sla-dashboard import data/sample_cases.csv --rejects-dir build
 	$(BIN)/sla-dashboard compute data/sample_cases.csv --out build/sample_results.csv
 

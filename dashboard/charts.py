@@ -98,7 +98,7 @@ def attainment_trend(
 def status_bars(frame: pd.DataFrame) -> alt.Chart:
     """Cases per period by verdict (period, met, breached, pending, invalid, unscored)."""
     statuses = [s for s in ("met", "breached", "pending", "invalid", "unscored") if s in frame]
-    long = frame.melt(
+    long = frame[["period", *statuses]].melt(
         id_vars=["period"], value_vars=statuses, var_name="status", value_name="cases"
     )
     long = long[long["cases"] > 0]

@@ -30,7 +30,7 @@ _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 _RESULT_TYPES = {
     **dict.fromkeys(
         ["created_at", "first_response_at", "resolved_at", "response_deadline",
-         "response_breach_at", "day_end"], UtcDateTime()
+         "response_breach_at", "day_end", "started_at", "finished_at"], UtcDateTime()
     ),
     **dict.fromkeys(
         ["day", "week", "created_local_date", "created_local_week", "resolved_local_date",

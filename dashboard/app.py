@@ -1,0 +1,38 @@
+"""The Streamlit dashboard: `streamlit run dashboard/app.py` (or `make run`).
+
+The router: page setup, the sidebar filters every page shares, and st.navigation over the
+pages in dashboard/app_pages/. SLA_DATABASE_URL picks the database (default: the embedded
+SQLite file, which starts with the bundled sample); SLA_POLICY_PATH another policy file.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.errors import DashboardError
+
+st.set_page_config(page_title="SLA dashboard", page_icon=":material/speed:", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:",
+            default=True),
+    st.Page("app_pages/attainment.py", title="SLA attainment", icon=":material/timer:",
+            url_path="attainment"),
+    st.Page("app_pages/backlog.py", title="Backlog", icon=":material/inbox:", url_path="backlog"),
+    st.Page("app_pages/dismissals.py", title="Scope and dismissals", icon=":material/block:",
+            url_path="dismissals"),
+    st.Page("app_pages/customers.py", title="Customers", icon=":material/groups:",
+            url_path="customers"),
+    st.Page("app_pages/import_data.py", title="Import", icon=":material/upload_file:",
+            url_path="import"),
+    st.Page("app_pages/policy.py", title="Policy", icon=":material/policy:", url_path="policy"),
+]  # fmt: skip
+
+page = st.navigation(PAGES)
+try:
+    ui.sidebar()
+except DashboardError as exc:  # e.g. the database cannot be reached or the policy is invalid
+    st.error(str(exc))
+    st.stop()
+page.run()

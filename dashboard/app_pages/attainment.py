@@ -1,0 +1,109 @@
+"""SLA attainment: where the policy is breached (severity, week), by how much, and why."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, ui, views
+from dashboard.errors import DashboardError
+from dashboard.explain import explain_case, find_case
+
+
+def page() -> None:
+    view = ui.current_view()
+    policy = ui.policy()
+    data = ui.figures("attainment_page", view)
+    st.title("SLA attainment")
+    st.caption(view.period.label() + f" · per {view.grain}")
+
+    trend = data["trend"]
+    if trend["attainment"].notna().any():
+        ui.chart(
+            charts.attainment_trend(trend, ui.severity_names(), goal=policy.attainment_goal),
+            "attainment-trend",
+        )
+        ui.chart(charts.status_bars(data["by_period"]), "verdicts-per-period")
+    else:
+        st.info("No answered case in this period and filter: nothing to judge yet.")
+
+    st.subheader("Response times against target")
+    distribution = data["distribution"]
+    columns = st.columns(2)
+    for index, severity in enumerate(policy.severities):
+        binned = data["bins"][severity.level]
+        with columns[index % 2]:
+            if binned["cases"].sum() == 0:
+                st.caption(f"L{severity.level} {severity.name}: no answered case")
+                continue
+            ui.chart(
+                charts.response_histogram(
+                    binned,
+                    severity.response_hours,
+                    f"L{severity.level} {severity.name} (target {severity.response_hours:g} h)",
+                ),
+                f"response-times-level-{severity.level}",
+            )
+    st.caption(
+        "Near misses: met within the last 10 % of the target. Overshoot: business hours past "
+        "the target, for cases answered late."
+    )
+    shown = distribution.assign(
+        **{
+            column: distribution[column].map(views.hours)
+            for column in ("median_hours", "p90_hours", "p95_hours", "median_overshoot_hours",
+                           "max_overshoot_hours")
+        }
+    )  # fmt: skip
+    ui.table(shown, "response-distribution")
+
+    st.subheader("Breaches")
+    breaches = data["breaches"]
+    if breaches.empty:
+        st.success("No breach in this period and filter.")
+        return
+    st.caption(
+        f"{len(breaches)} breached cases (unanswered ones as of {view.as_of:%Y-%m-%d %H:%M} UTC)"
+        + (" · the first 5,000 shown" if len(breaches) >= 5_000 else "")
+    )
+    table = breaches.assign(overshoot=breaches["overshoot_hours"].map(views.hours))
+    ui.table(_breach_columns(table), "breaches", height=320)
+    _ledger(breaches, policy, view)
+
+
+def _breach_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    wanted = ["case_id", "customer", "severity", "channel", "created_at", "first_response_at",
+              "response_deadline", "overshoot", "answered", "subject", "source"]  # fmt: skip
+    return frame[[c for c in wanted if c in frame.columns]]
+
+
+def _ledger(breaches: pd.DataFrame, policy, view) -> None:
+    st.subheader("Why a case breached")
+    choices = [f"{row.case_id} · {row.source}" for row in breaches.itertuples()]
+    chosen = st.selectbox("Breached case", choices, index=None, key="ledger_case",
+                          placeholder="Pick a breached case")  # fmt: skip
+    other = st.text_input("...or any case id", key="ledger_any")
+    case_id, source = None, None
+    if other.strip():
+        case_id = other.strip()
+    elif chosen:
+        case_id, source = chosen.rsplit(" · ", 1)
+    if not case_id:
+        return
+    try:
+        case = find_case(ui.engine(), case_id, source=source, hint="pick it from the table")
+        explained = explain_case(case, policy, int(view.as_of.timestamp()))
+    except DashboardError as exc:
+        st.error(str(exc))
+        return
+    status = explained["status"]
+    st.markdown(f"**{ui.escaped(case_id)}**: {status}, deadline {explained['deadline']}")
+    st.code("\n".join(explained["lines"]), language=None)
+    stretches = pd.DataFrame(explained["stretches"])
+    if not stretches.empty:
+        stretches["reasons"] = stretches["reasons"].map(lambda r: "; ".join(r) if r else "")
+        stretches["business_time"] = stretches["seconds"].map(lambda s: views.hours(s / 3600))
+        ui.table(stretches, f"ledger-{case_id}")
+
+
+ui.guarded(page)

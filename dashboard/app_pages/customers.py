@@ -1,0 +1,61 @@
+"""Customers: one customer's figures beside everyone's, for account reviews."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, ui, views
+
+
+def page() -> None:
+    view = ui.current_view()
+    policy = ui.policy()
+    st.title("Customers")
+    customers = ui.lookup("filter_options")["customer"]
+    if not customers:
+        st.info("No case names a customer yet.")
+        return
+    customer = st.selectbox("Customer", customers, key="account", bind="query-params")
+    if customer is None:
+        return
+    data = ui.figures("customer_page", view, customer)
+    st.caption(
+        f"{view.period.label()} · {customer} beside all cases under the same filters "
+        "(the sidebar's customer choice does not narrow the comparison)."
+        if not view.filters.customers
+        else f"{view.period.label()} · beside the customers chosen in the sidebar."
+    )
+    theirs, everyone = data["theirs"]["totals"], data["everyone"]["totals"]
+    mine, all_ = st.columns(2)
+    mine.metric(f"{customer}: attainment", views.share(theirs["attainment"]),
+                help=f"{theirs['met']} met of {theirs['met'] + theirs['breached']} judged; "
+                f"{theirs['cases']} cases", border=True)  # fmt: skip
+    all_.metric("All: attainment", views.share(everyone["attainment"]),
+                help=f"{everyone['met']} met of {everyone['met'] + everyone['breached']} judged; "
+                f"{everyone['cases']} cases", border=True)  # fmt: skip
+    table = data["table"]
+    shown = table.assign(
+        **{c: table[c].map(views.share) for c in ("attainment", "all_attainment")},
+        **{c: table[c].map(views.hours) for c in ("median_hours", "p90_hours",
+                                                   "all_median_hours", "all_p90_hours")},
+    )  # fmt: skip
+    ui.table(shown, f"customer-{customer}")
+    trend = data["trend"]
+    if trend["attainment"].notna().any():
+        ui.chart(
+            charts.attainment_trend(trend, ui.severity_names(), goal=policy.attainment_goal),
+            f"customer-{customer}-attainment",
+        )
+    breaches = data["breaches"]
+    st.subheader(f"Breaches ({len(breaches)})")
+    if not breaches.empty:
+        ui.table(
+            breaches.assign(overshoot=breaches["overshoot_hours"].map(views.hours))[
+                ["case_id", "severity", "created_at", "first_response_at", "overshoot",
+                 "subject"]
+            ],
+            f"customer-{customer}-breaches",
+        )  # fmt: skip
+
+
+ui.guarded(page)

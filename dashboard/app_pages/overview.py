@@ -1,0 +1,91 @@
+"""Overview: in ten seconds, where the policy is met and where it is not."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, ui, views
+
+
+def page() -> None:
+    view = ui.current_view()
+    policy = ui.policy()
+    data = ui.figures("overview", view)
+    st.title("Overview")
+    st.caption(ui.with_period(view))
+
+    severities = data["severities"]
+    columns = st.columns(len(severities))
+    for column, row in zip(columns, severities.itertuples(), strict=True):
+        column.metric(
+            f"L{row.severity} {row.name} · {row.target_hours:g} h target",
+            views.share(row.attainment),
+            delta=_points(row.attainment, row.previous_attainment),
+            help=(
+                f"{row.met} met, {row.breached} breached, {row.pending} pending of {row.cases} "
+                f"cases (previous period: {views.share(row.previous_attainment)} of "
+                f"{row.previous_cases}). Attainment = met / (met + breached)."
+            ),
+            border=True,
+        )
+        column.caption(
+            f"{row.cases} cases · median {views.hours(row.median_hours)} · "
+            f"p90 {views.hours(row.p90_hours)}"
+        )
+
+    live, dismissals = data["live"], data["dismissals"]
+    now, before = live["now"], live["before"]
+    backlog, at_risk, dismissed = st.columns(3)
+    backlog.metric(
+        "Open backlog",
+        now["open"],
+        delta=now["open"] - before["open"],
+        delta_color="inverse",
+        help=f"Cases open at {live['at']:%Y-%m-%d %H:%M} UTC, whenever created; the change is "
+        f"against {live['before_at']:%Y-%m-%d %H:%M} UTC.",
+        border=True,
+    )
+    at_risk.metric(
+        "At risk",
+        now["at_risk"],
+        delta=now["at_risk"] - before["at_risk"],
+        delta_color="inverse",
+        help=f"Unanswered cases with half their target or less left ({now['breached']} more "
+        "unanswered are past their deadline).",
+        border=True,
+    )
+    dismissed.metric(
+        "Dismissal rate",
+        views.share(dismissals["now"]),
+        delta=_points(dismissals["now"], dismissals["before"]),
+        delta_color="off",
+        help=f"{dismissals['dismissed']} of {data['totals']['now']['cases']} cases dismissed as "
+        f"out of scope (previous period: {dismissals['previous_dismissed']}).",
+        border=True,
+    )
+
+    st.subheader("Attainment by severity")
+    trend = data["trend"]
+    if trend["attainment"].notna().any():
+        ui.chart(
+            charts.attainment_trend(trend, ui.severity_names(), goal=policy.attainment_goal),
+            "overview-attainment",
+        )
+    else:
+        st.info("No answered case in this period and filter: nothing to judge yet.")
+    table = severities.assign(
+        attainment=severities["attainment"].map(views.share),
+        previous_attainment=severities["previous_attainment"].map(views.share),
+        median=severities["median_hours"].map(views.hours),
+        p90=severities["p90_hours"].map(views.hours),
+    )[["severity", "name", "target_hours", "cases", "met", "breached", "pending", "attainment",
+       "previous_attainment", "median", "p90", "previous_cases"]]  # fmt: skip
+    ui.table(table, "overview-severities")
+
+
+def _points(now: float | None, before: float | None) -> str | None:
+    change = ui.delta(now, before, scale=100)
+    return None if change is None else f"{change:+.1f} pts"
+
+
+ui.guarded(page)

@@ -1,0 +1,264 @@
+"""Streamlit helpers shared by every page: the one place (with app.py and app_pages/) that
+imports Streamlit.
+
+- the database engine and policy, one per process (st.cache_resource);
+- figures from dashboard.views, cached per data version (the last import and the policy the
+  stored figures were computed under), so a new import is never hidden behind a stale cache;
+- the sidebar's filters, bound to the URL so a filtered view is a link, and kept across pages;
+- tables and charts with their downloads (CSV with formula-shaped cells neutralised; PNG/SVG).
+
+Text from the data is only ever shown through st.dataframe, st.text, st.code or markdown with
+its markup escaped: nothing from an export is rendered as HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard import periods, views
+from dashboard.charts import severity_labels
+from dashboard.downloads import chart_bytes, csv_bytes, file_name
+from dashboard.errors import DashboardError
+from dashboard.importing import load_sample_if_empty
+from dashboard.policy import Policy, load_policy
+from dashboard.queries import Filters
+from dashboard.store import DATABASE_URL_ENV, create_schema, database_url, make_engine
+
+POLICY_PATH_ENV = "SLA_POLICY_PATH"
+DEFAULT_PRESET = "last_12_months"
+CONTEXT = "view"  # st.session_state key of the View the sidebar resolved on this run
+
+
+# -- resources ----------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Opening the database...")
+def _engine(url: str, embedded_default: bool, policy_path: str | None) -> Engine:
+    engine = make_engine(url)
+    create_schema(engine)
+    if embedded_default:  # the first start on the embedded default shows the bundled sample
+        load_sample_if_empty(engine, _policy(policy_path))
+    return engine
+
+
+@st.cache_resource(show_spinner=False)
+def _policy(path: str | None) -> Policy:
+    return load_policy(path)
+
+
+def policy_path() -> str | None:
+    return os.environ.get(POLICY_PATH_ENV) or None
+
+
+def engine() -> Engine:
+    return _engine(database_url(), not os.environ.get(DATABASE_URL_ENV), policy_path())
+
+
+def policy() -> Policy:
+    return _policy(policy_path())
+
+
+def data_version() -> str:
+    """Read on every run (one small query): an import by anyone, CLI included, shows at once."""
+    return views.data_version(engine())
+
+
+@st.cache_data(show_spinner="Computing...", max_entries=128)
+def _figures(name: str, version: str, url: str, policy_file: str | None, args: tuple) -> object:
+    del version, url, policy_file  # only the cache key: the figures depend on them
+    function: Callable = getattr(views, name)
+    return function(engine(), policy(), *args)
+
+
+def figures(name: str, *args) -> object:
+    """views.NAME(engine, policy, *args), cached until the next import or recompute."""
+    return _figures(name, data_version(), database_url(), policy_path(), args)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _lookup(name: str, version: str, url: str, args: tuple) -> object:
+    del version, url
+    return getattr(views, name)(engine(), *args)
+
+
+def lookup(name: str, *args) -> object:
+    """views.NAME(engine, *args) for what needs no policy (filter lists, spans, history)."""
+    return _lookup(name, data_version(), database_url(), args)
+
+
+def clear_caches() -> None:
+    """After an import: every cached figure goes (the data version changes too)."""
+    _figures.clear()
+    _lookup.clear()
+
+
+# -- the sidebar --------------------------------------------------------------------------------
+
+
+def sidebar() -> views.View:
+    """Draw the filters (bound to the URL) and return the view they choose."""
+    policy_ = policy()
+    options = lookup("filter_options")
+    span = lookup("data_span")
+    labels = severity_labels({s.level: s.name for s in policy_.severities})
+    bar = st.sidebar
+    bar.header("Filters")
+    preset = bar.selectbox(
+        "Period (cases created)",
+        list(periods.PRESETS),
+        index=list(periods.PRESETS).index(DEFAULT_PRESET),
+        format_func=periods.PRESETS.get,
+        key="period",
+        bind="query-params",
+    )
+    as_of = _as_of(policy_)
+    today = as_of.astimezone(policy_.calendar.zone).date()
+    custom = None
+    if preset == "custom":
+        start = span.first if span else today
+        first = bar.date_input("From", value=start, key="from", bind="query-params")
+        last = bar.date_input("To", value=today, key="to", bind="query-params")
+        custom = (first, last)
+    period = periods.resolve(preset, today=today, span=span, custom=custom)
+    bar.caption(f"{period.label()} ({policy_.calendar.timezone})")
+    customers = bar.multiselect("Customers", options["customer"], key="customer",
+                                bind="query-params", placeholder="All customers")  # fmt: skip
+    severities = bar.multiselect(
+        "Severities",
+        [str(level) for level in policy_.levels],
+        format_func=lambda level: labels[int(level)],
+        key="severity",
+        bind="query-params",
+        placeholder="All severities",
+    )
+    channels = bar.multiselect("Channels", options["channel"], key="channel",
+                               bind="query-params", placeholder="All channels")  # fmt: skip
+    plans = bar.multiselect("Plans", options["plan"], key="plan", bind="query-params",
+                            placeholder="All plans")  # fmt: skip
+    filters = Filters(
+        customers=tuple(customers),
+        severities=tuple(int(s) for s in severities),
+        channels=tuple(channels),
+        plans=tuple(plans),
+    )
+    view = views.View(filters=filters, period=period, as_of=as_of)
+    st.session_state[CONTEXT] = view
+    return view
+
+
+def _as_of(policy_: Policy) -> dt.datetime:
+    """The instant figures are judged at: now (to the minute, so caches hold for a minute), or
+    the one the URL names (?as_of=2026-03-31T18:00, local time of the policy's zone)."""
+    with st.sidebar.expander("Judged as of"):
+        text = st.text_input(
+            "As of (blank: now)",
+            key="as_of",
+            bind="query-params",
+            placeholder="2026-03-31 18:00",
+            help="Local time in the policy's zone, or an ISO instant with an offset.",
+        )
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    if not text.strip():
+        return now
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        st.sidebar.error(f"As of: {text!r} is not a date and time such as 2026-03-31 18:00; "
+                         "showing figures as of now.")  # fmt: skip
+        return now
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=policy_.calendar.zone)
+    return moment.astimezone(dt.UTC)
+
+
+def current_view() -> views.View:
+    """The view app.py's sidebar resolved on this run."""
+    return st.session_state[CONTEXT]
+
+
+def severity_names() -> dict[int, str]:
+    return severity_labels({s.level: s.name for s in policy().severities})
+
+
+# -- tables and charts with their downloads ------------------------------------------------------
+
+
+def table(
+    frame: pd.DataFrame,
+    name: str,
+    *,
+    column_config: dict | None = None,
+    height: int | str = "auto",
+) -> None:
+    """A table and its CSV download (formula-shaped cells neutralised). `height` caps long
+    tables (they scroll); short ones are drawn at their own height."""
+    height = height if len(frame) > 10 else "auto"
+    st.dataframe(frame, hide_index=True, column_config=column_config, height=height)
+    st.download_button(
+        "Download CSV",
+        data=lambda: csv_bytes(frame),
+        file_name=file_name(name, suffix="csv"),
+        mime="text/csv",
+        key=f"csv-{name}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def chart(figure: alt.TopLevelMixin, name: str) -> None:
+    """An Altair chart and its PNG and SVG downloads (rendered only when asked for)."""
+    st.altair_chart(figure, width="stretch")
+    png, svg = st.columns(2)
+    png.download_button(
+        "PNG",
+        data=lambda: chart_bytes(figure, "png"),
+        file_name=file_name(name, suffix="png"),
+        mime="image/png",
+        key=f"png-{name}",
+        on_click="ignore",
+        icon=":material/image:",
+    )
+    svg.download_button(
+        "SVG",
+        data=lambda: chart_bytes(figure, "svg"),
+        file_name=file_name(name, suffix="svg"),
+        mime="image/svg+xml",
+        key=f"svg-{name}",
+        on_click="ignore",
+        icon=":material/image:",
+    )
+
+
+def guarded(page: Callable[[], None]) -> None:
+    """Run a page; a DashboardError (bad file, bad policy, unreachable database) is shown as a
+    message, never as a traceback."""
+    try:
+        page()
+    except DashboardError as exc:
+        st.error(str(exc))
+
+
+def escaped(text: object) -> str:
+    """Data text made safe for st.markdown: markdown and HTML characters shown as written."""
+    out = str(text)
+    for char in "\\`*_{}[]()#+-.!|<>&~$":
+        out = out.replace(char, "\\" + char)
+    return out
+
+
+def delta(now: float | None, before: float | None, *, scale: float = 1.0) -> float | None:
+    """now - before for st.metric, or None when either is missing."""
+    if now is None or before is None:
+        return None
+    return (float(now) - float(before)) * scale
+
+
+def with_period(view: views.View) -> str:
+    return f"{view.period.label()}, compared with {view.previous.label()}"

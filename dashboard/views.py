@@ -1,0 +1,404 @@
+"""What each dashboard page shows, as plain frames and dicts: no Streamlit here.
+
+A page is a function of (engine, policy, view): the filters and period the sidebar chose and
+the instant the figures are judged at. Every number comes from dashboard.analytics (the SQL
+under queries/); this module only picks, combines and labels, so tests can hold each page's
+figures to the queries' without a browser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import analytics, periods, queries, whatif
+from dashboard.business_hours import BusinessCalendar, supported_years
+from dashboard.charts import ageing_buckets, response_bins
+from dashboard.importer.formats import DISMISSAL_REASONS
+from dashboard.policy import WEEKDAY_NAMES, CalendarSpec, Policy
+from dashboard.queries import Filters
+
+# An unanswered case is "at risk" once half of its target or less is left: early enough to act.
+AT_RISK_SHARE = 0.5
+SHORT_PERIOD_DAYS = 120  # up to about a quarter, trends are drawn per week; longer, per month
+
+
+@dataclass(frozen=True)
+class View:
+    """What the sidebar chose: case filters, the period (creation days) and the as-of instant."""
+
+    filters: Filters  # without the period: pages add it where the question is about a period
+    period: periods.Period
+    as_of: dt.datetime  # aware UTC
+
+    @property
+    def previous(self) -> periods.Period:
+        return periods.previous(self.period)
+
+    @property
+    def grain(self) -> str:
+        return "week" if self.period.days <= SHORT_PERIOD_DAYS else "month"
+
+    def scope(self, period: periods.Period | None = None) -> analytics.Scope:
+        period = period or self.period
+        filters = dataclasses.replace(self.filters, date_from=period.first, date_to=period.last)
+        return analytics.Scope(filters, self.as_of)
+
+    def narrowed(self, **changes) -> View:
+        """The same view with some filters changed (e.g. one customer)."""
+        return dataclasses.replace(self, filters=dataclasses.replace(self.filters, **changes))
+
+
+# -- the sidebar's choices and the cache key ----------------------------------------------------
+
+
+def filter_options(engine: Engine) -> dict[str, list[str]]:
+    """Every customer, channel and plan in the data, sorted, for the sidebar's lists."""
+    rows = queries.run(engine, "filter_options")
+    options: dict[str, list[str]] = {"customer": [], "channel": [], "plan": []}
+    for kind, value in zip(rows["kind"], rows["value"], strict=True):
+        options[kind].append(value)
+    return {kind: sorted(values) for kind, values in options.items()}
+
+
+def data_span(engine: Engine) -> periods.Period | None:
+    """The first and last local creation day of any case (the "All time" preset)."""
+    row = queries.run(engine, "case_span").iloc[0]
+    if pd.isna(row["first_day"]):
+        return None
+    return periods.Period(row["first_day"], row["last_day"])
+
+
+def data_version(engine: Engine) -> str:
+    """Changes with every import and recompute: the key cached figures are stored under."""
+    row = queries.run(engine, "data_version").iloc[0]
+    last = None if pd.isna(row["last_import"]) else int(row["last_import"])
+    return f"{last}:{row['fingerprint']}:{row['imports']}"
+
+
+# -- Overview -----------------------------------------------------------------------------------
+
+
+def overview(engine: Engine, policy: Policy, view: View) -> dict:
+    """Per severity: attainment against target, cases, median and p90, each beside the previous
+    period's; the open backlog, at-risk count and dismissal rate then and now; one trend."""
+    now = analytics.headline(engine, view.scope(), policy)
+    before = analytics.headline(engine, view.scope(view.previous), policy)
+    rows = []
+    for current, previous in zip(now["severities"], before["severities"], strict=True):
+        rows.append(
+            {
+                "severity": current["level"],
+                "name": current["name"],
+                "target_hours": current["target_hours"],
+                "cases": current["cases"],
+                "met": current["met"],
+                "breached": current["breached"],
+                "pending": current["pending"],
+                "attainment": current["attainment"],
+                "median_hours": current["median_response_hours"],
+                "p90_hours": current["p90_response_hours"],
+                "previous_cases": previous["cases"],
+                "previous_attainment": previous["attainment"],
+                "previous_median_hours": previous["median_response_hours"],
+                "previous_p90_hours": previous["p90_response_hours"],
+            }
+        )
+    calendar = calendar_for(policy, view)
+    end_now = period_end(policy, view, view.period)
+    end_before = period_end(policy, view, view.previous)
+    live_now = live_counts(engine, policy, view, calendar, end_now)
+    live_before = live_counts(engine, policy, view, calendar, end_before)
+    trend = analytics.attainment(engine, view.scope(), by=("period", "severity"), grain=view.grain)
+    return {
+        "severities": pd.DataFrame(rows),
+        "totals": {"now": now["totals"], "before": before["totals"]},
+        "live": {"now": live_now, "before": live_before, "at": end_now, "before_at": end_before},
+        "dismissals": {
+            "now": now["dismissals"]["rate"],
+            "before": before["dismissals"]["rate"],
+            "dismissed": now["dismissals"]["dismissed"],
+            "previous_dismissed": before["dismissals"]["dismissed"],
+        },
+        "trend": periods_as_text(trend),
+    }
+
+
+def period_end(policy: Policy, view: View, period: periods.Period) -> dt.datetime:
+    """The instant a period's live figures are taken at: the end of its last local day, or
+    as_of when that comes first (a period running to today is judged now)."""
+    zone = policy.calendar.zone
+    end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(), zone)
+    return min(view.as_of, end.astimezone(dt.UTC))
+
+
+def live_counts(
+    engine: Engine, policy: Policy, view: View, calendar: BusinessCalendar, at: dt.datetime
+) -> dict[str, int]:
+    """Cases open at an instant (whenever created); of the unanswered, breached and at risk."""
+    scope = analytics.Scope(view.filters, at)
+    queue = analytics.at_risk(engine, scope, calendar)
+    opened = sum(analytics.open_cases(engine, scope, policy).values())
+    return {"open": opened, **queue_counts(queue)}
+
+
+def queue_counts(queue: pd.DataFrame) -> dict[str, int]:
+    """Of an at-risk queue: already breached, and at risk (half the target or less left)."""
+    if queue.empty:
+        return {"at_risk": 0, "breached": 0, "unanswered": 0}
+    breached = queue["breached"].to_numpy(dtype=bool)
+    left = queue["remaining_hours"].to_numpy(dtype=float) * 3600
+    risky = ~breached & (left <= AT_RISK_SHARE * queue["target_seconds"].to_numpy(dtype=float))
+    return {"at_risk": int(risky.sum()), "breached": int(breached.sum()), "unanswered": len(queue)}
+
+
+# -- SLA attainment ------------------------------------------------------------------------------
+
+
+def attainment_page(engine: Engine, policy: Policy, view: View) -> dict:
+    scope = view.scope()
+    trend = analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain)
+    by_period = analytics.attainment(engine, scope, by=("period",), grain=view.grain)
+    distribution = analytics.response_distribution(engine, scope, policy)
+    seconds = queries.run_integers(engine, "response_times", filters=scope.filters)
+    bins = {
+        s.level: response_bins(
+            seconds["response_business_seconds"][seconds["severity"] == s.level],
+            s.response_seconds,
+        )
+        for s in policy.severities
+    }
+    breaches = analytics.breaches(engine, scope, calendar_for(policy, view), limit=5_000)
+    return {
+        "trend": periods_as_text(trend),
+        "by_period": periods_as_text(by_period),
+        "distribution": distribution,
+        "bins": bins,
+        "breaches": breaches,
+    }
+
+
+# -- Backlog -------------------------------------------------------------------------------------
+
+
+def backlog_page(engine: Engine, policy: Policy, view: View) -> dict:
+    last = min(view.period.last, view.as_of.astimezone(policy.calendar.zone).date())
+    first = min(view.period.first, last)
+    grain = "day" if (last - first).days <= 400 else "week"
+    open_cases = analytics.backlog(engine, view.filters, first=first, last=last, grain=grain)
+    ages = analytics.ageing(engine, view.scope(), policy)
+    opened = analytics.opened_resolved(engine, view.scope().filters, grain=view.grain)
+    queue = analytics.at_risk(
+        engine, analytics.Scope(view.filters, view.as_of), calendar_for(policy, view)
+    )
+    return {
+        "backlog": open_cases,
+        "ageing": ageing_buckets(ages) if not ages.empty else ages.assign(bucket=[], cases=[]),
+        "ages": ages,
+        "opened_resolved": periods_as_text(opened),
+        "queue": queue,
+        "queue_counts": queue_counts(queue),
+    }
+
+
+# -- Scope and dismissals ------------------------------------------------------------------------
+
+
+def scope_page(engine: Engine, policy: Policy, view: View) -> dict:
+    scope = view.scope()
+    trend = analytics.dismissals(engine, scope, by=("period",), grain=view.grain)
+    customers = analytics.dismissals(engine, scope, by=("customer",))
+    with_dismissed = analytics.attainment(engine, scope, by=("severity",))
+    without = analytics.attainment(engine, scope, by=("severity",), include_dismissed=False)
+    both = with_dismissed[["severity", "met", "breached", "attainment"]].merge(
+        without[["severity", "met", "breached", "attainment"]],
+        on="severity",
+        how="outer",
+        suffixes=("_all", "_in_scope"),
+    )
+    channels = analytics.channels(engine, scope)
+    return {
+        "trend": periods_as_text(trend),
+        "by_customer": customers.sort_values("rate", ascending=False, na_position="last"),
+        "with_without": both.sort_values("severity").reset_index(drop=True),
+        "channels": channels,
+        "email_flagged": int(channels.loc[channels["email_outside_emergency"], "cases"].sum())
+        if not channels.empty
+        else 0,
+        "reasons": DISMISSAL_REASONS,
+    }
+
+
+# -- Customers -----------------------------------------------------------------------------------
+
+
+def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> dict:
+    """One customer's headline beside everyone's, under the same other filters."""
+    everyone = analytics.headline(engine, view.scope(), policy)
+    theirs_view = view.narrowed(customers=(customer,))
+    theirs = analytics.headline(engine, theirs_view.scope(), policy)
+    rows = []
+    for mine, all_ in zip(theirs["severities"], everyone["severities"], strict=True):
+        rows.append(
+            {
+                "severity": mine["level"],
+                "name": mine["name"],
+                "target_hours": mine["target_hours"],
+                "cases": mine["cases"],
+                "attainment": mine["attainment"],
+                "median_hours": mine["median_response_hours"],
+                "p90_hours": mine["p90_response_hours"],
+                "all_cases": all_["cases"],
+                "all_attainment": all_["attainment"],
+                "all_median_hours": all_["median_response_hours"],
+                "all_p90_hours": all_["p90_response_hours"],
+            }
+        )
+    trend = analytics.attainment(
+        engine, theirs_view.scope(), by=("period", "severity"), grain=view.grain
+    )
+    return {
+        "table": pd.DataFrame(rows),
+        "theirs": theirs,
+        "everyone": everyone,
+        "trend": periods_as_text(trend),
+        "breaches": analytics.breaches(
+            engine, theirs_view.scope(), calendar_for(policy, view), limit=5_000
+        ),
+    }
+
+
+# -- Policy --------------------------------------------------------------------------------------
+
+
+def closed_days(policy: Policy, years: tuple[int, int]) -> pd.DataFrame:
+    """Holidays and closures that stop the clock on working days, for the years given."""
+    lo, hi = supported_years(policy.calendar)
+    first, last = max(years[0], lo), min(years[1], hi)
+    if first > last:
+        return pd.DataFrame(columns=["date", "weekday", "name"])
+    days = _calendar(policy.calendar, first, last).closed_days
+    return pd.DataFrame(
+        {
+            "date": list(days),
+            "weekday": [d.strftime("%a") for d in days],
+            "name": list(days.values()),
+        }
+    )
+
+
+def what_if(engine: Engine, stored: Policy, other: Policy, view: View) -> pd.DataFrame:
+    """Per severity, the stored figures beside the figures under another policy."""
+    result = whatif.compare(engine, view.scope(), stored, other)
+    rows = []
+    pairs = zip(result["stored"]["severities"], result["other"]["severities"], strict=False)
+    for now, then in pairs:
+        rows.append(
+            {
+                "severity": now["level"],
+                "name": now["name"],
+                "target_hours": now["target_hours"],
+                "what_if_target_hours": then["target_hours"],
+                "met": now["met"],
+                "what_if_met": then["met"],
+                "breached": now["breached"],
+                "what_if_breached": then["breached"],
+                "attainment": now["attainment"],
+                "what_if_attainment": then["attainment"],
+                "median_hours": now["median_response_hours"],
+                "what_if_median_hours": then["median_response_hours"],
+            }
+        )
+    totals = {"severity": None, "name": "All", "target_hours": None, "what_if_target_hours": None}
+    for key in ("met", "breached", "attainment"):
+        totals[key] = result["stored"]["totals"][key]
+        totals[f"what_if_{key}"] = result["other"]["totals"][key]
+    return pd.DataFrame([*rows, totals])
+
+
+def policy_document(policy: Policy) -> dict:
+    """The policy as the TOML-shaped dict parse_policy reads: what the what-if editor edits."""
+    cal = policy.calendar
+    document: dict = {
+        "name": policy.name,
+        "calendar": {
+            "timezone": cal.timezone,
+            "workdays": [WEEKDAY_NAMES[d] for d in cal.workdays],
+            "open": clock(cal.open_seconds),
+            "close": clock(cal.close_seconds),
+            "closures": [{"date": c.day.isoformat(), "name": c.name} for c in cal.closures],
+        },
+        "severity": [
+            {"level": s.level, "name": s.name, "response_hours": s.response_hours,
+             "impact": s.impact}
+            for s in policy.severities
+        ],
+    }  # fmt: skip
+    if cal.holidays is not None:
+        document["calendar"]["holidays"] = {"country": cal.holidays.country}
+        if cal.holidays.subdivision:
+            document["calendar"]["holidays"]["subdivision"] = cal.holidays.subdivision
+    if policy.attainment_goal is not None:
+        document["attainment_goal"] = policy.attainment_goal
+    return document
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+# -- Import --------------------------------------------------------------------------------------
+
+
+def import_history(engine: Engine, limit: int = 200) -> pd.DataFrame:
+    return queries.run(engine, "import_history", limit=limit)
+
+
+def rejects_of_import(engine: Engine, import_id: int) -> pd.DataFrame:
+    return queries.run(engine, "rejects_of_import", import_id=int(import_id))
+
+
+# -- shared --------------------------------------------------------------------------------------
+
+
+def calendar_for(policy: Policy, view: View) -> BusinessCalendar:
+    """The business calendar from a year before the period to a year after as_of, trimmed to
+    the years the holiday list covers (deadlines of open cases fall in between)."""
+    lo, hi = supported_years(policy.calendar)
+    first = min(view.period.first.year - 1, view.as_of.year - 1)
+    last = max(view.period.last.year, view.as_of.year) + 1
+    return _calendar(policy.calendar, max(first, lo), min(last, hi))
+
+
+@lru_cache(maxsize=16)
+def _calendar(spec: CalendarSpec, first_year: int, last_year: int) -> BusinessCalendar:
+    return BusinessCalendar.build(spec, first_year=first_year, last_year=last_year)
+
+
+def periods_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Periods as ISO text (weeks are dates): charts draw them as ordered labels."""
+    if "period" in frame:
+        frame = frame.assign(period=frame["period"].map(_period_text))
+    return frame
+
+
+def _period_text(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def hours(value: float | None) -> str:
+    """4.5 -> '4h 30m'; None -> '-'."""
+    if value is None or value != value:
+        return "-"
+    minutes = int(np.rint(float(value) * 60))
+    return f"{minutes // 60}h {minutes % 60:02d}m"
+
+
+def share(value: float | None) -> str:
+    return "-" if value is None or value != value else f"{float(value):.1%}"

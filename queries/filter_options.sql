@@ -1,0 +1,14 @@
+-- grain: one row per distinct customer, channel and plan of any case (the sidebar's lists)
+-- Read from case_counts, which groups every case by these columns: a few thousand rows at
+-- a million cases instead of the cases themselves.
+select distinct 'customer' as kind, c.customer as value
+from case_counts as c
+where c.customer is not null
+union
+select distinct 'channel', c.channel
+from case_counts as c
+where c.channel is not null
+union
+select distinct 'plan', c.plan
+from case_counts as c
+where c.plan is not null
