@@ -210,7 +210,7 @@ def _statement(sql: str, names: Sequence[str]):
             binds.append(bindparam(name, type_=UtcDateTime()))
         elif name in ("date_from", "date_to", "as_of_date", "date_before"):
             binds.append(bindparam(name, type_=Date()))
-        elif name == "limit":
+        elif name in ("limit", "import_id"):
             binds.append(bindparam(name, type_=Integer()))
         elif f":{name}" in sql:
             binds.append(bindparam(name, type_=String()))

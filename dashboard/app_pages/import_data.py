@@ -43,7 +43,9 @@ def page() -> None:
         "Case exports (CSV or Excel)",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
-        key="uploads",
+        # A new key after each import empties the box: the files just imported are not
+        # offered again.
+        key=f"uploads-{st.session_state.get('upload_round', 0)}",
     )
     ready: list[tuple[PreparedFile, MappingChoices | None]] = []
     for upload in uploads or []:
@@ -243,8 +245,13 @@ def _import_button(ready, policy) -> None:
         st.error(f"Nothing was imported: {exc}")
         return
     ui.clear_caches()
-    st.session_state["import_reports"] = [r.as_dict() for r in reports]
+    # The file as the user named it, not the session folder it was kept in.
+    st.session_state["import_reports"] = [
+        {**r.as_dict(), "file": Path(r.file).name} for r in reports
+    ]
     st.session_state.pop("prepared", None)
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+    st.rerun()  # the sidebar (drawn before this page) then offers the new customers at once
 
 
 def _last_reports() -> None:

@@ -29,14 +29,15 @@ from dashboard.timestamps import ISO8601
 # Header spellings seen in exports, by field: the first guess the page offers.
 _SYNONYMS = {
     "case_id": ["case id", "ticket id", "ticket", "id", "number", "key", "issue key", "#",
-                "case number", "ticket number", "incident"],
+                "case number", "ticket number", "incident", "ref", "reference"],
     "customer": ["customer", "company", "organization", "organisation", "account", "client"],
     "plan": ["plan", "tier", "contract", "support plan", "sla plan"],
     "severity": ["severity", "priority", "sev", "urgency", "impact"],
     "created_at": ["created at", "created", "opened at", "opened", "created date", "date created",
-                   "submitted", "reported"],
+                   "submitted", "reported", "logged", "logged at", "raised"],
     "first_response_at": ["first response at", "first response", "first responded at",
-                          "first reply at", "responded at", "first response time"],
+                          "first reply at", "responded at", "first response time", "replied",
+                          "replied at", "first reply"],
     "resolved_at": ["resolved at", "resolved", "closed at", "closed", "solved at",
                     "resolution date"],
     "status": ["status", "state"],

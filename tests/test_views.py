@@ -1,0 +1,217 @@
+"""Each page's figures (dashboard/views.py) against the queries and the hand-computed fixture,
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from dashboard import analytics, periods, views, whatif
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import import_prepared
+from dashboard.policy import parse_policy
+from dashboard.queries import Filters
+from tests import analytics_fixture as fixture
+from tests.helpers import vendor_policy
+
+POLICY = vendor_policy()
+VIEW = views.View(Filters(), periods.Period(*fixture.PERIOD), fixture.AS_OF)
+PREVIOUS_END = dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.UTC)  # London is on GMT then
+
+
+@pytest.fixture
+def db(engine, tmp_path):
+    path = tmp_path / "fixture.csv"
+    path.write_text(fixture.csv_text())
+    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+    return engine
+
+
+def _same(shown, expected) -> bool:
+    """A figure in a frame (None became NaN there) equals the query's."""
+    if expected is None:
+        return shown is None or shown != shown
+    return shown == pytest.approx(expected)
+
+
+def test_the_view_scopes_and_the_previous_period():
+    assert VIEW.scope().filters == Filters(*fixture.PERIOD)
+    assert VIEW.previous == periods.Period(dt.date(2026, 2, 18), dt.date(2026, 3, 1))
+    assert VIEW.grain == "week"
+    long = dataclasses.replace(
+        VIEW, period=periods.Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    )
+    assert long.grain == "month"
+    assert VIEW.narrowed(customers=("Acme",)).scope().filters.customers == ("Acme",)
+
+
+def test_overview_equals_the_headline_of_both_periods(db):
+    data = views.overview(db, POLICY, VIEW)
+    now = analytics.headline(db, VIEW.scope(), POLICY)
+    before = analytics.headline(db, VIEW.scope(VIEW.previous), POLICY)
+    table = data["severities"].set_index("severity")
+    for current, previous in zip(now["severities"], before["severities"], strict=True):
+        row = table.loc[current["level"]]
+        assert row["cases"] == current["cases"]
+        assert _same(row["attainment"], current["attainment"])
+        assert _same(row["median_hours"], current["median_response_hours"])
+        assert _same(row["p90_hours"], current["p90_response_hours"])
+        assert _same(row["previous_attainment"], previous["attainment"])
+        assert row["previous_cases"] == previous["cases"]
+    # level 1 by hand: 5 met, 2 breached in the period
+    assert table.loc[1, "attainment"] == pytest.approx(5 / 7)
+    assert data["dismissals"]["now"] == now["dismissals"]["rate"]
+    assert data["dismissals"]["dismissed"] == 5  # A13 A14 G07 I04 I05
+    assert data["totals"]["now"]["cases"] == 40
+
+
+def test_overview_live_counts_by_hand(db):
+    data = views.overview(db, POLICY, VIEW)
+    live = data["live"]
+    assert live["at"] == fixture.AS_OF
+    assert live["before_at"] == PREVIOUS_END
+    # At AS_OF, unanswered and open: A10 (12 h of 24 left) G09 (3 of 24) I06 (3 of 8) I07
+    # (2 of 4) have half their target or less left; A11 G10 I08 P02 are past it; A15 (11 of
+    # 12 left) is neither. Unscored U02 is not in the queue.
+    assert live["now"]["at_risk"] == 4
+    assert live["now"]["breached"] == 4
+    assert live["now"]["unanswered"] == 9
+    assert live["now"]["open"] == sum(
+        analytics.open_cases(db, analytics.Scope(Filters(), fixture.AS_OF), POLICY).values()
+    )
+    # At the end of the previous period (Mon 2 March 00:00): P01 (answered, resolved 3 March)
+    # and P02 (8 h of 12 used: at risk) are open.
+    assert live["before"] == {"open": 2, "at_risk": 1, "breached": 0, "unanswered": 1}
+
+
+def test_overview_trend_is_the_attainment_query(db):
+    data = views.overview(db, POLICY, VIEW)
+    expected = analytics.attainment(db, VIEW.scope(), by=("period", "severity"), grain="week")
+    assert data["trend"]["period"].tolist() == [str(p) for p in expected["period"]]
+    assert data["trend"]["period"].iloc[0] == "2026-03-02"  # weeks as ISO dates, drawn as text
+    assert data["trend"]["met"].tolist() == expected["met"].tolist()
+
+
+def test_attainment_page(db):
+    data = views.attainment_page(db, POLICY, VIEW)
+    distribution = analytics.response_distribution(db, VIEW.scope(), POLICY)
+    for level, binned in data["bins"].items():
+        answered = distribution.set_index("severity").loc[level, "answered"]
+        assert binned["cases"].sum() == answered  # every answered case in one bin
+    assert set(data["breaches"]["case_id"]) == {
+        r["case_id"] for r in fixture.in_period() if r["status"] == "breached"
+    }
+    assert data["by_period"]["cases"].sum() == 40
+
+
+def test_backlog_page(db):
+    data = views.backlog_page(db, POLICY, VIEW)
+    backlog = data["backlog"]
+    last_day = backlog[backlog["day"] == fixture.PERIOD[1]]
+    expected = analytics.backlog(db, Filters(), first=fixture.PERIOD[0], last=fixture.PERIOD[1])
+    assert (
+        last_day["open_cases"].sum()
+        == expected[expected["day"] == fixture.PERIOD[1]]["open_cases"].sum()
+    )
+    assert data["ageing"]["cases"].sum() == len(data["ages"])
+    assert data["queue_counts"] == {"at_risk": 4, "breached": 4, "unanswered": 9}
+
+
+def test_scope_page(db):
+    data = views.scope_page(db, POLICY, VIEW)
+    both = data["with_without"].set_index("severity")
+    without = analytics.attainment(db, VIEW.scope(), include_dismissed=False).set_index("severity")
+    assert both["met_in_scope"].tolist() == without["met"].tolist()
+    assert both["met_all"].sum() == 22  # met in the period, dismissed included
+    assert data["by_customer"]["dismissed"].sum() == 5
+    # email on levels 3-4: A07 A14 I02 I10
+    assert data["email_flagged"] == 4
+
+
+def test_customer_page(db):
+    data = views.customer_page(db, POLICY, VIEW, "Acme")
+    acme = analytics.headline(db, VIEW.narrowed(customers=("Acme",)).scope(), POLICY)
+    assert data["theirs"] == acme
+    table = data["table"].set_index("severity")
+    assert table.loc[1, "cases"] == 3
+    assert table.loc[1, "all_cases"] == 8
+    assert set(data["breaches"]["customer"]) == {"Acme"}
+
+
+def test_what_if_under_the_same_policy_changes_nothing(db):
+    table = views.what_if(db, POLICY, POLICY, VIEW)
+    for column in ("met", "breached", "attainment"):
+        assert table[column].tolist() == table[f"what_if_{column}"].tolist()
+
+
+def test_what_if_a_looser_urgent_target(db):
+    document = views.policy_document(POLICY)
+    document["severity"][0]["response_hours"] = 5
+    looser = parse_policy(document, source="test")
+    table = views.what_if(db, POLICY, looser, VIEW).set_index("name")
+    assert table.loc["Urgent", "what_if_target_hours"] == 5
+    # A02 took exactly 5 h: met under a 5 h target
+    assert table.loc["Urgent", "what_if_met"] == table.loc["Urgent", "met"] + 1
+    compared = whatif.compare(db, VIEW.scope(), POLICY, looser)
+    assert table.loc["All", "what_if_met"] == compared["other"]["totals"]["met"]
+
+
+def test_the_policy_document_reads_back_as_the_same_policy():
+    again = parse_policy(views.policy_document(POLICY), source="again")
+    assert again.fingerprint == POLICY.fingerprint
+    assert again.severities == POLICY.severities
+
+
+def test_closed_days_name_the_holidays():
+    days = views.closed_days(POLICY, (2026, 2027)).set_index("date")
+    assert days.loc[dt.date(2026, 12, 28), "name"].startswith("Boxing Day")
+    assert days.loc[dt.date(2026, 4, 6), "name"] == "Easter Monday"
+    assert views.closed_days(POLICY, (1800, 1801)).empty  # outside the holiday list: nothing
+
+
+def test_filter_options_span_and_version(db, tmp_path):
+    options = views.filter_options(db)
+    assert options["customer"] == ["Acme", "Globex", "Initech"]
+    assert options["channel"] == ["email", "portal"]
+    assert views.data_span(db) == periods.Period(dt.date(2026, 2, 23), dt.date(2026, 3, 13))
+    before = views.data_version(db)
+    path = tmp_path / "again.csv"
+    path.write_text(fixture.csv_text().replace("A01,", "Z01,"))
+    import_prepared(db, [prepare_file(path, POLICY)], POLICY)
+    assert views.data_version(db) != before
+
+
+def test_an_empty_database(engine):
+    assert views.data_span(engine) is None
+    assert views.filter_options(engine) == {"customer": [], "channel": [], "plan": []}
+    data = views.overview(engine, POLICY, VIEW)
+    assert data["severities"]["cases"].tolist() == [0, 0, 0, 0]
+    assert data["live"]["now"]["open"] == 0
+    assert views.backlog_page(engine, POLICY, VIEW)["queue"].empty
+
+
+def test_import_history_and_rejects(db, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        fixture.csv_text() + "X99,Acme,Enterprise,P9,2026-03-02 09:00,,,open,portal,,true\n"
+    )
+    import_prepared(db, [prepare_file(path, POLICY)], POLICY)
+    history = views.import_history(db)
+    assert history["id"].tolist() == [2, 1]
+    assert history.iloc[0]["rejected"] == 1
+    rejects = views.rejects_of_import(db, 2)
+    assert rejects["case_id"].tolist() == ["X99"]
+    assert "level 9" in rejects.iloc[0]["reason"]
+
+
+def test_formatting():
+    assert views.hours(4.5) == "4h 30m"
+    assert views.hours(None) == "-"
+    assert views.hours(float("nan")) == "-"
+    assert views.share(0.9473) == "94.7%"
+    assert views.share(None) == "-"
+    assert views.clock(86_400) == "24:00"
+    assert np.isnan(float("nan"))
