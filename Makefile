@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo test lint format bench sample clean
+.PHONY: help run demo test screenshots lint format bench sample clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test: $(VENV)/.installed-dev ## set up and run lint, format check and the whole 
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+screenshots: $(VENV)/.installed-dev ## refresh the README's screenshots (runs the browser test)
+	SLA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q
 
 lint: $(VENV)/.installed-dev ## lint only
 	$(BIN)/ruff check .

@@ -123,10 +123,17 @@ def breaches(
 
 
 def at_risk(
-    engine: Engine, scope: Scope, calendar: BusinessCalendar | None, *, limit: int = 10_000
+    engine: Engine,
+    scope: Scope,
+    calendar: BusinessCalendar | None,
+    *,
+    limit: int = 10_000,
+    created_from: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Open unanswered cases by business hours left to their deadline (negative: breached)."""
-    rows = queries.run(engine, "at_risk", filters=scope.filters, as_of=scope.as_of, limit=limit)
+    """Open unanswered cases by business hours left to their deadline (negative: breached);
+    with `created_from`, only those created on or after that local day."""
+    rows = queries.run(engine, "at_risk", filters=scope.filters, as_of=scope.as_of, limit=limit,
+                       created_from=created_from or dt.date(1, 1, 1))  # fmt: skip
     if rows.empty or calendar is None:
         rows["remaining_hours"] = pd.Series(dtype="float64")
         return rows

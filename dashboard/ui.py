@@ -200,6 +200,7 @@ def table(
     """A table and its CSV download (formula-shaped cells neutralised). `height` caps long
     tables (they scroll); short ones are drawn at their own height."""
     height = height if len(frame) > 10 else "auto"
+    frame = local_times(frame)
     st.dataframe(frame, hide_index=True, column_config=column_config, height=height)
     st.download_button(
         "Download CSV",
@@ -210,6 +211,16 @@ def table(
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def local_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Instants shown (and downloaded) in the calendar's zone, with their offset: the times
+    support teams and customers speak of. Stored and computed, they stay UTC."""
+    zone = policy().calendar.zone
+    instants = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+    if not instants:
+        return frame
+    return frame.assign(**{c: frame[c].dt.tz_convert(zone) for c in instants})
 
 
 def chart(figure: alt.TopLevelMixin, name: str) -> None:

@@ -140,12 +140,39 @@ def period_end(policy: Policy, view: View, period: periods.Period) -> dt.datetim
 
 def live_counts(
     engine: Engine, policy: Policy, view: View, calendar: BusinessCalendar, at: dt.datetime
-) -> dict[str, int]:
-    """Cases open at an instant (whenever created); of the unanswered, breached and at risk."""
-    scope = analytics.Scope(view.filters, at)
-    queue = analytics.at_risk(engine, scope, calendar)
-    opened = sum(analytics.open_cases(engine, scope, policy).values())
-    return {"open": opened, **queue_counts(queue)}
+) -> dict[str, int | None]:
+    """Cases open at an instant (whenever created) and, of the unanswered ones, those at risk.
+
+    At as_of (now) the whole queue is read: breached and unanswered are counted too. At the end
+    of an earlier period, the backlog comes from the per-day summaries and the queue from the
+    cases young enough to be still pending then (older unanswered ones were breached): reading
+    every case open at a past instant costs a scan of all later resolutions.
+    """
+    if at >= view.as_of:
+        scope = analytics.Scope(view.filters, view.as_of)
+        queue = analytics.at_risk(engine, scope, calendar)
+        opened = sum(analytics.open_cases(engine, scope, policy).values())
+        return {"open": opened, **queue_counts(queue)}
+    day = (at - dt.timedelta(seconds=1)).astimezone(policy.calendar.zone).date()
+    backlog = analytics.backlog(engine, view.filters, first=day, last=day)
+    youngest = earliest_pending_day(policy, calendar, day)
+    queue = analytics.at_risk(engine, analytics.Scope(view.filters, at), calendar,
+                              created_from=youngest)  # fmt: skip
+    counts = queue_counts(queue)
+    return {"open": int(backlog["open_cases"].sum()), "at_risk": counts["at_risk"],
+            "breached": None, "unanswered": None}  # fmt: skip
+
+
+def earliest_pending_day(policy: Policy, calendar: BusinessCalendar, day: dt.date) -> dt.date:
+    """A local day before which no case can still be pending at the end of `day`: one created
+    earlier has had more full working days since than the longest target needs."""
+    longest = max(s.response_seconds for s in policy.severities)
+    days_needed = -(-longest // policy.calendar.daily_seconds) + 2
+    working = calendar.working_dates()
+    upto = int(np.searchsorted(working, np.datetime64(day, "D"), side="right"))
+    if upto - days_needed < 0:
+        return dt.date(1, 1, 1)
+    return working[upto - days_needed].astype(dt.date)
 
 
 def queue_counts(queue: pd.DataFrame) -> dict[str, int]:
@@ -354,6 +381,22 @@ def clock(seconds: int) -> str:
 
 
 # -- Import --------------------------------------------------------------------------------------
+
+
+def mapping_used(fmt, header: list[str]) -> pd.DataFrame:
+    """Which column of the file each field was read from (the first listed one present)."""
+    present = {h.strip().lower(): h for h in header}
+    sources = dict(fmt.columns.items())
+    sources["first_response_at"] = fmt.first_response_column
+    sources["first_response_at (minutes after creation)"] = fmt.first_response_minutes
+    sources["first_response_at (hours after creation)"] = fmt.first_response_hours
+    rows = []
+    for field, names in sources.items():
+        found = next((present[n.strip().lower()] for n in names if n.strip().lower() in present),
+                     None)  # fmt: skip
+        if names:
+            rows.append({"field": field, "column": found or "(not in this file)"})
+    return pd.DataFrame(rows, columns=["field", "column"])
 
 
 def import_history(engine: Engine, limit: int = 200) -> pd.DataFrame:

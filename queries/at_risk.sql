@@ -1,5 +1,7 @@
 -- grain: one row per open case still unanswered at :as_of, soonest deadline first (already
 -- breached ones first). Business time remaining needs the calendar: added in Python.
+-- :created_from narrows it to cases created on or after a local day (the earliest that can
+-- still be pending at :as_of, when only those are wanted); the earliest date otherwise.
 select
     c.source,
     c.case_id,
@@ -12,7 +14,8 @@ select
     c.response_deadline,
     c.response_breach_at
 from cases as c
-where {{open_at}}
+where c.created_local_date >= :created_from
+    and {{open_at}}
     and c.response_recorded
     and (c.first_response_at is null or c.first_response_at > :as_of)
     and {{case_filters}}

@@ -151,6 +151,7 @@ def test_the_breach_table_and_a_case_ledger(db):
     breaches = app.dataframe[1].value
     expected = {r["case_id"] for r in fixture.in_period() if r["status"] == "breached"}
     assert set(breaches["case_id"]) == expected
+    assert str(breaches["created_at"].dt.tz) == "Europe/London"  # shown in the policy's zone
     assert len(charts(app)) == 2 + 4  # trend, verdicts, one histogram per severity
     ledger = app.selectbox(key="ledger_case")
     choice = next(o for o in ledger.options if o.startswith("A05 "))

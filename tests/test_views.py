@@ -84,7 +84,34 @@ def test_overview_live_counts_by_hand(db):
     )
     # At the end of the previous period (Mon 2 March 00:00): P01 (answered, resolved 3 March)
     # and P02 (8 h of 12 used: at risk) are open.
-    assert live["before"] == {"open": 2, "at_risk": 1, "breached": 0, "unanswered": 1}
+    assert live["before"] == {"open": 2, "at_risk": 1, "breached": None, "unanswered": None}
+
+
+def test_the_earliest_day_a_case_can_still_be_pending():
+    calendar = views.calendar_for(POLICY, VIEW)
+    # 24 h is 2.67 days of 9 h: 3 + 2 working days back from Fri 13 March -> Mon 9 March
+    assert views.earliest_pending_day(POLICY, calendar, dt.date(2026, 3, 13)) == dt.date(2026, 3, 9)
+    # across Easter (Good Friday 3 April, Easter Monday 6 April 2026)
+    assert views.earliest_pending_day(POLICY, calendar, dt.date(2026, 4, 8)) == dt.date(2026, 3, 31)
+
+
+def test_live_counts_at_a_past_instant_agree_with_the_whole_queue(db):
+    """The bounded read misses no case still at risk (against reading every open case)."""
+    calendar = views.calendar_for(POLICY, VIEW)
+    for day in (
+        dt.date(2026, 3, 3),
+        dt.date(2026, 3, 6),
+        dt.date(2026, 3, 10),
+        dt.date(2026, 3, 12),
+    ):
+        at = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), POLICY.calendar.zone)
+        at = at.astimezone(dt.UTC)
+        later = dataclasses.replace(VIEW, as_of=at + dt.timedelta(days=30))
+        bounded = views.live_counts(db, POLICY, later, calendar, at)
+        whole = views.queue_counts(analytics.at_risk(db, analytics.Scope(Filters(), at), calendar))
+        opened = sum(analytics.open_cases(db, analytics.Scope(Filters(), at), POLICY).values())
+        assert bounded["at_risk"] == whole["at_risk"], day
+        assert bounded["open"] == opened, day
 
 
 def test_overview_trend_is_the_attainment_query(db):
@@ -215,3 +242,14 @@ def test_formatting():
     assert views.share(None) == "-"
     assert views.clock(86_400) == "24:00"
     assert np.isnan(float("nan"))
+
+
+def test_the_mapping_used_names_the_column_of_each_field():
+    from dashboard.importer.formats import format_by_name
+
+    fmt = format_by_name("servicenow_rest")
+    header = ["number", "priority", "opened_at", "resolved_at", "contact_type", "close_code"]
+    table = views.mapping_used(fmt, header).set_index("field")["column"]
+    assert table["case_id"] == "number"
+    assert table["created_at"] == "opened_at"
+    assert table["customer"] == "(not in this file)"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import ui, views
 from dashboard.errors import DashboardError
 from dashboard.importer.formats import FIELDS, REQUIRED_FIELDS, FormatError
 from dashboard.importer.new_format import MappingChoices, build_format, save_format, suggest_columns
@@ -201,8 +201,10 @@ def _describe(prepared: PreparedFile) -> None:
         f"Format: **{ui.escaped(prepared.detection.format.title)}** · {accepted:,} cases "
         f"accepted · {rejected:,} rows rejected"
     )
-    with st.expander("How it was read"):
+    with st.expander("How it was read, and the mapping"):
         st.text("\n".join(prepared.notes))
+        header = validated.table.header if validated.table is not None else []
+        st.dataframe(views.mapping_used(prepared.detection.format, header), hide_index=True)
     if accepted:
         st.caption("Preview (first 20 accepted cases, as they will be stored)")
         frame = validated.cases.frame

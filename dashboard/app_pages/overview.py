@@ -41,8 +41,8 @@ def page() -> None:
         now["open"],
         delta=now["open"] - before["open"],
         delta_color="inverse",
-        help=f"Cases open at {live['at']:%Y-%m-%d %H:%M} UTC, whenever created; the change is "
-        f"against {live['before_at']:%Y-%m-%d %H:%M} UTC.",
+        help=f"Cases open at {_local(live['at'])}, whenever created; the change is against "
+        f"{_local(live['before_at'])} ({policy.calendar.timezone}).",
         border=True,
     )
     at_risk.metric(
@@ -50,8 +50,12 @@ def page() -> None:
         now["at_risk"],
         delta=now["at_risk"] - before["at_risk"],
         delta_color="inverse",
-        help=f"Unanswered cases with half their target or less left ({now['breached']} more "
-        "unanswered are past their deadline).",
+        help="Unanswered cases with half their target or less left"
+        + (
+            f" ({now['breached']} more unanswered are past their deadline)."
+            if now["breached"] is not None
+            else "."
+        ),
         border=True,
     )
     dismissed.metric(
@@ -77,10 +81,17 @@ def page() -> None:
         attainment=severities["attainment"].map(views.share),
         previous_attainment=severities["previous_attainment"].map(views.share),
         median=severities["median_hours"].map(views.hours),
+        previous_median=severities["previous_median_hours"].map(views.hours),
         p90=severities["p90_hours"].map(views.hours),
-    )[["severity", "name", "target_hours", "cases", "met", "breached", "pending", "attainment",
-       "previous_attainment", "median", "p90", "previous_cases"]]  # fmt: skip
+        previous_p90=severities["previous_p90_hours"].map(views.hours),
+    )[["severity", "name", "target_hours", "cases", "previous_cases", "met", "breached",
+       "pending", "attainment", "previous_attainment", "median", "previous_median", "p90",
+       "previous_p90"]]  # fmt: skip
     ui.table(table, "overview-severities")
+
+
+def _local(instant) -> str:
+    return f"{instant.astimezone(ui.policy().calendar.zone):%a %d %b %Y %H:%M}"
 
 
 def _points(now: float | None, before: float | None) -> str | None:

@@ -1,0 +1,110 @@
+"""Benchmark: each dashboard page with 1M cases in the database (issue #5).
+
+Drives the real app through AppTest (the same script a browser runs, minus the network) on
+the 1M-case SQLite database bench_queries builds (loaded once, kept in the temp folder). Per
+page it prints:
+
+- first render: the page opened with every cached figure dropped (as after an import);
+- filter change: one customer chosen in the sidebar (a view nothing has cached yet);
+- cached rerun: the same view again (what every click that changes no filter costs).
+
+Goal: first render <= 2 s and a filter change <= 1 s per page on the 2-core development
+machine. Prints figures; asserts nothing.
+
+    .venv/bin/python -m benchmarks.bench_pages [--rows N] [--repeat N] [--postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from benchmarks.bench_import import POSTGRES, WORKDIR
+from benchmarks.bench_queries import AS_OF, _schema, loaded
+from dashboard import ui, views
+from dashboard.policy import load_policy
+from dashboard.store import make_engine
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+PAGES = {
+    "Overview": None,
+    "SLA attainment": "app_pages/attainment.py",
+    "Backlog": "app_pages/backlog.py",
+    "Scope and dismissals": "app_pages/dismissals.py",
+    "Customers": "app_pages/customers.py",
+    "Import": "app_pages/import_data.py",
+    "Policy": "app_pages/policy.py",
+}
+VIEW = {"period": "Last quarter", "as_of": AS_OF.isoformat()}
+
+
+def measure(page: str | None, customer: str) -> tuple[float, float, float]:
+    app = AppTest.from_file(str(APP), default_timeout=120)
+    for key, value in VIEW.items():
+        app.query_params[key] = value
+    app.run()  # the session starts on the overview
+    if page is not None:
+        app.switch_page(page)
+    ui.clear_caches()
+    first = _timed(app.run)
+    _check(app)
+    app.sidebar.multiselect(key="customer").set_value([customer])
+    change = _timed(app.run)
+    _check(app)
+    cached = _timed(app.run)
+    return first, change, cached
+
+
+def _timed(run) -> float:
+    began = time.perf_counter()
+    run()
+    return time.perf_counter() - began
+
+
+def _check(app: AppTest) -> None:
+    if app.exception or app.error:
+        problems = [e.message for e in app.exception] + [e.value for e in app.error]
+        raise SystemExit(f"the page failed: {problems}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per page (median shown)")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+    policy = load_policy()
+    if args.postgres:
+        _schema(POSTGRES, "bench_queries")
+        url = f"{POSTGRES}?options=-csearch_path%3Dbench_queries"
+    else:
+        WORKDIR.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{WORKDIR / 'bench.sqlite'}"
+    loaded(url, args.rows, policy).dispose()
+    os.environ["SLA_DATABASE_URL"] = url
+    customer = _a_customer(url)
+    print(f"# {args.rows:,} cases, {'PostgreSQL' if args.postgres else 'SQLite'}; view: last "
+          f"quarter as of {AS_OF:%Y-%m-%d}; filter change: customer {customer!r}; median of "
+          f"{args.repeat} runs, seconds (AppTest, whole script: sidebar + page)")  # fmt: skip
+    print(f"{'page':<22}{'first render':>14}{'filter change':>15}{'cached rerun':>14}")
+    for name, page in PAGES.items():
+        runs = [measure(page, customer) for _ in range(args.repeat)]
+        first, change, cached = (statistics.median(r[i] for r in runs) for i in range(3))
+        flag = "" if first <= 2 and change <= 1 else "   over the goal"
+        print(f"{name:<22}{first:>14.2f}{change:>15.2f}{cached:>14.2f}{flag}")
+
+
+def _a_customer(url: str) -> str:
+    engine = make_engine(url)
+    options = views.filter_options(engine)["customer"]
+    engine.dispose()
+    return options[len(options) // 2]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""End to end in a real browser: start the server, open every page, upload a file, and read
+the figures off the screen (Debian's chromium, driven by Playwright).
+
+A screenshot of each page goes to build/screenshots/ (SLA_SCREENSHOTS overrides; the README's
+come from `make screenshots`). CI installs chromium (.ci/run); elsewhere, without it, set
+SLA_TEST_BROWSER=skip to skip this test explicitly rather than see it fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import SAMPLE_EXPORT, import_prepared
+from dashboard.policy import load_policy
+from dashboard.store import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("SLA_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("SLA_SCREENSHOTS", ROOT / "build" / "screenshots"))
+PAGES = [
+    ("", "Overview"),
+    ("attainment", "SLA attainment"),
+    ("backlog", "Backlog"),
+    ("dismissals", "Scope and dismissals"),
+    ("customers", "Customers"),
+    ("policy", "Policy"),
+    ("import", "Import"),
+]
+UPLOAD = (
+    "case_id,customer,plan,severity,created_at,first_response_at,resolved_at,status,channel\n"
+    "WEB-1,Browser Co,Enterprise,P1,2026-03-10 09:00,2026-03-10 10:00,,open,portal\n"
+    "WEB-2,Browser Co,Enterprise,P2,2026-03-10 09:00,2026-03-10 18:00,,open,portal\n"
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if os.environ.get("SLA_TEST_BROWSER") == "skip":
+        pytest.skip("SLA_TEST_BROWSER=skip: the browser test is skipped on request")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no browser at {CHROMIUM}: `apt-get install chromium` (CI does), or set "
+                    "SLA_TEST_BROWSER=skip", pytrace=False)  # fmt: skip
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'cases.sqlite'}"
+    engine = make_engine(url)
+    policy = load_policy()
+    import_prepared(engine, [prepare_file(SAMPLE_EXPORT, policy)], policy, source="sample")
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "SLA_DATABASE_URL": url}
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+               "--server.headless", "true", "--server.port", str(port),
+               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process, folder / "server.log")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def test_every_page_in_a_real_browser(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"],
+        )  # fmt: skip
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        for path, title in PAGES:
+            page.goto(f"{server}/{path}?period=All+time")
+            _settled(page)
+            expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(
+                timeout=30_000
+            )
+            assert page.locator("[data-testid='stException']").count() == 0, path
+            if path == "":
+                metric = page.locator("[data-testid='stMetricValue']")
+                expect(metric).to_have_count(7, timeout=30_000)
+                values = metric.all_inner_texts()
+                assert all(re.fullmatch(r"\d+(\.\d)?%|\d+", v.strip()) for v in values), values
+            if path not in ("import", "policy"):
+                chart = page.locator("[data-testid='stVegaLiteChart']").first
+                expect(chart).to_be_visible(timeout=30_000)
+                page.wait_for_timeout(500)  # let the charts finish drawing for the picture
+            page.screenshot(path=str(SHOTS / f"{path or 'overview'}.png"), full_page=True)
+
+        # A filter chosen on screen goes into the URL (a filtered view is a link), and the
+        # link opens the same view on another page.
+        page.goto(f"{server}/?period=All+time")
+        _settled(page)
+        everyone = page.locator("[data-testid='stMetricValue']").first.inner_text()
+        page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+        page.get_by_role("option", name="Acme Payments").click()
+        page.keyboard.press("Escape")
+        _settled(page)
+        page.wait_for_url(re.compile(r"customer=Acme\+Payments"), timeout=30_000)
+        link = page.url
+        assert page.locator("[data-testid='stMetricValue']").first.inner_text() != everyone
+        page.goto(link.replace(server + "/", server + "/customers"))
+        _settled(page)
+        expect(
+            page.locator("[data-testid='stSidebar']").get_by_text("Acme Payments")
+        ).to_be_visible()
+
+        # Upload a file, import it, and see it in the history.
+        page.goto(f"{server}/import")
+        _settled(page)
+        upload = tmp_path / "browser_upload.csv"
+        upload.write_text(UPLOAD)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))
+        _settled(page)
+        expect(page.get_by_text("2 cases accepted")).to_be_visible(timeout=30_000)
+        page.get_by_role("button", name=re.compile(r"^Import 1 file")).click()
+        _settled(page)
+        expect(page.get_by_text("Imported: browser_upload.csv (2 new")).to_be_visible(
+            timeout=30_000
+        )
+        page.screenshot(path=str(SHOTS / "import-done.png"), full_page=True)
+        browser.close()
+    assert not errors, errors
+
+
+def _settled(page, timeout: float = 60_000) -> None:
+    """Wait until the app has finished its run: no "running" status for a whole second (it
+    can appear a moment after the page loads)."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    quiet = 0
+    while quiet < 4 and time.monotonic() < deadline:
+        running = page.locator("[data-testid='stStatusWidget']").count() > 0
+        quiet = 0 if running else quiet + 1
+        page.wait_for_timeout(250)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited: {log.read_text()[-2000:]}", pytrace=False)
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer within 60 s: {log.read_text()[-2000:]}")
