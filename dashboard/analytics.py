@@ -132,8 +132,12 @@ def at_risk(
 ) -> pd.DataFrame:
     """Open unanswered cases by business hours left to their deadline (negative: breached);
     with `created_from`, only those created on or after that local day."""
-    rows = queries.run(engine, "at_risk", filters=scope.filters, as_of=scope.as_of, limit=limit,
-                       created_from=created_from or dt.date(1, 1, 1))  # fmt: skip
+    if created_from is None:
+        rows = queries.run(engine, "at_risk", filters=scope.filters, as_of=scope.as_of,
+                           limit=limit)  # fmt: skip
+    else:
+        rows = queries.run(engine, "at_risk_recent", filters=scope.filters, as_of=scope.as_of,
+                           limit=limit, created_from=created_from)  # fmt: skip
     if rows.empty or calendar is None:
         rows["remaining_hours"] = pd.Series(dtype="float64")
         return rows

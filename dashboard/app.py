@@ -33,6 +33,6 @@ page = st.navigation(PAGES)
 try:
     ui.sidebar()
 except DashboardError as exc:  # e.g. the database cannot be reached or the policy is invalid
-    st.error(str(exc))
+    ui.error(str(exc))
     st.stop()
 page.run()

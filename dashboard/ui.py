@@ -253,7 +253,25 @@ def guarded(page: Callable[[], None]) -> None:
     try:
         page()
     except DashboardError as exc:
-        st.error(str(exc))
+        error(str(exc))
+
+
+# Messages quote files, rows and values from the data: shown as written, never as markdown
+# (a value such as ![x](http://...) would otherwise fetch an image).
+def error(text: str) -> None:
+    st.error(escaped(text))
+
+
+def warning(text: str) -> None:
+    st.warning(escaped(text))
+
+
+def info(text: str) -> None:
+    st.info(escaped(text))
+
+
+def success(text: str) -> None:
+    st.success(escaped(text))
 
 
 def escaped(text: object) -> str:

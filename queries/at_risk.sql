@@ -1,7 +1,5 @@
 -- grain: one row per open case still unanswered at :as_of, soonest deadline first (already
 -- breached ones first). Business time remaining needs the calendar: added in Python.
--- :created_from narrows it to cases created on or after a local day (the earliest that can
--- still be pending at :as_of, when only those are wanted); the earliest date otherwise.
 select
     c.source,
     c.case_id,
@@ -14,8 +12,7 @@ select
     c.response_deadline,
     c.response_breach_at
 from cases as c
-where c.created_local_date >= :created_from
-    and {{open_at}}
+where {{open_at}}
     and c.response_recorded
     and (c.first_response_at is null or c.first_response_at > :as_of)
     and {{case_filters}}

@@ -7,6 +7,7 @@ unknown format mapped by hand, a bad file); the what-if editor and the case ledg
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,11 @@ def open_app(page: str = "overview", **params) -> AppTest:
 def assert_clean(app: AppTest) -> None:
     assert not app.exception, [e.message for e in app.exception]
     assert not app.error, [e.value for e in app.error]
+
+
+def plain(shown) -> str:
+    """A message's (or label's) text as the user reads it: data text is markdown-escaped."""
+    return re.sub(r"\\(.)", r"\1", getattr(shown, "value", shown))
 
 
 def metrics(app: AppTest) -> dict[str, str]:
@@ -139,7 +145,7 @@ def test_a_preset_period_resolves_against_the_as_of_day(db):
 def test_a_bad_as_of_is_explained_not_raised(db):
     app = open_app(as_of="yesterday-ish")
     assert not app.exception
-    assert "is not a date and time" in app.sidebar.error[0].value
+    assert "is not a date and time" in plain(app.sidebar.error[0])
 
 
 # -- SLA attainment: breaches and the case ledger -----------------------------------------------
@@ -173,7 +179,7 @@ def test_the_ledger_of_any_case_and_of_an_unknown_one(db):
     assert "weekend" in app.code[0].value
     app.text_input(key="ledger_any").set_value("NOPE").run()
     assert not app.exception
-    assert "no case 'NOPE'" in app.error[0].value
+    assert "no case 'NOPE'" in plain(app.error[0])
 
 
 # -- Backlog, scope, customers -------------------------------------------------------------------
@@ -192,7 +198,7 @@ def test_backlog_page_queue(db):
 def test_scope_page_flags_email_outside_emergencies(db):
     app = open_app("dismissals")
     assert_clean(app)
-    assert "4 cases of levels 3-4 came by email" in app.warning[0].value
+    assert "4 cases of levels 3-4 came by email" in plain(app.warning[0])
     by_customer = app.dataframe[1].value.set_index("customer")
     assert by_customer.loc["Initech", "dismissed"] == 2
 
@@ -234,7 +240,7 @@ def test_a_what_if_the_policy_refuses_is_explained(db):
     app.text_input(key="whatif_open").set_value("25:00")
     next(b for b in app.button if b.label == "Compare").click().run()
     assert not app.exception
-    assert "calendar.open" in app.error[0].value
+    assert "calendar.open" in plain(app.error[0])
 
 
 # -- Import ---------------------------------------------------------------------------------------
@@ -270,7 +276,7 @@ def test_upload_a_known_export_and_import_it(db):
     assert rejected["case_id"].tolist() == ["N03"]
     app.button(key="import").click().run()
     assert_clean(app)
-    assert "Imported: new_cases.csv (2 new" in app.success[0].value
+    assert "Imported: new_cases.csv (2 new" in plain(app.success[0])
     assert _count(db) == before + 2
     history = next(d.value for d in app.dataframe if "file_name" in d.value.columns)
     assert history["file_name"].tolist()[0] == "new_cases.csv"
@@ -295,7 +301,7 @@ def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, tmp_path, monk
     app = open_app("import")
     app.file_uploader[0].upload("helpdesk.csv", UNKNOWN.encode(), "text/csv").run()
     assert not app.exception
-    assert "helpdesk.csv" in app.warning[0].value  # no known format: asked to map
+    assert "helpdesk.csv" in plain(app.warning[0])  # no known format: asked to map
     file_id = next(s.key for s in app.selectbox if s.key and s.key.endswith("-case_id"))
     prefix = file_id.removesuffix("-case_id")
     assert app.selectbox(key=f"{prefix}-case_id").value == "Ref"  # suggested by name
@@ -331,7 +337,7 @@ def test_a_bad_file_gets_a_message_and_changes_nothing(db, name, content, messag
     app = open_app("import")
     app.file_uploader[0].upload(name, content).run()
     assert not app.exception
-    shown = [e.value for e in app.error] + [w.value for w in app.warning]
+    shown = [plain(e) for e in app.error] + [plain(w) for w in app.warning]
     assert any(message in text for text in shown), shown
     assert _count(db) == before
     with db.connect() as connection:
@@ -362,3 +368,19 @@ def test_the_embedded_default_starts_with_the_sample(tmp_path, monkeypatch):
     app.run()
     assert_clean(app)
     assert sum(int(r) for r in app.dataframe[0].value["cases"]) > 1_900
+
+
+def test_markup_in_the_data_is_shown_as_text(db, tmp_path):
+    name = "<img src=x onerror=alert(1)> ![x](http://example.invalid/x.png) **bold**"
+    path = tmp_path / "markup.csv"
+    path.write_text(
+        "case_id,customer,severity,created_at,first_response_at\n"
+        f'M01,"{name}",P1,2026-03-10 09:00,2026-03-10 10:00\n'
+    )
+    import_prepared(db, [prepare_file(path, POLICY)], POLICY)
+    app = open_app("customers", account=name)
+    assert_clean(app)
+    label = app.metric[0].label
+    assert plain(label) == f"{name}: attainment"
+    assert "\\<img" in label  # escaped: markdown renders it as the characters written
+    assert "\\!\\[x\\]" in label

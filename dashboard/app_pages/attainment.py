@@ -94,7 +94,7 @@ def _ledger(breaches: pd.DataFrame, policy, view) -> None:
         case = find_case(ui.engine(), case_id, source=source, hint="pick it from the table")
         explained = explain_case(case, policy, int(view.as_of.timestamp()))
     except DashboardError as exc:
-        st.error(str(exc))
+        ui.error(str(exc))
         return
     status = explained["status"]
     st.markdown(f"**{ui.escaped(case_id)}**: {status}, deadline {explained['deadline']}")

@@ -19,15 +19,16 @@ def page() -> None:
     if customer is None:
         return
     data = ui.figures("customer_page", view, customer)
+    shown_name = ui.escaped(customer)
     st.caption(
-        f"{view.period.label()} · {customer} beside all cases under the same filters "
+        f"{view.period.label()} · {shown_name} beside all cases under the same filters "
         "(the sidebar's customer choice does not narrow the comparison)."
         if not view.filters.customers
         else f"{view.period.label()} · beside the customers chosen in the sidebar."
     )
     theirs, everyone = data["theirs"]["totals"], data["everyone"]["totals"]
     mine, all_ = st.columns(2)
-    mine.metric(f"{customer}: attainment", views.share(theirs["attainment"]),
+    mine.metric(f"{shown_name}: attainment", views.share(theirs["attainment"]),
                 help=f"{theirs['met']} met of {theirs['met'] + theirs['breached']} judged; "
                 f"{theirs['cases']} cases", border=True)  # fmt: skip
     all_.metric("All: attainment", views.share(everyone["attainment"]),

@@ -67,17 +67,17 @@ def _prepared(upload, policy) -> tuple[PreparedFile, MappingChoices | None] | No
         prepared = _prepare_cached(path, upload.file_id, policy, None)
         choices = None
     except FormatError as exc:
-        st.warning(f"{upload.name}: {exc}")
+        ui.warning(f"{upload.name}: {exc}")
         choices = _mapping_form(path, upload.file_id, policy)
         if choices is None:
             return None
         try:
             prepared = _prepare_cached(path, upload.file_id, policy, choices)
         except DashboardError as error:
-            st.error(f"{upload.name}: {error}")
+            ui.error(f"{upload.name}: {error}")
             return None
     except DashboardError as exc:
-        st.error(f"{upload.name}: {exc}")
+        ui.error(f"{upload.name}: {exc}")
         return None
     _describe(prepared)
     return prepared, choices
@@ -122,7 +122,7 @@ def _mapping_form(path: Path, file_id: str, policy) -> MappingChoices | None:
     try:
         table = read_table(path)
     except DashboardError as exc:
-        st.error(f"{path.name}: {exc}")
+        ui.error(f"{path.name}: {exc}")
         return None
     st.markdown("**Map the columns** (the first non-blank row is taken as the header)")
     guesses = suggest_columns(table.header)
@@ -145,7 +145,7 @@ def _mapping_form(path: Path, file_id: str, policy) -> MappingChoices | None:
         values = table.frame[columns["severity"]].str.strip()
         distinct = sorted(v for v in values.unique() if v)
         if len(distinct) > MAX_LABELS:
-            st.error(f"{columns['severity']!r} holds {len(distinct)} different values: "
+            ui.error(f"{columns['severity']!r} holds {len(distinct)} different values: "
                      "choose the column that holds the priority or severity")  # fmt: skip
             return None
         levels, _ = parse_severity(pd.Series(distinct, dtype=object), policy)
@@ -154,7 +154,7 @@ def _mapping_form(path: Path, file_id: str, policy) -> MappingChoices | None:
         names = {s.level: f"Level {s.level} - {s.name}" for s in policy.severities}
         for index, (label, guess) in enumerate(zip(distinct, levels, strict=True)):
             level = label_grid[index % 4].selectbox(
-                label,
+                ui.escaped(label),
                 list(names),
                 index=list(names).index(int(guess)) if int(guess) in names else None,
                 format_func=names.get,
@@ -177,7 +177,7 @@ def _mapping_form(path: Path, file_id: str, policy) -> MappingChoices | None:
     )  # fmt: skip
     name = settings[2].text_input("Format name", _default_name(path), key=f"name-{file_id}")
     if missing:
-        st.info("Still needed: " + "; ".join(missing))
+        ui.info("Still needed: " + "; ".join(missing))
         return None
     return MappingChoices(
         name=name.strip(),
@@ -239,12 +239,12 @@ def _import_button(ready, policy) -> None:
         if save:
             for _, choices in ready:
                 if choices is not None:
-                    st.info(f"Saved the mapping as {save_format(choices)}")
+                    ui.info(f"Saved the mapping as {save_format(choices)}")
         with st.spinner("Importing..."):
             reports = import_prepared(ui.engine(), [p for p, _ in ready], policy,
                                       user="dashboard")  # fmt: skip
     except DashboardError as exc:
-        st.error(f"Nothing was imported: {exc}")
+        ui.error(f"Nothing was imported: {exc}")
         return
     ui.clear_caches()
     # The file as the user named it, not the session folder it was kept in.
@@ -260,7 +260,7 @@ def _last_reports() -> None:
     reports = st.session_state.get("import_reports")
     if not reports:
         return
-    st.success("Imported: " + ", ".join(
+    ui.success("Imported: " + ", ".join(
         f"{r['file']} ({r['inserted']} new, {r['updated']} updated, {r['unchanged']} unchanged, "
         f"{r['rejected']} rejected)" for r in reports
     ))  # fmt: skip

@@ -18,7 +18,7 @@ def page() -> None:
     policy = ui.policy()
     calendar = policy.calendar
     st.title("Policy")
-    st.caption(f"{policy.name} · {policy.source}")
+    st.caption(ui.escaped(f"{policy.name} · {policy.source}"))
 
     st.subheader("Severities and response targets")
     ui.table(
@@ -101,14 +101,14 @@ def _what_if(policy, view) -> None:
         try:
             other = parse_policy(edited, source="the what-if editor")
         except DashboardError as exc:
-            st.error(str(exc))
+            ui.error(str(exc))
             return
         st.session_state["whatif_result"] = other
     other = st.session_state["whatif_result"]
     try:
         table = ui.figures("what_if", other, view)
     except DashboardError as exc:
-        st.error(str(exc))
+        ui.error(str(exc))
         return
     shown = table.copy()
     for column in ("attainment", "what_if_attainment"):
@@ -117,7 +117,7 @@ def _what_if(policy, view) -> None:
         shown[column] = shown[column].map(views.hours)
     ui.table(shown, "what-if")
     for warning in other.warnings:
-        st.warning(warning)
+        ui.warning(warning)
 
 
 def _closures(text: str) -> list:
