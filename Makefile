@@ -50,10 +50,11 @@ format: $(VENV)/.installed-dev ## reformat the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed-bench ## print the engine, import and query benchmarks (1M rows; minutes)
+bench: $(VENV)/.installed-bench ## print the engine, import, query and page benchmarks (1M rows; minutes)
 	$(BIN)/python -m benchmarks.bench_engine
 	$(BIN)/python -m benchmarks.bench_import
 	$(BIN)/python -m benchmarks.bench_queries
+	$(BIN)/python -m benchmarks.bench_pages
 
 sample: $(VENV)/.installed-run ## regenerate data/sample_cases.csv (then review the diff)
 	$(BIN)/python -m dashboard.sample_data > data/sample_cases.csv
