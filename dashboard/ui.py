@@ -34,6 +34,7 @@ from dashboard.store import DATABASE_URL_ENV, create_schema, database_url, make_
 POLICY_PATH_ENV = "SLA_POLICY_PATH"
 DEFAULT_PRESET = "last_12_months"
 CONTEXT = "view"  # st.session_state key of the View the sidebar resolved on this run
+IMAGE_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 # -- resources ----------------------------------------------------------------------------------
@@ -226,25 +227,16 @@ def local_times(frame: pd.DataFrame) -> pd.DataFrame:
 def chart(figure: alt.TopLevelMixin, name: str) -> None:
     """An Altair chart and its PNG and SVG downloads (rendered only when asked for)."""
     st.altair_chart(figure, width="stretch")
-    png, svg = st.columns(2)
-    png.download_button(
-        "PNG",
-        data=lambda: chart_bytes(figure, "png"),
-        file_name=file_name(name, suffix="png"),
-        mime="image/png",
-        key=f"png-{name}",
-        on_click="ignore",
-        icon=":material/image:",
-    )
-    svg.download_button(
-        "SVG",
-        data=lambda: chart_bytes(figure, "svg"),
-        file_name=file_name(name, suffix="svg"),
-        mime="image/svg+xml",
-        key=f"svg-{name}",
-        on_click="ignore",
-        icon=":material/image:",
-    )
+    for column, (kind, mime) in zip(st.columns(2), IMAGE_KINDS.items(), strict=True):
+        column.download_button(
+            kind.upper(),
+            data=lambda kind=kind: chart_bytes(figure, kind),
+            file_name=file_name(name, suffix=kind),
+            mime=mime,
+            key=f"{kind}-{name}",
+            on_click="ignore",
+            icon=":material/image:",
+        )
 
 
 def guarded(page: Callable[[], None]) -> None:

@@ -4,22 +4,7 @@
 -- means reading every later resolution, while the cases still pending then are a few days'.
 -- (A separate file: the extra condition makes SQLite read the whole day index for the live
 -- queue, where at_risk.sql finds the few open cases through resolved_at.)
-select
-    c.source,
-    c.case_id,
-    c.customer,
-    c.severity,
-    c.channel,
-    c.subject,
-    c.created_at,
-    c.target_seconds,
-    c.response_deadline,
-    c.response_breach_at
-from cases as c
-where c.created_local_date >= :created_from
-    and {{open_at}}
-    and c.response_recorded
-    and (c.first_response_at is null or c.first_response_at > :as_of)
-    and {{case_filters}}
+{{unanswered_open}}
+    and c.created_local_date >= :created_from
 order by c.response_deadline, c.case_id
 limit :limit

@@ -96,7 +96,10 @@ def _local(instant) -> str:
 
 def _points(now: float | None, before: float | None) -> str | None:
     change = ui.delta(now, before, scale=100)
-    return None if change is None else f"{change:+.1f} pts"
+    if change is None:
+        return None
+    text = f"{change:+.1f}"
+    return f"{'0.0' if text in ('+0.0', '-0.0') else text} pts"  # no arrow for a rounded zero
 
 
 ui.guarded(page)
