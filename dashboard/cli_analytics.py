@@ -7,8 +7,9 @@ import datetime as dt
 import json
 import os
 import sys
+from pathlib import Path
 
-from dashboard import analytics, whatif
+from dashboard import analytics, periods, whatif
 from dashboard.explain import explain_case, find_case
 from dashboard.importing import load_sample_if_empty, stale_cases
 from dashboard.ledger import hours_minutes
@@ -58,6 +59,27 @@ def add_parsers(commands, *, add_db, add_policy) -> None:
     explain.add_argument("--as-of", metavar="ISO", help="for unanswered cases (default: now)")
     explain.add_argument("--json", action="store_true", help="print one JSON object")
     explain.set_defaults(handler=explain_command)
+
+    report = commands.add_parser(
+        "report",
+        help="a customer review pack: HTML, PDF or XLSX",
+        description=(
+            "One customer's figures for one period (default: the last full quarter before "
+            "--as-of) against the policy, with the previous period, every breach explained, "
+            "the backlog, dismissals with the policy's wording, channels and data-quality "
+            "notes. The format follows the output file's suffix: .html (self-contained), "
+            ".pdf or .xlsx (the tables)."
+        ),
+    )
+    report.add_argument("--customer", required=True, metavar="NAME")
+    report.add_argument("--from", dest="date_from", metavar="DATE", help="first creation day")
+    report.add_argument("--to", dest="date_to", metavar="DATE", help="last creation day")
+    report.add_argument("--as-of", metavar="ISO", help="judge unanswered cases then (default: now)")
+    add_db(report)
+    add_policy(report)
+    report.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
+                        help="FILE.html, FILE.pdf or FILE.xlsx")  # fmt: skip
+    report.set_defaults(handler=report_command)
 
 
 def stats_command(args: argparse.Namespace) -> int:
@@ -110,6 +132,33 @@ def explain_command(args: argparse.Namespace) -> int:
         print(json.dumps(explanation, indent=2))
     else:
         print("\n".join(explanation["lines"]))
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    from dashboard import review
+    from dashboard.cli import load_policy_noting_warnings, parse_as_of
+    from dashboard.files import write_atomically
+    from dashboard.review import content
+
+    kind = review.kind_of(args.output)
+    policy = load_policy_noting_warnings(args.policy)
+    as_of = parse_as_of(args.as_of, policy)
+    period = content.default_period(as_of, policy)
+    if args.date_from or args.date_to:
+        first = _date(args.date_from, "--from") or period.first
+        last = _date(args.date_to, "--to") or period.last
+        if last < first:
+            from dashboard.cli import UsageError
+
+            raise UsageError(f"--to {last} is before --from {first}")
+        period = periods.Period(first, last)
+    with opened(args.db) as engine:
+        _load_sample_on_first_use(engine, policy, args.db)
+        pack = content.build(engine, policy, args.customer, period, as_of)
+    write_atomically(args.output, review.render(pack, kind))
+    print(f"wrote {args.output}: {kind.upper()} review pack for {args.customer!r}, "
+          f"{period.label()}, {len(pack.breaches)} breach(es)")  # fmt: skip
     return 0
 
 

@@ -87,6 +87,27 @@ def atomic_text(path: Path) -> Iterator:
         temporary.unlink(missing_ok=True)
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Bytes that appear at `path` only once completely written (a report, a workbook)."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name")
+    try:
+        temporary = _temporary(path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
+    try:
+        with open(temporary, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _temporary(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

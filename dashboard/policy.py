@@ -47,7 +47,8 @@ _WEEKDAY_ALIASES = {
 # working days and report false breaches.
 _SUBDIVISION_REQUIRED = {"GB", "UK"}
 
-_TOP_LEVEL_KEYS = {"name", "attainment_goal", "calendar", "severity"}
+_TOP_LEVEL_KEYS = {"name", "attainment_goal", "calendar", "severity", "scope"}
+_SCOPE_KEYS = {"in_scope", "out_of_scope"}
 _NOT_POLICY_ZONES = {"localtime", "factory", "posixrules"}
 # A target beyond a year of business hours (about 2,300) is a typo, not a policy.
 MAX_RESPONSE_HOURS = 1000
@@ -110,6 +111,15 @@ class Severity:
 
 
 @dataclass(frozen=True)
+class ScopeWording:
+    """The policy's own words on what support covers and why a case may be dismissed, quoted
+    in customer review packs. Wording only: it changes no figure."""
+
+    in_scope: str = ""
+    out_of_scope: Mapping[str, str] = field(default_factory=dict)  # dismissal reason -> words
+
+
+@dataclass(frozen=True)
 class Policy:
     calendar: CalendarSpec
     severities: tuple[Severity, ...]  # ordered by level, levels are 1..N
@@ -119,6 +129,7 @@ class Policy:
     # The share of judged cases the team aims to answer within target: drawn on charts, never
     # part of a verdict (so not of the fingerprint). None: no goal drawn.
     attainment_goal: float | None = None
+    scope: ScopeWording = field(default=ScopeWording(), compare=False)
 
     def severity(self, level: int) -> Severity:
         return self.severities[level - 1]
@@ -184,7 +195,25 @@ def parse_policy(raw: Mapping[str, Any], *, source: str = "<policy>") -> Policy:
         source=source,
         warnings=tuple(check.warnings),
         attainment_goal=None if goal is None else float(goal),
+        scope=_parse_scope(raw.get("scope", {}), check),
     )
+
+
+def _parse_scope(raw: Any, check: _Checker) -> ScopeWording:
+    from dashboard.importer.formats import DISMISSAL_REASONS  # the reasons cases carry
+
+    check.that(isinstance(raw, Mapping), "scope", raw, "must be a table")
+    check.known_keys(raw, _SCOPE_KEYS, "scope.")
+    in_scope = raw.get("in_scope", "")
+    check.that(isinstance(in_scope, str), "scope.in_scope", in_scope, "must be a string")
+    out = raw.get("out_of_scope", {})
+    check.that(isinstance(out, Mapping), "scope.out_of_scope", out,
+               "must be a table of dismissal reason = wording")  # fmt: skip
+    check.known_keys(out, set(DISMISSAL_REASONS), "scope.out_of_scope.")
+    for reason, words in out.items():
+        check.that(isinstance(words, str) and words.strip(), f"scope.out_of_scope.{reason}",
+                   words, "must be a non-empty string")  # fmt: skip
+    return ScopeWording(in_scope.strip(), {k: v.strip() for k, v in out.items()})
 
 
 class _Checker:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, ui, views
+from dashboard import charts, review, ui, views
+from dashboard.downloads import file_name
+from dashboard.review import content
 
 
 def page() -> None:
@@ -18,6 +20,7 @@ def page() -> None:
     customer = st.selectbox("Customer", customers, key="account", bind="query-params")
     if customer is None:
         return
+    _review_pack(customer, view, policy)
     data = ui.figures("customer_page", view, customer)
     shown_name = ui.escaped(customer)
     st.caption(
@@ -57,6 +60,34 @@ def page() -> None:
             ],
             f"customer-{customer}-breaches",
         )  # fmt: skip
+
+
+def _review_pack(customer: str, view, policy) -> None:
+    """The review pack of this customer and the sidebar's period, in three formats, made when
+    a button is pressed (the sidebar's other filters do not narrow a pack)."""
+    st.caption(f"Review pack for {ui.escaped(customer)}, {view.period.label()}: the policy, "
+               "every figure beside the previous period, each breach explained.")  # fmt: skip
+    columns = st.columns(3)
+    for column, kind in zip(columns, ("pdf", "html", "xlsx"), strict=True):
+        column.download_button(
+            f"Review pack ({kind.upper()})",
+            data=lambda kind=kind: review.render(_pack(customer, view, policy), kind),
+            file_name=file_name(
+                "review",
+                customer,
+                view.period.first.isoformat(),
+                view.period.last.isoformat(),
+                suffix=kind,
+            ),
+            mime=review.MIME[kind],
+            key=f"pack-{kind}",
+            on_click="ignore",
+            icon=":material/description:",
+        )
+
+
+def _pack(customer: str, view, policy):
+    return content.build(ui.engine(), policy, customer, view.period, view.as_of)
 
 
 ui.guarded(page)

@@ -1,0 +1,292 @@
+"""What a customer review pack says: one customer, one period, every figure and its why.
+
+Everything comes from dashboard.analytics (the same queries as the dashboard), and every
+breach gets a one-line explanation from its business-time ledger, so a reader understands it
+without the dashboard. The HTML, PDF and XLSX writers only lay this out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import analytics, periods, queries, views
+from dashboard.business_hours import BusinessCalendar
+from dashboard.charts import REASON_LABELS, ageing_buckets
+from dashboard.errors import DashboardError
+from dashboard.importer.formats import DISMISSAL_REASONS
+from dashboard.ledger import WEEKDAY, ledger
+from dashboard.policy import WEEKDAY_NAMES, Policy
+from dashboard.queries import Filters
+
+
+@dataclass(frozen=True)
+class ReviewPack:
+    customer: str
+    period: periods.Period
+    previous: periods.Period
+    as_of: dt.datetime  # aware UTC: when the figures were judged
+    period_end: dt.datetime  # aware UTC: the instant the backlog is taken at
+    policy: Policy
+    business_hours: str  # the definition, in words
+    severities: pd.DataFrame  # one row a level: this period beside the previous one
+    totals: dict
+    trend: pd.DataFrame  # period x severity: met, breached, attainment
+    breaches: pd.DataFrame  # one row a breach, with its explanation
+    backlog: pd.DataFrame  # open at period end, by severity
+    ageing: pd.DataFrame  # open at period end, by age bucket and severity
+    dismissals: pd.DataFrame  # one row a reason, with the policy's wording
+    channels: pd.DataFrame  # cases by channel and severity
+    data_quality: pd.DataFrame  # rejected rows and invalid or unscored cases of this customer
+
+    @property
+    def policy_table(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "level": [s.level for s in self.policy.severities],
+                "severity": [f"Level {s.level} - {s.name}" for s in self.policy.severities],
+                "response_target_hours": [s.response_hours for s in self.policy.severities],
+                "impact": [s.impact for s in self.policy.severities],
+            }
+        )
+
+    def local(self, instant: dt.datetime) -> dt.datetime:
+        return instant.astimezone(ZoneInfo(self.policy.calendar.timezone))
+
+
+def default_period(as_of: dt.datetime, policy: Policy) -> periods.Period:
+    """The last full quarter before the as-of day (the usual quarterly review)."""
+    return periods.resolve("last_quarter", today=as_of.astimezone(policy.calendar.zone).date())
+
+
+def build(
+    engine: Engine,
+    policy: Policy,
+    customer: str,
+    period: periods.Period,
+    as_of: dt.datetime,
+) -> ReviewPack:
+    if customer not in views.filter_options(engine)["customer"]:
+        raise DashboardError(f"no case names the customer {customer!r}")
+    view = views.View(Filters(customers=(customer,)), period, as_of)
+    scope = view.scope()
+    calendar = views.calendar_for(policy, view)
+    now = analytics.headline(engine, scope, policy)
+    before = analytics.headline(engine, view.scope(view.previous), policy)
+    end = views.period_end(policy, view, period)
+    at_end = analytics.Scope(view.filters, end)
+    ages = analytics.ageing(engine, at_end, policy)
+    return ReviewPack(
+        customer=customer,
+        period=period,
+        previous=view.previous,
+        as_of=as_of,
+        period_end=end,
+        policy=policy,
+        business_hours=business_hours_text(policy),
+        severities=_severities(now, before),
+        totals={"now": now["totals"], "before": before["totals"]},
+        trend=views.periods_as_text(
+            analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain)
+        ),
+        breaches=explained_breaches(engine, scope, policy, calendar),
+        backlog=_backlog(analytics.open_cases(engine, at_end, policy), policy),
+        ageing=ageing_buckets(ages)
+        if not ages.empty
+        else pd.DataFrame(columns=["bucket", "severity", "cases"]),
+        dismissals=_dismissals(engine, scope, policy),
+        channels=analytics.channels(engine, scope),
+        data_quality=_data_quality(engine, scope, customer, now),
+    )
+
+
+def business_hours_text(policy: Policy) -> str:
+    cal = policy.calendar
+    days = ", ".join(WEEKDAY_NAMES[d] for d in cal.workdays)
+    holidays = (
+        f"public holidays of {cal.holidays.label} (observed substitute days included)"
+        if cal.holidays
+        else "no public holiday list"
+    )
+    closures = f" and {len(cal.closures)} closure day(s)" if cal.closures else ""
+    return (
+        f"A business hour is an hour on {days}, {views.clock(cal.open_seconds)}-"
+        f"{views.clock(cal.close_seconds)} local time in {cal.timezone} (daylight saving "
+        f"followed exactly), excluding {holidays}{closures}. Response time is the business "
+        "time from a case's creation to its first response."
+    )
+
+
+def _severities(now: dict, before: dict) -> pd.DataFrame:
+    rows = []
+    for current, previous in zip(now["severities"], before["severities"], strict=True):
+        rows.append(
+            {
+                "level": current["level"],
+                "severity": current["name"],
+                "target_hours": current["target_hours"],
+                "cases": current["cases"],
+                "met": current["met"],
+                "breached": current["breached"],
+                "pending": current["pending"],
+                "attainment": current["attainment"],
+                "median_hours": current["median_response_hours"],
+                "p90_hours": current["p90_response_hours"],
+                "previous_cases": previous["cases"],
+                "previous_attainment": previous["attainment"],
+                "previous_median_hours": previous["median_response_hours"],
+                "previous_p90_hours": previous["p90_response_hours"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def explained_breaches(
+    engine: Engine, scope: analytics.Scope, policy: Policy, calendar: BusinessCalendar
+) -> pd.DataFrame:
+    """Every breach of the period with its overshoot and one line saying why."""
+    rows = analytics.breaches(engine, scope, calendar, limit=100_000)
+    columns = [
+        "case_id",
+        "severity",
+        "subject",
+        "created_at",
+        "first_response_at",
+        "business_hours",
+        "target_hours",
+        "overshoot_hours",
+        "explanation",
+    ]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    zone = ZoneInfo(policy.calendar.timezone)
+    as_of = scope.as_of_seconds()
+    lines, spent = [], []
+    for row in rows.itertuples():
+        created = int(pd.Timestamp(row.created_at).timestamp())
+        answered = not pd.isna(row.first_response_at)
+        end = int(pd.Timestamp(row.first_response_at).timestamp()) if answered else as_of
+        stretches = ledger(calendar, created, end)
+        seconds = sum(s.seconds for s in stretches if s.kind == "counted")
+        target = int(row.target_seconds)
+        spent.append(seconds)
+        lines.append(
+            explanation(created, end if answered else None, as_of, seconds, target, stretches, zone)
+        )
+    rows = rows.assign(
+        business_hours=np.array(spent, dtype=float) / 3600,
+        target_hours=rows["target_seconds"] / 3600,
+        explanation=lines,
+    )
+    return rows[columns].reset_index(drop=True)
+
+
+def explanation(
+    created: int,
+    answered: int | None,
+    as_of: int,
+    business: int,
+    target: int,
+    stretches,
+    zone: ZoneInfo,
+) -> str:
+    """'created Fri 17:40, answered Mon 11:05: 2h 05m business against a 2h target (5m over;
+    not counted: night, weekend)'."""
+    closed = []
+    for stretch in stretches:
+        for reason in stretch.reasons:
+            for part in reason.split(", "):
+                if part not in closed:
+                    closed.append(part)
+    reply = (
+        f"answered {_moment(answered, zone)}"
+        if answered is not None
+        else f"unanswered as of {_moment(as_of, zone)}"
+    )
+    skipped = f"; not counted: {', '.join(closed)}" if closed else ""
+    return (
+        f"created {_moment(created, zone)}, {reply}: {duration(business)} business against a "
+        f"{duration(target)} target ({duration(business - target)} over{skipped})"
+    )
+
+
+def _moment(seconds: int, zone: ZoneInfo) -> str:
+    local = dt.datetime.fromtimestamp(seconds, zone)
+    return f"{WEEKDAY[local.weekday()]} {local:%d %b %H:%M}"
+
+
+def duration(seconds: int) -> str:
+    """Whole minutes, rounded down (as the ledger counts them): '2h 05m', '46m'."""
+    hours, minutes = divmod(abs(int(seconds)) // 60, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+def _backlog(open_by_severity: dict[int, int], policy: Policy) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "level": list(open_by_severity),
+            "severity": [policy.severity(level).name for level in open_by_severity],
+            "open_cases": list(open_by_severity.values()),
+        }
+    )
+
+
+def _dismissals(engine: Engine, scope: analytics.Scope, policy: Policy) -> pd.DataFrame:
+    table = analytics.dismissals(engine, scope, by=("all",))
+    cases = int(table["cases"].sum()) if not table.empty else 0
+    rows = []
+    for reason in DISMISSAL_REASONS:
+        dismissed = int(table[reason].sum()) if reason in table else 0
+        rows.append(
+            {
+                "reason": REASON_LABELS[reason],
+                "dismissed": dismissed,
+                "cases": cases,
+                "rate": dismissed / cases if cases else None,
+                "policy_wording": policy.scope.out_of_scope.get(reason, ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _data_quality(
+    engine: Engine, scope: analytics.Scope, customer: str, headline: dict
+) -> pd.DataFrame:
+    """What could not be counted for this customer, so the reader knows what is missing."""
+    rejects = queries.run(engine, "rejects_of_customer", customer=customer)
+    rows = [
+        {
+            "kind": "rejected row",
+            "where": f"{r.file_name}, row {r.row_number}",
+            "case_id": r.case_id,
+            "detail": r.reason,
+        }
+        for r in rejects.itertuples()
+    ]
+    invalid = queries.run(engine, "invalid_cases", filters=scope.filters)
+    rows += [
+        {
+            "kind": "invalid case",
+            "where": "",
+            "case_id": r.case_id,
+            "detail": "its first response is recorded before its creation: not judged",
+        }
+        for r in invalid.itertuples()
+    ]
+    unscored = headline["totals"]["unscored"]
+    if unscored:
+        rows.append(
+            {
+                "kind": "unscored cases",
+                "where": "",
+                "case_id": "",
+                "detail": f"{unscored} case(s) from exports that record no first "
+                "responses: counted, never judged",
+            }
+        )
+    return pd.DataFrame(rows, columns=["kind", "where", "case_id", "detail"])

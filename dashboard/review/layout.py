@@ -1,0 +1,125 @@
+"""The pack's content as the reader sees it: formatted text, one dict a table row.
+
+The HTML and PDF writers share it, so both say exactly the same; the workbook keeps the real
+numbers and dates instead (dashboard/review/workbook.py).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import charts, views
+from dashboard.downloads import chart_bytes
+from dashboard.review import content
+from dashboard.review.content import ReviewPack
+
+
+def text(pack: ReviewPack) -> dict:
+    labels = charts.severity_labels({s.level: s.name for s in pack.policy.severities})
+    names = {s.level: f"L{s.level} {s.name}" for s in pack.policy.severities}
+    now, before = pack.totals["now"], pack.totals["before"]
+    return {
+        "period": pack.period.label(),
+        "previous": pack.previous.label(),
+        "as_of": f"{pack.local(pack.as_of):%a %d %b %Y %H:%M} {pack.policy.calendar.timezone}",
+        "period_end": f"{pack.local(pack.period_end):%a %d %b %Y %H:%M}",
+        "policy_rows": [
+            {
+                "severity": r.severity,
+                "target": f"{r.response_target_hours:g} business hours",
+                "impact": r.impact,
+            }
+            for r in pack.policy_table.itertuples()
+        ],
+        "scope_in": pack.policy.scope.in_scope,
+        "scope_out": list(pack.policy.scope.out_of_scope.values()),
+        "severity_rows": [
+            {
+                "severity": names[r.level],
+                "target": f"{r.target_hours:g} h",
+                "cases": r.cases,
+                "met": r.met,
+                "breached": r.breached,
+                "pending": r.pending,
+                "attainment": views.share(_none(r.attainment)),
+                "previous_attainment": views.share(_none(r.previous_attainment)),
+                "median": views.hours(_none(r.median_hours)),
+                "previous_median": views.hours(_none(r.previous_median_hours)),
+                "p90": views.hours(_none(r.p90_hours)),
+                "previous_p90": views.hours(_none(r.previous_p90_hours)),
+            }
+            for r in pack.severities.itertuples()
+        ],
+        "totals": {
+            "cases": now["cases"],
+            "met": now["met"],
+            "breached": now["breached"],
+            "pending": now["pending"],
+            "attainment": views.share(now["attainment"]),
+            "previous_attainment": views.share(before["attainment"]),
+        },
+        "breach_rows": [
+            {
+                "case_id": r.case_id,
+                "severity": names.get(int(r.severity), r.severity),
+                "subject": "" if pd.isna(r.subject) else r.subject,
+                "overshoot": content.duration(round(r.overshoot_hours * 3600)),
+                "explanation": r.explanation,
+            }
+            for r in pack.breaches.assign(
+                overshoot_hours=pack.breaches["business_hours"] - pack.breaches["target_hours"]
+            ).itertuples()
+        ],
+        "backlog_rows": [
+            {"severity": names[r.level], "open_cases": r.open_cases}
+            for r in pack.backlog.itertuples()
+        ],
+        "ageing_rows": [
+            {
+                "bucket": str(r.bucket),
+                "severity": names.get(int(r.severity), r.severity),
+                "cases": r.cases,
+            }
+            for r in pack.ageing.itertuples()
+        ],
+        "dismissal_rows": [
+            {
+                "reason": r.reason,
+                "dismissed": r.dismissed,
+                "rate": views.share(_none(r.rate)),
+                "policy_wording": r.policy_wording,
+            }
+            for r in pack.dismissals.itertuples()
+        ],
+        "channel_rows": [
+            {
+                "severity": names.get(int(r.severity), r.severity),
+                "channel": r.channel or "(none)",
+                "cases": r.cases,
+                "note": "email outside an emergency" if r.email_outside_emergency else "",
+            }
+            for r in pack.channels.itertuples()
+        ],
+        "quality_rows": pack.data_quality.to_dict("records"),
+        "labels": labels,
+    }
+
+
+def trend_chart(pack: ReviewPack):
+    """The attainment trend, or None when nothing in the period was judged."""
+    if pack.trend.empty or not pack.trend["attainment"].notna().any():
+        return None
+    labels = charts.severity_labels({s.level: s.name for s in pack.policy.severities})
+    return charts.attainment_trend(pack.trend, labels, goal=pack.policy.attainment_goal)
+
+
+def trend_image(pack: ReviewPack, kind: str) -> bytes | None:
+    chart = trend_chart(pack)
+    if chart is None:
+        return None
+    # A fixed width: "container" means nothing outside a page.
+    return chart_bytes(chart.properties(width=640, height=240), kind)
+
+
+def _none(value):
+    return None if value is None or pd.isna(value) else value

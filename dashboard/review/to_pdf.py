@@ -1,0 +1,257 @@
+"""The pack as a PDF with the HTML's content (dashboard/review/layout.py), A4.
+
+reportlab lays it out (pure pip wheels, no system libraries, unlike HTML-to-PDF engines that
+need Pango or a browser); the trend chart is the same Vega-Lite chart, rendered to PNG by
+vl-convert at print resolution. reportlab's Paragraph reads a small markup language, so every
+text from the data is XML-escaped before it is given one.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from dashboard.review import layout
+from dashboard.review.content import ReviewPack
+
+_STYLES = getSampleStyleSheet()
+BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontSize=9, leading=11.5)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=10)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=7, leading=9)  # the 12-column table
+NOTE = ParagraphStyle("note", parent=BODY, fontSize=8, textColor=colors.HexColor("#616161"))
+H1 = ParagraphStyle("h1", parent=_STYLES["Heading1"], fontSize=17)
+H2 = ParagraphStyle("h2", parent=_STYLES["Heading2"], fontSize=12, spaceBefore=8, keepWithNext=1)
+WIDTH = A4[0] - 28 * mm
+
+
+def render(pack: ReviewPack) -> bytes:
+    t = layout.text(pack)
+    story: list = [
+        Paragraph(f"Support review: {_x(pack.customer)}", H1),
+        Paragraph(
+            f"Cases created {_x(t['period'])} (previous period for comparison: "
+            f"{_x(t['previous'])}). Figures judged as of {_x(t['as_of'])}; backlog at "
+            f"{_x(t['period_end'])}. Policy: {_x(pack.policy.name)} (rules "
+            f"{_x(pack.policy.fingerprint)}).",
+            NOTE,
+        ),
+        Paragraph("The policy", H2),
+        _table(
+            ["Severity", "Response target", "Impact"],
+            [[r["severity"], r["target"], r["impact"]] for r in t["policy_rows"]],
+            widths=[0.22, 0.2, 0.58],
+        ),
+        Paragraph(_x(pack.business_hours), BODY),
+    ]
+    if t["scope_in"]:
+        story.append(Paragraph(f"<b>In scope:</b> {_x(t['scope_in'])}", BODY))
+    story += [Paragraph(f"&bull; {_x(words)}", BODY) for words in t["scope_out"]]
+
+    story.append(Paragraph("Response times against target", H2))
+    totals = t["totals"]
+    rows = [
+        [
+            r["severity"],
+            r["target"],
+            r["cases"],
+            r["met"],
+            r["breached"],
+            r["pending"],
+            r["attainment"],
+            r["previous_attainment"],
+            r["median"],
+            r["previous_median"],
+            r["p90"],
+            r["previous_p90"],
+        ]
+        for r in t["severity_rows"]
+    ]
+    rows.append(
+        [
+            "All",
+            "",
+            totals["cases"],
+            totals["met"],
+            totals["breached"],
+            totals["pending"],
+            totals["attainment"],
+            totals["previous_attainment"],
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
+    story.append(
+        _table(
+            [
+                "Severity",
+                "Target",
+                "Cases",
+                "Met",
+                "Breached",
+                "Pending",
+                "Attainment",
+                "prev.",
+                "Median",
+                "prev.",
+                "p90",
+                "prev.",
+            ],
+            rows,
+            widths=[0.12, 0.07, 0.07, 0.05, 0.09, 0.08, 0.1, 0.07, 0.09, 0.08, 0.09, 0.09],
+            style=SMALL,
+        )
+    )
+    story.append(
+        Paragraph(
+            "Attainment = met / (met + breached). Median and p90: business "
+            "hours to first response of the answered cases.",
+            NOTE,
+        )
+    )
+    png = layout.trend_image(pack, "png")
+    if png:
+        image = Image(io.BytesIO(png))
+        scale = WIDTH / image.imageWidth
+        image.drawWidth, image.drawHeight = WIDTH, image.imageHeight * scale
+        story.append(KeepTogether([Spacer(1, 3 * mm), image]))
+
+    story.append(Paragraph(f"Breaches ({len(t['breach_rows'])})", H2))
+    if t["breach_rows"]:
+        story.append(
+            _table(
+                ["Case", "Severity", "Subject", "Over by", "Why"],
+                [
+                    [r["case_id"], r["severity"], r["subject"], r["overshoot"], r["explanation"]]
+                    for r in t["breach_rows"]
+                ],
+                widths=[0.1, 0.1, 0.22, 0.1, 0.48],
+            )
+        )
+    else:
+        story.append(Paragraph("No case breached its response target in this period.", BODY))
+
+    story.append(Paragraph("Backlog at period end", H2))
+    story.append(
+        _table(
+            ["Severity", "Open cases"],
+            [[r["severity"], r["open_cases"]] for r in t["backlog_rows"]],
+            widths=[0.5, 0.5],
+        )
+    )
+    if t["ageing_rows"]:
+        story.append(
+            _table(
+                ["Age (business days)", "Severity", "Open cases"],
+                [[r["bucket"], r["severity"], r["cases"]] for r in t["ageing_rows"]],
+                widths=[0.34, 0.33, 0.33],
+            )
+        )
+
+    story.append(Paragraph("Dismissals", H2))
+    story.append(
+        _table(
+            ["Reason", "Dismissed", "Rate", "The policy says"],
+            [
+                [r["reason"], r["dismissed"], r["rate"], r["policy_wording"]]
+                for r in t["dismissal_rows"]
+            ],
+            widths=[0.24, 0.12, 0.12, 0.52],
+        )
+    )
+
+    story.append(Paragraph("Channels", H2))
+    story.append(
+        _table(
+            ["Severity", "Channel", "Cases", "Note"],
+            [[r["severity"], r["channel"], r["cases"], r["note"]] for r in t["channel_rows"]],
+            widths=[0.25, 0.25, 0.15, 0.35],
+        )
+    )
+
+    story.append(Paragraph("Data quality", H2))
+    if t["quality_rows"]:
+        story.append(
+            _table(
+                ["What", "Where", "Case", "Detail"],
+                [[r["kind"], r["where"], r["case_id"], r["detail"]] for r in t["quality_rows"]],
+                widths=[0.15, 0.25, 0.15, 0.45],
+            )
+        )
+    else:
+        story.append(Paragraph("Every row of this customer's exports was read and judged.", BODY))
+    story.append(Spacer(1, 4 * mm))
+    story.append(
+        Paragraph(
+            "Made by sla-dashboard from the helpdesk exports: response times "
+            "recomputed under the policy above, not taken from the helpdesk.",
+            NOTE,
+        )
+    )
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=14 * mm,
+        rightMargin=14 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"Support review: {pack.customer}",
+        author="sla-dashboard",
+    )
+    document.build(story)
+    return buffer.getvalue()
+
+
+def write(pack: ReviewPack, path: Path) -> None:
+    path.write_bytes(render(pack))
+
+
+def _table(
+    header: list[str],
+    rows: list[list],
+    widths: list[float] | None = None,
+    style: ParagraphStyle = CELL,
+) -> Table:
+    cells = [[Paragraph(f"<b>{_x(h)}</b>", style) for h in header]]
+    cells += [[Paragraph(_x(v), style) for v in row] for row in rows]
+    table = Table(
+        cells,
+        colWidths=[w * WIDTH for w in widths] if widths else None,
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#e0e0e0")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f5f5f5")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _x(value) -> str:
+    """Data as text for a reportlab Paragraph (which would read <b>, <img> and &...; as markup)."""
+    return escape("" if value is None else str(value))

@@ -1,0 +1,137 @@
+"""The pack's tables as an XLSX workbook: one sheet a table, real numbers and dates.
+
+Text from the data stays text: a customer or subject written like a formula ("=HYPERLINK(...)")
+is stored as a string cell, never as a formula a spreadsheet would run. Instants are written
+as local date-times of the policy's zone (spreadsheets have no time zones), the zone named
+in the column header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.utils import get_column_letter
+
+from dashboard.review.content import ReviewPack
+
+PERCENT = "0.0%"
+HOURS = "0.00"
+WHEN = "yyyy-mm-dd hh:mm"
+
+
+def sheets(pack: ReviewPack) -> dict[str, pd.DataFrame]:
+    zone = pack.policy.calendar.timezone
+    summary = pd.DataFrame(
+        {
+            "item": [
+                "customer",
+                "first day",
+                "last day",
+                "previous first day",
+                "previous last day",
+                f"judged as of ({zone})",
+                "policy",
+                "policy rules",
+                "business hours",
+            ],
+            "value": [
+                pack.customer,
+                pack.period.first,
+                pack.period.last,
+                pack.previous.first,
+                pack.previous.last,
+                _naive(pack.local(pack.as_of)),
+                pack.policy.name,
+                pack.policy.fingerprint,
+                pack.business_hours,
+            ],
+        }
+    )
+    breaches = pack.breaches.copy()
+    for column in ("created_at", "first_response_at"):
+        breaches[column] = breaches[column].map(lambda t: _naive(_local(t, zone)))
+    breaches = breaches.rename(
+        columns={
+            "created_at": f"created_at ({zone})",
+            "first_response_at": f"first_response_at ({zone})",
+        }
+    )
+    return {
+        "Summary": summary,
+        "Policy": pack.policy_table,
+        "Severities": pack.severities,
+        "Trend": pack.trend[
+            ["period", "severity", "cases", "met", "breached", "pending", "attainment"]
+        ],
+        "Breaches": breaches,
+        "Backlog": pack.backlog,
+        "Ageing": pack.ageing.assign(bucket=pack.ageing["bucket"].astype(str)),
+        "Dismissals": pack.dismissals,
+        "Channels": pack.channels,
+        "Data quality": pack.data_quality,
+    }
+
+
+def render(pack: ReviewPack) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets(pack).items():
+        sheet = book.create_sheet(name)
+        sheet.append([str(c) for c in frame.columns])
+        for record in frame.itertuples(index=False):
+            sheet.append([_cell(v) for v in record])
+        for column, header in enumerate(frame.columns, start=1):
+            style = _style(str(header))
+            width = max(len(str(header)), 10)
+            for row in range(2, sheet.max_row + 1):
+                cell = sheet.cell(row, column)
+                if isinstance(cell.value, str):
+                    cell.data_type = TYPE_STRING  # '=...' stays text, never a formula
+                    width = max(width, min(len(cell.value), 80))
+                elif style and isinstance(cell.value, float | int):
+                    cell.number_format = style
+                elif isinstance(cell.value, dt.datetime):
+                    cell.number_format = WHEN
+            sheet.column_dimensions[get_column_letter(column)].width = width + 2
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write(pack: ReviewPack, path: Path) -> None:
+    path.write_bytes(render(pack))
+
+
+def _cell(value):
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _style(header: str) -> str | None:
+    if "attainment" in header or header == "rate":
+        return PERCENT
+    if header.endswith("_hours"):
+        return HOURS
+    return None
+
+
+def _local(value, zone: str):
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).tz_convert(zone).to_pydatetime()
+
+
+def _naive(moment: dt.datetime | None) -> dt.datetime | None:
+    return None if moment is None else moment.replace(tzinfo=None)

@@ -1,0 +1,282 @@
+"""Customer review packs: the figures in HTML, PDF and XLSX equal the queries' for a fixture
+customer (on SQLite and PostgreSQL), breaches are explained, data never acts as markup or as
+a formula. The PDF's pages are rendered to PNG under build/review_pack/ to be looked at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pypdfium2
+import pytest
+
+from dashboard import analytics, periods, review, views
+from dashboard.cli import main
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import import_prepared
+from dashboard.policy import load_policy
+from dashboard.queries import Filters
+from dashboard.review import content, to_html
+from tests import analytics_fixture as fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(os.environ.get("SLA_ARTIFACTS", ROOT / "build")) / "review_pack"
+POLICY = load_policy()  # the vendor's, with its scope wording (the CLI's default)
+PERIOD = periods.Period(*fixture.PERIOD)
+HOSTILE = "<img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("http://example.invalid","click")'
+# A case over Easter 2026 (Good Friday 3 April, Easter Monday 6 April) and one from a customer
+# whose name is markup, one whose name is a formula.
+QUOTED_FORMULA = FORMULA.replace('"', '""')
+EXTRA = (
+    "E01,Acme,Enterprise,P1,2026-04-02 16:00,2026-04-07 12:00,2026-04-07 13:00,resolved,"
+    "portal,,true\n"
+    f'H01,"{HOSTILE}",Enterprise,P2,2026-03-03 10:00,2026-03-04 17:00,,open,portal,,true\n'
+    f'X01,"{QUOTED_FORMULA}",Enterprise,P3,2026-03-03 10:00,2026-03-03 11:00,,open,portal,,true\n'
+)
+
+
+@pytest.fixture
+def db(engine, tmp_path):
+    path = tmp_path / "fixture.csv"
+    path.write_text(fixture.csv_text() + EXTRA)
+    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+    return engine
+
+
+def acme(db) -> content.ReviewPack:
+    return content.build(db, POLICY, "Acme", PERIOD, fixture.AS_OF)
+
+
+# -- the content -------------------------------------------------------------------------------
+
+
+def test_the_figures_are_the_queries(db):
+    pack = acme(db)
+    scope = analytics.Scope(Filters(*fixture.PERIOD, customers=("Acme",)), fixture.AS_OF)
+    headline = analytics.headline(db, scope, POLICY)
+    table = pack.severities.set_index("level")
+    for severity in headline["severities"]:
+        row = table.loc[severity["level"]]
+        assert row["cases"] == severity["cases"]
+        assert row["met"] == severity["met"]
+        assert row["breached"] == severity["breached"]
+    assert table.loc[1, "attainment"] == pytest.approx(2 / 3)  # A01 A03 met, A02 breached
+    assert pack.totals["now"] == headline["totals"]
+    assert set(pack.breaches["case_id"]) == {"A02", "A05", "A08", "A11"}
+    assert pack.backlog["open_cases"].sum() == 3  # A10 A11 A15 at the as-of instant
+    dismissed = pack.dismissals.set_index("reason")["dismissed"]
+    assert dismissed["Third-party tool"] == 1  # A13
+    assert dismissed["Not Flux-related"] == 1  # A14
+    assert set(pack.data_quality["case_id"]) == {"A12"}  # answered before it was created
+
+
+def test_every_breach_is_explained_in_one_line(db):
+    lines = acme(db).breaches.set_index("case_id")["explanation"]
+    assert lines["A05"] == (
+        "created Tue 03 Mar 17:00, answered Wed 04 Mar 17:00: 9h 00m business against a "
+        "8h 00m target (1h 00m over; not counted: night)"
+    )
+    assert lines["A11"].startswith("created Mon 09 Mar 09:00, unanswered as of Fri 13 Mar 12:00: ")
+    april = content.build(
+        db, POLICY, "Acme", periods.Period(dt.date(2026, 4, 1), dt.date(2026, 4, 30)),
+        dt.datetime(2026, 5, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+    [line] = april.breaches["explanation"]
+    # Thu 2 h + Tue 3 h; Good Friday, the weekend and Easter Monday by name
+    assert line == (
+        "created Thu 02 Apr 16:00, answered Tue 07 Apr 12:00: 5h 00m business against a "
+        "4h 00m target (1h 00m over; not counted: night, Good Friday, weekend, Easter Monday)"
+    )
+
+
+def test_the_default_period_is_the_last_full_quarter():
+    as_of = dt.datetime(2026, 11, 28, 10, tzinfo=dt.UTC)
+    assert content.default_period(as_of, POLICY) == periods.Period(
+        dt.date(2026, 7, 1), dt.date(2026, 9, 30)
+    )
+
+
+def test_an_unknown_customer_is_refused(db):
+    with pytest.raises(Exception, match="no case names the customer 'Nobody'"):
+        content.build(db, POLICY, "Nobody", PERIOD, fixture.AS_OF)
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+
+class _Tables(HTMLParser):
+    """Each table's cells by its id; every tag seen; every src/href."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.tags: list[str] = []
+        self.links: list[str] = []
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        self.links += [attrs[k] for k in ("src", "href") if k in attrs]
+        if tag == "table":
+            self._table = attrs.get("id")
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self.tables[self._table].append([])
+        elif tag in ("td", "th") and self._table:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[self._table][-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parsed(html: str) -> _Tables:
+    tables = _Tables()
+    tables.feed(html)
+    return tables
+
+
+def test_the_html_holds_the_figures_and_needs_no_network(db):
+    pack = acme(db)
+    html = to_html.render(pack)
+    tables = parsed(html)
+    rows = {r[0]: r for r in tables.tables["severities"][1:]}
+    for r in pack.severities.itertuples():
+        shown = rows[f"L{r.level} {r.severity}"]
+        assert shown[2] == str(r.cases)
+        assert shown[6] == views.share(None if r.attainment != r.attainment else r.attainment)
+    assert rows["L1 Urgent"][6] == "66.7%"
+    breaches = {r[0]: r for r in tables.tables["breaches"][1:]}
+    assert set(breaches) == {"A02", "A05", "A08", "A11"}
+    assert breaches["A05"][3] == "1h 00m"
+    assert "svg" in tables.tags  # the trend chart, inline
+    assert tables.links == []  # nothing fetched: no stylesheet, script, image or font
+    assert "<script" not in html
+    assert "@page { size: A4" in html
+    (ARTIFACTS).mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "acme.html").write_text(html, encoding="utf-8")
+
+
+def test_markup_in_the_data_stays_text_in_the_html(db):
+    html = to_html.render(content.build(db, POLICY, HOSTILE, PERIOD, fixture.AS_OF))
+    tables = parsed(html)
+    assert "img" not in tables.tags
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert HOSTILE in html.replace("&lt;", "<").replace("&gt;", ">")
+
+
+# -- XLSX ----------------------------------------------------------------------------------------
+
+
+def test_the_workbook_holds_real_numbers_and_dates(db):
+    pack = acme(db)
+    book = openpyxl.load_workbook(io.BytesIO(review.render(pack, "xlsx")))
+    assert book.sheetnames == ["Summary", "Policy", "Severities", "Trend", "Breaches", "Backlog",
+                               "Ageing", "Dismissals", "Channels", "Data quality"]  # fmt: skip
+    sheet = book["Severities"]
+    header = [c.value for c in sheet[1]]
+    first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert first["level"] == 1
+    assert first["attainment"] == pytest.approx(2 / 3)
+    assert sheet.cell(2, header.index("attainment") + 1).number_format == "0.0%"
+    breaches = book["Breaches"]
+    names = [c.value for c in breaches[1]]
+    created = breaches.cell(2, names.index("created_at (Europe/London)") + 1).value
+    assert isinstance(created, dt.datetime)
+    assert breaches.cell(2, names.index("business_hours") + 1).value == 5  # A02: a number
+    summary = {r[0].value: r[1].value for r in book["Summary"].iter_rows(min_row=2)}
+    assert summary["customer"] == "Acme"
+    assert summary["first day"] == dt.datetime(2026, 3, 2)
+
+
+def test_a_formula_shaped_name_stays_text_in_the_workbook(db):
+    data = review.render(content.build(db, POLICY, FORMULA, PERIOD, fixture.AS_OF), "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    cell = book["Summary"]["B2"]
+    assert cell.value == FORMULA
+    assert cell.data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert not any(b"<f>" in archive.read(n) for n in sheets)  # no formula anywhere
+
+
+# -- PDF -----------------------------------------------------------------------------------------
+
+
+def pdf_text(data: bytes, stem: str) -> str:
+    """All pages' text; each page also saved as PNG for a person to look at."""
+    document = pypdfium2.PdfDocument(data)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    texts = []
+    for number in range(len(document)):
+        page = document[number]
+        texts.append(page.get_textpage().get_text_range())
+        page.render(scale=1.5).to_pil().save(ARTIFACTS / f"{stem}-page{number + 1}.png")
+    return "\n".join(texts).replace("\r", "")
+
+
+def test_the_pdf_holds_the_figures(db):
+    pack = acme(db)
+    data = review.render(pack, "pdf")
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data, "acme")
+    assert "Support review: Acme" in text
+    assert "66.7%" in text  # level 1 attainment
+    for case_id in ("A02", "A05", "A08", "A11"):
+        assert case_id in text
+    flat = " ".join(text.split())
+    assert "9h 00m business against a 8h 00m target" in flat
+    assert "Third-party tools and integrations are out of scope." in flat
+
+
+def test_markup_in_the_data_stays_text_in_the_pdf(db):
+    text = pdf_text(review.render(content.build(db, POLICY, HOSTILE, PERIOD, fixture.AS_OF),
+                                  "pdf"), "hostile")  # fmt: skip
+    assert HOSTILE in text
+
+
+# -- CLI -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["html", "pdf", "xlsx"])
+def test_sla_dashboard_report(db, database_url, tmp_path, capsys, suffix):
+    out = tmp_path / f"acme.{suffix}"
+    code = main(
+        ["report", "--customer", "Acme", "--from", "2026-03-02", "--to", "2026-03-13",
+         "--as-of", "2026-03-13T12:00:00Z", "--db", database_url, "-o", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    data = out.read_bytes()
+    if suffix == "html":
+        assert data == review.render(acme(db), "html")  # the same pack, byte for byte
+    elif suffix == "pdf":
+        assert "Support review: Acme" in pdf_text(data, "cli")
+    else:
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        assert book["Summary"]["B2"].value == "Acme"
+
+
+def test_report_refuses_an_unknown_format_and_customer(db, database_url, tmp_path, capsys):
+    assert main(["report", "--customer", "Acme", "--db", database_url, "-o",
+                 str(tmp_path / "pack.docx")]) == 2  # fmt: skip
+    assert "written as .html, .pdf or .xlsx" in capsys.readouterr().err
+    assert main(["report", "--customer", "Nobody", "--db", database_url, "-o",
+                 str(tmp_path / "pack.pdf")]) == 2  # fmt: skip
+    assert "no case names the customer 'Nobody'" in capsys.readouterr().err
+    assert not (tmp_path / "pack.pdf").exists()
