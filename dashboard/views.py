@@ -373,6 +373,11 @@ def policy_document(policy: Policy) -> dict:
             document["calendar"]["holidays"]["subdivision"] = cal.holidays.subdivision
     if policy.attainment_goal is not None:
         document["attainment_goal"] = policy.attainment_goal
+    if policy.scope.in_scope or policy.scope.out_of_scope:
+        document["scope"] = {
+            "in_scope": policy.scope.in_scope,
+            "out_of_scope": dict(policy.scope.out_of_scope),
+        }
     return document
 
 

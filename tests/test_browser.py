@@ -122,6 +122,13 @@ def test_every_page_in_a_real_browser(server, tmp_path):
             page.locator("[data-testid='stSidebar']").get_by_text("Acme Payments")
         ).to_be_visible()
 
+        # The customer's review pack, as the account team downloads it.
+        with page.expect_download(timeout=60_000) as pending:
+            page.get_by_role("button", name="Review pack (PDF)").click()
+        pdf = pending.value.path().read_bytes()
+        assert pdf.startswith(b"%PDF")
+        assert pending.value.suggested_filename.startswith("review-acme-payments-")
+
         # Upload a file, import it, and see it in the history.
         page.goto(f"{server}/import")
         _settled(page)

@@ -254,3 +254,25 @@ def test_the_attainment_goal_is_optional_and_changes_no_verdict():
     with_goal = parse_policy({**policy_dict(), "attainment_goal": 0.9})
     assert with_goal.attainment_goal == 0.9
     assert with_goal.fingerprint == parse_policy(policy_dict()).fingerprint
+
+
+def test_the_scope_wording_is_read_and_checked():
+    from dashboard.policy import load_policy
+
+    scope = load_policy().scope
+    assert scope.in_scope == "The Flux controllers and the Flux Operator."
+    assert set(scope.out_of_scope) == {"third_party", "not_flux", "infrastructure_access"}
+    raw = policy_dict()
+    raw["scope"] = {"out_of_scope": {"too_busy": "We were busy."}}
+    with pytest.raises(PolicyError, match=r"scope\.out_of_scope\.too_busy: unknown key"):
+        parse_policy(raw, source="p.toml")
+    raw["scope"] = {"out_of_scope": {"not_flux": ""}}
+    with pytest.raises(PolicyError, match=r"scope\.out_of_scope\.not_flux: must be a non-empty"):
+        parse_policy(raw, source="p.toml")
+    raw["scope"] = {"in_scope": 3}
+    with pytest.raises(PolicyError, match=r"scope\.in_scope: must be a string \(got 3\)"):
+        parse_policy(raw, source="p.toml")
+    # wording only: it changes no figure, so not the fingerprint
+    plain = parse_policy(policy_dict(), source="p.toml")
+    raw["scope"] = {"in_scope": "Everything."}
+    assert parse_policy(raw, source="p.toml").fingerprint == plain.fingerprint
