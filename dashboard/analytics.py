@@ -25,6 +25,7 @@ from dashboard.policy import Policy
 from dashboard.queries import Filters
 
 COUNTS = ("cases", "met", "breached", "pending", "invalid", "unscored")
+_LAST = dt.date(9999, 12, 31)
 NEAR_MISS_SHARE = 0.9  # "met within the last 10 % of the target"
 EMAIL = "email"
 
@@ -136,8 +137,11 @@ def at_risk(
         rows = queries.run(engine, "at_risk", filters=scope.filters, as_of=scope.as_of,
                            limit=limit)  # fmt: skip
     else:
+        # Bounded on both sides, the day index is read over a few days only.
+        created_to = scope.as_of.astimezone(calendar.spec.zone).date() if calendar else _LAST
         rows = queries.run(engine, "at_risk_recent", filters=scope.filters, as_of=scope.as_of,
-                           limit=limit, created_from=created_from)  # fmt: skip
+                           limit=limit, created_from=created_from,
+                           created_to=created_to)  # fmt: skip
     if rows.empty or calendar is None:
         rows["remaining_hours"] = pd.Series(dtype="float64")
         return rows

@@ -32,6 +32,7 @@ PAGES = [
 page = st.navigation(PAGES)
 try:
     ui.sidebar()
+    ui.stale_policy_notice()
 except DashboardError as exc:  # e.g. the database cannot be reached or the policy is invalid
     ui.error(str(exc))
     st.stop()

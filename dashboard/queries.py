@@ -208,7 +208,14 @@ def _statement(sql: str, names: Sequence[str]):
             binds.append(bindparam(name, type_=Boolean()))
         elif name in ("as_of",):
             binds.append(bindparam(name, type_=UtcDateTime()))
-        elif name in ("date_from", "date_to", "as_of_date", "date_before", "created_from"):
+        elif name in (
+            "date_from",
+            "date_to",
+            "as_of_date",
+            "date_before",
+            "created_from",
+            "created_to",
+        ):
             binds.append(bindparam(name, type_=Date()))
         elif name in ("limit", "import_id"):
             binds.append(bindparam(name, type_=Integer()))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -27,11 +28,12 @@ from dashboard.charts import severity_labels
 from dashboard.downloads import chart_bytes, csv_bytes, file_name
 from dashboard.errors import DashboardError
 from dashboard.importing import load_sample_if_empty
-from dashboard.policy import Policy, load_policy
+from dashboard.policy import DEFAULT_POLICY_PATH, Policy, load_policy
 from dashboard.queries import Filters
 from dashboard.store import DATABASE_URL_ENV, create_schema, database_url, make_engine
 
 POLICY_PATH_ENV = "SLA_POLICY_PATH"
+EARLIEST_DAY, LATEST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # custom period bounds
 DEFAULT_PRESET = "last_12_months"
 CONTEXT = "view"  # st.session_state key of the View the sidebar resolved on this run
 IMAGE_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
@@ -49,8 +51,9 @@ def _engine(url: str, embedded_default: bool, policy_path: str | None) -> Engine
     return engine
 
 
-@st.cache_resource(show_spinner=False)
-def _policy(path: str | None) -> Policy:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _policy(path: str | None, stamp: tuple = ()) -> Policy:
+    del stamp  # only the cache key: an edited file is read again
     return load_policy(path)
 
 
@@ -58,17 +61,53 @@ def policy_path() -> str | None:
     return os.environ.get(POLICY_PATH_ENV) or None
 
 
+def _stamp(path: str | None) -> tuple:
+    try:
+        status = Path(path or DEFAULT_POLICY_PATH).stat()
+    except OSError:
+        return ()
+    return (status.st_mtime_ns, status.st_size)
+
+
 def engine() -> Engine:
     return _engine(database_url(), not os.environ.get(DATABASE_URL_ENV), policy_path())
 
 
 def policy() -> Policy:
-    return _policy(policy_path())
+    """The policy file in force, read again whenever it changes on disk."""
+    path = policy_path()
+    return _policy(path, _stamp(path))
 
 
 def data_version() -> str:
     """Read on every run (one small query): an import by anyone, CLI included, shows at once."""
     return views.data_version(engine())
+
+
+def stale_policy_notice() -> None:
+    """When the policy file's rules differ from those the stored figures were computed under,
+    the pages would show one policy's targets beside another's verdicts: say so, and offer to
+    re-score the stored cases (what `sla-dashboard recompute` does)."""
+    state = views.data_state(engine())
+    policy_ = policy()
+    if not state.stale_under(policy_):
+        return
+    st.warning(
+        escaped(
+            f"The stored figures were computed under other rules than {policy_.source} "
+            f"(rules {state.fingerprint}, now {policy_.fingerprint}): verdicts and targets "
+            "disagree until the stored cases are re-scored."
+        ),
+        icon=":material/warning:",
+    )
+    if st.button("Re-score the stored cases under this policy", key="recompute"):
+        from dashboard.recompute import recompute_stored
+
+        with st.spinner("Re-scoring..."):
+            report = recompute_stored(engine(), policy_)
+        clear_caches()
+        st.session_state["recomputed"] = report.recomputed
+        st.rerun()
 
 
 @st.cache_data(show_spinner="Computing...", max_entries=128)
@@ -124,11 +163,19 @@ def sidebar() -> views.View:
     custom = None
     if preset == "custom":
         start = span.first if span else today
-        first = bar.date_input("From", value=start, key="from", bind="query-params")
-        last = bar.date_input("To", value=today, key="to", bind="query-params")
+        first = bar.date_input("From", value=start, key="from", bind="query-params",
+                               min_value=EARLIEST_DAY, max_value=LATEST_DAY)  # fmt: skip
+        last = bar.date_input("To", value=today, key="to", bind="query-params",
+                              min_value=EARLIEST_DAY, max_value=LATEST_DAY)  # fmt: skip
         custom = (first, last)
     period = periods.resolve(preset, today=today, span=span, custom=custom)
     bar.caption(f"{period.label()} ({policy_.calendar.timezone})")
+    severity_options = [labels[level] for level in policy_.levels]
+    unknown_in_link(
+        {"customer": options["customer"], "severity": severity_options,
+         "channel": options["channel"], "plan": options["plan"],
+         "period": [periods.PRESETS[p] for p in periods.PRESETS]}
+    )  # fmt: skip
     customers = bar.multiselect("Customers", options["customer"], key="customer",
                                 bind="query-params", placeholder="All customers")  # fmt: skip
     severities = bar.multiselect(
@@ -154,6 +201,18 @@ def sidebar() -> views.View:
     return view
 
 
+def unknown_in_link(options: dict[str, list[str]], *, where=None) -> None:
+    """Say which of a link's values the data does not have (a bound widget drops them without
+    a word, and the page would silently show something else)."""
+    where = where or st.sidebar
+    for key, allowed in options.items():
+        wanted = st.query_params.get_all(key)
+        missing = [v for v in wanted if v and v not in allowed]
+        if missing:
+            where.warning(escaped(f"The link asks for {key} {', '.join(map(repr, missing))}, "
+                                  "which the data does not have: ignored."))  # fmt: skip
+
+
 def _as_of(policy_: Policy) -> dt.datetime:
     """The instant figures are judged at: now (to the minute, so caches hold for a minute), or
     the one the URL names (?as_of=2026-03-31T18:00, local time of the policy's zone)."""
@@ -171,12 +230,18 @@ def _as_of(policy_: Policy) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        st.sidebar.error(f"As of: {text!r} is not a date and time such as 2026-03-31 18:00; "
-                         "showing figures as of now.")  # fmt: skip
+        st.sidebar.error(escaped(f"As of: {text!r} is not a date and time such as "
+                                 "2026-03-31 18:00; showing figures as of now."))  # fmt: skip
         return now
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=policy_.calendar.zone)
     return moment.astimezone(dt.UTC)
+
+
+def local(instant: dt.datetime) -> str:
+    """An instant as people there read it: 'Fri 13 Mar 2026 12:00 Europe/London'."""
+    zone = policy().calendar
+    return f"{instant.astimezone(zone.zone):%a %d %b %Y %H:%M} {zone.timezone}"
 
 
 def current_view() -> views.View:
@@ -197,6 +262,7 @@ def table(
     *,
     column_config: dict | None = None,
     height: int | str = "auto",
+    key: str | None = None,
 ) -> None:
     """A table and its CSV download (formula-shaped cells neutralised). `height` caps long
     tables (they scroll); short ones are drawn at their own height."""
@@ -208,7 +274,7 @@ def table(
         data=lambda: csv_bytes(frame),
         file_name=file_name(name, suffix="csv"),
         mime="text/csv",
-        key=f"csv-{name}",
+        key=f"csv-{key or name}",
         on_click="ignore",
         icon=":material/download:",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,6 +28,10 @@ from dashboard.queries import Filters
 # An unanswered case is "at risk" once half of its target or less is left: early enough to act.
 AT_RISK_SHARE = 0.5
 SHORT_PERIOD_DAYS = 120  # up to about a quarter, trends are drawn per week; longer, per month
+EVERY = 2_000_000_000  # "no limit" for queries that take one: counts are never taken from a cut
+SHOWN_ROWS = 5_000  # rows a page's table shows (the counts above it are always complete)
+DAILY_BACKLOG_DAYS = 1_500  # longer periods draw the backlog weekly
+WORKERS = 2  # the development machine's cores
 
 
 @dataclass(frozen=True)
@@ -75,11 +80,33 @@ def data_span(engine: Engine) -> periods.Period | None:
     return periods.Period(row["first_day"], row["last_day"])
 
 
-def data_version(engine: Engine) -> str:
-    """Changes with every import and recompute: the key cached figures are stored under."""
+@dataclass(frozen=True)
+class DataState:
+    last_import: int | None
+    imports: int
+    fingerprint: str | None  # the policy the stored figures were computed under
+
+    @property
+    def version(self) -> str:
+        """Changes with every import and recompute: the key cached figures are stored under."""
+        return f"{self.last_import}:{self.fingerprint}:{self.imports}"
+
+    def stale_under(self, policy: Policy) -> bool:
+        """The stored verdicts were computed under rules other than `policy`'s."""
+        return self.fingerprint is not None and self.fingerprint != policy.fingerprint
+
+
+def data_state(engine: Engine) -> DataState:
     row = queries.run(engine, "data_version").iloc[0]
-    last = None if pd.isna(row["last_import"]) else int(row["last_import"])
-    return f"{last}:{row['fingerprint']}:{row['imports']}"
+    return DataState(
+        last_import=None if pd.isna(row["last_import"]) else int(row["last_import"]),
+        imports=int(row["imports"]),
+        fingerprint=None if pd.isna(row["fingerprint"]) else str(row["fingerprint"]),
+    )
+
+
+def data_version(engine: Engine) -> str:
+    return data_state(engine).version
 
 
 # -- Overview -----------------------------------------------------------------------------------
@@ -88,8 +115,18 @@ def data_version(engine: Engine) -> str:
 def overview(engine: Engine, policy: Policy, view: View) -> dict:
     """Per severity: attainment against target, cases, median and p90, each beside the previous
     period's; the open backlog, at-risk count and dismissal rate then and now; one trend."""
-    now = analytics.headline(engine, view.scope(), policy)
-    before = analytics.headline(engine, view.scope(view.previous), policy)
+    calendar = calendar_for(policy, view)
+    end_now = period_end(policy, view, view.period)
+    end_before = period_end(policy, view, view.previous)
+    now, before, live_now, live_before, trend = together(
+        lambda: analytics.headline(engine, view.scope(), policy),
+        lambda: analytics.headline(engine, view.scope(view.previous), policy),
+        lambda: live_counts(engine, policy, view, calendar, end_now),
+        lambda: live_counts(engine, policy, view, calendar, end_before),
+        lambda: analytics.attainment(
+            engine, view.scope(), by=("period", "severity"), grain=view.grain
+        ),
+    )
     rows = []
     for current, previous in zip(now["severities"], before["severities"], strict=True):
         rows.append(
@@ -110,12 +147,6 @@ def overview(engine: Engine, policy: Policy, view: View) -> dict:
                 "previous_p90_hours": previous["p90_response_hours"],
             }
         )
-    calendar = calendar_for(policy, view)
-    end_now = period_end(policy, view, view.period)
-    end_before = period_end(policy, view, view.previous)
-    live_now = live_counts(engine, policy, view, calendar, end_now)
-    live_before = live_counts(engine, policy, view, calendar, end_before)
-    trend = analytics.attainment(engine, view.scope(), by=("period", "severity"), grain=view.grain)
     return {
         "severities": pd.DataFrame(rows),
         "totals": {"now": now["totals"], "before": before["totals"]},
@@ -150,14 +181,14 @@ def live_counts(
     """
     if at >= view.as_of:
         scope = analytics.Scope(view.filters, view.as_of)
-        queue = analytics.at_risk(engine, scope, calendar)
+        queue = analytics.at_risk(engine, scope, calendar, limit=EVERY)
         opened = sum(analytics.open_cases(engine, scope, policy).values())
         return {"open": opened, **queue_counts(queue)}
     day = (at - dt.timedelta(seconds=1)).astimezone(policy.calendar.zone).date()
     backlog = analytics.backlog(engine, view.filters, first=day, last=day)
     youngest = earliest_pending_day(policy, calendar, day)
     queue = analytics.at_risk(engine, analytics.Scope(view.filters, at), calendar,
-                              created_from=youngest)  # fmt: skip
+                              created_from=youngest, limit=EVERY)  # fmt: skip
     counts = queue_counts(queue)
     return {"open": int(backlog["open_cases"].sum()), "at_risk": counts["at_risk"],
             "breached": None, "unanswered": None}  # fmt: skip
@@ -190,10 +221,14 @@ def queue_counts(queue: pd.DataFrame) -> dict[str, int]:
 
 def attainment_page(engine: Engine, policy: Policy, view: View) -> dict:
     scope = view.scope()
-    trend = analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain)
-    by_period = analytics.attainment(engine, scope, by=("period",), grain=view.grain)
-    distribution = analytics.response_distribution(engine, scope, policy)
-    seconds = queries.run_integers(engine, "response_times", filters=scope.filters)
+    trend, by_period, seconds, breaches = together(
+        lambda: analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain),
+        lambda: analytics.attainment(engine, scope, by=("period",), grain=view.grain),
+        # read once: the distribution table and the histograms both come from it
+        lambda: queries.run_integers(engine, "response_times", filters=scope.filters),
+        lambda: analytics.breaches(engine, scope, calendar_for(policy, view), limit=SHOWN_ROWS),
+    )
+    distribution = analytics.distribution_table(pd.DataFrame(seconds), policy)
     bins = {
         s.level: response_bins(
             seconds["response_business_seconds"][seconds["severity"] == s.level],
@@ -201,13 +236,13 @@ def attainment_page(engine: Engine, policy: Policy, view: View) -> dict:
         )
         for s in policy.severities
     }
-    breaches = analytics.breaches(engine, scope, calendar_for(policy, view), limit=5_000)
     return {
         "trend": periods_as_text(trend),
         "by_period": periods_as_text(by_period),
         "distribution": distribution,
         "bins": bins,
         "breaches": breaches,
+        "breaches_total": int(by_period["breached"].sum()),  # the table may show fewer
     }
 
 
@@ -217,15 +252,17 @@ def attainment_page(engine: Engine, policy: Policy, view: View) -> dict:
 def backlog_page(engine: Engine, policy: Policy, view: View) -> dict:
     last = min(view.period.last, view.as_of.astimezone(policy.calendar.zone).date())
     first = min(view.period.first, last)
-    grain = "day" if (last - first).days <= 400 else "week"
-    open_cases = analytics.backlog(engine, view.filters, first=first, last=last, grain=grain)
+    open_cases = analytics.backlog(engine, view.filters, first=first, last=last)
+    if (last - first).days > DAILY_BACKLOG_DAYS:  # years: every Sunday, and the last day
+        keep = pd.to_datetime(open_cases["day"])
+        open_cases = open_cases[(keep.dt.day_of_week == 6) | (open_cases["day"] == last)]
     ages = analytics.ageing(engine, view.scope(), policy)
     opened = analytics.opened_resolved(engine, view.scope().filters, grain=view.grain)
     queue = analytics.at_risk(
-        engine, analytics.Scope(view.filters, view.as_of), calendar_for(policy, view)
+        engine, analytics.Scope(view.filters, view.as_of), calendar_for(policy, view), limit=EVERY
     )
     return {
-        "backlog": open_cases,
+        "backlog": open_cases.reset_index(drop=True),
         "ageing": ageing_buckets(ages) if not ages.empty else ages.assign(bucket=[], cases=[]),
         "ages": ages,
         "opened_resolved": periods_as_text(opened),
@@ -267,9 +304,17 @@ def scope_page(engine: Engine, policy: Policy, view: View) -> dict:
 
 def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> dict:
     """One customer's headline beside everyone's, under the same other filters."""
-    everyone = analytics.headline(engine, view.scope(), policy)
     theirs_view = view.narrowed(customers=(customer,))
-    theirs = analytics.headline(engine, theirs_view.scope(), policy)
+    everyone, theirs, trend, breaches = together(
+        lambda: analytics.headline(engine, view.scope(), policy),
+        lambda: analytics.headline(engine, theirs_view.scope(), policy),
+        lambda: analytics.attainment(
+            engine, theirs_view.scope(), by=("period", "severity"), grain=view.grain
+        ),
+        lambda: analytics.breaches(
+            engine, theirs_view.scope(), calendar_for(policy, view), limit=SHOWN_ROWS
+        ),
+    )
     rows = []
     for mine, all_ in zip(theirs["severities"], everyone["severities"], strict=True):
         rows.append(
@@ -287,17 +332,12 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
                 "all_p90_hours": all_["p90_response_hours"],
             }
         )
-    trend = analytics.attainment(
-        engine, theirs_view.scope(), by=("period", "severity"), grain=view.grain
-    )
     return {
         "table": pd.DataFrame(rows),
         "theirs": theirs,
         "everyone": everyone,
         "trend": periods_as_text(trend),
-        "breaches": analytics.breaches(
-            engine, theirs_view.scope(), calendar_for(policy, view), limit=5_000
-        ),
+        "breaches": breaches,
     }
 
 
@@ -413,6 +453,15 @@ def rejects_of_import(engine: Engine, import_id: int) -> pd.DataFrame:
 
 
 # -- shared --------------------------------------------------------------------------------------
+
+
+def together(*calls):
+    """Run independent reads side by side (two database connections, two cores): a page's
+    figures are several queries, and each spends much of its time in the database or numpy,
+    which let other threads run. Results in the order given; the first error is raised."""
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def calendar_for(policy: Policy, view: View) -> BusinessCalendar:

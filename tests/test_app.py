@@ -7,6 +7,7 @@ unknown format mapped by hand, a bad file); the what-if editor and the case ledg
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -288,15 +289,7 @@ def test_upload_a_known_export_and_import_it(db):
 def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, tmp_path, monkeypatch):
     from dashboard.importer import new_format
 
-    saved = []
-    original = new_format.save_format
-
-    def save_into_tmp(choices, folder=tmp_path):
-        path = original(choices, folder)
-        saved.append(path)
-        return path
-
-    monkeypatch.setattr(new_format, "save_format", save_into_tmp)
+    monkeypatch.setattr(new_format, "FORMATS_DIR", tmp_path)
     before = _count(db)
     app = open_app("import")
     app.file_uploader[0].upload("helpdesk.csv", UNKNOWN.encode(), "text/csv").run()
@@ -319,7 +312,7 @@ def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, tmp_path, monk
     app.button(key="import").click().run()
     assert_clean(app)
     assert _count(db) == before + 2
-    [path] = saved
+    [path] = tmp_path.glob("*.toml")
     assert 'case_id = "Ref"' in path.read_text()
     assert '"Sev A" = 1' in path.read_text()
 
@@ -384,3 +377,109 @@ def test_markup_in_the_data_is_shown_as_text(db, tmp_path):
     assert plain(label) == f"{name}: attainment"
     assert "\\<img" in label  # escaped: markdown renders it as the characters written
     assert "\\!\\[x\\]" in label
+
+
+def test_two_uploads_with_one_name_and_rejects_each(db):
+    app = open_app("import")
+    app.file_uploader[0].set_value(
+        [("cases.csv", KNOWN.encode(), "text/csv"),
+         ("cases.csv", KNOWN.replace("N0", "M0").encode(), "text/csv")]
+    ).run()  # fmt: skip
+    assert_clean(app)
+    assert sum("1 rows rejected" in m.value for m in app.markdown) == 2
+
+
+def test_messages_name_the_upload_not_the_server_folder(db):
+    app = open_app("import")
+    app.file_uploader[0].upload("quote.csv", b'a,b\n"1,2\n3,4\n', "text/csv").run()
+    assert not app.exception
+    shown = " ".join(plain(e) for e in [*app.error, *app.warning])
+    assert "quote.csv" in shown
+    assert "sla-upload-" not in shown
+
+
+def test_an_unrecognised_file_can_be_read_as_a_known_format(db):
+    before = _count(db)
+    renamed = KNOWN.replace("case_id,", "Ticket,").replace(",customer,", ",Client,")
+    app = open_app("import")
+    app.file_uploader[0].upload("odd.csv", renamed.encode(), "text/csv").run()
+    assert not app.exception
+    chooser = next(s for s in app.selectbox if s.label == "Read it as")
+    assert "canonical" in chooser.options or any("anonical" in o for o in chooser.options)
+    assert _count(db) == before
+
+
+def test_mappings_are_saved_only_with_a_successful_import(db, tmp_path, monkeypatch):
+    from dashboard.importer import new_format
+
+    formats = tmp_path / "formats"
+    formats.mkdir()
+    monkeypatch.setattr(new_format, "FORMATS_DIR", formats)
+    (formats / "custom_helpdesk.toml").write_text("# someone else's\n")
+    before = _count(db)
+    app = open_app("import")
+    app.file_uploader[0].upload("helpdesk.csv", UNKNOWN.encode(), "text/csv").run()
+    prefix = next(s.key for s in app.selectbox if s.key and s.key.endswith("-case_id"))
+    prefix = prefix.removesuffix("-case_id")
+    app.selectbox(key=f"{prefix}-created_at").set_value("Logged")
+    app.selectbox(key=f"{prefix}-first_response_at").set_value("Replied")
+    app.selectbox(key=f"{prefix}-severity").set_value("Urgency").run()
+    labels = prefix.replace("map-", "label-")
+    app.selectbox(key=f"{labels}-Sev A").set_value(1)
+    app.selectbox(key=f"{labels}-Sev B").set_value(2)
+    app.text_input(key=prefix.replace("map-", "stamp-")).set_value("%d/%m/%Y %H:%M").run()
+    app.checkbox(key="save_formats").check()
+    app.button(key="import").click().run()
+    assert not app.exception
+    assert "Nothing was imported: a format named 'custom_helpdesk' exists" in plain(app.error[0])
+    assert _count(db) == before
+    assert [p.name for p in formats.iterdir()] == ["custom_helpdesk.toml"]
+
+
+def test_the_uploads_leave_the_server_after_the_import(db):
+    app = open_app("import")
+    app.file_uploader[0].upload("new_cases.csv", KNOWN.encode(), "text/csv").run()
+    folder = Path(app.session_state["upload_folder"])
+    assert (folder).exists()
+    app.button(key="import").click().run()
+    assert_clean(app)
+    assert not folder.exists()
+
+
+def test_a_link_value_the_data_lacks_is_named_not_silently_dropped(db):
+    app = open_app(customer=["Nobody"])
+    assert not app.exception
+    assert "customer 'Nobody'" in plain(app.sidebar.warning[0])
+    app = open_app("customers", account="Nobody")
+    assert "account 'Nobody'" in plain(app.warning[0])
+
+
+def test_an_as_of_in_a_link_is_shown_as_text(db):
+    app = open_app(as_of="![x](http://example.invalid/track.png)")
+    assert not app.exception
+    message = app.sidebar.error[0].value
+    assert "\\!\\[x\\]" in message  # escaped: no image is fetched
+    assert plain(message).startswith("As of: '![x](http://example.invalid/track.png)'")
+
+
+def test_a_changed_policy_is_flagged_and_rescored_from_the_page(db, tmp_path, monkeypatch):
+    from dashboard.policy import DEFAULT_POLICY_PATH
+
+    edited = tmp_path / "policy.toml"
+    edited.write_text(
+        DEFAULT_POLICY_PATH.read_text().replace("response_hours = 4\n", "response_hours = 5\n")
+    )
+    monkeypatch.setenv("SLA_POLICY_PATH", str(edited))
+    app = open_app()
+    assert not app.exception
+    assert "computed under other rules" in plain(app.warning[0])
+    app.button(key="recompute").click().run()
+    assert_clean(app)
+    assert not app.warning
+    # A02 took 5 h: met under a 5 h target (6 met; I08, unanswered 12 h, still breached)
+    assert metrics(app)["L1 Urgent · 5 h target"] == views.share(6 / 7)
+    # the file edited again, back to 4 h: the running app reads it and flags it again
+    edited.write_text(DEFAULT_POLICY_PATH.read_text())
+    os.utime(edited, ns=(1, 1))
+    app.run()
+    assert "computed under other rules" in plain(app.warning[0])

@@ -258,3 +258,34 @@ def test_the_mapping_used_names_the_column_of_each_field():
     assert table["case_id"] == "number"
     assert table["created_at"] == "opened_at"
     assert table["customer"] == "(not in this file)"
+
+
+def test_counts_never_come_from_a_cut_list(db, monkeypatch):
+    limits = []
+    real = analytics.at_risk
+
+    def recording(*args, **kwargs):
+        limits.append(kwargs.get("limit"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analytics, "at_risk", recording)
+    views.overview(db, POLICY, VIEW)
+    views.backlog_page(db, POLICY, VIEW)
+    assert limits
+    assert set(limits) == {views.EVERY}
+    monkeypatch.setattr(views, "SHOWN_ROWS", 2)
+    data = views.attainment_page(db, POLICY, VIEW)
+    assert len(data["breaches"]) == 2
+    assert data["breaches_total"] == sum(
+        1 for r in fixture.in_period() if r["status"] == "breached"
+    )
+
+
+def test_a_long_backlog_is_weekly_and_ends_on_the_last_day(db):
+    long = dataclasses.replace(
+        VIEW, period=periods.Period(dt.date(2021, 1, 1), dt.date(2026, 3, 11))
+    )
+    backlog = views.backlog_page(db, POLICY, long)["backlog"]
+    days = sorted(set(backlog["day"]))
+    assert days[-1] == dt.date(2026, 3, 11)  # a Wednesday: the period's last day is kept
+    assert all(d.weekday() == 6 for d in days[:-1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -62,9 +64,15 @@ def page() -> None:
     if breaches.empty:
         st.success("No breach in this period and filter.")
         return
+    total = data["breaches_total"]
     st.caption(
-        f"{len(breaches)} breached cases (unanswered ones as of {view.as_of:%Y-%m-%d %H:%M} UTC)"
-        + (" · the first 5,000 shown" if len(breaches) >= 5_000 else "")
+        f"{total:,} breached cases (unanswered ones as of {ui.local(view.as_of)})"
+        + (
+            f" · the first {len(breaches):,} shown, by severity then deadline: narrow the "
+            "sidebar's filters (a severity, a customer) to list the others"
+            if len(breaches) < total
+            else ""
+        )
     )
     table = breaches.assign(overshoot=breaches["overshoot_hours"].map(views.hours))
     ui.table(_breach_columns(table), "breaches", height=320)
@@ -97,7 +105,8 @@ def _ledger(breaches: pd.DataFrame, policy, view) -> None:
         ui.error(str(exc))
         return
     status = explained["status"]
-    st.markdown(f"**{ui.escaped(case_id)}**: {status}, deadline {explained['deadline']}")
+    deadline = ui.local(dt.datetime.fromisoformat(explained["deadline"].replace("Z", "+00:00")))
+    st.markdown(f"**{ui.escaped(case_id)}**: {status}, deadline {deadline}")
     st.code("\n".join(explained["lines"]), language=None)
     stretches = pd.DataFrame(explained["stretches"])
     if not stretches.empty:

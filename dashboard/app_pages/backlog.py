@@ -13,7 +13,7 @@ def page() -> None:
     labels = ui.severity_names()
     st.title("Backlog")
     st.caption(f"{view.period.label()} · open cases whenever created, as of "
-               f"{view.as_of:%Y-%m-%d %H:%M} UTC")  # fmt: skip
+               f"{ui.local(view.as_of)}")  # fmt: skip
 
     st.subheader("Open cases over time")
     if data["backlog"].empty:
@@ -48,6 +48,9 @@ def page() -> None:
     if queue.empty:
         st.success("No unanswered open case.")
         return
+    if len(queue) > views.SHOWN_ROWS:
+        st.caption(f"The first {views.SHOWN_ROWS:,} shown, breached first.")
+        queue = queue.head(views.SHOWN_ROWS)
     shown = queue.assign(remaining=queue["remaining_hours"].map(_signed_hours))[
         ["case_id", "customer", "severity", "channel", "created_at", "response_deadline",
          "remaining", "remaining_hours", "breached", "subject", "source"]

@@ -17,6 +17,7 @@ def page() -> None:
     if not customers:
         st.info("No case names a customer yet.")
         return
+    ui.unknown_in_link({"account": customers}, where=st)
     customer = st.selectbox("Customer", customers, key="account", bind="query-params")
     if customer is None:
         return
@@ -51,7 +52,9 @@ def page() -> None:
             f"customer-{customer}-attainment",
         )
     breaches = data["breaches"]
-    st.subheader(f"Breaches ({len(breaches)})")
+    total = theirs["breached"]
+    shown_note = f", the first {len(breaches):,} shown" if len(breaches) < total else ""
+    st.subheader(f"Breaches ({total:,}{shown_note})")
     if not breaches.empty:
         ui.table(
             breaches.assign(overshoot=breaches["overshoot_hours"].map(views.hours))[

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,8 +19,15 @@ import streamlit as st
 
 from dashboard import ui, views
 from dashboard.errors import DashboardError
-from dashboard.importer.formats import FIELDS, REQUIRED_FIELDS, FormatError
-from dashboard.importer.new_format import MappingChoices, build_format, save_format, suggest_columns
+from dashboard.importer import new_format
+from dashboard.importer.formats import (
+    FIELDS,
+    REQUIRED_FIELDS,
+    ExportFormat,
+    FormatError,
+    builtin_formats,
+)
+from dashboard.importer.new_format import MappingChoices, build_format, suggest_columns
 from dashboard.importer.prepare import PreparedFile, prepare_file
 from dashboard.importer.readers import read_table
 from dashboard.importing import import_prepared
@@ -28,6 +36,7 @@ from dashboard.timestamps import ISO8601
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx"]
 NONE = "(not in this file)"
+BY_HAND = "Map the columns by hand"
 MAX_LABELS = 40  # distinct severity values offered for mapping; more means a wrong column
 
 
@@ -47,6 +56,7 @@ def page() -> None:
         # offered again.
         key=f"uploads-{st.session_state.get('upload_round', 0)}",
     )
+    _forget_removed(uploads or [])
     ready: list[tuple[PreparedFile, MappingChoices | None]] = []
     for upload in uploads or []:
         with st.container(border=True):
@@ -61,26 +71,58 @@ def page() -> None:
 
 
 def _prepared(upload, policy) -> tuple[PreparedFile, MappingChoices | None] | None:
-    """Read and check one upload (by a shipped format, else by the user's mapping)."""
+    """Read and check one upload: by the format detected, else by one the user picks or by
+    the user's own mapping."""
     path = _saved(upload)
     try:
         prepared = _prepare_cached(path, upload.file_id, policy, None)
         choices = None
     except FormatError as exc:
-        ui.warning(f"{upload.name}: {exc}")
-        choices = _mapping_form(path, upload.file_id, policy)
+        ui.warning(_named(exc, path, upload.name))
+        known = {f.name: f for f in builtin_formats()}
+        how = st.selectbox(
+            "Read it as",
+            [BY_HAND, *known],
+            format_func=lambda name: name if name == BY_HAND else known[name].title,
+            key=f"as-{upload.file_id}",
+        )
+        choices = None if how == BY_HAND else known[how]
         if choices is None:
-            return None
+            choices = _mapping_form(path, upload.file_id, policy)
+            if choices is None:
+                return None
         try:
             prepared = _prepare_cached(path, upload.file_id, policy, choices)
         except DashboardError as error:
-            ui.error(f"{upload.name}: {error}")
+            ui.error(_named(error, path, upload.name))
             return None
+        if not isinstance(choices, MappingChoices):
+            choices = None  # a shipped format: nothing to save
     except DashboardError as exc:
-        ui.error(f"{upload.name}: {exc}")
+        ui.error(_named(exc, path, upload.name))
         return None
-    _describe(prepared)
+    _describe(prepared, upload.file_id)
     return prepared, choices
+
+
+def _named(error: Exception, path: Path, name: str) -> str:
+    """The message with the upload's own name, not the server folder it was kept in."""
+    text = str(error).replace(str(path), name)
+    return text if text.startswith(name) else f"{name}: {text}"
+
+
+def _forget_removed(uploads) -> None:
+    """Files taken out of the upload box leave the session's folder and its memory."""
+    folder = st.session_state.get("upload_folder")
+    if folder is None or not Path(folder).exists():
+        return
+    current = {upload.file_id for upload in uploads}
+    for entry in Path(folder).iterdir():
+        if entry.name not in current:
+            shutil.rmtree(entry, ignore_errors=True)
+    store = st.session_state.get("prepared", {})
+    for key in [k for k in store if k[1] not in current]:
+        del store[key]
 
 
 def _saved(upload) -> Path:
@@ -97,19 +139,23 @@ def _saved(upload) -> Path:
     return target
 
 
-def _prepare_cached(path: Path, file_id: str, policy, choices: MappingChoices | None):
-    """prepare_file once per file and mapping: a rerun (any click) must not read it again."""
+def _prepare_cached(path: Path, file_id: str, policy, choices):
+    """prepare_file once per file and mapping (or chosen format): a rerun (any click) must
+    not read it again."""
     key = ("prepared", file_id, _fingerprint(choices))
     store = st.session_state.setdefault("prepared", {})
     if key not in store:
-        forced = build_format(choices)[0] if choices is not None else None
+        # the user's mapping, a shipped format the user picked, or None: detect
+        forced = build_format(choices)[0] if isinstance(choices, MappingChoices) else choices
         store[key] = prepare_file(path, policy, forced=forced)
     return store[key]
 
 
-def _fingerprint(choices: MappingChoices | None) -> str:
+def _fingerprint(choices) -> str:
     if choices is None:
         return ""
+    if isinstance(choices, ExportFormat):
+        return f"format:{choices.name}"
     text = json.dumps(
         [choices.name, dict(choices.columns), dict(choices.severity_labels), choices.zone,
          choices.timestamp_format], sort_keys=True
@@ -194,7 +240,7 @@ def _default_name(path: Path) -> str:
     return f"custom_{stem or 'export'}"[:40]
 
 
-def _describe(prepared: PreparedFile) -> None:
+def _describe(prepared: PreparedFile, file_id: str) -> None:
     validated = prepared.validated
     accepted, rejected = len(validated.cases), len(validated.rejects)
     st.markdown(
@@ -212,7 +258,8 @@ def _describe(prepared: PreparedFile) -> None:
         preview = frame[[c for c in wanted if c in frame.columns]].head(20)
         st.dataframe(preview, hide_index=True)
     if rejected:
-        ui.table(_rejects_frame(validated.rejects), f"rejected-{prepared.path.stem}")
+        ui.table(_rejects_frame(validated.rejects), f"rejected-{prepared.path.stem}",
+                 key=f"rejected-{file_id}")  # two uploads may share a name  # fmt: skip
 
 
 def _rejects_frame(rejects) -> pd.DataFrame:
@@ -235,23 +282,24 @@ def _import_button(ready, policy) -> None:
     if not st.button(f"Import {len(ready)} file(s): {cases:,} cases", type="primary",
                      key="import"):  # fmt: skip
         return
+    mappings = [choices for _, choices in ready if choices is not None] if save else []
     try:
-        if save:
-            for _, choices in ready:
-                if choices is not None:
-                    ui.info(f"Saved the mapping as {save_format(choices)}")
+        new_format.check_names(mappings)  # before anything is written, so all or nothing
         with st.spinner("Importing..."):
             reports = import_prepared(ui.engine(), [p for p, _ in ready], policy,
                                       user="dashboard")  # fmt: skip
     except DashboardError as exc:
         ui.error(f"Nothing was imported: {exc}")
         return
+    saved = [str(new_format.save_format(choices)) for choices in mappings]
     ui.clear_caches()
     # The file as the user named it, not the session folder it was kept in.
     st.session_state["import_reports"] = [
         {**r.as_dict(), "file": Path(r.file).name} for r in reports
     ]
+    st.session_state["saved_formats"] = saved
     st.session_state.pop("prepared", None)
+    shutil.rmtree(st.session_state.pop("upload_folder", ""), ignore_errors=True)
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     st.rerun()  # the sidebar (drawn before this page) then offers the new customers at once
 
@@ -260,6 +308,8 @@ def _last_reports() -> None:
     reports = st.session_state.get("import_reports")
     if not reports:
         return
+    for path in st.session_state.get("saved_formats", []):
+        ui.info(f"Saved the mapping as {path}: exports like it are now recognised by themselves")
     ui.success("Imported: " + ", ".join(
         f"{r['file']} ({r['inserted']} new, {r['updated']} updated, {r['unchanged']} unchanged, "
         f"{r['rejected']} rejected)" for r in reports

@@ -41,8 +41,8 @@ def page() -> None:
         now["open"],
         delta=now["open"] - before["open"],
         delta_color="inverse",
-        help=f"Cases open at {_local(live['at'])}, whenever created; the change is against "
-        f"{_local(live['before_at'])} ({policy.calendar.timezone}).",
+        help=f"Cases open at {ui.local(live['at'])}, whenever created; the change is against "
+        f"{ui.local(live['before_at'])}.",
         border=True,
     )
     at_risk.metric(
@@ -88,10 +88,6 @@ def page() -> None:
        "pending", "attainment", "previous_attainment", "median", "previous_median", "p90",
        "previous_p90"]]  # fmt: skip
     ui.table(table, "overview-severities")
-
-
-def _local(instant) -> str:
-    return f"{instant.astimezone(ui.policy().calendar.zone):%a %d %b %Y %H:%M}"
 
 
 def _points(now: float | None, before: float | None) -> str | None:

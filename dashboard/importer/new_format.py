@@ -106,13 +106,25 @@ def build_format(choices: MappingChoices) -> tuple[ExportFormat, str]:
     return parse_format(document, source=f"{choices.name}.toml"), text
 
 
-def save_format(choices: MappingChoices, folder: Path = FORMATS_DIR) -> Path:
-    """Write the mapping as folder/NAME.toml; a name any format already has is refused."""
-    fmt, text = build_format(choices)
+def check_names(choices: Iterable[MappingChoices], folder: Path | None = None) -> None:
+    """Refuse, before anything is written, names a format already has or that repeat."""
+    folder = folder or FORMATS_DIR
     taken = {f.name for f in builtin_formats()} if folder == FORMATS_DIR else set()
+    seen: set[str] = set()
+    for choice in choices:
+        name = build_format(choice)[0].name
+        if name in taken or name in seen or (folder / f"{name}.toml").exists():
+            raise FormatError(f"a format named {name!r} exists already; choose another name")
+        seen.add(name)
+
+
+def save_format(choices: MappingChoices, folder: Path | None = None) -> Path:
+    """Write the mapping as folder/NAME.toml (default data/formats/); a name any format
+    already has is refused."""
+    folder = folder or FORMATS_DIR
+    check_names([choices], folder)
+    fmt, text = build_format(choices)
     path = folder / f"{fmt.name}.toml"
-    if fmt.name in taken or path.exists():
-        raise FormatError(f"a format named {fmt.name!r} exists already; choose another name")
     header = (
         f"# {fmt.title}: made on the Import page from the columns a user chose.\n"
         "# Edit it like any mapping (data/formats/README.md).\n"
