@@ -8,6 +8,7 @@ SLA_TEST_BROWSER=skip to skip this test explicitly rather than see it fail.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import socket
@@ -27,6 +28,7 @@ from dashboard.store import make_engine
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("SLA_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SLA_SCREENSHOTS", ROOT / "build" / "screenshots"))
+ARTIFACTS = ROOT / "build" / "review_pack"
 PAGES = [
     ("", "Overview"),
     ("attainment", "SLA attainment"),
@@ -177,3 +179,45 @@ def _wait_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
         except OSError:
             time.sleep(0.3)
     pytest.fail(f"streamlit did not answer within 60 s: {log.read_text()[-2000:]}")
+
+
+def test_the_html_review_pack_prints_on_a4(tmp_path):
+    """The HTML pack opened and printed by the browser: A4 pages, no request made."""
+    if os.environ.get("SLA_TEST_BROWSER") == "skip":
+        pytest.skip("SLA_TEST_BROWSER=skip: the browser test is skipped on request")
+    import pypdfium2
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.review import content, to_html
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+    policy = load_policy()
+    import_prepared(engine, [prepare_file(SAMPLE_EXPORT, policy)], policy, source="sample")
+    as_of = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+    pack = content.build(engine, policy, "Acme Payments", content.default_period(as_of, policy),
+                         as_of)  # fmt: skip
+    engine.dispose()
+    page_file = tmp_path / "pack.html"
+    page_file.write_text(to_html.render(pack), encoding="utf-8")
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_file.as_uri())
+        printed = page.pdf(format="A4", print_background=True)
+        browser.close()
+    assert requests == [page_file.as_uri()]  # the file itself, nothing else
+    document = pypdfium2.PdfDocument(printed)
+    assert len(document) >= 2
+    width, height = document[0].get_size()
+    assert width == pytest.approx(595.3, abs=1.5)  # A4: 210 x 297 mm in points
+    assert height == pytest.approx(841.9, abs=1.5)
+    text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    assert "Support review: Acme Payments" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for number in range(len(document)):
+        document[number].render(scale=1.2).to_pil().save(ARTIFACTS / f"printed-{number + 1}.png")
+    document.close()

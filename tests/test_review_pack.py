@@ -227,6 +227,7 @@ def pdf_text(data: bytes, stem: str) -> str:
         page = document[number]
         texts.append(page.get_textpage().get_text_range())
         page.render(scale=1.5).to_pil().save(ARTIFACTS / f"{stem}-page{number + 1}.png")
+    document.close()
     return "\n".join(texts).replace("\r", "")
 
 
