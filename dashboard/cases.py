@@ -274,13 +274,22 @@ def _duplicate_problems(case_id: pd.Series, row_numbers: np.ndarray) -> np.ndarr
     return problems
 
 
+EARLIEST_YEAR = 1970  # before: a typo or an empty date exported as zero, never a real case
+
+
 def _out_of_range(
     seconds: np.ndarray, valid: np.ndarray, column: str, lo: int, hi: int, policy: Policy
 ) -> np.ndarray:
     """Instants in years the holiday list does not cover cannot be scored: refuse the row."""
     problems = np.full(len(seconds), "", dtype=object)
     years = utc_years(seconds)
-    outside = valid & ((years < lo) | (years > hi))
+    ancient = valid & (years < EARLIEST_YEAR)
+    for i, text in zip(np.flatnonzero(ancient), format_instants(seconds[ancient]), strict=True):
+        problems[i] = (
+            f"{column} {text} is before {EARLIEST_YEAR}: not a date a support case has (a typo, "
+            "or an empty date exported as zero?)"
+        )
+    outside = valid & ~ancient & ((years < lo) | (years > hi))
     label = policy.calendar.holidays.label if policy.calendar.holidays else "calendar"
     for i, text in zip(np.flatnonzero(outside), format_instants(seconds[outside]), strict=True):
         problems[i] = (

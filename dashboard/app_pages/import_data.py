@@ -20,6 +20,7 @@ import streamlit as st
 from dashboard import ui, views
 from dashboard.errors import DashboardError
 from dashboard.importer import new_format
+from dashboard.importer import uploads as upload_rules
 from dashboard.importer.formats import (
     FIELDS,
     REQUIRED_FIELDS,
@@ -34,7 +35,6 @@ from dashboard.importing import import_prepared
 from dashboard.severity_labels import parse_severity
 from dashboard.timestamps import ISO8601
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx"]
 NONE = "(not in this file)"
 BY_HAND = "Map the columns by hand"
 MAX_LABELS = 40  # distinct severity values offered for mapping; more means a wrong column
@@ -50,7 +50,7 @@ def page() -> None:
     )
     uploads = st.file_uploader(
         "Case exports (CSV or Excel)",
-        type=UPLOAD_TYPES,
+        type=list(upload_rules.UPLOAD_TYPES),
         accept_multiple_files=True,
         # A new key after each import empties the box: the files just imported are not
         # offered again.
@@ -73,6 +73,11 @@ def page() -> None:
 def _prepared(upload, policy) -> tuple[PreparedFile, MappingChoices | None] | None:
     """Read and check one upload: by the format detected, else by one the user picks or by
     the user's own mapping."""
+    limit = int(st.get_option("server.maxUploadSize")) * 2**20
+    refused = upload_rules.refusal(upload.name, upload.size, limit)
+    if refused:
+        ui.error(refused)
+        return None
     path = _saved(upload)
     try:
         prepared = _prepare_cached(path, upload.file_id, policy, None)

@@ -381,6 +381,9 @@ def _grid(
                 widths=None if widths is None else np.asarray(widths)[keep])  # fmt: skip
 
 
+MAX_EXPANDED_BYTES = 2**30  # an .xlsx of a million cases expands to about 300 MB
+
+
 def _read_xlsx(path: Path, data: bytes) -> Grid:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -389,6 +392,15 @@ def _read_xlsx(path: Path, data: bytes) -> Grid:
         raise UnusableFileError(f"{path}: a damaged zip or .xlsx file") from None
     if "xl/workbook.xml" not in names:
         raise UnusableFileError(f"{path}: a zip archive, not an .xlsx workbook")
+    # Sizes as the archive declares them: zipfile never inflates a member past its declared
+    # size, so a small file that would expand to gigabytes is refused before it is opened.
+    expanded = sum(member.file_size for member in archive.infolist())
+    if expanded > MAX_EXPANDED_BYTES:
+        raise UnusableFileError(
+            f"{path}: the workbook would expand to {expanded / 2**20:,.0f} MB (more than "
+            f"{MAX_EXPANDED_BYTES / 2**20:,.0f} MB): refused as a likely zip bomb; export it as "
+            "CSV instead"
+        )
     import openpyxl  # imported lazily: only workbooks need it
 
     try:
