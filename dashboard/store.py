@@ -394,19 +394,25 @@ def create_schema(engine: Engine) -> None:
     A database written by another schema version is refused before anything is created in it.
     """
     try:
-        with engine.begin() as connection:
+        with engine.connect() as connection:  # a reader: never waits for an import
             found = _stored_version(connection)
-            if found is not None and found != str(SCHEMA_VERSION):
-                raise DatabaseError(
-                    f"the database {_redact(str(engine.url))!r} has schema version {found}; this "
-                    f"program uses {SCHEMA_VERSION}. Keep your exports, move the database aside "
-                    "and import them again (`make run` rebuilds the sample database)"
-                )
-            metadata.create_all(connection)
-            if found is None:
-                connection.execute(
-                    settings.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
-                )
+        if found is None:
+            # Creating tables writes: as a writer, so a first import started while another
+            # holds the lock waits its turn (a reader turning writer would fail at once).
+            with writing(engine) as connection:
+                found = _stored_version(connection)
+                metadata.create_all(connection)
+                if found is None:
+                    connection.execute(
+                        settings.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+                    )
+                    return
+        if found != str(SCHEMA_VERSION):
+            raise DatabaseError(
+                f"the database {_redact(str(engine.url))!r} has schema version {found}; this "
+                f"program uses {SCHEMA_VERSION}. Keep your exports, move the database aside "
+                "and import them again (`make run` rebuilds the sample database)"
+            )
     except DatabaseError:
         raise
     except Exception as exc:

@@ -1,0 +1,155 @@
+"""Several writers and readers at once, on SQLite (WAL, busy timeout) and PostgreSQL (an
+advisory lock): two imports both land, one after the other; the dashboard's figures keep
+coming while an import holds the write lock, and never show half of one."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from dashboard import periods, views
+from dashboard.cli import main
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import import_prepared
+from dashboard.policy import load_policy
+from dashboard.queries import Filters
+from dashboard.store import cases, create_schema, writing
+from tests import analytics_fixture as fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = load_policy()
+HEADER = "case_id,customer,severity,created_at,first_response_at,channel\n"
+
+
+def export(path: Path, prefix: str, rows: int) -> Path:
+    lines = [
+        f"{prefix}{i:05d},Customer {i % 7},P{1 + i % 4},2026-03-{2 + i % 9:02d} 10:00,"
+        f"2026-03-{2 + i % 9:02d} 11:00,portal\n"
+        for i in range(rows)
+    ]
+    path.write_text(HEADER + "".join(lines))
+    return path
+
+
+def count(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(cases)).scalar_one()
+
+
+def test_two_cli_imports_at_once_both_land(engine, database_url, tmp_path):
+    files = [export(tmp_path / f"{p}.csv", p, 20_000) for p in ("A", "B")]
+    command = [sys.executable, "-m", "dashboard", "import", "--db", database_url, "--json"]
+    started = [
+        subprocess.Popen([*command, str(f), "--rejects-dir", str(tmp_path)], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for f in files
+    ]  # fmt: skip
+    results = [p.communicate(timeout=300) for p in started]
+    for process, (out, err) in zip(started, results, strict=True):
+        assert process.returncode == 0, err
+        assert json.loads(out)["inserted"] == 20_000
+    assert count(engine) == 40_000
+
+
+def test_a_cli_import_and_an_app_import_at_once(engine, database_url, tmp_path, monkeypatch):
+    """The page's import and the CLI's, started together: both land."""
+    from tests.test_app import open_app  # AppTest: the page's own import path
+
+    monkeypatch.setenv("SLA_DATABASE_URL", database_url)
+    cli = export(tmp_path / "cli.csv", "C", 20_000)
+    page = export(tmp_path / "page.csv", "P", 500)
+    app = open_app("import")
+    app.file_uploader[0].upload("page.csv", page.read_bytes(), "text/csv").run()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "import", str(cli), "--db", database_url,
+         "--rejects-dir", str(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    app.button(key="import").click().run()
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    assert not app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert count(engine) == 20_500
+
+
+def test_the_dashboard_answers_while_an_import_holds_the_write_lock(engine, tmp_path):
+    path = tmp_path / "fixture.csv"
+    path.write_text(fixture.csv_text())
+    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+    view = views.View(Filters(), periods.Period(*fixture.PERIOD), fixture.AS_OF)
+    expected = views.overview(engine, POLICY, view)["severities"]["cases"].tolist()
+    holding, release = threading.Event(), threading.Event()
+
+    def writer():
+        with writing(engine) as connection:  # an import in the middle of its transaction
+            connection.execute(insert(cases), [_half_written_case()])
+            holding.set()
+            release.wait(timeout=60)
+            raise RuntimeError("the import fails: its transaction rolls back")
+
+    thread = threading.Thread(target=lambda: _swallow(writer))
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        began = time.monotonic()
+        shown = views.overview(engine, POLICY, view)["severities"]["cases"].tolist()
+        assert time.monotonic() - began < 10  # answered, not queued behind the writer
+        assert shown == expected  # and nothing of the unfinished import is seen
+    finally:
+        release.set()
+        thread.join(timeout=60)
+    assert views.overview(engine, POLICY, view)["severities"]["cases"].tolist() == expected
+
+
+def _swallow(function) -> None:
+    with contextlib.suppress(RuntimeError):  # the writer's own failure: its rollback is the point
+        function()
+
+
+def _half_written_case() -> dict:
+    import datetime as dt
+
+    created = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+    return {
+        "source": "canonical", "case_id": "HALF", "customer": "Acme", "plan": "Enterprise",
+        "severity": 1, "severity_label": "P1", "created_at": created,
+        "response_recorded": True, "content_hash": 1, "first_import_id": 1,
+        "last_import_id": 1, "created_local_date": created.date(),
+        "created_local_week": dt.date(2026, 3, 2), "created_local_month": "2026-03",
+        "created_local_quarter": "2026-Q1", "target_seconds": 14400,
+        "response_deadline": created, "response_breach_at": created,
+        "policy_fingerprint": POLICY.fingerprint,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("schema", ["new database", "existing schema"])
+def test_a_second_writer_waits_rather_than_fails(engine, database_url, tmp_path, capsys, schema):
+    """An import started while another holds the lock waits for it, then lands."""
+    if schema == "existing schema":
+        create_schema(engine)
+    path = export(tmp_path / "late.csv", "L", 50)
+    holding, done = threading.Event(), threading.Event()
+
+    def first():
+        with writing(engine):
+            holding.set()
+            time.sleep(2)
+        done.set()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert holding.wait(timeout=30)
+    code = main(["import", str(path), "--db", database_url, "--rejects-dir", str(tmp_path)])
+    thread.join()
+    assert done.is_set()
+    assert code == 0, capsys.readouterr().err
+    assert count(engine) == 50

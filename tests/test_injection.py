@@ -1,0 +1,107 @@
+"""Data never acts as code: SQL-shaped values through every filter of every page's figures
+(both databases), markup-shaped text on every page, and production settings that keep the
+browser-side protections on."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from dashboard import periods, views
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import import_prepared
+from dashboard.policy import load_policy
+from dashboard.queries import Filters
+from dashboard.store import cases, make_engine
+from tests import analytics_fixture as fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = load_policy()
+SQL = ["x' OR '1'='1", "'); DROP TABLE cases; --", "1; DELETE FROM imports", '" OR ""="']
+MARKUP = "<script>alert(1)</script><img src=x onerror=alert(2)> ![t](http://example.invalid/t)"
+PAGES = ("overview", "attainment", "backlog", "dismissals", "customers", "import", "policy")
+
+
+@pytest.fixture
+def db(engine, tmp_path):
+    path = tmp_path / "fixture.csv"
+    extra = (
+        f'Q01,"{SQL[0]}",Enterprise,P1,2026-03-03 10:00,2026-03-03 11:00,,open,"{SQL[1]}",,true\n'
+    )
+    path.write_text(fixture.csv_text() + extra)
+    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+    return engine
+
+
+def _count(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(cases)).scalar_one()
+
+
+@pytest.mark.parametrize("value", SQL)
+def test_sql_shaped_values_through_every_filter_are_only_values(db, value):
+    before = _count(db)
+    period = periods.Period(*fixture.PERIOD)
+    ours = {"customer": int(value == SQL[0]), "channel": int(value == SQL[1])}
+    for filters, expected in (
+        (Filters(customers=(value,)), ours["customer"]),
+        (Filters(channels=(value.lower(),)), ours["channel"]),  # channels are kept lower-case
+        (Filters(plans=(value,)), 0),
+        (Filters(customers=(value, "Acme")), 16 + ours["customer"]),  # Acme: 16 in the period
+    ):
+        view = views.View(filters, period, fixture.AS_OF)
+        overview = views.overview(db, POLICY, view)
+        assert overview["totals"]["now"]["cases"] == expected, filters
+        views.attainment_page(db, POLICY, view)
+        views.backlog_page(db, POLICY, view)
+        views.scope_page(db, POLICY, view)
+        views.customer_page(db, POLICY, view, value)
+    assert _count(db) == before  # nothing ran as SQL
+
+
+def test_a_sql_shaped_customer_is_found_as_itself(db):
+    view = views.View(Filters(customers=(SQL[0],)), periods.Period(*fixture.PERIOD), fixture.AS_OF)
+    assert views.overview(db, POLICY, view)["totals"]["now"]["cases"] == 1
+    assert SQL[0] in views.filter_options(db)["customer"]
+    assert SQL[1].lower() in views.filter_options(db)["channel"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_markup_in_the_data_is_text_on_every_page(tmp_path, monkeypatch, page):
+    """(Rendering does not depend on the database: SQLite here, the figures on both.)"""
+    from tests.test_app import open_app
+
+    database_url = f"sqlite:///{tmp_path / 'markup.sqlite'}"
+    engine = make_engine(database_url)
+    path = tmp_path / "markup.csv"
+    path.write_text(
+        "case_id,customer,plan,severity,created_at,first_response_at,channel,subject\n"
+        f'M01,"{MARKUP}","{MARKUP}",P1,2026-03-03 10:00,2026-03-03 16:00,"{MARKUP}","{MARKUP}"\n'
+    )
+    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+    engine.dispose()
+    monkeypatch.setenv("SLA_DATABASE_URL", database_url)
+    app = open_app(page, account=MARKUP)
+    assert not app.exception
+    texts = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "success")
+             for e in app.get(kind)]  # fmt: skip
+    texts += [m.label for m in app.metric]
+    for text in texts:
+        # markdown shows these characters as written only when escaped
+        assert not re.search(r"(?<!\\)<(script|img)", text), text
+        assert not re.search(r"(?<!\\)!\[", text), text
+
+
+def test_production_settings_keep_the_protections_on():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["enableCORS"] is True
+    assert config["client"]["showErrorDetails"] == "type"  # no tracebacks for viewers
+    assert config["client"]["disableDataExport"] is True  # only our neutralising download
+    assert config["server"]["maxUploadSize"] <= 200
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert ".streamlit/secrets.toml" in ignored
