@@ -70,25 +70,21 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 @contextlib.contextmanager
 def atomic_text(path: Path) -> Iterator:
     """A text file opened for writing that appears at `path` only once closed successfully."""
-    path = Path(path)
-    if path.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name")
-    try:
-        temporary = _temporary(path)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with _atomic(path, "w", encoding="utf-8", newline="") as out:
+        yield out
 
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Bytes that appear at `path` only once completely written (a report, a workbook)."""
+    try:
+        with _atomic(path, "wb") as out:
+            out.write(data)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
+
+
+@contextlib.contextmanager
+def _atomic(path: Path, mode: str, **options) -> Iterator:
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name")
@@ -97,13 +93,11 @@ def write_atomically(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
     try:
-        with open(temporary, "wb") as out:
-            out.write(data)
+        with open(temporary, mode, **options) as out:
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write it ({exc.strerror})") from None
     finally:
         temporary.unlink(missing_ok=True)
 

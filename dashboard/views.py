@@ -127,6 +127,22 @@ def overview(engine: Engine, policy: Policy, view: View) -> dict:
             engine, view.scope(), by=("period", "severity"), grain=view.grain
         ),
     )
+    return {
+        "severities": side_by_side(now, before),
+        "totals": {"now": now["totals"], "before": before["totals"]},
+        "live": {"now": live_now, "before": live_before, "at": end_now, "before_at": end_before},
+        "dismissals": {
+            "now": now["dismissals"]["rate"],
+            "before": before["dismissals"]["rate"],
+            "dismissed": now["dismissals"]["dismissed"],
+            "previous_dismissed": before["dismissals"]["dismissed"],
+        },
+        "trend": periods_as_text(trend),
+    }
+
+
+def side_by_side(now: dict, before: dict) -> pd.DataFrame:
+    """Per severity, one headline's figures beside the previous period's (two `headline`s)."""
     rows = []
     for current, previous in zip(now["severities"], before["severities"], strict=True):
         rows.append(
@@ -147,18 +163,7 @@ def overview(engine: Engine, policy: Policy, view: View) -> dict:
                 "previous_p90_hours": previous["p90_response_hours"],
             }
         )
-    return {
-        "severities": pd.DataFrame(rows),
-        "totals": {"now": now["totals"], "before": before["totals"]},
-        "live": {"now": live_now, "before": live_before, "at": end_now, "before_at": end_before},
-        "dismissals": {
-            "now": now["dismissals"]["rate"],
-            "before": before["dismissals"]["rate"],
-            "dismissed": now["dismissals"]["dismissed"],
-            "previous_dismissed": before["dismissals"]["dismissed"],
-        },
-        "trend": periods_as_text(trend),
-    }
+    return pd.DataFrame(rows)
 
 
 def period_end(policy: Policy, view: View, period: periods.Period) -> dt.datetime:

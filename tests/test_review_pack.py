@@ -60,7 +60,7 @@ def test_the_figures_are_the_queries(db):
     pack = acme(db)
     scope = analytics.Scope(Filters(*fixture.PERIOD, customers=("Acme",)), fixture.AS_OF)
     headline = analytics.headline(db, scope, POLICY)
-    table = pack.severities.set_index("level")
+    table = pack.severities.set_index("severity")
     for severity in headline["severities"]:
         row = table.loc[severity["level"]]
         assert row["cases"] == severity["cases"]
@@ -157,7 +157,7 @@ def test_the_html_holds_the_figures_and_needs_no_network(db):
     tables = parsed(html)
     rows = {r[0]: r for r in tables.tables["severities"][1:]}
     for r in pack.severities.itertuples():
-        shown = rows[f"L{r.level} {r.severity}"]
+        shown = rows[f"L{r.severity} {r.name}"]
         assert shown[2] == str(r.cases)
         assert shown[6] == views.share(None if r.attainment != r.attainment else r.attainment)
     assert rows["L1 Urgent"][6] == "66.7%"
@@ -191,7 +191,7 @@ def test_the_workbook_holds_real_numbers_and_dates(db):
     sheet = book["Severities"]
     header = [c.value for c in sheet[1]]
     first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert first["level"] == 1
+    assert first["severity"] == 1
     assert first["attainment"] == pytest.approx(2 / 3)
     assert sheet.cell(2, header.index("attainment") + 1).number_format == "0.0%"
     breaches = book["Breaches"]

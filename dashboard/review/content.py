@@ -89,7 +89,7 @@ def build(
         period_end=end,
         policy=policy,
         business_hours=business_hours_text(policy),
-        severities=_severities(now, before),
+        severities=views.side_by_side(now, before),
         totals={"now": now["totals"], "before": before["totals"]},
         trend=views.periods_as_text(
             analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain)
@@ -120,30 +120,6 @@ def business_hours_text(policy: Policy) -> str:
         f"followed exactly), excluding {holidays}{closures}. Response time is the business "
         "time from a case's creation to its first response."
     )
-
-
-def _severities(now: dict, before: dict) -> pd.DataFrame:
-    rows = []
-    for current, previous in zip(now["severities"], before["severities"], strict=True):
-        rows.append(
-            {
-                "level": current["level"],
-                "severity": current["name"],
-                "target_hours": current["target_hours"],
-                "cases": current["cases"],
-                "met": current["met"],
-                "breached": current["breached"],
-                "pending": current["pending"],
-                "attainment": current["attainment"],
-                "median_hours": current["median_response_hours"],
-                "p90_hours": current["p90_response_hours"],
-                "previous_cases": previous["cases"],
-                "previous_attainment": previous["attainment"],
-                "previous_median_hours": previous["median_response_hours"],
-                "previous_p90_hours": previous["p90_response_hours"],
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def explained_breaches(

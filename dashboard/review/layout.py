@@ -35,7 +35,7 @@ def text(pack: ReviewPack) -> dict:
         "scope_out": list(pack.policy.scope.out_of_scope.values()),
         "severity_rows": [
             {
-                "severity": names[r.level],
+                "severity": names[r.severity],
                 "target": f"{r.target_hours:g} h",
                 "cases": r.cases,
                 "met": r.met,
