@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import math
 import os
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -393,32 +394,51 @@ def create_schema(engine: Engine) -> None:
 
     A database written by another schema version is refused before anything is created in it.
     """
-    try:
-        with engine.connect() as connection:  # a reader: never waits for an import
-            found = _stored_version(connection)
-        if found is None:
-            # Creating tables writes: as a writer, so a first import started while another
-            # holds the lock waits its turn (a reader turning writer would fail at once).
-            with writing(engine) as connection:
-                found = _stored_version(connection)
-                metadata.create_all(connection)
-                if found is None:
-                    connection.execute(
-                        settings.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
-                    )
-                    return
-        if found != str(SCHEMA_VERSION):
+    for attempt in range(_LOCKED_RETRIES + 1):
+        try:
+            _create_schema(engine)
+            return
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            # A new SQLite file that two processes open at once can answer "database is
+            # locked" at once, whatever the busy timeout (while the other converts it to WAL):
+            # try again for a while rather than fail a first import that would have waited.
+            if _locked(engine, exc) and attempt < _LOCKED_RETRIES:
+                time.sleep(_LOCKED_PAUSE)
+                continue
             raise DatabaseError(
-                f"the database {_redact(str(engine.url))!r} has schema version {found}; this "
-                f"program uses {SCHEMA_VERSION}. Keep your exports, move the database aside "
-                "and import them again (`make run` rebuilds the sample database)"
-            )
-    except DatabaseError:
-        raise
-    except Exception as exc:
+                f"cannot use the database {_redact(str(engine.url))!r}: {_first_line(exc)}"
+            ) from exc
+
+
+_LOCKED_RETRIES, _LOCKED_PAUSE = 120, 0.25  # seconds: as long as the busy timeout, 30 s
+
+
+def _locked(engine: Engine, exc: Exception) -> bool:
+    return engine.dialect.name == "sqlite" and "database is locked" in str(exc)
+
+
+def _create_schema(engine: Engine) -> None:
+    with engine.connect() as connection:  # a reader: never waits for an import
+        found = _stored_version(connection)
+    if found is None:
+        # Creating tables writes: as a writer, so a first import started while another holds
+        # the lock waits its turn (a reader turning writer would fail at once).
+        with writing(engine) as connection:
+            found = _stored_version(connection)
+            metadata.create_all(connection)
+            if found is None:
+                connection.execute(
+                    settings.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+                )
+                return
+    if found != str(SCHEMA_VERSION):
         raise DatabaseError(
-            f"cannot use the database {_redact(str(engine.url))!r}: {_first_line(exc)}"
-        ) from exc
+            f"the database {_redact(str(engine.url))!r} has schema version {found}; this "
+            f"program uses {SCHEMA_VERSION}. Keep your exports, move the database aside "
+            "and import them again (`make run` rebuilds the sample database)"
+        )
 
 
 def _stored_version(connection: Connection) -> str | None:

@@ -101,3 +101,30 @@ def test_statistics_that_cannot_be_refreshed_are_a_warning_not_an_error(engine, 
     monkeypatch.setattr(engine, "connect", refuse)
     with pytest.warns(StatisticsWarning, match="the data is saved, but planner statistics"):
         refresh_statistics(engine)
+
+
+def test_a_new_sqlite_file_locked_for_a_moment_is_tried_again(tmp_path, monkeypatch):
+    """Two processes opening a new SQLite file at once: a moment of 'database is locked' is
+    waited out, as the busy timeout waits for a writer."""
+    import sqlalchemy
+
+    from dashboard import store
+
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    real, calls = store._create_schema, []
+
+    def busy_twice(engine_):
+        calls.append(1)
+        if len(calls) <= 2:
+            raise sqlalchemy.exc.OperationalError("BEGIN", {}, Exception("database is locked"))
+        real(engine_)
+
+    monkeypatch.setattr(store, "_create_schema", busy_twice)
+    monkeypatch.setattr(store, "_LOCKED_PAUSE", 0.01)
+    store.create_schema(engine)
+    assert len(calls) == 3
+    monkeypatch.setattr(store, "_LOCKED_RETRIES", 1)
+    calls.clear()
+    with pytest.raises(store.DatabaseError, match=r"cannot use the database .*database is locked"):
+        store.create_schema(engine)
+    engine.dispose()
