@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from dashboard import analytics, periods, whatif
+from dashboard.business_hours import supported_years
+from dashboard.cases import EARLIEST_YEAR
 from dashboard.explain import explain_case, find_case
 from dashboard.importing import load_sample_if_empty, stale_cases
 from dashboard.ledger import hours_minutes
@@ -137,21 +139,31 @@ def explain_command(args: argparse.Namespace) -> int:
 
 def report_command(args: argparse.Namespace) -> int:
     from dashboard import review
-    from dashboard.cli import load_policy_noting_warnings, parse_as_of
+    from dashboard.cli import UsageError, load_policy_noting_warnings, parse_as_of
     from dashboard.files import write_atomically
     from dashboard.review import content
 
     kind = review.kind_of(args.output)
     policy = load_policy_noting_warnings(args.policy)
     as_of = parse_as_of(args.as_of, policy)
+    lo, hi = supported_years(policy.calendar)
+    lo = max(lo, EARLIEST_YEAR)
+    for option, value in (("--as-of", as_of.date()), ("--from", _date(args.date_from, "--from")),
+                          ("--to", _date(args.date_to, "--to"))):  # fmt: skip
+        if value is not None and not lo <= value.year <= hi - 1:
+            raise UsageError(f"{option} {value} is outside the years the policy's calendar "
+                             f"covers ({lo}-{hi - 1})")  # fmt: skip
     period = content.default_period(as_of, policy)
     if args.date_from or args.date_to:
         first = _date(args.date_from, "--from") or period.first
         last = _date(args.date_to, "--to") or period.last
         if last < first:
-            from dashboard.cli import UsageError
-
-            raise UsageError(f"--to {last} is before --from {first}")
+            given = "--from" if args.date_from and not args.date_to else "--to"
+            raise UsageError(
+                f"{given} {first if given == '--from' else last} leaves no days: the period "
+                f"would run {first} .. {last}"
+                + ("; give --to as well" if given == "--from" else "")
+            )
         period = periods.Period(first, last)
     with opened(args.db) as engine:
         _load_sample_on_first_use(engine, policy, args.db)

@@ -41,7 +41,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 
 from dashboard.errors import DashboardError, DashboardWarning
@@ -341,15 +341,51 @@ _WRITER_LOCK_KEY = 0x534C4144
 
 @contextlib.contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """One write transaction: it commits whole or rolls back whole; writers take turns."""
+    """One write transaction: it commits whole or rolls back whole; writers take turns.
+
+    A writer that finds another at work says so and waits (PostgreSQL: up to WAIT_FOR_WRITER;
+    SQLite: the 30 s busy timeout), then gives up with a message that says why.
+    """
     with engine.connect() as connection:
         connection = connection.execution_options(**{_WRITER: True})
-        with connection.begin():
+        try:
+            transaction = connection.begin()  # SQLite: BEGIN IMMEDIATE, the write lock
+        except OperationalError as exc:
+            if "locked" in str(exc):
+                raise DatabaseError(
+                    "another import is writing to the database and did not finish within "
+                    "30 s; try again when it has finished"
+                ) from None
+            raise
+        with transaction:
             if engine.dialect.name == "postgresql":
-                connection.execute(
-                    text("select pg_advisory_xact_lock(:key)"), {"key": _WRITER_LOCK_KEY}
-                )
+                _postgres_writer_lock(connection)
             yield connection
+
+
+WAIT_FOR_WRITER = "15min"  # PostgreSQL: how long an import waits for another to finish
+
+
+def _postgres_writer_lock(connection: Connection) -> None:
+    key = {"key": _WRITER_LOCK_KEY}
+    if connection.execute(text("select pg_try_advisory_xact_lock(:key)"), key).scalar_one():
+        return
+    warnings.warn(WaitingWarning("another import is writing to the database: waiting for it "
+                                 "to finish"), stacklevel=4)  # fmt: skip
+    connection.execute(text(f"set local lock_timeout = '{WAIT_FOR_WRITER}'"))
+    try:
+        connection.execute(text("select pg_advisory_xact_lock(:key)"), key)
+    except OperationalError as exc:
+        if "lock timeout" not in str(exc):
+            raise
+        raise DatabaseError(
+            f"another import held the database for {WAIT_FOR_WRITER}; try again when it has "
+            "finished"
+        ) from None
+
+
+class WaitingWarning(DashboardWarning):
+    """A writer waits for another one."""
 
 
 LARGE_WRITE = 200_000  # rows: past this, planner statistics are refreshed after the commit

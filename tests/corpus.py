@@ -46,6 +46,20 @@ def _xlsx_bomb(expanded: int) -> bytes:
     return buffer.getvalue()
 
 
+def _stray_cell_xlsx() -> bytes:
+    """A small workbook whose used range a stray cell stretches to 17 billion cells."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(","))
+    sheet.append(GOOD.split(","))
+    sheet.cell(1_048_576, 16_384, "x")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def _real_xlsx() -> bytes:
     import openpyxl
 
@@ -165,6 +179,19 @@ CORPUS = [
         "not an .xlsx workbook",
     ),
     Entry("workbook.xlsx", _real_xlsx, "rows", stored=1),
+    Entry("stray_cell.xlsx", _stray_cell_xlsx, "fatal", "used range"),
+    Entry(
+        "repeated_headers.csv",
+        lambda: (HEADER + ",x" * 3_000 + "\n" + GOOD + "," * 3_000 + "\n").encode(),
+        "rows",
+        stored=1,
+    ),
+    Entry(
+        "ten_thousand_columns.csv",
+        lambda: (",".join(f"c{i}" for i in range(10_000)) + "\n").encode(),
+        "fatal",
+        "columns",
+    ),
     Entry("workbook_named.csv", _real_xlsx, "rows", stored=1),  # content decides, too
     Entry(
         "crlf_and_lf.csv",

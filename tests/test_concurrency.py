@@ -153,3 +153,45 @@ def test_a_second_writer_waits_rather_than_fails(engine, database_url, tmp_path,
     assert done.is_set()
     assert code == 0, capsys.readouterr().err
     assert count(engine) == 50
+
+
+def test_a_writer_that_waits_too_long_is_told_why(engine, database_url, monkeypatch):
+    """SQLite: past the busy timeout; PostgreSQL: past WAIT_FOR_WRITER, after saying it waits."""
+    import sqlalchemy
+
+    from dashboard import store
+
+    create_schema(engine)
+    holding, release = threading.Event(), threading.Event()
+
+    def first():
+        with writing(engine):
+            holding.set()
+            release.wait(timeout=60)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert holding.wait(timeout=30)
+    second = store.make_engine(database_url)
+    try:
+        if second.dialect.name == "sqlite":
+            sqlalchemy.event.listen(  # a short busy timeout instead of 30 s, for the test
+                second, "connect", lambda c, _: c.execute("PRAGMA busy_timeout=200")
+            )
+            with pytest.raises(store.DatabaseError, match="another import is writing"):
+                _write_nothing(second)
+        else:
+            monkeypatch.setattr(store, "WAIT_FOR_WRITER", "300ms")
+            waited = pytest.warns(store.WaitingWarning, match="waiting for it to finish")
+            refused = pytest.raises(store.DatabaseError, match="another import held the database")
+            with waited, refused:
+                _write_nothing(second)
+    finally:
+        release.set()
+        thread.join(timeout=60)
+        second.dispose()
+
+
+def _write_nothing(engine) -> None:
+    with writing(engine):
+        pass

@@ -281,3 +281,87 @@ def test_report_refuses_an_unknown_format_and_customer(db, database_url, tmp_pat
                  str(tmp_path / "pack.pdf")]) == 2  # fmt: skip
     assert "no case names the customer 'Nobody'" in capsys.readouterr().err
     assert not (tmp_path / "pack.pdf").exists()
+
+
+# -- review findings -------------------------------------------------------------------------
+
+
+def test_a_pack_under_other_rules_than_the_stored_is_refused(db, database_url, tmp_path, capsys):
+    other = tmp_path / "policy.toml"
+    other.write_text(
+        (ROOT / "data" / "policy.toml").read_text().replace("response_hours = 4\n",
+                                                            "response_hours = 2\n")
+    )  # fmt: skip
+    code = main(["report", "--customer", "Acme", "--db", database_url, "--policy", str(other),
+                 "-o", str(tmp_path / "pack.pdf")])  # fmt: skip
+    assert code == 2
+    assert "re-score them first (`sla-dashboard recompute`" in capsys.readouterr().err
+    assert not (tmp_path / "pack.pdf").exists()
+
+
+def test_hostile_and_huge_text_in_every_format(db, tmp_path):
+    from dashboard.importer.prepare import prepare_file as prepare
+
+    long = "word " * 8_000  # 40,000 characters: over an Excel cell, over a PDF page
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        "case_id,customer,severity,created_at,first_response_at,subject\n"
+        f'Z01,Zed,P1,2026-03-03 09:00,2026-03-03 14:00,"bell\\x07 esc\\x1b[31m tab\\x0b"\n'
+        f'Z02,Zed,P1,2026-03-03 09:00,2026-03-03 15:00,"{long}"\n'
+        "Z03,Zed,P1,2026-03-03 09:00,2026-03-03 13:00:30,short\n"
+    )
+    import_prepared(db, [prepare(path, POLICY)], POLICY)
+    pack = content.build(db, POLICY, "Zed", PERIOD, fixture.AS_OF)
+    book = openpyxl.load_workbook(io.BytesIO(review.render(pack, "xlsx")))
+    subjects = [row[2].value for row in book["Breaches"].iter_rows(min_row=2)]
+    assert "bell\\x07 esc\\x1b[31m tab\\x0b" in subjects  # shown, not dropped, not crashing
+    assert max(len(s) for s in subjects) <= 32_767
+    assert any(s.endswith("[cut: longer than an Excel cell holds]") for s in subjects)
+    text = " ".join(pdf_text(review.render(pack, "pdf"), "huge").split())
+    assert "[cut: the full text is in the XLSX pack]" in text
+    lines = pack.breaches.set_index("case_id")["explanation"]
+    assert lines["Z03"].endswith("against a 4h 00m target (30s over)")  # not "0m over"
+
+
+def test_ageing_at_the_end_of_a_period_ending_before_a_working_day(db):
+    # to Mon 9 March: the backlog is taken at its last second, Tuesday not yet begun
+    to_monday = periods.Period(dt.date(2026, 3, 2), dt.date(2026, 3, 9))
+    pack = content.build(db, POLICY, "Globex", to_monday, fixture.AS_OF)
+    ages = pack.ageing.set_index(["bucket", "severity"])["cases"]
+    assert ages[("0", 4)] == 1  # G10, created Mon 9 March 09:00: 0 business days old
+
+
+def test_report_dates_outside_the_calendar_are_refused_cleanly(db, database_url, tmp_path, capsys):
+    base = ["report", "--customer", "Acme", "--db", database_url, "-o", str(tmp_path / "p.pdf")]
+    for extra, message in (
+        (["--to", "9999-12-31"], "--to 9999-12-31 is outside the years"),
+        (["--from", "0001-01-01"], "--from 0001-01-01 is outside the years"),
+        (["--as-of", "9999-12-31T00:00"], "--as-of 9999-12-31 is outside the years"),
+        (["--from", "2030-01-01", "--as-of", "2026-11-01T00:00"], "give --to as well"),
+    ):
+        assert main([*base, *extra]) == 2, extra
+        err = capsys.readouterr().err
+        assert message in err
+        assert "Traceback" not in err
+
+
+def test_trend_periods_are_dates_in_the_workbook(db):
+    book = openpyxl.load_workbook(io.BytesIO(review.render(acme(db), "xlsx")))
+    periods_written = [row[0].value for row in book["Trend"].iter_rows(min_row=2)]
+    assert periods_written
+    assert all(isinstance(p, dt.datetime) for p in periods_written)
+
+
+def test_data_quality_notes_once_and_only_while_unresolved(db, tmp_path):
+    from dashboard.importer.prepare import prepare_file as prepare
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case_id,customer,severity,created_at\nB01,Acme,P9,2026-03-03 10:00\n")
+    for _ in range(3):
+        import_prepared(db, [prepare(bad, POLICY)], POLICY)
+    notes = acme(db).data_quality
+    assert (notes["case_id"] == "B01").sum() == 1  # imported three times: one note
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text("case_id,customer,severity,created_at\nB01,Acme,P4,2026-03-03 10:00\n")
+    import_prepared(db, [prepare(fixed, POLICY)], POLICY)
+    assert "B01" not in set(acme(db).data_quality["case_id"])  # stored since: resolved

@@ -68,6 +68,12 @@ def page() -> None:
 def _review_pack(customer: str, view, policy) -> None:
     """The review pack of this customer and the sidebar's period, in three formats, made when
     a button is pressed (the sidebar's other filters do not narrow a pack)."""
+    if views.data_state(ui.engine()).stale_under(policy):
+        st.info(
+            "The review pack waits for the stored cases to be re-scored under the policy in "
+            "force (see above): its targets and verdicts must be the same rules."
+        )
+        return
     st.caption(f"Review pack for {ui.escaped(customer)}, {view.period.label()}: the policy, "
                "every figure beside the previous period, each breach explained.")  # fmt: skip
     columns = st.columns(3)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,7 @@ from dashboard.importer.prepare import PreparedFile, prepare_file
 from dashboard.importer.readers import read_table
 from dashboard.importing import import_prepared
 from dashboard.severity_labels import parse_severity
+from dashboard.store import WaitingWarning
 from dashboard.timestamps import ISO8601
 
 NONE = "(not in this file)"
@@ -290,7 +292,9 @@ def _import_button(ready, policy) -> None:
     mappings = [choices for _, choices in ready if choices is not None] if save else []
     try:
         new_format.check_names(mappings)  # before anything is written, so all or nothing
-        with st.spinner("Importing..."):
+        with st.spinner("Importing (after any other import has finished)..."), \
+                warnings.catch_warnings():  # fmt: skip
+            warnings.simplefilter("ignore", WaitingWarning)  # the spinner says it already
             reports = import_prepared(ui.engine(), [p for p, _ in ready], policy,
                                       user="dashboard")  # fmt: skip
     except DashboardError as exc:

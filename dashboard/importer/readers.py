@@ -360,6 +360,11 @@ def _grid(
     columns a format uses are stripped when mapped: most of a wide export is never read)."""
     if frame.shape[1] == 0:
         raise UnusableFileError(f"{path}: the file is empty")
+    if frame.shape[1] > MAX_COLUMNS:
+        raise UnusableFileError(
+            f"{path}: {frame.shape[1]:,} columns, more than the {MAX_COLUMNS:,} an export of "
+            "cases can use; is this the right file?"
+        )
     cells = frame if all(kind.kind == "O" for kind in frame.dtypes) else frame.astype(object)
     cells = cells.fillna("")
     cells.columns = range(cells.shape[1])
@@ -382,6 +387,8 @@ def _grid(
 
 
 MAX_EXPANDED_BYTES = 2**30  # an .xlsx of a million cases expands to about 300 MB
+MAX_COLUMNS = 5_000  # exports we know have at most a few hundred
+MAX_CELLS = 100_000_000  # a workbook's used range: a million cases of a hundred columns
 
 
 def _read_xlsx(path: Path, data: bytes) -> Grid:
@@ -412,11 +419,29 @@ def _read_xlsx(path: Path, data: bytes) -> Grid:
         if not visible:
             raise UnusableFileError(f"{path}: the workbook has no visible sheet")
         sheet = visible[0]
-        rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows()]
+        # openpyxl pads every row to the sheet's used range: one stray cell at XFD1048576
+        # turns a 5 KB file into 17 billion cells. Refuse by the declared range, and count.
+        declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
+        if declared_columns > MAX_COLUMNS or declared_rows * declared_columns > MAX_CELLS:
+            raise UnusableFileError(_too_large_sheet(path, declared_rows, declared_columns))
+        rows, cells = [], 0
+        for row in sheet.iter_rows():
+            cells += len(row)
+            if len(row) > MAX_COLUMNS or cells > MAX_CELLS:
+                raise UnusableFileError(_too_large_sheet(path, len(rows) + 1, len(row)))
+            rows.append([_cell_text(cell) for cell in row])
         title = sheet.title
     finally:
         workbook.close()
     return _grid(path, _ragged_frame(rows), 1, f"Excel workbook, sheet {title!r}")
+
+
+def _too_large_sheet(path: Path, rows: int, columns: int) -> str:
+    return (
+        f"{path}: the sheet's used range reaches row {rows:,}, column {columns:,}: more than "
+        "an export of cases holds (a stray cell far from the data?); delete it or save the "
+        "sheet as CSV"
+    )
 
 
 def _cell_text(cell) -> str:
@@ -444,12 +469,15 @@ def _cell_text(cell) -> str:
 
 def _unique_header(cells: list[str]) -> list[str]:
     header: list[str] = []
+    taken: set[str] = set()
+    copies: dict[str, int] = {}  # the last copy number given to each name: linear, not cubic
     for position, cell in enumerate(cells, start=1):
         name = cell.strip().lstrip("\ufeff") or f"column {position}"
-        candidate, copy = name, 1
-        while candidate in header:
-            copy += 1
-            candidate = f"{name} ({copy})"
+        candidate = name
+        while candidate in taken:
+            copies[name] = copies.get(name, 1) + 1
+            candidate = f"{name} ({copies[name]})"
+        taken.add(candidate)
         header.append(candidate)
     return header
 

@@ -20,6 +20,7 @@ from dashboard.business_hours import BusinessCalendar
 from dashboard.charts import REASON_LABELS, ageing_buckets
 from dashboard.errors import DashboardError
 from dashboard.importer.formats import DISMISSAL_REASONS
+from dashboard.importing import stale_cases
 from dashboard.ledger import WEEKDAY, ledger
 from dashboard.policy import WEEKDAY_NAMES, Policy
 from dashboard.queries import Filters
@@ -73,13 +74,21 @@ def build(
 ) -> ReviewPack:
     if customer not in views.filter_options(engine)["customer"]:
         raise DashboardError(f"no case names the customer {customer!r}")
+    stale = stale_cases(engine, policy)
+    if stale:  # a pack states one policy: its targets and its verdicts must be the same rules
+        raise DashboardError(
+            f"{stale:,} stored case(s) were scored under other rules than {policy.source}; "
+            "re-score them first (`sla-dashboard recompute`, or the button on the dashboard) "
+            "so that the pack's targets and verdicts agree"
+        )
     view = views.View(Filters(customers=(customer,)), period, as_of)
     scope = view.scope()
     calendar = views.calendar_for(policy, view)
     now = analytics.headline(engine, scope, policy)
     before = analytics.headline(engine, view.scope(view.previous), policy)
     end = views.period_end(policy, view, period)
-    at_end = analytics.Scope(view.filters, end)
+    # The last second of the period: at midnight itself, the next day would count in ages.
+    at_end = analytics.Scope(view.filters, end - dt.timedelta(seconds=1))
     ages = analytics.ageing(engine, at_end, policy)
     return ReviewPack(
         customer=customer,
@@ -197,8 +206,12 @@ def _moment(seconds: int, zone: ZoneInfo) -> str:
 
 
 def duration(seconds: int) -> str:
-    """Whole minutes, rounded down (as the ledger counts them): '2h 05m', '46m'."""
-    hours, minutes = divmod(abs(int(seconds)) // 60, 60)
+    """Whole minutes, rounded down: '2h 05m', '46m'; under a minute, seconds: '30s' (a breach
+    by half a minute is a breach, and must not read '0m over')."""
+    seconds = abs(int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    hours, minutes = divmod(seconds // 60, 60)
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
 
 
@@ -235,6 +248,13 @@ def _data_quality(
 ) -> pd.DataFrame:
     """What could not be counted for this customer, so the reader knows what is missing."""
     rejects = queries.run(engine, "rejects_of_customer", customer=customer)
+    # The same bad row imported again is one note; one a later import stored is resolved.
+    stored = queries.run(engine, "case_imports_of_customer", customer=customer)
+    fixed_by = dict(zip(stored["case_id"], stored["last_import_id"], strict=True))
+    rejects = rejects[
+        [fixed_by.get(c, -1) < i for c, i in zip(rejects["case_id"], rejects["import_id"],
+                                                  strict=True)]
+    ].drop_duplicates(["case_id", "reason"])  # fmt: skip
     rows = [
         {
             "kind": "rejected row",

@@ -231,7 +231,7 @@ def _table(
     style: ParagraphStyle = CELL,
 ) -> Table:
     cells = [[Paragraph(f"<b>{_x(h)}</b>", style) for h in header]]
-    cells += [[Paragraph(_x(v), style) for v in row] for row in rows]
+    cells += [[Paragraph(_x(_short(v)), style) for v in row] for row in rows]
     table = Table(
         cells,
         colWidths=[w * WIDTH for w in widths] if widths else None,
@@ -250,6 +250,16 @@ def _table(
         )
     )
     return table
+
+
+PDF_CELL_CHARACTERS = 600  # a table row must fit on a page; the workbook keeps the full text
+
+
+def _short(value) -> object:
+    text = "" if value is None else str(value)
+    if len(text) <= PDF_CELL_CHARACTERS:
+        return value
+    return text[: PDF_CELL_CHARACTERS - 40] + " ... [cut: the full text is in the XLSX pack]"
 
 
 def _x(value) -> str:

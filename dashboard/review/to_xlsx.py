@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.utils import get_column_letter
 
 from dashboard.review.content import ReviewPack
@@ -23,6 +23,8 @@ from dashboard.review.content import ReviewPack
 PERCENT = "0.0%"
 HOURS = "0.00"
 WHEN = "yyyy-mm-dd hh:mm"
+DAY = "yyyy-mm-dd"
+EXCEL_CELL_CHARACTERS = 32_767
 
 
 def sheets(pack: ReviewPack) -> dict[str, pd.DataFrame]:
@@ -68,7 +70,7 @@ def sheets(pack: ReviewPack) -> dict[str, pd.DataFrame]:
         "Severities": pack.severities,
         "Trend": pack.trend[
             ["period", "severity", "cases", "met", "breached", "pending", "attainment"]
-        ],
+        ].assign(period=pack.trend["period"].map(_period)),
         "Breaches": breaches,
         "Backlog": pack.backlog,
         "Ageing": pack.ageing.assign(bucket=pack.ageing["bucket"].astype(str)),
@@ -97,7 +99,7 @@ def render(pack: ReviewPack) -> bytes:
                 elif style and isinstance(cell.value, float | int):
                     cell.number_format = style
                 elif isinstance(cell.value, dt.datetime):
-                    cell.number_format = WHEN
+                    cell.number_format = WHEN if cell.value.time() != dt.time() else DAY
             sheet.column_dimensions[get_column_letter(column)].width = width + 2
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
@@ -112,10 +114,22 @@ def write(pack: ReviewPack, path: Path) -> None:
 def _cell(value):
     if value is None or value is pd.NaT:
         return None
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         return value.item()
+    return value
+
+
+def _text(value: str) -> str:
+    """Text a workbook can hold: control characters XML forbids shown as \\xNN, and no more
+    than the 32,767 characters of an Excel cell (the cut said in the cell)."""
+    value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if len(value) > EXCEL_CELL_CHARACTERS:
+        cut = "... [cut: longer than an Excel cell holds]"
+        value = value[: EXCEL_CELL_CHARACTERS - len(cut)] + cut
     return value
 
 
@@ -125,6 +139,16 @@ def _style(header: str) -> str | None:
     if header.endswith("_hours"):
         return HOURS
     return None
+
+
+def _period(value: str):
+    """A week (its Monday) or a day as a date, a month as its first day; quarters stay text."""
+    text = str(value)
+    if len(text) == 10:
+        return dt.datetime.fromisoformat(text)
+    if len(text) == 7 and text[4] == "-" and text[5:].isdigit():
+        return dt.datetime(int(text[:4]), int(text[5:]), 1)
+    return text
 
 
 def _local(value, zone: str):
