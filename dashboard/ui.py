@@ -111,15 +111,16 @@ def stale_policy_notice() -> None:
 
 
 @st.cache_data(show_spinner="Computing...", max_entries=128)
-def _figures(name: str, version: str, url: str, policy_file: str | None, args: tuple) -> object:
-    del version, url, policy_file  # only the cache key: the figures depend on them
+def _figures(name: str, version: str, url: str, policy_key: tuple, args: tuple) -> object:
+    del version, url, policy_key  # only the cache key: the figures depend on them
     function: Callable = getattr(views, name)
     return function(engine(), policy(), *args)
 
 
 def figures(name: str, *args) -> object:
     """views.NAME(engine, policy, *args), cached until the next import or recompute."""
-    return _figures(name, data_version(), database_url(), policy_path(), args)
+    path = policy_path()  # the file and its stamp: an edited policy's names and targets show
+    return _figures(name, data_version(), database_url(), (path, _stamp(path)), args)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

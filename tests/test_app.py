@@ -483,3 +483,20 @@ def test_a_changed_policy_is_flagged_and_rescored_from_the_page(db, tmp_path, mo
     os.utime(edited, ns=(1, 1))
     app.run()
     assert "computed under other rules" in plain(app.warning[0])
+
+
+def test_an_edited_policy_wording_shows_without_an_import(db, tmp_path, monkeypatch):
+    """Names are not part of the rules: no re-score, but the cached figures follow the file."""
+    from dashboard.policy import DEFAULT_POLICY_PATH
+
+    edited = tmp_path / "policy.toml"
+    edited.write_text(DEFAULT_POLICY_PATH.read_text())
+    monkeypatch.setenv("SLA_POLICY_PATH", str(edited))
+    app = open_app()
+    assert "L1 Urgent · 4 h target" in metrics(app)
+    edited.write_text(DEFAULT_POLICY_PATH.read_text().replace('name = "Urgent"',
+                                                              'name = "Critical"'))  # fmt: skip
+    os.utime(edited, ns=(2, 2))
+    app.run()
+    assert not app.warning  # same rules: nothing to re-score
+    assert "L1 Critical · 4 h target" in metrics(app)
