@@ -141,8 +141,9 @@ def overview(engine: Engine, policy: Policy, view: View) -> dict:
     }
 
 
-def side_by_side(now: dict, before: dict) -> pd.DataFrame:
-    """Per severity, one headline's figures beside the previous period's (two `headline`s)."""
+def side_by_side(now: dict, before: dict, *, other: str = "previous") -> pd.DataFrame:
+    """Per severity, one headline's figures beside another's (the previous period's, or all
+    customers'), the other's columns prefixed with `other`."""
     rows = []
     for current, previous in zip(now["severities"], before["severities"], strict=True):
         rows.append(
@@ -157,10 +158,10 @@ def side_by_side(now: dict, before: dict) -> pd.DataFrame:
                 "attainment": current["attainment"],
                 "median_hours": current["median_response_hours"],
                 "p90_hours": current["p90_response_hours"],
-                "previous_cases": previous["cases"],
-                "previous_attainment": previous["attainment"],
-                "previous_median_hours": previous["median_response_hours"],
-                "previous_p90_hours": previous["p90_response_hours"],
+                f"{other}_cases": previous["cases"],
+                f"{other}_attainment": previous["attainment"],
+                f"{other}_median_hours": previous["median_response_hours"],
+                f"{other}_p90_hours": previous["p90_response_hours"],
             }
         )
     return pd.DataFrame(rows)
@@ -320,25 +321,8 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
             engine, theirs_view.scope(), calendar_for(policy, view), limit=SHOWN_ROWS
         ),
     )
-    rows = []
-    for mine, all_ in zip(theirs["severities"], everyone["severities"], strict=True):
-        rows.append(
-            {
-                "severity": mine["level"],
-                "name": mine["name"],
-                "target_hours": mine["target_hours"],
-                "cases": mine["cases"],
-                "attainment": mine["attainment"],
-                "median_hours": mine["median_response_hours"],
-                "p90_hours": mine["p90_response_hours"],
-                "all_cases": all_["cases"],
-                "all_attainment": all_["attainment"],
-                "all_median_hours": all_["median_response_hours"],
-                "all_p90_hours": all_["p90_response_hours"],
-            }
-        )
     return {
-        "table": pd.DataFrame(rows),
+        "table": side_by_side(theirs, everyone, other="all"),
         "theirs": theirs,
         "everyone": everyone,
         "trend": periods_as_text(trend),

@@ -259,6 +259,22 @@ UNKNOWN = (
 )
 
 
+def map_by_hand(app: AppTest, *, customer: str | None = None) -> None:
+    """Map UNKNOWN's columns and severity labels on the Import page, as a user would."""
+    prefix = next(s.key for s in app.selectbox if s.key and s.key.endswith("-case_id"))
+    prefix = prefix.removesuffix("-case_id")
+    assert app.selectbox(key=f"{prefix}-case_id").value == "Ref"  # suggested by name
+    if customer:
+        app.selectbox(key=f"{prefix}-customer").set_value(customer)
+    app.selectbox(key=f"{prefix}-severity").set_value("Urgency")
+    app.selectbox(key=f"{prefix}-created_at").set_value("Logged")
+    app.selectbox(key=f"{prefix}-first_response_at").set_value("Replied").run()
+    labels = prefix.replace("map-", "label-")
+    app.selectbox(key=f"{labels}-Sev A").set_value(1)
+    app.selectbox(key=f"{labels}-Sev B").set_value(2)
+    app.text_input(key=prefix.replace("map-", "stamp-")).set_value("%d/%m/%Y %H:%M").run()
+
+
 def _count(db) -> int:
     with db.connect() as connection:
         return connection.execute(select(func.count()).select_from(cases)).scalar_one()
@@ -295,17 +311,7 @@ def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, tmp_path, monk
     app.file_uploader[0].upload("helpdesk.csv", UNKNOWN.encode(), "text/csv").run()
     assert not app.exception
     assert "helpdesk.csv" in plain(app.warning[0])  # no known format: asked to map
-    file_id = next(s.key for s in app.selectbox if s.key and s.key.endswith("-case_id"))
-    prefix = file_id.removesuffix("-case_id")
-    assert app.selectbox(key=f"{prefix}-case_id").value == "Ref"  # suggested by name
-    app.selectbox(key=f"{prefix}-customer").set_value("Client")
-    app.selectbox(key=f"{prefix}-severity").set_value("Urgency")
-    app.selectbox(key=f"{prefix}-created_at").set_value("Logged")
-    app.selectbox(key=f"{prefix}-first_response_at").set_value("Replied").run()
-    labels = prefix.replace("map-", "label-")
-    app.selectbox(key=f"{labels}-Sev A").set_value(1)
-    app.selectbox(key=f"{labels}-Sev B").set_value(2)
-    app.text_input(key=prefix.replace("map-", "stamp-")).set_value("%d/%m/%Y %H:%M").run()
+    map_by_hand(app, customer="Client")
     assert not app.exception
     assert any("2 cases accepted" in m.value for m in app.markdown)
     app.checkbox(key="save_formats").check()
@@ -419,15 +425,7 @@ def test_mappings_are_saved_only_with_a_successful_import(db, tmp_path, monkeypa
     before = _count(db)
     app = open_app("import")
     app.file_uploader[0].upload("helpdesk.csv", UNKNOWN.encode(), "text/csv").run()
-    prefix = next(s.key for s in app.selectbox if s.key and s.key.endswith("-case_id"))
-    prefix = prefix.removesuffix("-case_id")
-    app.selectbox(key=f"{prefix}-created_at").set_value("Logged")
-    app.selectbox(key=f"{prefix}-first_response_at").set_value("Replied")
-    app.selectbox(key=f"{prefix}-severity").set_value("Urgency").run()
-    labels = prefix.replace("map-", "label-")
-    app.selectbox(key=f"{labels}-Sev A").set_value(1)
-    app.selectbox(key=f"{labels}-Sev B").set_value(2)
-    app.text_input(key=prefix.replace("map-", "stamp-")).set_value("%d/%m/%Y %H:%M").run()
+    map_by_hand(app)
     app.checkbox(key="save_formats").check()
     app.button(key="import").click().run()
     assert not app.exception
