@@ -22,7 +22,8 @@ import pandas as pd
 
 from dashboard.business_hours import BusinessCalendar
 from dashboard.policy import load_policy
-from dashboard.sla import STATUSES, score, target_seconds
+from dashboard.sla import score, target_seconds
+from dashboard.vocabulary import STATUSES
 
 GOAL_NS = 300
 

@@ -20,14 +20,13 @@ from sqlalchemy import Engine
 
 from dashboard import queries
 from dashboard.business_hours import BusinessCalendar
-from dashboard.importer.formats import DISMISSAL_REASONS
-from dashboard.policy import Policy
+from dashboard.policy import DISMISSAL_REASONS, Policy
 from dashboard.queries import Filters
+from dashboard.vocabulary import EMAIL
 
 COUNTS = ("cases", "met", "breached", "pending", "invalid", "unscored")
 _LAST = dt.date(9999, 12, 31)
 NEAR_MISS_SHARE = 0.9  # "met within the last 10 % of the target"
-EMAIL = "email"
 
 
 @dataclass(frozen=True)

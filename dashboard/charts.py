@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.importer.formats import DISMISSAL_REASONS
+from dashboard.policy import DISMISSAL_REASONS
 
 STATUS_COLOURS = {
     "met": "#2e7d32",

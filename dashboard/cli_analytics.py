@@ -11,8 +11,8 @@ from pathlib import Path
 
 from dashboard import analytics, periods, whatif
 from dashboard.business_hours import supported_years
-from dashboard.cases import EARLIEST_YEAR
 from dashboard.explain import explain_case, find_case
+from dashboard.importer.validation import EARLIEST_YEAR
 from dashboard.importing import load_sample_if_empty, stale_cases
 from dashboard.ledger import hours_minutes
 from dashboard.policy import DEFAULT_POLICY_PATH, Policy

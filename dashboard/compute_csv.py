@@ -14,8 +14,8 @@ from dashboard.importer.formats import ExportFormat, normalise
 from dashboard.importer.prepare import PreparedFile, prepare_file
 from dashboard.importer.readers import Reject
 from dashboard.policy import Policy
-from dashboard.sla import STATUSES
 from dashboard.timestamps import format_instants
+from dashboard.vocabulary import STATUSES
 
 RESULT_COLUMNS = (
     "case_id",

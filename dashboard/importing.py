@@ -27,7 +27,7 @@ from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.importer.prepare import PreparedFile
 from dashboard.importer.readers import Reject
 from dashboard.policy import Policy
-from dashboard.sla import STATUSES, SlaFigures
+from dashboard.sla import SlaFigures
 from dashboard.store import (
     LARGE_WRITE,
     calendar_days,
@@ -312,7 +312,7 @@ def derived_frame(validated_cases, figures: SlaFigures, policy: Policy) -> pd.Da
     created_day = _local_days(validated_cases.created_at, zone)
     resolved_day = _local_days(validated_cases.resolved_at, zone)
     resolved_day[~validated_cases.has_resolved_at] = np.datetime64("NaT")
-    status = np.asarray(STATUSES, dtype=object)[figures.status]
+    status = figures.status_names
     # Unanswered cases have no stored verdict: pending or breached depends on "as of".
     stored_status = np.where(figures.unanswered, None, status)
     return object_frame(

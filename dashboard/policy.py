@@ -47,6 +47,11 @@ _WEEKDAY_ALIASES = {
 # working days and report false breaches.
 _SUBDIVISION_REQUIRED = {"GB", "UK"}
 
+# Why a case may be dismissed as out of scope: the policy's own words, worded for customers
+# under [scope.out_of_scope] in the policy file. Cases carry one of these (export formats map
+# their values onto them), and the dashboard charts dismissal rates by them.
+DISMISSAL_REASONS = ("third_party", "not_flux", "infrastructure_access", "other")
+
 _TOP_LEVEL_KEYS = {"name", "attainment_goal", "calendar", "severity", "scope"}
 _SCOPE_KEYS = {"in_scope", "out_of_scope"}
 _NOT_POLICY_ZONES = {"localtime", "factory", "posixrules"}
@@ -200,8 +205,6 @@ def parse_policy(raw: Mapping[str, Any], *, source: str = "<policy>") -> Policy:
 
 
 def _parse_scope(raw: Any, check: _Checker) -> ScopeWording:
-    from dashboard.importer.formats import DISMISSAL_REASONS  # the reasons cases carry
-
     check.that(isinstance(raw, Mapping), "scope", raw, "must be a table")
     check.known_keys(raw, _SCOPE_KEYS, "scope.")
     in_scope = raw.get("in_scope", "")

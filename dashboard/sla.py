@@ -22,9 +22,7 @@ import numpy as np
 
 from dashboard.business_hours import BusinessCalendar
 from dashboard.policy import Policy
-
-STATUSES = ("met", "breached", "pending", "invalid", "unscored")
-MET, BREACHED, PENDING, INVALID, UNSCORED = range(5)
+from dashboard.vocabulary import BREACHED, INVALID, MET, PENDING, STATUSES, UNSCORED
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,7 @@ from sqlalchemy import Engine
 from dashboard import analytics, periods, queries, whatif
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.charts import ageing_buckets, response_bins
-from dashboard.importer.formats import DISMISSAL_REASONS
-from dashboard.policy import WEEKDAY_NAMES, CalendarSpec, Policy
+from dashboard.policy import DISMISSAL_REASONS, WEEKDAY_NAMES, CalendarSpec, Policy
 from dashboard.queries import Filters
 
 # An unanswered case is "at risk" once half of its target or less is left: early enough to act.

@@ -18,7 +18,8 @@ from dashboard.analytics import COUNTS, Scope
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
 from dashboard.policy import Policy
-from dashboard.sla import STATUSES, score, target_seconds
+from dashboard.sla import score, target_seconds
+from dashboard.vocabulary import STATUSES
 
 
 def headline_under(engine: Engine, scope: Scope, policy: Policy) -> dict:

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.business_hours import BusinessCalendar
-from dashboard.sla import STATUSES, score, target_seconds
+from dashboard.sla import score, target_seconds
+from dashboard.vocabulary import STATUSES
 from tests.helpers import at, hms, london_spec, vendor_policy
 
 CALENDAR = BusinessCalendar.build(london_spec(), first_year=2025, last_year=2027)

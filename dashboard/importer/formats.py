@@ -18,7 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dashboard.errors import DashboardError
+from dashboard.policy import DISMISSAL_REASONS
 from dashboard.timestamps import ISO8601
+from dashboard.vocabulary import CHANNELS
 
 FORMATS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "formats"
 
@@ -36,8 +38,6 @@ TEXT_FIELDS = (
 TIME_FIELDS = ("created_at", "first_response_at", "resolved_at")
 FIELDS = (*TEXT_FIELDS, *TIME_FIELDS, "dismissal_reason")
 REQUIRED_FIELDS = ("case_id", "severity", "created_at")
-DISMISSAL_REASONS = ("third_party", "not_flux", "infrastructure_access", "other")
-CHANNELS = ("portal", "email", "phone", "chat", "other")
 ZONE_RULES = ("local", "footer")  # or any IANA zone name, e.g. "UTC"
 
 _TOP_KEYS = {

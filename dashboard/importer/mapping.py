@@ -1,9 +1,9 @@
 """Apply an export format to a table: the export's columns -> our canonical fields, as text.
 
 Nothing is parsed into numbers or instants here except durations (which only a mapping can
-explain); validation (dashboard/cases.py) does the rest and names every problem per row. The
-notes say, one line per field, what was taken from where, so the import report can tell the
-user exactly what was understood.
+explain); validation (dashboard/importer/validation.py) does the rest and names every
+problem per row. The notes say, one line per field, what was taken from where, so the import
+report can tell the user exactly what was understood.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import pandas as pd
 
 from dashboard.errors import UnusableFileError
 from dashboard.importer.formats import (
-    DISMISSAL_REASONS,
     FIELDS,
     DismissalRule,
     ExportFormat,
     normalise,
 )
 from dashboard.importer.readers import RawTable, Reject
+from dashboard.policy import DISMISSAL_REASONS
 from dashboard.text import cleaned, lowered
 
 _DURATION = re.compile(

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from dashboard.business_hours import BusinessCalendar, supported_years
-from dashboard.cases import ValidatedCases, validate_cases
 from dashboard.errors import DashboardError
 from dashboard.importer.detect import Detection, detect_format
 from dashboard.importer.formats import ExportFormat, builtin_formats, format_by_name, load_format
 from dashboard.importer.mapping import apply_format
 from dashboard.importer.readers import read_grid, table_from_grid
+from dashboard.importer.validation import ValidatedCases, validate_cases
 from dashboard.policy import Policy
 from dashboard.sla import SlaFigures, score, target_seconds
 from dashboard.timestamps import format_instants, utc_years

@@ -19,10 +19,9 @@ from dashboard import analytics, periods, queries, views
 from dashboard.business_hours import BusinessCalendar
 from dashboard.charts import REASON_LABELS, ageing_buckets
 from dashboard.errors import DashboardError
-from dashboard.importer.formats import DISMISSAL_REASONS
 from dashboard.importing import stale_cases
 from dashboard.ledger import WEEKDAY, ledger
-from dashboard.policy import WEEKDAY_NAMES, Policy
+from dashboard.policy import DISMISSAL_REASONS, WEEKDAY_NAMES, Policy
 from dashboard.queries import Filters
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard.cases import validate_cases
 from dashboard.errors import UnusableFileError
 from dashboard.importer.formats import format_by_name
 from dashboard.importer.mapping import apply_format
 from dashboard.importer.readers import read_table
+from dashboard.importer.validation import validate_cases
 from tests.helpers import LONDON, utc, vendor_policy
 
 POLICY = vendor_policy()
