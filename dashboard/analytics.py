@@ -20,11 +20,11 @@ from sqlalchemy import Engine
 
 from dashboard import queries
 from dashboard.business_hours import BusinessCalendar
+from dashboard.headline import COUNTS, Dismissals, Headline, SeverityFigures, StatusCounts
 from dashboard.policy import DISMISSAL_REASONS, Policy
 from dashboard.queries import Filters
 from dashboard.vocabulary import EMAIL
 
-COUNTS = ("cases", "met", "breached", "pending", "invalid", "unscored")
 _LAST = dt.date(9999, 12, 31)
 NEAR_MISS_SHARE = 0.9  # "met within the last 10 % of the target"
 
@@ -242,8 +242,8 @@ def channels(engine: Engine, scope: Scope) -> pd.DataFrame:
     return rows
 
 
-def headline(engine: Engine, scope: Scope, policy: Policy) -> dict:
-    """The `sla-dashboard stats` figures (the JSON shape of issue #4)."""
+def headline(engine: Engine, scope: Scope, policy: Policy) -> Headline:
+    """The `sla-dashboard stats` figures (the JSON shape of issue #4: Headline.as_json)."""
     by_severity = attainment(engine, scope, by=("severity",)).set_index("severity")
     distribution = response_distribution(engine, scope, policy).set_index("severity")
     dismissed = dismissals(engine, scope, by=("all",))
@@ -268,62 +268,53 @@ def assemble_headline(
     open_by_severity: dict[int, int],
     dismissed: pd.DataFrame,
     span: tuple,
-) -> dict:
+) -> Headline:
+    """A Headline from the per-severity counts and response-time distribution (from SQL, or
+    re-scored in memory by the what-if) and the figures no policy changes."""
     severities = []
     for severity in policy.severities:
-        counts = {
-            k: int(by_severity.at[severity.level, k]) if severity.level in by_severity.index else 0
-            for k in COUNTS
-        }
-        row = distribution.loc[severity.level] if severity.level in distribution.index else None
+        level = severity.level
+        counts = StatusCounts(
+            **{k: int(by_severity.at[level, k]) if level in by_severity.index else 0
+               for k in COUNTS}
+        )  # fmt: skip
+        row = distribution.loc[level] if level in distribution.index else None
         severities.append(
-            {
-                "level": severity.level,
-                "name": severity.name,
-                "target_hours": severity.response_hours,
-                **counts,
-                "attainment": _ratio(counts["met"], counts["met"] + counts["breached"]),
-                "median_response_hours": _clean(row["median_hours"]) if row is not None else None,
-                "p90_response_hours": _clean(row["p90_hours"]) if row is not None else None,
-                "p95_response_hours": _clean(row["p95_hours"]) if row is not None else None,
-                "near_misses": int(row["near_misses"]) if row is not None else 0,
-            }
+            SeverityFigures(
+                level=level,
+                name=severity.name,
+                target_hours=severity.response_hours,
+                counts=counts,
+                median_response_hours=_clean(row["median_hours"]) if row is not None else None,
+                p90_response_hours=_clean(row["p90_hours"]) if row is not None else None,
+                p95_response_hours=_clean(row["p95_hours"]) if row is not None else None,
+                near_misses=int(row["near_misses"]) if row is not None else 0,
+            )
         )
-    totals = {k: sum(s[k] for s in severities) for k in COUNTS}
-    totals["attainment"] = _ratio(totals["met"], totals["met"] + totals["breached"])
     by_reason = {r: int(dismissed[r].sum()) if r in dismissed else 0 for r in DISMISSAL_REASONS}
     all_cases = int(dismissed["cases"].sum()) if "cases" in dismissed else 0
-    first, last = scope.filters.date_from or span[0], scope.filters.date_to or span[1]
-    return {
-        "as_of": scope.as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "period": {"from": _iso_date(first), "to": _iso_date(last)},
-        "policy": {"name": policy.name, "fingerprint": policy.fingerprint},
-        "severities": severities,
-        "totals": totals,
-        "backlog": {
-            "open": sum(open_by_severity.values()),
-            "open_by_severity": {str(k): v for k, v in open_by_severity.items()},
-        },
-        "dismissals": {
-            "dismissed": sum(by_reason.values()),
-            "rate": _ratio(sum(by_reason.values()), all_cases),
-            "by_reason": by_reason,
-        },
-    }
-
-
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
+    return Headline(
+        as_of=scope.as_of.astimezone(dt.UTC),
+        first_day=_day(scope.filters.date_from or span[0]),
+        last_day=_day(scope.filters.date_to or span[1]),
+        policy_name=policy.name,
+        policy_fingerprint=policy.fingerprint,
+        severities=tuple(severities),
+        open_by_severity=dict(open_by_severity),
+        dismissals=Dismissals(by_reason, all_cases),
+    )
 
 
 def _clean(value) -> float | None:
     return None if value is None or value != value else float(value)
 
 
-def _iso_date(value) -> str | None:
+def _day(value) -> dt.date | None:
     if value is None or value != value:
         return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _seconds(stamps: pd.Series) -> np.ndarray:

@@ -7,6 +7,7 @@ the policy's, stretch by stretch (tests/test_ledger.py holds the stretches to th
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -16,8 +17,9 @@ from sqlalchemy import Engine
 from dashboard import queries
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
-from dashboard.ledger import counted_seconds, describe, hours_minutes, ledger, when
+from dashboard.ledger import Stretch, counted_seconds, describe, ledger
 from dashboard.policy import Policy
+from dashboard.readable import duration, instant
 from dashboard.timestamps import format_instants
 
 
@@ -40,7 +42,55 @@ def find_case(
     return rows.iloc[0]
 
 
-def explain_case(case, policy: Policy, as_of: int) -> dict:
+@dataclass(frozen=True)
+class CaseExplanation:
+    """One case's verdict and the ledger behind it; instants are UTC seconds."""
+
+    case_id: str
+    source: str
+    severity: int
+    target_seconds: int
+    created_at: int
+    first_response_at: int | None  # None: unanswered
+    business_seconds: int  # counted to the first response, or to as_of
+    deadline: int
+    status: str  # met, breached, pending, invalid or unscored
+    stretches: tuple[Stretch, ...]
+    lines: tuple[str, ...]  # the ledger as text, as `sla-dashboard explain` prints it
+
+    @property
+    def deadline_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.deadline, dt.UTC)
+
+    def as_json(self) -> dict:
+        """The `explain --json` object."""
+        return {
+            "case_id": self.case_id,
+            "source": self.source,
+            "severity": self.severity,
+            "target_seconds": self.target_seconds,
+            "created_at": _iso(self.created_at),
+            "first_response_at": None
+            if self.first_response_at is None
+            else _iso(self.first_response_at),
+            "business_seconds": self.business_seconds,
+            "deadline": _iso(self.deadline),
+            "status": self.status,
+            "stretches": [
+                {
+                    "kind": s.kind,
+                    "start": _iso(s.start),
+                    "end": _iso(s.end),
+                    "seconds": s.seconds,
+                    "reasons": list(s.reasons),
+                }
+                for s in self.stretches
+            ],
+            "lines": list(self.lines),
+        }
+
+
+def explain_case(case, policy: Policy, as_of: int) -> CaseExplanation:
     """The ledger and verdict of one stored case (a row of case_detail.sql)."""
     zone = ZoneInfo(policy.calendar.timezone)
     level = int(case["severity"])
@@ -60,11 +110,11 @@ def explain_case(case, policy: Policy, as_of: int) -> dict:
     spent = counted_seconds(stretches)
 
     def local(seconds: int) -> str:
-        return when(dt.datetime.fromtimestamp(seconds, zone))
+        return instant(seconds, zone)
 
     lines = [
         f"{case['case_id']} ({case['source']}): {case['customer'] or 'no customer'}, level "
-        f"{level} {severity.name}, target {hours_minutes(target)} business hours "
+        f"{level} {severity.name}, target {duration(target)} business hours "
         f"({policy.calendar.timezone})",
         f"{'created':<9} {local(created)}",
         *(describe(s, zone) for s in stretches),
@@ -77,44 +127,36 @@ def explain_case(case, policy: Policy, as_of: int) -> dict:
         verdict = f"{'answered':<9} {local(responded)}, before it was created: invalid"
     elif answered:
         status = "met" if spent <= target else "breached"
+        over = f", {duration(spent - target)} over" if spent > target else ""
         verdict = (
-            f"{'answered':<9} {local(responded)}: {hours_minutes(spent)} business hours -> "
+            f"{'answered':<9} {local(responded)}: {duration(spent)} business hours{over} -> "
             f"{status} (deadline {local(deadline)})"
         )
     else:
         status = "pending" if spent <= target else "breached"
         balance = (
-            f"{hours_minutes(target - spent)} left"
+            f"{duration(target - spent)} left"
             if spent <= target
-            else f"{hours_minutes(spent - target)} over"
+            else f"{duration(spent - target)} over"
         )
         verdict = (
-            f"{'as of':<9} {local(as_of)}: unanswered, {hours_minutes(spent)} business hours so "
+            f"{'as of':<9} {local(as_of)}: unanswered, {duration(spent)} business hours so "
             f"far, {balance} -> {status} (deadline {local(deadline)})"
         )
     lines.append(verdict)
-    return {
-        "case_id": case["case_id"],
-        "source": case["source"],
-        "severity": level,
-        "target_seconds": target,
-        "created_at": _iso(created),
-        "first_response_at": _iso(responded) if answered else None,
-        "business_seconds": spent,
-        "deadline": _iso(deadline),
-        "status": status,
-        "stretches": [
-            {
-                "kind": s.kind,
-                "start": _iso(s.start),
-                "end": _iso(s.end),
-                "seconds": s.seconds,
-                "reasons": s.reasons,
-            }
-            for s in stretches
-        ],
-        "lines": lines,
-    }
+    return CaseExplanation(
+        case_id=str(case["case_id"]),
+        source=str(case["source"]),
+        severity=level,
+        target_seconds=target,
+        created_at=created,
+        first_response_at=responded if answered else None,
+        business_seconds=spent,
+        deadline=deadline,
+        status=status,
+        stretches=tuple(stretches),
+        lines=tuple(lines),
+    )
 
 
 def _missing(value) -> bool:

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from dashboard.business_hours import BusinessCalendar, first_instant_showing
-
-WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from dashboard.readable import duration, time_of_day, when
 
 
 @dataclass
@@ -60,30 +59,13 @@ def counted_seconds(stretches: list[Stretch]) -> int:
 
 
 def describe(stretch: Stretch, zone: ZoneInfo) -> str:
-    """One line: 'counted  Fri 06 Mar 2026 17:30 - 18:00   0:30' (skipped: with its reasons)."""
+    """One line: 'counted  Fri 06 Mar 2026 17:30 - 18:00   30m' (skipped: with its reasons)."""
     start = dt.datetime.fromtimestamp(stretch.start, zone)
     end = dt.datetime.fromtimestamp(stretch.end, zone)
-    until = _clock(end) if start.date() == end.date() else when(end)
+    until = time_of_day(end) if start.date() == end.date() else when(end)
     why = f"  ({', '.join(stretch.reasons)})" if stretch.reasons else ""
     span = f"{when(start)} - {until}"
-    return f"{stretch.kind:<9} {span:<51} {hours_minutes(stretch.seconds):>8}{why}"
-
-
-def hours_minutes(seconds: int) -> str:
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
-
-
-def when(moment: dt.datetime) -> str:
-    return f"{WEEKDAY[moment.weekday()]} {moment:%d %b %Y} {_clock(moment)}"
-
-
-def _clock(moment: dt.datetime) -> str:
-    # seconds only when there are some, so that every counted stretch adds up on the page
-    return f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
+    return f"{stretch.kind:<9} {span:<51} {duration(stretch.seconds):>11}{why}"
 
 
 def _closed_reason(calendar: BusinessCalendar, day: dt.date) -> str:

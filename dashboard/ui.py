@@ -17,13 +17,14 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard import periods, views
+from dashboard import periods, readable, views
 from dashboard.charts import severity_labels
 from dashboard.downloads import chart_bytes, csv_bytes, file_name
 from dashboard.errors import DashboardError
@@ -36,6 +37,7 @@ POLICY_PATH_ENV = "SLA_POLICY_PATH"
 EARLIEST_DAY, LATEST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # custom period bounds
 DEFAULT_PRESET = "last_12_months"
 CONTEXT = "view"  # st.session_state key of the View the sidebar resolved on this run
+T = TypeVar("T")  # what a cached function returns
 IMAGE_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 
 
@@ -110,28 +112,37 @@ def stale_policy_notice() -> None:
         st.rerun()
 
 
+# Streamlit hashes every argument into the cache key except those named with a leading
+# underscore: the function itself is keyed by its qualified name, which says the same.
 @st.cache_data(show_spinner="Computing...", max_entries=128)
-def _figures(name: str, version: str, url: str, policy_key: tuple, args: tuple) -> object:
-    del version, url, policy_key  # only the cache key: the figures depend on them
-    function: Callable = getattr(views, name)
-    return function(engine(), policy(), *args)
+def _figures(
+    _function: Callable, name: str, version: str, url: str, policy_key: tuple, args: tuple
+) -> object:
+    del name, version, url, policy_key  # only the cache key: the figures depend on them
+    return _function(engine(), policy(), *args)
 
 
-def figures(name: str, *args) -> object:
-    """views.NAME(engine, policy, *args), cached until the next import or recompute."""
+def figures(function: Callable[..., T], *args) -> T:
+    """function(engine, policy, *args), e.g. views.overview: cached until the next import or
+    recompute, or until the policy file changes."""
     path = policy_path()  # the file and its stamp: an edited policy's names and targets show
-    return _figures(name, data_version(), database_url(), (path, _stamp(path)), args)
+    key = (path, _stamp(path))
+    return _figures(function, _name(function), data_version(), database_url(), key, args)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _lookup(name: str, version: str, url: str, args: tuple) -> object:
-    del version, url
-    return getattr(views, name)(engine(), *args)
+def _lookup(_function: Callable, name: str, version: str, url: str, args: tuple) -> object:
+    del name, version, url
+    return _function(engine(), *args)
 
 
-def lookup(name: str, *args) -> object:
-    """views.NAME(engine, *args) for what needs no policy (filter lists, spans, history)."""
-    return _lookup(name, data_version(), database_url(), args)
+def lookup(function: Callable[..., T], *args) -> T:
+    """function(engine, *args) for what needs no policy (filter lists, spans, history)."""
+    return _lookup(function, _name(function), data_version(), database_url(), args)
+
+
+def _name(function: Callable) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def clear_caches() -> None:
@@ -146,8 +157,8 @@ def clear_caches() -> None:
 def sidebar() -> views.View:
     """Draw the filters (bound to the URL) and return the view they choose."""
     policy_ = policy()
-    options = lookup("filter_options")
-    span = lookup("data_span")
+    options = lookup(views.filter_options)
+    span = lookup(views.data_span)
     labels = severity_labels({s.level: s.name for s in policy_.severities})
     bar = st.sidebar
     bar.header("Filters")
@@ -241,8 +252,7 @@ def _as_of(policy_: Policy) -> dt.datetime:
 
 def local(instant: dt.datetime) -> str:
     """An instant as people there read it: 'Fri 13 Mar 2026 12:00 Europe/London'."""
-    zone = policy().calendar
-    return f"{instant.astimezone(zone.zone):%a %d %b %Y %H:%M} {zone.timezone}"
+    return readable.instant(instant, policy().calendar.zone, with_zone=True)
 
 
 def current_view() -> views.View:

@@ -1,4 +1,4 @@
-"""What each dashboard page shows, as plain frames and dicts: no Streamlit here.
+"""What each dashboard page shows, as typed records of plain frames: no Streamlit here.
 
 A page is a function of (engine, policy, view): the filters and period the sidebar chose and
 the instant the figures are judged at. Every number comes from dashboard.analytics (the SQL
@@ -21,8 +21,10 @@ from sqlalchemy import Engine
 from dashboard import analytics, periods, queries, whatif
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.charts import ageing_buckets, response_bins
+from dashboard.headline import Headline
 from dashboard.policy import DISMISSAL_REASONS, WEEKDAY_NAMES, CalendarSpec, Policy
 from dashboard.queries import Filters
+from dashboard.readable import clock
 
 # An unanswered case is "at risk" once half of its target or less is left: early enough to act.
 AT_RISK_SHARE = 0.5
@@ -111,7 +113,39 @@ def data_version(engine: Engine) -> str:
 # -- Overview -----------------------------------------------------------------------------------
 
 
-def overview(engine: Engine, policy: Policy, view: View) -> dict:
+@dataclass(frozen=True)
+class LiveCounts:
+    """Open cases at an instant and, of the unanswered ones, those at risk; at as_of (now) also
+    those already past their deadline (None at the end of an earlier period: not read)."""
+
+    open: int
+    at_risk: int
+    breached: int | None = None
+    unanswered: int | None = None
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Of an at-risk queue: already breached, at risk (half the target or less left), all."""
+
+    at_risk: int
+    breached: int
+    unanswered: int
+
+
+@dataclass(frozen=True, eq=False)
+class Overview:
+    severities: pd.DataFrame  # side_by_side(now, before)
+    now: Headline
+    before: Headline  # the previous period's
+    live_now: LiveCounts  # at live_at: the end of the period, or as_of if sooner
+    live_before: LiveCounts  # at live_before_at: the end of the previous period
+    live_at: dt.datetime
+    live_before_at: dt.datetime
+    trend: pd.DataFrame  # period x severity attainment
+
+
+def overview(engine: Engine, policy: Policy, view: View) -> Overview:
     """Per severity: attainment against target, cases, median and p90, each beside the previous
     period's; the open backlog, at-risk count and dismissal rate then and now; one trend."""
     calendar = calendar_for(policy, view)
@@ -126,41 +160,39 @@ def overview(engine: Engine, policy: Policy, view: View) -> dict:
             engine, view.scope(), by=("period", "severity"), grain=view.grain
         ),
     )
-    return {
-        "severities": side_by_side(now, before),
-        "totals": {"now": now["totals"], "before": before["totals"]},
-        "live": {"now": live_now, "before": live_before, "at": end_now, "before_at": end_before},
-        "dismissals": {
-            "now": now["dismissals"]["rate"],
-            "before": before["dismissals"]["rate"],
-            "dismissed": now["dismissals"]["dismissed"],
-            "previous_dismissed": before["dismissals"]["dismissed"],
-        },
-        "trend": periods_as_text(trend),
-    }
+    return Overview(
+        severities=side_by_side(now, before),
+        now=now,
+        before=before,
+        live_now=live_now,
+        live_before=live_before,
+        live_at=end_now,
+        live_before_at=end_before,
+        trend=periods_as_text(trend),
+    )
 
 
-def side_by_side(now: dict, before: dict, *, other: str = "previous") -> pd.DataFrame:
+def side_by_side(now: Headline, before: Headline, *, other: str = "previous") -> pd.DataFrame:
     """Per severity, one headline's figures beside another's (the previous period's, or all
     customers'), the other's columns prefixed with `other`."""
     rows = []
-    for current, previous in zip(now["severities"], before["severities"], strict=True):
+    for current, previous in zip(now.severities, before.severities, strict=True):
         rows.append(
             {
-                "severity": current["level"],
-                "name": current["name"],
-                "target_hours": current["target_hours"],
-                "cases": current["cases"],
-                "met": current["met"],
-                "breached": current["breached"],
-                "pending": current["pending"],
-                "attainment": current["attainment"],
-                "median_hours": current["median_response_hours"],
-                "p90_hours": current["p90_response_hours"],
-                f"{other}_cases": previous["cases"],
-                f"{other}_attainment": previous["attainment"],
-                f"{other}_median_hours": previous["median_response_hours"],
-                f"{other}_p90_hours": previous["p90_response_hours"],
+                "severity": current.level,
+                "name": current.name,
+                "target_hours": current.target_hours,
+                "cases": current.counts.cases,
+                "met": current.counts.met,
+                "breached": current.counts.breached,
+                "pending": current.counts.pending,
+                "attainment": current.attainment,
+                "median_hours": current.median_response_hours,
+                "p90_hours": current.p90_response_hours,
+                f"{other}_cases": previous.counts.cases,
+                f"{other}_attainment": previous.attainment,
+                f"{other}_median_hours": previous.median_response_hours,
+                f"{other}_p90_hours": previous.p90_response_hours,
             }
         )
     return pd.DataFrame(rows)
@@ -176,7 +208,7 @@ def period_end(policy: Policy, view: View, period: periods.Period) -> dt.datetim
 
 def live_counts(
     engine: Engine, policy: Policy, view: View, calendar: BusinessCalendar, at: dt.datetime
-) -> dict[str, int | None]:
+) -> LiveCounts:
     """Cases open at an instant (whenever created) and, of the unanswered ones, those at risk.
 
     At as_of (now) the whole queue is read: breached and unanswered are counted too. At the end
@@ -188,15 +220,14 @@ def live_counts(
         scope = analytics.Scope(view.filters, view.as_of)
         queue = analytics.at_risk(engine, scope, calendar, limit=EVERY)
         opened = sum(analytics.open_cases(engine, scope, policy).values())
-        return {"open": opened, **queue_counts(queue)}
+        counts = queue_counts(queue)
+        return LiveCounts(opened, counts.at_risk, counts.breached, counts.unanswered)
     day = (at - dt.timedelta(seconds=1)).astimezone(policy.calendar.zone).date()
     backlog = analytics.backlog(engine, view.filters, first=day, last=day)
     youngest = earliest_pending_day(policy, calendar, day)
     queue = analytics.at_risk(engine, analytics.Scope(view.filters, at), calendar,
                               created_from=youngest, limit=EVERY)  # fmt: skip
-    counts = queue_counts(queue)
-    return {"open": int(backlog["open_cases"].sum()), "at_risk": counts["at_risk"],
-            "breached": None, "unanswered": None}  # fmt: skip
+    return LiveCounts(int(backlog["open_cases"].sum()), queue_counts(queue).at_risk)
 
 
 def earliest_pending_day(policy: Policy, calendar: BusinessCalendar, day: dt.date) -> dt.date:
@@ -211,20 +242,31 @@ def earliest_pending_day(policy: Policy, calendar: BusinessCalendar, day: dt.dat
     return working[upto - days_needed].astype(dt.date)
 
 
-def queue_counts(queue: pd.DataFrame) -> dict[str, int]:
+def queue_counts(queue: pd.DataFrame) -> QueueCounts:
     """Of an at-risk queue: already breached, and at risk (half the target or less left)."""
     if queue.empty:
-        return {"at_risk": 0, "breached": 0, "unanswered": 0}
+        return QueueCounts(at_risk=0, breached=0, unanswered=0)
     breached = queue["breached"].to_numpy(dtype=bool)
     left = queue["remaining_hours"].to_numpy(dtype=float) * 3600
     risky = ~breached & (left <= AT_RISK_SHARE * queue["target_seconds"].to_numpy(dtype=float))
-    return {"at_risk": int(risky.sum()), "breached": int(breached.sum()), "unanswered": len(queue)}
+    return QueueCounts(at_risk=int(risky.sum()), breached=int(breached.sum()),
+                       unanswered=len(queue))  # fmt: skip
 
 
 # -- SLA attainment ------------------------------------------------------------------------------
 
 
-def attainment_page(engine: Engine, policy: Policy, view: View) -> dict:
+@dataclass(frozen=True, eq=False)
+class AttainmentPage:
+    trend: pd.DataFrame  # period x severity
+    by_period: pd.DataFrame  # period, all severities
+    distribution: pd.DataFrame  # per severity: median, p90, p95, near misses, overshoot
+    bins: dict[int, pd.DataFrame]  # per level: the response-time histogram
+    breaches: pd.DataFrame  # at most SHOWN_ROWS
+    breaches_total: int  # every breach of the period (the table may show fewer)
+
+
+def attainment_page(engine: Engine, policy: Policy, view: View) -> AttainmentPage:
     scope = view.scope()
     trend, by_period, seconds, breaches = together(
         lambda: analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain),
@@ -241,20 +283,30 @@ def attainment_page(engine: Engine, policy: Policy, view: View) -> dict:
         )
         for s in policy.severities
     }
-    return {
-        "trend": periods_as_text(trend),
-        "by_period": periods_as_text(by_period),
-        "distribution": distribution,
-        "bins": bins,
-        "breaches": breaches,
-        "breaches_total": int(by_period["breached"].sum()),  # the table may show fewer
-    }
+    return AttainmentPage(
+        trend=periods_as_text(trend),
+        by_period=periods_as_text(by_period),
+        distribution=distribution,
+        bins=bins,
+        breaches=breaches,
+        breaches_total=int(by_period["breached"].sum()),
+    )
 
 
 # -- Backlog -------------------------------------------------------------------------------------
 
 
-def backlog_page(engine: Engine, policy: Policy, view: View) -> dict:
+@dataclass(frozen=True, eq=False)
+class BacklogPage:
+    backlog: pd.DataFrame  # open cases per day (or Sunday) and severity
+    ageing: pd.DataFrame  # open cases by age bucket and severity
+    ages: pd.DataFrame  # one row per open case, with its age in business days
+    opened_resolved: pd.DataFrame
+    queue: pd.DataFrame  # unanswered open cases, breached first
+    queue_counts: QueueCounts
+
+
+def backlog_page(engine: Engine, policy: Policy, view: View) -> BacklogPage:
     last = min(view.period.last, view.as_of.astimezone(policy.calendar.zone).date())
     first = min(view.period.first, last)
     open_cases = analytics.backlog(engine, view.filters, first=first, last=last)
@@ -266,20 +318,30 @@ def backlog_page(engine: Engine, policy: Policy, view: View) -> dict:
     queue = analytics.at_risk(
         engine, analytics.Scope(view.filters, view.as_of), calendar_for(policy, view), limit=EVERY
     )
-    return {
-        "backlog": open_cases.reset_index(drop=True),
-        "ageing": ageing_buckets(ages) if not ages.empty else ages.assign(bucket=[], cases=[]),
-        "ages": ages,
-        "opened_resolved": periods_as_text(opened),
-        "queue": queue,
-        "queue_counts": queue_counts(queue),
-    }
+    return BacklogPage(
+        backlog=open_cases.reset_index(drop=True),
+        ageing=ageing_buckets(ages) if not ages.empty else ages.assign(bucket=[], cases=[]),
+        ages=ages,
+        opened_resolved=periods_as_text(opened),
+        queue=queue,
+        queue_counts=queue_counts(queue),
+    )
 
 
 # -- Scope and dismissals ------------------------------------------------------------------------
 
 
-def scope_page(engine: Engine, policy: Policy, view: View) -> dict:
+@dataclass(frozen=True, eq=False)
+class ScopePage:
+    trend: pd.DataFrame  # dismissal rate per period, a column per reason
+    by_customer: pd.DataFrame  # highest rate first
+    with_without: pd.DataFrame  # attainment per severity with and without dismissed cases
+    channels: pd.DataFrame  # cases per severity and channel
+    email_flagged: int  # email cases on levels the policy keeps off email
+    reasons: tuple[str, ...]
+
+
+def scope_page(engine: Engine, policy: Policy, view: View) -> ScopePage:
     scope = view.scope()
     trend = analytics.dismissals(engine, scope, by=("period",), grain=view.grain)
     customers = analytics.dismissals(engine, scope, by=("customer",))
@@ -292,22 +354,30 @@ def scope_page(engine: Engine, policy: Policy, view: View) -> dict:
         suffixes=("_all", "_in_scope"),
     )
     channels = analytics.channels(engine, scope)
-    return {
-        "trend": periods_as_text(trend),
-        "by_customer": customers.sort_values("rate", ascending=False, na_position="last"),
-        "with_without": both.sort_values("severity").reset_index(drop=True),
-        "channels": channels,
-        "email_flagged": int(channels.loc[channels["email_outside_emergency"], "cases"].sum())
-        if not channels.empty
-        else 0,
-        "reasons": DISMISSAL_REASONS,
-    }
+    email = channels["email_outside_emergency"] if not channels.empty else None
+    return ScopePage(
+        trend=periods_as_text(trend),
+        by_customer=customers.sort_values("rate", ascending=False, na_position="last"),
+        with_without=both.sort_values("severity").reset_index(drop=True),
+        channels=channels,
+        email_flagged=int(channels.loc[email, "cases"].sum()) if email is not None else 0,
+        reasons=DISMISSAL_REASONS,
+    )
 
 
 # -- Customers -----------------------------------------------------------------------------------
 
 
-def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> dict:
+@dataclass(frozen=True, eq=False)
+class CustomerPage:
+    table: pd.DataFrame  # side_by_side(theirs, everyone, other="all")
+    theirs: Headline
+    everyone: Headline  # every customer, under the same other filters
+    trend: pd.DataFrame  # the customer's attainment, period x severity
+    breaches: pd.DataFrame  # the customer's, at most SHOWN_ROWS
+
+
+def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> CustomerPage:
     """One customer's headline beside everyone's, under the same other filters."""
     theirs_view = view.narrowed(customers=(customer,))
     everyone, theirs, trend, breaches = together(
@@ -320,13 +390,13 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
             engine, theirs_view.scope(), calendar_for(policy, view), limit=SHOWN_ROWS
         ),
     )
-    return {
-        "table": side_by_side(theirs, everyone, other="all"),
-        "theirs": theirs,
-        "everyone": everyone,
-        "trend": periods_as_text(trend),
-        "breaches": breaches,
-    }
+    return CustomerPage(
+        table=side_by_side(theirs, everyone, other="all"),
+        theirs=theirs,
+        everyone=everyone,
+        trend=periods_as_text(trend),
+        breaches=breaches,
+    )
 
 
 # -- Policy --------------------------------------------------------------------------------------
@@ -352,28 +422,28 @@ def what_if(engine: Engine, stored: Policy, other: Policy, view: View) -> pd.Dat
     """Per severity, the stored figures beside the figures under another policy."""
     result = whatif.compare(engine, view.scope(), stored, other)
     rows = []
-    pairs = zip(result["stored"]["severities"], result["other"]["severities"], strict=False)
-    for now, then in pairs:
+    for now, then in zip(result.stored.severities, result.other.severities, strict=False):
         rows.append(
             {
-                "severity": now["level"],
-                "name": now["name"],
-                "target_hours": now["target_hours"],
-                "what_if_target_hours": then["target_hours"],
-                "met": now["met"],
-                "what_if_met": then["met"],
-                "breached": now["breached"],
-                "what_if_breached": then["breached"],
-                "attainment": now["attainment"],
-                "what_if_attainment": then["attainment"],
-                "median_hours": now["median_response_hours"],
-                "what_if_median_hours": then["median_response_hours"],
+                "severity": now.level,
+                "name": now.name,
+                "target_hours": now.target_hours,
+                "what_if_target_hours": then.target_hours,
+                "met": now.counts.met,
+                "what_if_met": then.counts.met,
+                "breached": now.counts.breached,
+                "what_if_breached": then.counts.breached,
+                "attainment": now.attainment,
+                "what_if_attainment": then.attainment,
+                "median_hours": now.median_response_hours,
+                "what_if_median_hours": then.median_response_hours,
             }
         )
+    stored_totals, other_totals = result.stored.totals, result.other.totals
     totals = {"severity": None, "name": "All", "target_hours": None, "what_if_target_hours": None}
     for key in ("met", "breached", "attainment"):
-        totals[key] = result["stored"]["totals"][key]
-        totals[f"what_if_{key}"] = result["other"]["totals"][key]
+        totals[key] = getattr(stored_totals, key)
+        totals[f"what_if_{key}"] = getattr(other_totals, key)
     return pd.DataFrame([*rows, totals])
 
 
@@ -407,10 +477,6 @@ def policy_document(policy: Policy) -> dict:
             "out_of_scope": dict(policy.scope.out_of_scope),
         }
     return document
-
-
-def clock(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
 # -- Import --------------------------------------------------------------------------------------
@@ -475,15 +541,3 @@ def periods_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _period_text(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def hours(value: float | None) -> str:
-    """4.5 -> '4h 30m'; None -> '-'."""
-    if value is None or value != value:
-        return "-"
-    minutes = int(np.rint(float(value) * 60))
-    return f"{minutes // 60}h {minutes % 60:02d}m"
-
-
-def share(value: float | None) -> str:
-    return "-" if value is None or value != value else f"{float(value):.1%}"

@@ -14,15 +14,16 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import analytics, queries
-from dashboard.analytics import COUNTS, Scope
+from dashboard.analytics import Scope
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
+from dashboard.headline import COUNTS, Comparison, Headline
 from dashboard.policy import Policy
 from dashboard.sla import score, target_seconds
 from dashboard.vocabulary import STATUSES
 
 
-def headline_under(engine: Engine, scope: Scope, policy: Policy) -> dict:
+def headline_under(engine: Engine, scope: Scope, policy: Policy) -> Headline:
     rows = queries.run(engine, "cases_for_rescoring", filters=scope.filters, as_of=scope.as_of)
     by_severity, distribution = _rescored(rows, scope, policy)
     span = queries.run(engine, "case_span", filters=scope.filters, as_of=scope.as_of).iloc[0]
@@ -37,12 +38,12 @@ def headline_under(engine: Engine, scope: Scope, policy: Policy) -> dict:
     )
 
 
-def compare(engine: Engine, scope: Scope, stored: Policy, other: Policy) -> dict:
+def compare(engine: Engine, scope: Scope, stored: Policy, other: Policy) -> Comparison:
     """Figures as stored beside the same figures under another policy."""
-    return {
-        "stored": analytics.headline(engine, scope, stored),
-        "other": headline_under(engine, scope, other),
-    }
+    return Comparison(
+        stored=analytics.headline(engine, scope, stored),
+        other=headline_under(engine, scope, other),
+    )
 
 
 def _rescored(rows: pd.DataFrame, scope: Scope, policy: Policy):

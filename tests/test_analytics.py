@@ -88,8 +88,8 @@ def test_nothing_to_judge_gives_no_attainment(db):
     table = analytics.attainment(db, scope, by=("severity",))
     assert table.empty
     headline = analytics.headline(db, scope, POLICY)
-    assert headline["totals"]["attainment"] is None
-    assert headline["severities"][0]["median_response_hours"] is None
+    assert headline.totals.attainment is None
+    assert headline.severities[0].median_response_hours is None
 
 
 # -- response times ---------------------------------------------------------------------------
@@ -251,7 +251,18 @@ def test_channels_flag_email_outside_emergencies(db):
 
 
 def test_stats_json_shape_and_figures(db):
-    figures = analytics.headline(db, SCOPE, POLICY)
+    figures = analytics.headline(db, SCOPE, POLICY).as_json()
+    assert list(figures) == [
+        "as_of", "period", "policy", "severities", "totals", "backlog", "dismissals",
+    ]  # fmt: skip
+    assert list(figures["severities"][0]) == [
+        "level", "name", "target_hours", "cases", "met", "breached", "pending", "invalid",
+        "unscored", "attainment", "median_response_hours", "p90_response_hours",
+        "p95_response_hours", "near_misses",
+    ]  # fmt: skip
+    assert list(figures["totals"]) == [
+        "cases", "met", "breached", "pending", "invalid", "unscored", "attainment",
+    ]  # fmt: skip
     assert figures["as_of"] == "2026-03-13T12:00:00Z"
     assert figures["period"] == {"from": "2026-03-02", "to": "2026-03-13"}
     first = figures["severities"][0]
@@ -273,11 +284,11 @@ def test_stats_json_shape_and_figures(db):
 
 def test_invariants(db):
     figures = analytics.headline(db, SCOPE, POLICY)
-    for severity in [*figures["severities"], figures["totals"]]:
-        judged = sum(severity[k] for k in ("met", "breached", "pending", "invalid", "unscored"))
-        assert judged == severity["cases"]
-        assert severity["attainment"] is None or 0 <= severity["attainment"] <= 1
-    assert 0 <= figures["dismissals"]["rate"] <= 1
+    for counts in [*(s.counts for s in figures.severities), figures.totals]:
+        judged = counts.met + counts.breached + counts.pending + counts.invalid + counts.unscored
+        assert judged == counts.cases
+        assert counts.attainment is None or 0 <= counts.attainment <= 1
+    assert 0 <= figures.dismissals.rate <= 1
 
 
 def test_what_if_under_the_same_policy_equals_the_stored_figures(db):
@@ -289,12 +300,12 @@ def test_what_if_a_stricter_urgent_target(db):
     raw["severity"][0]["response_hours"] = 2
     stricter = parse_policy(raw, source="stricter.toml")
     compared = whatif.compare(db, SCOPE, POLICY, stricter)
-    urgent = compared["other"]["severities"][0]
+    urgent = compared.other.severities[0].counts
     # level 1 under 2 h: met A01 (1 h), G01 (0.5 h), G12 (0.75 h); breached A02, A03 (3.67 h),
     # G02 (4 h), I08 (unanswered, 12 h used); pending I07 (2 h used: not yet over)
-    assert (urgent["met"], urgent["breached"], urgent["pending"]) == (3, 4, 1)
-    assert compared["stored"]["severities"][0]["met"] == 5  # nothing stored changed
-    assert analytics.headline(db, SCOPE, POLICY)["severities"][0]["met"] == 5
+    assert (urgent.met, urgent.breached, urgent.pending) == (3, 4, 1)
+    assert compared.stored.severities[0].counts.met == 5  # nothing stored changed
+    assert analytics.headline(db, SCOPE, POLICY).severities[0].counts.met == 5
 
 
 def test_filters_narrow_every_query(db):

@@ -44,7 +44,7 @@ def test_stats_text(db, capsys):
     assert main(["stats", "--db", db, *PERIOD]) == 0
     out = capsys.readouterr().out
     assert "SLA figures for cases created 2026-03-02 .. 2026-03-13" in out
-    assert "1 Urgent    4:00      8    5         2        1        0       71.4%" in out
+    assert "1 Urgent   4h 00m      8    5         2        1        0       71.4%" in out
     assert (
         "open at 2026-03-13T12:00:00Z: 11 (level 1: 2, level 2: 4, level 3: 2, level 4: 3)" in out
     )
@@ -63,7 +63,7 @@ def test_stats_compare_under_another_policy(db, tmp_path, capsys):
     table = capsys.readouterr().out.splitlines()
     assert table[1].split() == ["severity", "target", "->", "other", "attainment", "->", "other",
                                 "breached", "->", "other", "p90", "->", "other"]  # fmt: skip
-    assert table[2].split()[:4] == ["1", "Urgent", "4:00", "2:00"]
+    assert table[2].split()[:6] == ["1", "Urgent", "4h", "00m", "2h", "00m"]
 
 
 def test_stats_under_a_policy_the_store_does_not_follow_says_so(db, tmp_path, capsys):
@@ -85,12 +85,12 @@ def test_explain(db, capsys):
     assert main(["explain", "A06", "--db", db]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
-        "A06 (canonical): Acme, level 3 Medium, target 12:00 business hours (Europe/London)"
+        "A06 (canonical): Acme, level 3 Medium, target 12h 00m business hours (Europe/London)"
     )
     assert out[2].startswith("counted   Fri 06 Mar 2026 17:00 - 18:00")
     assert "(night, weekend)" in out[3]
     assert out[-1] == (
-        "answered  Mon 09 Mar 2026 10:00: 2:00 business hours -> met (deadline Tue 10 Mar 2026 "
+        "answered  Mon 09 Mar 2026 10:00: 2h 00m business hours -> met (deadline Tue 10 Mar 2026 "
         "11:00)"  # Fri 1 h + Mon 9 h + Tue 2 h
     )
 
@@ -101,7 +101,7 @@ def test_explain_unanswered_and_json(db, capsys):
     explained = json.loads(capsys.readouterr().out)
     assert (explained["status"], explained["business_seconds"]) == ("breached", 39 * 3600)
     assert explained["lines"][-1].endswith(
-        "31:00 over -> breached (deadline Mon 09 Mar 2026 17:00)"
+        "31h 00m over -> breached (deadline Mon 09 Mar 2026 17:00)"
     )
 
 

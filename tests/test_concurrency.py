@@ -86,7 +86,7 @@ def test_the_dashboard_answers_while_an_import_holds_the_write_lock(engine, tmp_
     path.write_text(fixture.csv_text())
     import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
     view = views.View(Filters(), periods.Period(*fixture.PERIOD), fixture.AS_OF)
-    expected = views.overview(engine, POLICY, view)["severities"]["cases"].tolist()
+    expected = views.overview(engine, POLICY, view).severities["cases"].tolist()
     holding, release = threading.Event(), threading.Event()
 
     def writer():
@@ -101,13 +101,13 @@ def test_the_dashboard_answers_while_an_import_holds_the_write_lock(engine, tmp_
     try:
         assert holding.wait(timeout=30)
         began = time.monotonic()
-        shown = views.overview(engine, POLICY, view)["severities"]["cases"].tolist()
+        shown = views.overview(engine, POLICY, view).severities["cases"].tolist()
         assert time.monotonic() - began < 10  # answered, not queued behind the writer
         assert shown == expected  # and nothing of the unfinished import is seen
     finally:
         release.set()
         thread.join(timeout=60)
-    assert views.overview(engine, POLICY, view)["severities"]["cases"].tolist() == expected
+    assert views.overview(engine, POLICY, view).severities["cases"].tolist() == expected
 
 
 def _swallow(function) -> None:

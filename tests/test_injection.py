@@ -55,7 +55,7 @@ def test_sql_shaped_values_through_every_filter_are_only_values(db, value):
     ):
         view = views.View(filters, period, fixture.AS_OF)
         overview = views.overview(db, POLICY, view)
-        assert overview["totals"]["now"]["cases"] == expected, filters
+        assert overview.now.totals.cases == expected, filters
         views.attainment_page(db, POLICY, view)
         views.backlog_page(db, POLICY, view)
         views.scope_page(db, POLICY, view)
@@ -65,7 +65,7 @@ def test_sql_shaped_values_through_every_filter_are_only_values(db, value):
 
 def test_a_sql_shaped_customer_is_found_as_itself(db):
     view = views.View(Filters(customers=(SQL[0],)), periods.Period(*fixture.PERIOD), fixture.AS_OF)
-    assert views.overview(db, POLICY, view)["totals"]["now"]["cases"] == 1
+    assert views.overview(db, POLICY, view).now.totals.cases == 1
     assert SQL[0] in views.filter_options(db)["customer"]
     assert SQL[1].lower() in views.filter_options(db)["channel"]
 

@@ -15,13 +15,13 @@ import openpyxl
 import pypdfium2
 import pytest
 
-from dashboard import analytics, periods, review, views
+from dashboard import analytics, periods, readable
 from dashboard.cli import main
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import load_policy
 from dashboard.queries import Filters
-from dashboard.review import content, to_html
+from dashboard.review import content, packs, to_html
 from tests import analytics_fixture as fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,13 +61,13 @@ def test_the_figures_are_the_queries(db):
     scope = analytics.Scope(Filters(*fixture.PERIOD, customers=("Acme",)), fixture.AS_OF)
     headline = analytics.headline(db, scope, POLICY)
     table = pack.severities.set_index("severity")
-    for severity in headline["severities"]:
-        row = table.loc[severity["level"]]
-        assert row["cases"] == severity["cases"]
-        assert row["met"] == severity["met"]
-        assert row["breached"] == severity["breached"]
+    for severity in headline.severities:
+        row = table.loc[severity.level]
+        assert row["cases"] == severity.counts.cases
+        assert row["met"] == severity.counts.met
+        assert row["breached"] == severity.counts.breached
     assert table.loc[1, "attainment"] == pytest.approx(2 / 3)  # A01 A03 met, A02 breached
-    assert pack.totals["now"] == headline["totals"]
+    assert pack.headline == headline
     assert set(pack.breaches["case_id"]) == {"A02", "A05", "A08", "A11"}
     assert pack.backlog["open_cases"].sum() == 3  # A10 A11 A15 at the as-of instant
     dismissed = pack.dismissals.set_index("reason")["dismissed"]
@@ -79,10 +79,12 @@ def test_the_figures_are_the_queries(db):
 def test_every_breach_is_explained_in_one_line(db):
     lines = acme(db).breaches.set_index("case_id")["explanation"]
     assert lines["A05"] == (
-        "created Tue 03 Mar 17:00, answered Wed 04 Mar 17:00: 9h 00m business against a "
+        "created Tue 03 Mar 2026 17:00, answered Wed 04 Mar 2026 17:00: 9h 00m business against a "
         "8h 00m target (1h 00m over; not counted: night)"
     )
-    assert lines["A11"].startswith("created Mon 09 Mar 09:00, unanswered as of Fri 13 Mar 12:00: ")
+    assert lines["A11"].startswith(
+        "created Mon 09 Mar 2026 09:00, unanswered as of Fri 13 Mar 2026 12:00: "
+    )
     april = content.build(
         db, POLICY, "Acme", periods.Period(dt.date(2026, 4, 1), dt.date(2026, 4, 30)),
         dt.datetime(2026, 5, 1, tzinfo=dt.UTC),
@@ -90,7 +92,7 @@ def test_every_breach_is_explained_in_one_line(db):
     [line] = april.breaches["explanation"]
     # Thu 2 h + Tue 3 h; Good Friday, the weekend and Easter Monday by name
     assert line == (
-        "created Thu 02 Apr 16:00, answered Tue 07 Apr 12:00: 5h 00m business against a "
+        "created Thu 02 Apr 2026 16:00, answered Tue 07 Apr 2026 12:00: 5h 00m business against a "
         "4h 00m target (1h 00m over; not counted: night, Good Friday, weekend, Easter Monday)"
     )
 
@@ -159,7 +161,7 @@ def test_the_html_holds_the_figures_and_needs_no_network(db):
     for r in pack.severities.itertuples():
         shown = rows[f"L{r.severity} {r.name}"]
         assert shown[2] == str(r.cases)
-        assert shown[6] == views.share(None if r.attainment != r.attainment else r.attainment)
+        assert shown[6] == readable.share(None if r.attainment != r.attainment else r.attainment)
     assert rows["L1 Urgent"][6] == "66.7%"
     breaches = {r[0]: r for r in tables.tables["breaches"][1:]}
     assert set(breaches) == {"A02", "A05", "A08", "A11"}
@@ -185,7 +187,7 @@ def test_markup_in_the_data_stays_text_in_the_html(db):
 
 def test_the_workbook_holds_real_numbers_and_dates(db):
     pack = acme(db)
-    book = openpyxl.load_workbook(io.BytesIO(review.render(pack, "xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(packs.render(pack, "xlsx")))
     assert book.sheetnames == ["Summary", "Policy", "Severities", "Trend", "Breaches", "Backlog",
                                "Ageing", "Dismissals", "Channels", "Data quality"]  # fmt: skip
     sheet = book["Severities"]
@@ -205,7 +207,7 @@ def test_the_workbook_holds_real_numbers_and_dates(db):
 
 
 def test_a_formula_shaped_name_stays_text_in_the_workbook(db):
-    data = review.render(content.build(db, POLICY, FORMULA, PERIOD, fixture.AS_OF), "xlsx")
+    data = packs.render(content.build(db, POLICY, FORMULA, PERIOD, fixture.AS_OF), "xlsx")
     book = openpyxl.load_workbook(io.BytesIO(data))
     cell = book["Summary"]["B2"]
     assert cell.value == FORMULA
@@ -233,7 +235,7 @@ def pdf_text(data: bytes, stem: str) -> str:
 
 def test_the_pdf_holds_the_figures(db):
     pack = acme(db)
-    data = review.render(pack, "pdf")
+    data = packs.render(pack, "pdf")
     assert data.startswith(b"%PDF")
     text = pdf_text(data, "acme")
     assert "Support review: Acme" in text
@@ -246,7 +248,7 @@ def test_the_pdf_holds_the_figures(db):
 
 
 def test_markup_in_the_data_stays_text_in_the_pdf(db):
-    text = pdf_text(review.render(content.build(db, POLICY, HOSTILE, PERIOD, fixture.AS_OF),
+    text = pdf_text(packs.render(content.build(db, POLICY, HOSTILE, PERIOD, fixture.AS_OF),
                                   "pdf"), "hostile")  # fmt: skip
     assert HOSTILE in text
 
@@ -265,7 +267,7 @@ def test_sla_dashboard_report(db, database_url, tmp_path, capsys, suffix):
     assert f"wrote {out}" in capsys.readouterr().out
     data = out.read_bytes()
     if suffix == "html":
-        assert data == review.render(acme(db), "html")  # the same pack, byte for byte
+        assert data == packs.render(acme(db), "html")  # the same pack, byte for byte
     elif suffix == "pdf":
         assert "Support review: Acme" in pdf_text(data, "cli")
     else:
@@ -312,12 +314,12 @@ def test_hostile_and_huge_text_in_every_format(db, tmp_path):
     )
     import_prepared(db, [prepare(path, POLICY)], POLICY)
     pack = content.build(db, POLICY, "Zed", PERIOD, fixture.AS_OF)
-    book = openpyxl.load_workbook(io.BytesIO(review.render(pack, "xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(packs.render(pack, "xlsx")))
     subjects = [row[2].value for row in book["Breaches"].iter_rows(min_row=2)]
     assert "bell\\x07 esc\\x1b[31m tab\\x0b" in subjects  # shown, not dropped, not crashing
     assert max(len(s) for s in subjects) <= 32_767
     assert any(s.endswith("[cut: longer than an Excel cell holds]") for s in subjects)
-    text = " ".join(pdf_text(review.render(pack, "pdf"), "huge").split())
+    text = " ".join(pdf_text(packs.render(pack, "pdf"), "huge").split())
     assert "[cut: the full text is in the XLSX pack]" in text
     lines = pack.breaches.set_index("case_id")["explanation"]
     assert lines["Z03"].endswith("against a 4h 00m target (30s over)")  # not "0m over"
@@ -346,7 +348,7 @@ def test_report_dates_outside_the_calendar_are_refused_cleanly(db, database_url,
 
 
 def test_trend_periods_are_dates_in_the_workbook(db):
-    book = openpyxl.load_workbook(io.BytesIO(review.render(acme(db), "xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(packs.render(acme(db), "xlsx")))
     periods_written = [row[0].value for row in book["Trend"].iter_rows(min_row=2)]
     assert periods_written
     assert all(isinstance(p, dt.datetime) for p in periods_written)

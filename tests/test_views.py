@@ -9,7 +9,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from dashboard import analytics, periods, views, whatif
+from dashboard import analytics, periods, readable, views, whatif
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import parse_policy
@@ -52,39 +52,39 @@ def test_overview_equals_the_headline_of_both_periods(db):
     data = views.overview(db, POLICY, VIEW)
     now = analytics.headline(db, VIEW.scope(), POLICY)
     before = analytics.headline(db, VIEW.scope(VIEW.previous), POLICY)
-    table = data["severities"].set_index("severity")
-    for current, previous in zip(now["severities"], before["severities"], strict=True):
-        row = table.loc[current["level"]]
-        assert row["cases"] == current["cases"]
-        assert _same(row["attainment"], current["attainment"])
-        assert _same(row["median_hours"], current["median_response_hours"])
-        assert _same(row["p90_hours"], current["p90_response_hours"])
-        assert _same(row["previous_attainment"], previous["attainment"])
-        assert row["previous_cases"] == previous["cases"]
+    table = data.severities.set_index("severity")
+    for current, previous in zip(now.severities, before.severities, strict=True):
+        row = table.loc[current.level]
+        assert row["cases"] == current.counts.cases
+        assert _same(row["attainment"], current.attainment)
+        assert _same(row["median_hours"], current.median_response_hours)
+        assert _same(row["p90_hours"], current.p90_response_hours)
+        assert _same(row["previous_attainment"], previous.attainment)
+        assert row["previous_cases"] == previous.counts.cases
     # level 1 by hand: 5 met, 2 breached in the period
     assert table.loc[1, "attainment"] == pytest.approx(5 / 7)
-    assert data["dismissals"]["now"] == now["dismissals"]["rate"]
-    assert data["dismissals"]["dismissed"] == 5  # A13 A14 G07 I04 I05
-    assert data["totals"]["now"]["cases"] == 40
+    assert data.now == now
+    assert data.before == before
+    assert data.now.dismissals.dismissed == 5  # A13 A14 G07 I04 I05
+    assert data.now.totals.cases == 40
 
 
 def test_overview_live_counts_by_hand(db):
     data = views.overview(db, POLICY, VIEW)
-    live = data["live"]
-    assert live["at"] == fixture.AS_OF
-    assert live["before_at"] == PREVIOUS_END
+    assert data.live_at == fixture.AS_OF
+    assert data.live_before_at == PREVIOUS_END
     # At AS_OF, unanswered and open: A10 (12 h of 24 left) G09 (3 of 24) I06 (3 of 8) I07
     # (2 of 4) have half their target or less left; A11 G10 I08 P02 are past it; A15 (11 of
     # 12 left) is neither. Unscored U02 is not in the queue.
-    assert live["now"]["at_risk"] == 4
-    assert live["now"]["breached"] == 4
-    assert live["now"]["unanswered"] == 9
-    assert live["now"]["open"] == sum(
+    assert data.live_now.at_risk == 4
+    assert data.live_now.breached == 4
+    assert data.live_now.unanswered == 9
+    assert data.live_now.open == sum(
         analytics.open_cases(db, analytics.Scope(Filters(), fixture.AS_OF), POLICY).values()
     )
     # At the end of the previous period (Mon 2 March 00:00): P01 (answered, resolved 3 March)
     # and P02 (8 h of 12 used: at risk) are open.
-    assert live["before"] == {"open": 2, "at_risk": 1, "breached": None, "unanswered": None}
+    assert data.live_before == views.LiveCounts(open=2, at_risk=1, breached=None, unanswered=None)
 
 
 def test_the_earliest_day_a_case_can_still_be_pending():
@@ -110,62 +110,62 @@ def test_live_counts_at_a_past_instant_agree_with_the_whole_queue(db):
         bounded = views.live_counts(db, POLICY, later, calendar, at)
         whole = views.queue_counts(analytics.at_risk(db, analytics.Scope(Filters(), at), calendar))
         opened = sum(analytics.open_cases(db, analytics.Scope(Filters(), at), POLICY).values())
-        assert bounded["at_risk"] == whole["at_risk"], day
-        assert bounded["open"] == opened, day
+        assert bounded.at_risk == whole.at_risk, day
+        assert bounded.open == opened, day
 
 
 def test_overview_trend_is_the_attainment_query(db):
     data = views.overview(db, POLICY, VIEW)
     expected = analytics.attainment(db, VIEW.scope(), by=("period", "severity"), grain="week")
-    assert data["trend"]["period"].tolist() == [str(p) for p in expected["period"]]
-    assert data["trend"]["period"].iloc[0] == "2026-03-02"  # weeks as ISO dates, drawn as text
-    assert data["trend"]["met"].tolist() == expected["met"].tolist()
+    assert data.trend["period"].tolist() == [str(p) for p in expected["period"]]
+    assert data.trend["period"].iloc[0] == "2026-03-02"  # weeks as ISO dates, drawn as text
+    assert data.trend["met"].tolist() == expected["met"].tolist()
 
 
 def test_attainment_page(db):
     data = views.attainment_page(db, POLICY, VIEW)
     distribution = analytics.response_distribution(db, VIEW.scope(), POLICY)
-    for level, binned in data["bins"].items():
+    for level, binned in data.bins.items():
         answered = distribution.set_index("severity").loc[level, "answered"]
         assert binned["cases"].sum() == answered  # every answered case in one bin
-    assert set(data["breaches"]["case_id"]) == {
+    assert set(data.breaches["case_id"]) == {
         r["case_id"] for r in fixture.in_period() if r["status"] == "breached"
     }
-    assert data["by_period"]["cases"].sum() == 40
+    assert data.by_period["cases"].sum() == 40
 
 
 def test_backlog_page(db):
     data = views.backlog_page(db, POLICY, VIEW)
-    backlog = data["backlog"]
+    backlog = data.backlog
     last_day = backlog[backlog["day"] == fixture.PERIOD[1]]
     expected = analytics.backlog(db, Filters(), first=fixture.PERIOD[0], last=fixture.PERIOD[1])
     assert (
         last_day["open_cases"].sum()
         == expected[expected["day"] == fixture.PERIOD[1]]["open_cases"].sum()
     )
-    assert data["ageing"]["cases"].sum() == len(data["ages"])
-    assert data["queue_counts"] == {"at_risk": 4, "breached": 4, "unanswered": 9}
+    assert data.ageing["cases"].sum() == len(data.ages)
+    assert data.queue_counts == views.QueueCounts(at_risk=4, breached=4, unanswered=9)
 
 
 def test_scope_page(db):
     data = views.scope_page(db, POLICY, VIEW)
-    both = data["with_without"].set_index("severity")
+    both = data.with_without.set_index("severity")
     without = analytics.attainment(db, VIEW.scope(), include_dismissed=False).set_index("severity")
     assert both["met_in_scope"].tolist() == without["met"].tolist()
     assert both["met_all"].sum() == 22  # met in the period, dismissed included
-    assert data["by_customer"]["dismissed"].sum() == 5
+    assert data.by_customer["dismissed"].sum() == 5
     # email on levels 3-4: A07 A14 I02 I10
-    assert data["email_flagged"] == 4
+    assert data.email_flagged == 4
 
 
 def test_customer_page(db):
     data = views.customer_page(db, POLICY, VIEW, "Acme")
     acme = analytics.headline(db, VIEW.narrowed(customers=("Acme",)).scope(), POLICY)
-    assert data["theirs"] == acme
-    table = data["table"].set_index("severity")
+    assert data.theirs == acme
+    table = data.table.set_index("severity")
     assert table.loc[1, "cases"] == 3
     assert table.loc[1, "all_cases"] == 8
-    assert set(data["breaches"]["customer"]) == {"Acme"}
+    assert set(data.breaches["customer"]) == {"Acme"}
 
 
 def test_what_if_under_the_same_policy_changes_nothing(db):
@@ -183,7 +183,7 @@ def test_what_if_a_looser_urgent_target(db):
     # A02 took exactly 5 h: met under a 5 h target
     assert table.loc["Urgent", "what_if_met"] == table.loc["Urgent", "met"] + 1
     compared = whatif.compare(db, VIEW.scope(), POLICY, looser)
-    assert table.loc["All", "what_if_met"] == compared["other"]["totals"]["met"]
+    assert table.loc["All", "what_if_met"] == compared.other.totals.met
 
 
 def test_the_policy_document_reads_back_as_the_same_policy():
@@ -220,9 +220,9 @@ def test_an_empty_database(engine):
     assert views.data_span(engine) is None
     assert views.filter_options(engine) == {"customer": [], "channel": [], "plan": []}
     data = views.overview(engine, POLICY, VIEW)
-    assert data["severities"]["cases"].tolist() == [0, 0, 0, 0]
-    assert data["live"]["now"]["open"] == 0
-    assert views.backlog_page(engine, POLICY, VIEW)["queue"].empty
+    assert data.severities["cases"].tolist() == [0, 0, 0, 0]
+    assert data.live_now.open == 0
+    assert views.backlog_page(engine, POLICY, VIEW).queue.empty
 
 
 def test_import_history_and_rejects(db, tmp_path):
@@ -240,12 +240,12 @@ def test_import_history_and_rejects(db, tmp_path):
 
 
 def test_formatting():
-    assert views.hours(4.5) == "4h 30m"
-    assert views.hours(None) == "-"
-    assert views.hours(float("nan")) == "-"
-    assert views.share(0.9473) == "94.7%"
-    assert views.share(None) == "-"
-    assert views.clock(86_400) == "24:00"
+    assert readable.hours(4.5) == "4h 30m"
+    assert readable.hours(None) == "-"
+    assert readable.hours(float("nan")) == "-"
+    assert readable.share(0.9473) == "94.7%"
+    assert readable.share(None) == "-"
+    assert readable.clock(86_400) == "24:00"
     assert np.isnan(float("nan"))
 
 
@@ -275,17 +275,15 @@ def test_counts_never_come_from_a_cut_list(db, monkeypatch):
     assert set(limits) == {views.EVERY}
     monkeypatch.setattr(views, "SHOWN_ROWS", 2)
     data = views.attainment_page(db, POLICY, VIEW)
-    assert len(data["breaches"]) == 2
-    assert data["breaches_total"] == sum(
-        1 for r in fixture.in_period() if r["status"] == "breached"
-    )
+    assert len(data.breaches) == 2
+    assert data.breaches_total == sum(1 for r in fixture.in_period() if r["status"] == "breached")
 
 
 def test_a_long_backlog_is_weekly_and_ends_on_the_last_day(db):
     long = dataclasses.replace(
         VIEW, period=periods.Period(dt.date(2021, 1, 1), dt.date(2026, 3, 11))
     )
-    backlog = views.backlog_page(db, POLICY, long)["backlog"]
+    backlog = views.backlog_page(db, POLICY, long).backlog
     days = sorted(set(backlog["day"]))
     assert days[-1] == dt.date(2026, 3, 11)  # a Wednesday: the period's last day is kept
     assert all(d.weekday() == 6 for d in days[:-1])

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, ui, views
+from dashboard import charts, readable, ui, views
 from dashboard.errors import DashboardError
 from dashboard.explain import explain_case, find_case
 
@@ -15,25 +13,25 @@ from dashboard.explain import explain_case, find_case
 def page() -> None:
     view = ui.current_view()
     policy = ui.policy()
-    data = ui.figures("attainment_page", view)
+    data = ui.figures(views.attainment_page, view)
     st.title("SLA attainment")
     st.caption(view.period.label() + f" · per {view.grain}")
 
-    trend = data["trend"]
+    trend = data.trend
     if trend["attainment"].notna().any():
         ui.chart(
             charts.attainment_trend(trend, ui.severity_names(), goal=policy.attainment_goal),
             "attainment-trend",
         )
-        ui.chart(charts.status_bars(data["by_period"]), "verdicts-per-period")
+        ui.chart(charts.status_bars(data.by_period), "verdicts-per-period")
     else:
         st.info("No answered case in this period and filter: nothing to judge yet.")
 
     st.subheader("Response times against target")
-    distribution = data["distribution"]
+    distribution = data.distribution
     columns = st.columns(2)
     for index, severity in enumerate(policy.severities):
-        binned = data["bins"][severity.level]
+        binned = data.bins[severity.level]
         with columns[index % 2]:
             if binned["cases"].sum() == 0:
                 st.caption(f"L{severity.level} {severity.name}: no answered case")
@@ -52,7 +50,7 @@ def page() -> None:
     )
     shown = distribution.assign(
         **{
-            column: distribution[column].map(views.hours)
+            column: distribution[column].map(readable.hours)
             for column in ("median_hours", "p90_hours", "p95_hours", "median_overshoot_hours",
                            "max_overshoot_hours")
         }
@@ -60,11 +58,11 @@ def page() -> None:
     ui.table(shown, "response-distribution")
 
     st.subheader("Breaches")
-    breaches = data["breaches"]
+    breaches = data.breaches
     if breaches.empty:
         st.success("No breach in this period and filter.")
         return
-    total = data["breaches_total"]
+    total = data.breaches_total
     st.caption(
         f"{total:,} breached cases (unanswered ones as of {ui.local(view.as_of)})"
         + (
@@ -74,7 +72,7 @@ def page() -> None:
             else ""
         )
     )
-    table = breaches.assign(overshoot=breaches["overshoot_hours"].map(views.hours))
+    table = breaches.assign(overshoot=breaches["overshoot_hours"].map(readable.hours))
     ui.table(_breach_columns(table), "breaches", height=320)
     _ledger(breaches, policy, view)
 
@@ -104,14 +102,22 @@ def _ledger(breaches: pd.DataFrame, policy, view) -> None:
     except DashboardError as exc:
         ui.error(str(exc))
         return
-    status = explained["status"]
-    deadline = ui.local(dt.datetime.fromisoformat(explained["deadline"].replace("Z", "+00:00")))
+    status = explained.status
+    deadline = ui.local(explained.deadline_at)
     st.markdown(f"**{ui.escaped(case_id)}**: {status}, deadline {deadline}")
-    st.code("\n".join(explained["lines"]), language=None)
-    stretches = pd.DataFrame(explained["stretches"])
-    if not stretches.empty:
-        stretches["reasons"] = stretches["reasons"].map(lambda r: "; ".join(r) if r else "")
-        stretches["business_time"] = stretches["seconds"].map(lambda s: views.hours(s / 3600))
+    st.code("\n".join(explained.lines), language=None)
+    if explained.stretches:
+        stretches = pd.DataFrame(
+            {
+                "kind": [s.kind for s in explained.stretches],
+                # instants, shown in the calendar's zone like every table's
+                "start": pd.to_datetime([s.start for s in explained.stretches], unit="s", utc=True),
+                "end": pd.to_datetime([s.end for s in explained.stretches], unit="s", utc=True),
+                "seconds": [s.seconds for s in explained.stretches],
+                "reasons": ["; ".join(s.reasons) for s in explained.stretches],
+                "business_time": [readable.duration(s.seconds) for s in explained.stretches],
+            }
+        )
         ui.table(stretches, f"ledger-{case_id}")
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, review, ui, views
+from dashboard import charts, readable, ui, views
 from dashboard.downloads import file_name
-from dashboard.review import content
+from dashboard.review import content, packs
 
 
 def page() -> None:
     view = ui.current_view()
     policy = ui.policy()
     st.title("Customers")
-    customers = ui.lookup("filter_options")["customer"]
+    customers = ui.lookup(views.filter_options)["customer"]
     if not customers:
         st.info("No case names a customer yet.")
         return
@@ -22,7 +22,7 @@ def page() -> None:
     if customer is None:
         return
     _review_pack(customer, view, policy)
-    data = ui.figures("customer_page", view, customer)
+    data = ui.figures(views.customer_page, view, customer)
     shown_name = ui.escaped(customer)
     st.caption(
         f"{view.period.label()} · {shown_name} beside all cases under the same filters "
@@ -30,34 +30,34 @@ def page() -> None:
         if not view.filters.customers
         else f"{view.period.label()} · beside the customers chosen in the sidebar."
     )
-    theirs, everyone = data["theirs"]["totals"], data["everyone"]["totals"]
+    theirs, everyone = data.theirs.totals, data.everyone.totals
     mine, all_ = st.columns(2)
-    mine.metric(f"{shown_name}: attainment", views.share(theirs["attainment"]),
-                help=f"{theirs['met']} met of {theirs['met'] + theirs['breached']} judged; "
-                f"{theirs['cases']} cases", border=True)  # fmt: skip
-    all_.metric("All: attainment", views.share(everyone["attainment"]),
-                help=f"{everyone['met']} met of {everyone['met'] + everyone['breached']} judged; "
-                f"{everyone['cases']} cases", border=True)  # fmt: skip
-    table = data["table"]
+    mine.metric(f"{shown_name}: attainment", readable.share(theirs.attainment),
+                help=f"{theirs.met} met of {theirs.met + theirs.breached} judged; "
+                f"{theirs.cases} cases", border=True)  # fmt: skip
+    all_.metric("All: attainment", readable.share(everyone.attainment),
+                help=f"{everyone.met} met of {everyone.met + everyone.breached} judged; "
+                f"{everyone.cases} cases", border=True)  # fmt: skip
+    table = data.table
     shown = table.assign(
-        **{c: table[c].map(views.share) for c in ("attainment", "all_attainment")},
-        **{c: table[c].map(views.hours) for c in ("median_hours", "p90_hours",
+        **{c: table[c].map(readable.share) for c in ("attainment", "all_attainment")},
+        **{c: table[c].map(readable.hours) for c in ("median_hours", "p90_hours",
                                                    "all_median_hours", "all_p90_hours")},
     )  # fmt: skip
     ui.table(shown, f"customer-{customer}")
-    trend = data["trend"]
+    trend = data.trend
     if trend["attainment"].notna().any():
         ui.chart(
             charts.attainment_trend(trend, ui.severity_names(), goal=policy.attainment_goal),
             f"customer-{customer}-attainment",
         )
-    breaches = data["breaches"]
-    total = theirs["breached"]
+    breaches = data.breaches
+    total = theirs.breached
     shown_note = f", the first {len(breaches):,} shown" if len(breaches) < total else ""
     st.subheader(f"Breaches ({total:,}{shown_note})")
     if not breaches.empty:
         ui.table(
-            breaches.assign(overshoot=breaches["overshoot_hours"].map(views.hours))[
+            breaches.assign(overshoot=breaches["overshoot_hours"].map(readable.hours))[
                 ["case_id", "severity", "created_at", "first_response_at", "overshoot",
                  "subject"]
             ],
@@ -80,7 +80,7 @@ def _review_pack(customer: str, view, policy) -> None:
     for column, kind in zip(columns, ("pdf", "html", "xlsx"), strict=True):
         column.download_button(
             f"Review pack ({kind.upper()})",
-            data=lambda kind=kind: review.render(_pack(customer, view, policy), kind),
+            data=lambda kind=kind: packs.render(_pack(customer, view, policy), kind),
             file_name=file_name(
                 "review",
                 customer,
@@ -88,7 +88,7 @@ def _review_pack(customer: str, view, policy) -> None:
                 view.period.last.isoformat(),
                 suffix=kind,
             ),
-            mime=review.MIME[kind],
+            mime=packs.MIME[kind],
             key=f"pack-{kind}",
             on_click="ignore",
             icon=":material/description:",

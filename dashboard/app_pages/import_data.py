@@ -329,7 +329,7 @@ def _last_reports() -> None:
 
 def _history() -> None:
     st.subheader("Import history")
-    history = ui.lookup("import_history")
+    history = ui.lookup(views.import_history)
     if history.empty:
         st.caption("Nothing imported yet.")
         return
@@ -344,7 +344,7 @@ def _history() -> None:
         key="rejects_of",
     )
     if chosen is not None:
-        ui.table(ui.lookup("rejects_of_import", int(chosen)), f"rejects-import-{chosen}")
+        ui.table(ui.lookup(views.rejects_of_import, int(chosen)), f"rejects-import-{chosen}")
 
 
 def _import_label(history: pd.DataFrame, import_id: int) -> str:

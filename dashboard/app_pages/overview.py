@@ -4,72 +4,72 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, ui, views
+from dashboard import charts, readable, ui, views
 
 
 def page() -> None:
     view = ui.current_view()
     policy = ui.policy()
-    data = ui.figures("overview", view)
+    data = ui.figures(views.overview, view)
     st.title("Overview")
     st.caption(ui.with_period(view))
 
-    severities = data["severities"]
+    severities = data.severities
     columns = st.columns(len(severities))
     for column, row in zip(columns, severities.itertuples(), strict=True):
         column.metric(
             f"L{row.severity} {row.name} · {row.target_hours:g} h target",
-            views.share(row.attainment),
+            readable.share(row.attainment),
             delta=_points(row.attainment, row.previous_attainment),
             help=(
                 f"{row.met} met, {row.breached} breached, {row.pending} pending of {row.cases} "
-                f"cases (previous period: {views.share(row.previous_attainment)} of "
+                f"cases (previous period: {readable.share(row.previous_attainment)} of "
                 f"{row.previous_cases}). Attainment = met / (met + breached)."
             ),
             border=True,
         )
         column.caption(
-            f"{row.cases} cases · median {views.hours(row.median_hours)} · "
-            f"p90 {views.hours(row.p90_hours)}"
+            f"{row.cases} cases · median {readable.hours(row.median_hours)} · "
+            f"p90 {readable.hours(row.p90_hours)}"
         )
 
-    live, dismissals = data["live"], data["dismissals"]
-    now, before = live["now"], live["before"]
+    now, before = data.live_now, data.live_before
     backlog, at_risk, dismissed = st.columns(3)
     backlog.metric(
         "Open backlog",
-        now["open"],
-        delta=now["open"] - before["open"],
+        now.open,
+        delta=now.open - before.open,
         delta_color="inverse",
-        help=f"Cases open at {ui.local(live['at'])}, whenever created; the change is against "
-        f"{ui.local(live['before_at'])}.",
+        help=f"Cases open at {ui.local(data.live_at)}, whenever created; the change is against "
+        f"{ui.local(data.live_before_at)}.",
         border=True,
     )
     at_risk.metric(
         "At risk",
-        now["at_risk"],
-        delta=now["at_risk"] - before["at_risk"],
+        now.at_risk,
+        delta=now.at_risk - before.at_risk,
         delta_color="inverse",
         help="Unanswered cases with half their target or less left"
         + (
-            f" ({now['breached']} more unanswered are past their deadline)."
-            if now["breached"] is not None
+            f" ({now.breached} more unanswered are past their deadline)."
+            if now.breached is not None
             else "."
         ),
         border=True,
     )
+    dismissals, previous = data.now.dismissals, data.before.dismissals
     dismissed.metric(
         "Dismissal rate",
-        views.share(dismissals["now"]),
-        delta=_points(dismissals["now"], dismissals["before"]),
+        readable.share(dismissals.rate),
+        delta=_points(dismissals.rate, previous.rate),
         delta_color="off",
-        help=f"{dismissals['dismissed']} of {data['totals']['now']['cases']} cases dismissed as "
-        f"out of scope (previous period: {dismissals['previous_dismissed']}).",
+        help=f"{dismissals.dismissed} of {data.now.totals.cases} cases dismissed as "
+        f"out of scope (previous period: {previous.dismissed}).",
         border=True,
     )
 
     st.subheader("Attainment by severity")
-    trend = data["trend"]
+    trend = data.trend
     if trend["attainment"].notna().any():
         ui.chart(
             charts.attainment_trend(trend, ui.severity_names(), goal=policy.attainment_goal),
@@ -78,12 +78,12 @@ def page() -> None:
     else:
         st.info("No answered case in this period and filter: nothing to judge yet.")
     table = severities.assign(
-        attainment=severities["attainment"].map(views.share),
-        previous_attainment=severities["previous_attainment"].map(views.share),
-        median=severities["median_hours"].map(views.hours),
-        previous_median=severities["previous_median_hours"].map(views.hours),
-        p90=severities["p90_hours"].map(views.hours),
-        previous_p90=severities["previous_p90_hours"].map(views.hours),
+        attainment=severities["attainment"].map(readable.share),
+        previous_attainment=severities["previous_attainment"].map(readable.share),
+        median=severities["median_hours"].map(readable.hours),
+        previous_median=severities["previous_median_hours"].map(readable.hours),
+        p90=severities["p90_hours"].map(readable.hours),
+        previous_p90=severities["previous_p90_hours"].map(readable.hours),
     )[["severity", "name", "target_hours", "cases", "previous_cases", "met", "breached",
        "pending", "attainment", "previous_attainment", "median", "previous_median", "p90",
        "previous_p90"]]  # fmt: skip

@@ -8,7 +8,7 @@ import copy
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import readable, ui, views
 from dashboard.errors import DashboardError
 from dashboard.policy import WEEKDAY_NAMES, parse_policy
 
@@ -35,7 +35,7 @@ def page() -> None:
     holiday_label = calendar.holidays.label if calendar.holidays else "none"
     st.markdown(
         f"**Business hours**: {', '.join(WEEKDAY_NAMES[d] for d in calendar.workdays)}, "
-        f"{views.clock(calendar.open_seconds)}-{views.clock(calendar.close_seconds)}, "
+        f"{readable.clock(calendar.open_seconds)}-{readable.clock(calendar.close_seconds)}, "
         f"excluding public holidays ({ui.escaped(holiday_label)}) and closures, in "
         f"**{ui.escaped(calendar.timezone)}** local time (daylight saving handled exactly)."
     )
@@ -43,7 +43,7 @@ def page() -> None:
         st.caption(f"Attainment goal drawn on charts: {policy.attainment_goal:.0%} (ours, not "
                    "the vendor's; it changes no verdict).")  # fmt: skip
 
-    span = ui.lookup("data_span")
+    span = ui.lookup(views.data_span)
     years = (span.first.year, span.last.year) if span else (view.as_of.year,) * 2
     st.subheader(f"Holidays and closures on working days, {years[0]}-{years[1]}")
     ui.table(views.closed_days(policy, years), "holidays-and-closures", height=300)
@@ -106,15 +106,15 @@ def _what_if(policy, view) -> None:
         st.session_state["whatif_result"] = other
     other = st.session_state["whatif_result"]
     try:
-        table = ui.figures("what_if", other, view)
+        table = ui.figures(views.what_if, other, view)
     except DashboardError as exc:
         ui.error(str(exc))
         return
     shown = table.copy()
     for column in ("attainment", "what_if_attainment"):
-        shown[column] = shown[column].map(views.share)
+        shown[column] = shown[column].map(readable.share)
     for column in ("median_hours", "what_if_median_hours"):
-        shown[column] = shown[column].map(views.hours)
+        shown[column] = shown[column].map(readable.hours)
     ui.table(shown, "what-if")
     for warning in other.warnings:
         ui.warning(warning)

@@ -19,10 +19,12 @@ from dashboard import analytics, periods, queries, views
 from dashboard.business_hours import BusinessCalendar
 from dashboard.charts import REASON_LABELS, ageing_buckets
 from dashboard.errors import DashboardError
+from dashboard.headline import Headline
 from dashboard.importing import stale_cases
-from dashboard.ledger import WEEKDAY, ledger
+from dashboard.ledger import ledger
 from dashboard.policy import DISMISSAL_REASONS, WEEKDAY_NAMES, Policy
 from dashboard.queries import Filters
+from dashboard.readable import clock, duration, instant
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class ReviewPack:
     policy: Policy
     business_hours: str  # the definition, in words
     severities: pd.DataFrame  # one row a level: this period beside the previous one
-    totals: dict
+    headline: Headline  # the customer's figures for the period
+    previous_headline: Headline  # and for the previous period
     trend: pd.DataFrame  # period x severity: met, breached, attainment
     breaches: pd.DataFrame  # one row a breach, with its explanation
     backlog: pd.DataFrame  # open at period end, by severity
@@ -98,7 +101,8 @@ def build(
         policy=policy,
         business_hours=business_hours_text(policy),
         severities=views.side_by_side(now, before),
-        totals={"now": now["totals"], "before": before["totals"]},
+        headline=now,
+        previous_headline=before,
         trend=views.periods_as_text(
             analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain)
         ),
@@ -123,8 +127,8 @@ def business_hours_text(policy: Policy) -> str:
     )
     closures = f" and {len(cal.closures)} closure day(s)" if cal.closures else ""
     return (
-        f"A business hour is an hour on {days}, {views.clock(cal.open_seconds)}-"
-        f"{views.clock(cal.close_seconds)} local time in {cal.timezone} (daylight saving "
+        f"A business hour is an hour on {days}, {clock(cal.open_seconds)}-"
+        f"{clock(cal.close_seconds)} local time in {cal.timezone} (daylight saving "
         f"followed exactly), excluding {holidays}{closures}. Response time is the business "
         "time from a case's creation to its first response."
     )
@@ -179,8 +183,8 @@ def explanation(
     stretches,
     zone: ZoneInfo,
 ) -> str:
-    """'created Fri 17:40, answered Mon 11:05: 2h 05m business against a 2h target (5m over;
-    not counted: night, weekend)'."""
+    """'created Fri 06 Mar 2026 17:40, answered Mon 09 Mar 2026 11:05: 2h 05m business
+    against a 2h 00m target (5m over; not counted: night, weekend)'."""
     closed = []
     for stretch in stretches:
         for reason in stretch.reasons:
@@ -188,30 +192,15 @@ def explanation(
                 if part not in closed:
                     closed.append(part)
     reply = (
-        f"answered {_moment(answered, zone)}"
+        f"answered {instant(answered, zone)}"
         if answered is not None
-        else f"unanswered as of {_moment(as_of, zone)}"
+        else f"unanswered as of {instant(as_of, zone)}"
     )
     skipped = f"; not counted: {', '.join(closed)}" if closed else ""
     return (
-        f"created {_moment(created, zone)}, {reply}: {duration(business)} business against a "
+        f"created {instant(created, zone)}, {reply}: {duration(business)} business against a "
         f"{duration(target)} target ({duration(business - target)} over{skipped})"
     )
-
-
-def _moment(seconds: int, zone: ZoneInfo) -> str:
-    local = dt.datetime.fromtimestamp(seconds, zone)
-    return f"{WEEKDAY[local.weekday()]} {local:%d %b %H:%M}"
-
-
-def duration(seconds: int) -> str:
-    """Whole minutes, rounded down: '2h 05m', '46m'; under a minute, seconds: '30s' (a breach
-    by half a minute is a breach, and must not read '0m over')."""
-    seconds = abs(int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    hours, minutes = divmod(seconds // 60, 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
 
 
 def _backlog(open_by_severity: dict[int, int], policy: Policy) -> pd.DataFrame:
@@ -243,7 +232,7 @@ def _dismissals(engine: Engine, scope: analytics.Scope, policy: Policy) -> pd.Da
 
 
 def _data_quality(
-    engine: Engine, scope: analytics.Scope, customer: str, headline: dict
+    engine: Engine, scope: analytics.Scope, customer: str, headline: Headline
 ) -> pd.DataFrame:
     """What could not be counted for this customer, so the reader knows what is missing."""
     rejects = queries.run(engine, "rejects_of_customer", customer=customer)
@@ -273,7 +262,7 @@ def _data_quality(
         }
         for r in invalid.itertuples()
     ]
-    unscored = headline["totals"]["unscored"]
+    unscored = headline.totals.unscored
     if unscored:
         rows.append(
             {

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import charts, views
+from dashboard import charts, readable
 from dashboard.downloads import chart_bytes
-from dashboard.review import content
 from dashboard.review.content import ReviewPack
 
 
 def text(pack: ReviewPack) -> dict:
     labels = charts.severity_labels({s.level: s.name for s in pack.policy.severities})
     names = {s.level: f"L{s.level} {s.name}" for s in pack.policy.severities}
-    now, before = pack.totals["now"], pack.totals["before"]
+    now, before = pack.headline.totals, pack.previous_headline.totals
+    zone = pack.policy.calendar.zone
     return {
         "period": pack.period.label(),
         "previous": pack.previous.label(),
-        "as_of": f"{pack.local(pack.as_of):%a %d %b %Y %H:%M} {pack.policy.calendar.timezone}",
-        "period_end": f"{pack.local(pack.period_end):%a %d %b %Y %H:%M}",
+        "as_of": readable.instant(pack.as_of, zone, with_zone=True),
+        "period_end": readable.instant(pack.period_end, zone),
         "policy_rows": [
             {
                 "severity": r.severity,
@@ -41,29 +41,29 @@ def text(pack: ReviewPack) -> dict:
                 "met": r.met,
                 "breached": r.breached,
                 "pending": r.pending,
-                "attainment": views.share(_none(r.attainment)),
-                "previous_attainment": views.share(_none(r.previous_attainment)),
-                "median": views.hours(_none(r.median_hours)),
-                "previous_median": views.hours(_none(r.previous_median_hours)),
-                "p90": views.hours(_none(r.p90_hours)),
-                "previous_p90": views.hours(_none(r.previous_p90_hours)),
+                "attainment": readable.share(_none(r.attainment)),
+                "previous_attainment": readable.share(_none(r.previous_attainment)),
+                "median": readable.hours(_none(r.median_hours)),
+                "previous_median": readable.hours(_none(r.previous_median_hours)),
+                "p90": readable.hours(_none(r.p90_hours)),
+                "previous_p90": readable.hours(_none(r.previous_p90_hours)),
             }
             for r in pack.severities.itertuples()
         ],
         "totals": {
-            "cases": now["cases"],
-            "met": now["met"],
-            "breached": now["breached"],
-            "pending": now["pending"],
-            "attainment": views.share(now["attainment"]),
-            "previous_attainment": views.share(before["attainment"]),
+            "cases": now.cases,
+            "met": now.met,
+            "breached": now.breached,
+            "pending": now.pending,
+            "attainment": readable.share(now.attainment),
+            "previous_attainment": readable.share(before.attainment),
         },
         "breach_rows": [
             {
                 "case_id": r.case_id,
                 "severity": names.get(int(r.severity), r.severity),
                 "subject": "" if pd.isna(r.subject) else r.subject,
-                "overshoot": content.duration(round(r.overshoot_hours * 3600)),
+                "overshoot": readable.hours(r.overshoot_hours),
                 "explanation": r.explanation,
             }
             for r in pack.breaches.assign(
@@ -86,7 +86,7 @@ def text(pack: ReviewPack) -> dict:
             {
                 "reason": r.reason,
                 "dismissed": r.dismissed,
-                "rate": views.share(_none(r.rate)),
+                "rate": readable.share(_none(r.rate)),
                 "policy_wording": r.policy_wording,
             }
             for r in pack.dismissals.itertuples()

@@ -1,0 +1,80 @@
+"""Durations, shares and instants as people read them: one spelling on every surface.
+
+The pages, the review packs (HTML, PDF, XLSX text) and the terminal all format through here,
+so a case that breached by 20 seconds reads "20s over" everywhere (issue #11: it read
+"0h 00m" on a page, "20s" in the pack and "0:00:20" in the terminal). Durations are exact to
+the second: a breach by half a minute is a breach and must never read as zero, and the
+stretches of a case's ledger must add up on the page. Numbers meant for machines (the CSV
+columns of `sla-dashboard compute`, the JSON of `--json`) stay numbers and never pass here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
+MISSING = "-"  # what an absent figure reads as (no answered case, nothing to judge)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def duration(seconds: float | None) -> str:
+    """A duration in business (or any) time, to the nearest second, hours never folded into
+    days (a business day is not 24 hours): 20 -> '20s', 3599 -> '59m 59s', 16200 -> '4h 30m',
+    7517 -> '2h 05m 17s', 361800 -> '100h 30m', -1800 -> '-30m'; None or NaN -> '-'."""
+    if _missing(seconds):
+        return MISSING
+    whole = round(float(seconds))
+    sign = "-" if whole < 0 else ""
+    hours, rest = divmod(abs(whole), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        text = f"{hours}h {minutes:02d}m" + (f" {secs:02d}s" if secs else "")
+    elif minutes:
+        text = f"{minutes}m" + (f" {secs:02d}s" if secs else "")
+    else:
+        text = f"{secs}s"
+    return sign + text
+
+
+def hours(value: float | None) -> str:
+    """A figure held in hours (medians, targets, overshoot), spelled as duration() does."""
+    return MISSING if _missing(value) else duration(float(value) * 3600)
+
+
+def share(value: float | None) -> str:
+    """0.9473 -> '94.7%'; None or NaN -> '-'."""
+    return MISSING if _missing(value) else f"{float(value):.1%}"
+
+
+def clock(seconds_of_day: int) -> str:
+    """Seconds since local midnight as a wall clock: 32400 -> '09:00' (86400 -> '24:00')."""
+    return f"{seconds_of_day // 3600:02d}:{seconds_of_day % 3600 // 60:02d}"
+
+
+def when(moment: dt.datetime) -> str:
+    """A local moment: 'Fri 06 Mar 2026 17:30' (seconds only when there are some)."""
+    return f"{WEEKDAYS[moment.weekday()]} {moment:%d %b %Y} {time_of_day(moment)}"
+
+
+def time_of_day(moment: dt.datetime) -> str:
+    return f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
+
+
+def instant(value: dt.datetime | int, zone: ZoneInfo, *, with_zone: bool = False) -> str:
+    """An instant (aware datetime or UTC seconds) in the calendar's zone, as when() spells it;
+    with_zone adds the zone's name: 'Fri 13 Mar 2026 12:00 Europe/London'."""
+    if isinstance(value, dt.datetime):
+        moment = value.astimezone(zone)
+    else:
+        moment = dt.datetime.fromtimestamp(int(value), zone)
+    return when(moment) + (f" {zone.key}" if with_zone else "")
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True

@@ -1,0 +1,179 @@
+"""One spelling of durations, shares and instants, and the same case reading the same on every
+surface: the pages, the review pack (HTML, PDF and XLSX text) and the terminal (issue #11: a
+20-second overshoot read "0h 00m" on a page, "20s" in the pack and "0:00:20" in the CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pypdfium2
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import periods, readable
+from dashboard.cli import main
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import import_prepared
+from dashboard.review import content, packs
+from dashboard.store import opened
+from tests.helpers import LONDON, vendor_policy
+
+POLICY = vendor_policy()
+ROOT = Path(__file__).resolve().parent.parent
+
+# -- the formats ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        # under a minute: seconds, never "0m"
+        (0, "0s"),
+        (20, "20s"),
+        (59, "59s"),
+        # under an hour: minutes, seconds when there are some
+        (60, "1m"),
+        (3599, "59m 59s"),
+        # hours: minutes always two digits, seconds when there are some
+        (3600, "1h 00m"),
+        (16200, "4h 30m"),
+        (7517, "2h 05m 17s"),
+        # days of business time stay hours: a business day is not 24 of them
+        (140_405, "39h 00m 05s"),
+        (361_800, "100h 30m"),
+        # signed: a remaining time past its deadline
+        (-1800, "-30m"),
+        (-20, "-20s"),
+        # fractions round to the nearest second (a median between two ranks)
+        (19.6, "20s"),
+        (3599.4, "59m 59s"),
+        (None, "-"),
+        (float("nan"), "-"),
+    ],
+)
+def test_duration(seconds, shown):
+    assert readable.duration(seconds) == shown
+
+
+def test_hours_share_clock_and_instants():
+    assert readable.hours(4.5) == "4h 30m"
+    assert readable.hours(20 / 3600) == "20s"  # float hours that are whole seconds stay whole
+    assert readable.hours(None) == "-"
+    assert readable.share(0.9473) == "94.7%"
+    assert readable.share(float("nan")) == "-"
+    assert readable.clock(9 * 3600) == "09:00"
+    summer = dt.datetime(2026, 6, 12, 11, 21, 12, tzinfo=dt.UTC)  # 12:21:12 BST
+    assert readable.instant(summer, LONDON) == "Fri 12 Jun 2026 12:21:12"
+    assert readable.instant(int(summer.timestamp()) - 12, LONDON, with_zone=True) == (
+        "Fri 12 Jun 2026 12:21 Europe/London"
+    )
+
+
+# -- one case, every surface ---------------------------------------------------------------------
+
+# London, March 2026 (GMT): level 1 has a 4 h target, level 4 a 24 h one.
+AS_OF = "2026-03-13T12:00:00+00:00"
+CASES = """case_id,customer,severity,created_at,first_response_at,resolved_at,channel
+S20,Solo,P1,2026-03-02 09:00:00,2026-03-02 13:00:20,2026-03-02 15:00:00,portal
+S3599,Solo,P1,2026-03-03 09:00:00,2026-03-03 13:59:59,2026-03-03 15:00:00,portal
+SDAYS,Solo,P1,2026-03-02 09:00:00,2026-03-06 16:00:05,2026-03-06 17:00:00,portal
+OPEN,Solo,P4,2026-03-11 14:00:20,,,portal
+"""
+# case: (business response time, overshoot) as worked out by hand
+BREACHES = {
+    "S20": ("4h 00m 20s", "20s"),
+    "S3599": ("4h 59m 59s", "59m 59s"),
+    "SDAYS": ("43h 00m 05s", "39h 00m 05s"),  # Mon-Thu 9 h each, Fri 7 h 00m 05s
+}
+# OPEN at Fri 13 Mar 12:00: Wed 3h 59m 40s + Thu 9 h + Fri 3 h used of 24 h
+REMAINING = "8h 00m 20s"
+
+
+@pytest.fixture
+def solo(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'solo.sqlite'}"
+    export = tmp_path / "solo.csv"
+    export.write_text(CASES)
+    with opened(url) as engine:
+        import_prepared(engine, [prepare_file(export, POLICY)], POLICY)
+    monkeypatch.setenv("SLA_DATABASE_URL", url)
+    monkeypatch.delenv("SLA_POLICY_PATH", raising=False)
+    return url
+
+
+def test_the_terminal(solo, capsys):
+    for case, (response, over) in BREACHES.items():
+        assert main(["explain", case, "--db", solo, "--as-of", AS_OF]) == 0
+        last = capsys.readouterr().out.splitlines()[-1]
+        assert f": {response} business hours, {over} over -> breached" in last
+    assert main(["explain", "OPEN", "--db", solo, "--as-of", AS_OF]) == 0
+    assert f"{REMAINING} left -> pending" in capsys.readouterr().out
+
+
+def test_the_pages(solo):
+    app = _open("app_pages/attainment.py")
+    [breaches] = [f.value for f in app.dataframe if "overshoot" in f.value.columns]
+    shown = dict(zip(breaches["case_id"], breaches["overshoot"], strict=True))
+    assert shown == {case: over for case, (_, over) in BREACHES.items()}
+    for case, (response, over) in BREACHES.items():
+        app.text_input(key="ledger_any").set_value(case).run()
+        assert f"{response} business hours, {over} over -> breached" in app.code[0].value
+
+    app = _open("app_pages/customers.py", account="Solo")
+    [breaches] = [f.value for f in app.dataframe if "overshoot" in f.value.columns]
+    assert dict(zip(breaches["case_id"], breaches["overshoot"], strict=True)) == shown
+
+    app = _open("app_pages/backlog.py")
+    [queue] = [f.value for f in app.dataframe if "remaining" in f.value.columns]
+    assert queue.set_index("case_id").at["OPEN", "remaining"] == REMAINING
+
+
+def test_the_review_pack(solo):
+    with opened(solo) as engine:
+        pack = content.build(
+            engine,
+            POLICY,
+            "Solo",
+            periods.Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+            dt.datetime.fromisoformat(AS_OF),
+        )
+    explained = dict(zip(pack.breaches["case_id"], pack.breaches["explanation"], strict=True))
+    for case, (response, over) in BREACHES.items():
+        assert f": {response} business against a 4h 00m target ({over} over" in explained[case]
+
+    html = packs.render(pack, "html").decode("utf-8")
+    pdf = _pdf_text(packs.render(pack, "pdf"))
+    book = openpyxl.load_workbook(io.BytesIO(packs.render(pack, "xlsx")))
+    sheet = book["Breaches"]
+    header = [c.value for c in sheet[1]]
+    cells = {
+        row[header.index("case_id")]: row[header.index("explanation")]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    for case, (_, over) in BREACHES.items():
+        assert f'<td class="n">{over}</td>' in html  # the overshoot column
+        assert explained[case] in html
+        assert " ".join(explained[case].split()) in pdf
+        assert cells[case] == explained[case]
+
+
+def _open(page: str, **params) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    url = {"period": "Custom range", "from": "2026-03-01", "to": "2026-03-13", "as_of": AS_OF}
+    for key, value in {**url, **params}.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def _pdf_text(data: bytes) -> str:
+    document = pypdfium2.PdfDocument(data)
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    document.close()
+    return " ".join(text.replace("\r", " ").split())
