@@ -104,7 +104,7 @@ def main() -> None:
 
 def _a_customer(url: str) -> str:
     engine = make_engine(url)
-    options = views.filter_options(engine)["customer"]
+    options = views.filter_options(engine).customers
     engine.dispose()
     return options[len(options) // 2]
 

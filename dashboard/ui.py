@@ -184,11 +184,11 @@ def sidebar() -> views.View:
     bar.caption(f"{period.label()} ({policy_.calendar.timezone})")
     severity_options = [labels[level] for level in policy_.levels]
     unknown_in_link(
-        {"customer": options["customer"], "severity": severity_options,
-         "channel": options["channel"], "plan": options["plan"],
+        {"customer": list(options.customers), "severity": severity_options,
+         "channel": list(options.channels), "plan": list(options.plans),
          "period": [periods.PRESETS[p] for p in periods.PRESETS]}
     )  # fmt: skip
-    customers = bar.multiselect("Customers", options["customer"], key="customer",
+    customers = bar.multiselect("Customers", list(options.customers), key="customer",
                                 bind="query-params", placeholder="All customers")  # fmt: skip
     severities = bar.multiselect(
         "Severities",
@@ -198,9 +198,9 @@ def sidebar() -> views.View:
         bind="query-params",
         placeholder="All severities",
     )
-    channels = bar.multiselect("Channels", options["channel"], key="channel",
+    channels = bar.multiselect("Channels", list(options.channels), key="channel",
                                bind="query-params", placeholder="All channels")  # fmt: skip
-    plans = bar.multiselect("Plans", options["plan"], key="plan", bind="query-params",
+    plans = bar.multiselect("Plans", list(options.plans), key="plan", bind="query-params",
                             placeholder="All plans")  # fmt: skip
     filters = Filters(
         customers=tuple(customers),

@@ -64,13 +64,25 @@ class View:
 # -- the sidebar's choices and the cache key ----------------------------------------------------
 
 
-def filter_options(engine: Engine) -> dict[str, list[str]]:
-    """Every customer, channel and plan in the data, sorted, for the sidebar's lists."""
+@dataclass(frozen=True)
+class FilterOptions:
+    """Every customer, channel and plan in the data, sorted: the sidebar's lists."""
+
+    customers: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    plans: tuple[str, ...] = ()
+
+
+def filter_options(engine: Engine) -> FilterOptions:
     rows = queries.run(engine, "filter_options")
-    options: dict[str, list[str]] = {"customer": [], "channel": [], "plan": []}
+    found: dict[str, list[str]] = {"customer": [], "channel": [], "plan": []}
     for kind, value in zip(rows["kind"], rows["value"], strict=True):
-        options[kind].append(value)
-    return {kind: sorted(values) for kind, values in options.items()}
+        found[kind].append(value)
+    return FilterOptions(
+        customers=tuple(sorted(found["customer"])),
+        channels=tuple(sorted(found["channel"])),
+        plans=tuple(sorted(found["plan"])),
+    )
 
 
 def data_span(engine: Engine) -> periods.Period | None:

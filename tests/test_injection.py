@@ -66,8 +66,8 @@ def test_sql_shaped_values_through_every_filter_are_only_values(db, value):
 def test_a_sql_shaped_customer_is_found_as_itself(db):
     view = views.View(Filters(customers=(SQL[0],)), periods.Period(*fixture.PERIOD), fixture.AS_OF)
     assert views.overview(db, POLICY, view).now.totals.cases == 1
-    assert SQL[0] in views.filter_options(db)["customer"]
-    assert SQL[1].lower() in views.filter_options(db)["channel"]
+    assert SQL[0] in views.filter_options(db).customers
+    assert SQL[1].lower() in views.filter_options(db).channels
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -206,8 +206,8 @@ def test_closed_days_name_the_holidays():
 
 def test_filter_options_span_and_version(db, tmp_path):
     options = views.filter_options(db)
-    assert options["customer"] == ["Acme", "Globex", "Initech"]
-    assert options["channel"] == ["email", "portal"]
+    assert options.customers == ("Acme", "Globex", "Initech")
+    assert options.channels == ("email", "portal")
     assert views.data_span(db) == periods.Period(dt.date(2026, 2, 23), dt.date(2026, 3, 13))
     before = views.data_version(db)
     path = tmp_path / "again.csv"
@@ -218,7 +218,7 @@ def test_filter_options_span_and_version(db, tmp_path):
 
 def test_an_empty_database(engine):
     assert views.data_span(engine) is None
-    assert views.filter_options(engine) == {"customer": [], "channel": [], "plan": []}
+    assert views.filter_options(engine) == views.FilterOptions()
     data = views.overview(engine, POLICY, VIEW)
     assert data.severities["cases"].tolist() == [0, 0, 0, 0]
     assert data.live_now.open == 0

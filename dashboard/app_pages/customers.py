@@ -13,7 +13,7 @@ def page() -> None:
     view = ui.current_view()
     policy = ui.policy()
     st.title("Customers")
-    customers = ui.lookup(views.filter_options)["customer"]
+    customers = list(ui.lookup(views.filter_options).customers)
     if not customers:
         st.info("No case names a customer yet.")
         return

@@ -74,7 +74,7 @@ def build(
     period: periods.Period,
     as_of: dt.datetime,
 ) -> ReviewPack:
-    if customer not in views.filter_options(engine)["customer"]:
+    if customer not in views.filter_options(engine).customers:
         raise DashboardError(f"no case names the customer {customer!r}")
     stale = stale_cases(engine, policy)
     if stale:  # a pack states one policy: its targets and its verdicts must be the same rules
