@@ -9,8 +9,12 @@ from alembic import context
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run the migrations through dashboard.store.open_database")
-# Batch mode: SQLite's ALTER TABLE cannot alter or drop a column, so Alembic rebuilds the
-# table instead; the same script then runs on SQLite and PostgreSQL.
+# Batch operations (what autogenerate drafts with render_as_batch): SQLite's ALTER TABLE cannot
+# alter or drop a column, so there Alembic rebuilds the table; on PostgreSQL they are plain
+# ALTERs. One script for both. Caveat: on SQLite a table others refer to by foreign key
+# (imports, from import_rejects) cannot be rebuilt in this transaction while foreign keys are
+# enforced (tried: the commit fails even with defer_foreign_keys); a revision that needs it
+# must first have the upgrade run with foreign_keys off and a foreign_key_check before commit.
 context.configure(connection=connection, render_as_batch=True)
 with context.begin_transaction():
     context.run_migrations()
