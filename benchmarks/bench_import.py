@@ -56,12 +56,14 @@ def child(kind: str, path: str, url: str) -> None:
     import pandas as pd
     import sqlalchemy
 
-    from dashboard.store import make_engine, metadata
+    from dashboard.store import make_engine, metadata, upgrade_schema
 
     engine = make_engine(url)
     metadata.drop_all(engine)
     with engine.begin() as connection:
         connection.exec_driver_sql("drop table if exists cases_naive")
+        connection.exec_driver_sql("drop table if exists alembic_version")  # a fresh schema
+    upgrade_schema(engine)
     began = time.perf_counter()
     if kind == "naive":
         frame = pd.read_csv(path)

@@ -23,15 +23,14 @@ from dashboard.business_hours import BusinessCalendar
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import load_policy
-from dashboard.store import cases, create_schema, make_engine
+from dashboard.store import cases, make_engine, open_database
 
 QUARTER = (dt.date(2026, 8, 1), dt.date(2026, 10, 31))
 AS_OF = dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC)
 
 
 def loaded(url: str, rows: int, policy):
-    engine = make_engine(url)
-    create_schema(engine)
+    engine = open_database(url)
     with engine.connect() as connection:
         present = connection.execute(select(func.count()).select_from(cases)).scalar_one()
     if present != rows:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from dashboard.store import cases, create_schema
+from dashboard.store import cases
 
 CANONICAL_COLUMNS = (
     "case_id", "customer", "plan", "severity", "created_at", "first_response_at", "resolved_at",
@@ -18,7 +18,6 @@ CANONICAL_COLUMNS = (
 
 
 def export_canonical(engine: Engine, *, source: str | None = None) -> pd.DataFrame:
-    create_schema(engine)
     query = select(cases).order_by(cases.c.source, cases.c.created_at, cases.c.case_id)
     if source is not None:
         query = query.where(cases.c.source == source)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from dashboard import __version__
 from dashboard.bulk_write import insert_rows, update_rows
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.importer.prepare import PreparedFile
@@ -32,7 +33,6 @@ from dashboard.store import (
     LARGE_WRITE,
     calendar_days,
     cases,
-    create_schema,
     import_rejects,
     imports,
     refresh_statistics,
@@ -93,7 +93,6 @@ def import_prepared(
     user: str | None = None,
 ) -> list[ImportReport]:
     """Write every prepared file in one transaction; returns one report per file."""
-    create_schema(engine)
     user = user or _user()
     reports = []
     with writing(engine) as connection:
@@ -126,7 +125,6 @@ def load_sample_if_empty(
     The dashboard's first start on the embedded default shows real-looking figures at once; a
     database anyone has imported into (even if later emptied) is left alone.
     """
-    create_schema(engine)
     with engine.connect() as connection:
         if connection.execute(select(func.count()).select_from(imports)).scalar_one():
             return None
@@ -167,6 +165,7 @@ def _import_one(
             rejected=len(validated.rejects),
             policy_fingerprint=policy.fingerprint,
             notes="\n".join(item.notes),
+            program_version=__version__,
         )
     ).inserted_primary_key[0]
 

@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import Boolean, Date, Engine, Integer, String, bindparam, text
+from sqlalchemy.exc import DBAPIError
 
 from dashboard.errors import DashboardError
-from dashboard.store import UtcDateTime, create_schema
+from dashboard.store import UtcDateTime, require_schema
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
@@ -118,7 +119,6 @@ def run_integers(
 
 @contextlib.contextmanager
 def _cursor(engine: Engine, name: str, filters: Filters, as_of, params) -> Iterator:
-    create_schema(engine)
     query = load(name)
     bound = {**filters.params(), **params}
     if as_of is not None:
@@ -129,7 +129,11 @@ def _cursor(engine: Engine, name: str, filters: Filters, as_of, params) -> Itera
         raise QueryError(f"{name}.sql needs {', '.join(':' + m for m in missing)}")
     statement = _statement(query.sql, tuple(sorted(bound)))
     with engine.connect() as connection:
-        result = connection.execute(statement, bound)
+        try:
+            result = connection.execute(statement, bound)
+        except DBAPIError:
+            require_schema(engine)  # a database never opened: say which, not "no such table"
+            raise
         try:
             yield result.cursor
         finally:

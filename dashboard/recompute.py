@@ -19,7 +19,7 @@ from dashboard.errors import DashboardError
 from dashboard.importing import _set, derived_frame, refresh_calendar_days
 from dashboard.policy import Policy
 from dashboard.sla import score, target_seconds
-from dashboard.store import LARGE_WRITE, cases, create_schema, refresh_statistics, writing
+from dashboard.store import LARGE_WRITE, cases, refresh_statistics, writing
 from dashboard.summaries import refresh_summaries
 
 _CHUNK = 200_000
@@ -47,7 +47,6 @@ class _StoredCases:
 def recompute_stored(
     engine: Engine, policy: Policy, *, everything: bool = False
 ) -> RecomputeReport:
-    create_schema(engine)
     columns = [
         cases.c.source, cases.c.case_id, cases.c.severity, cases.c.created_at,
         cases.c.first_response_at, cases.c.resolved_at, cases.c.response_recorded,

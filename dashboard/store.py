@@ -36,19 +36,36 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
     inspect,
+    select,
     text,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 
+from dashboard import __version__
 from dashboard.errors import DashboardError, DashboardWarning
 
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "data" / "sla_dashboard.sqlite"
 DATABASE_URL_ENV = "SLA_DATABASE_URL"
-SCHEMA_VERSION = 4
+# The schema is versioned by Alembic revisions under dashboard/migrations/versions/, one file
+# per version, named for it ("0005"). The head is also a constant here so that opening a current
+# database compares two strings instead of loading Alembic (tests/test_migrations.py checks
+# that they agree).
+SCHEMA_VERSION = 5
+BASELINE_VERSION = 4  # release 0.1.0's schema, the last made without migrations
+
+
+def revision(version: int) -> str:
+    """The Alembic revision of a schema version: 5 -> '0005'."""
+    return f"{version:04d}"
+
+
+HEAD_REVISION = revision(SCHEMA_VERSION)
+_ALEMBIC_VERSION = "alembic_version"  # Alembic's own table: the revision a database is at
 
 
 class DatabaseError(DashboardError):
@@ -115,6 +132,7 @@ imports = Table(
     Column("rejected", Integer, nullable=False),
     Column("policy_fingerprint", String(16), nullable=False),
     Column("notes", Text, nullable=False),  # what was taken from where, one line each
+    Column("program_version", Text),  # the sla-dashboard that imported; null before schema 5
 )
 
 cases = Table(
@@ -289,10 +307,22 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def open_database(url: str | None = None) -> Engine:
+    """An engine on a database at this program's schema: created if empty, upgraded in place
+    if an older release wrote it. The one place the schema is written; queries never do."""
+    engine = make_engine(url)
+    try:
+        upgrade_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
 @contextlib.contextmanager
 def opened(url: str | None = None) -> Iterator[Engine]:
-    """An engine for one command: its connections are closed when the command ends."""
-    engine = make_engine(url)
+    """An opened database for one command: its connections are closed when the command ends."""
+    engine = open_database(url)
     try:
         yield engine
     finally:
@@ -425,14 +455,15 @@ def refresh_statistics(engine: Engine) -> None:
         )
 
 
-def create_schema(engine: Engine) -> None:
-    """Create missing tables (idempotent) and record the schema version.
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the database to this program's schema: create it when empty, upgrade it in place
+    when an older release wrote it (idempotent). `open_database` calls it; queries never do.
 
-    A database written by another schema version is refused before anything is created in it.
+    A database written by a newer release is refused before anything is written to it.
     """
     for attempt in range(_LOCKED_RETRIES + 1):
         try:
-            _create_schema(engine)
+            _upgrade_schema(engine)
             return
         except DatabaseError:
             raise
@@ -455,33 +486,79 @@ def _locked(engine: Engine, exc: Exception) -> bool:
     return engine.dialect.name == "sqlite" and "database is locked" in str(exc)
 
 
-def _create_schema(engine: Engine) -> None:
+def _upgrade_schema(engine: Engine) -> None:
     with engine.connect() as connection:  # a reader: never waits for an import
-        found = _stored_version(connection)
-    if found is None:
-        # Creating tables writes: as a writer, so a first import started while another holds
-        # the lock waits its turn (a reader turning writer would fail at once).
-        with writing(engine) as connection:
-            found = _stored_version(connection)
-            metadata.create_all(connection)
-            if found is None:
-                connection.execute(
-                    settings.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
-                )
-                return
-    if found != str(SCHEMA_VERSION):
+        found = _stored_revision(connection)
+    if found == HEAD_REVISION:
+        return  # the usual case: two small reads, and Alembic is never loaded
+    from dashboard import migrations  # imports Alembic: only when there is work for it
+
+    if found is not None and not migrations.known(found):
         raise DatabaseError(
-            f"the database {_redact(str(engine.url))!r} has schema version {found}; this "
-            f"program uses {SCHEMA_VERSION}. Keep your exports, move the database aside "
-            "and import them again (`make run` rebuilds the sample database)"
+            f"the database {_redact(str(engine.url))!r} is at schema revision {found}, which "
+            f"this program does not know: a newer sla-dashboard wrote it (this is "
+            f"{__version__}, schema revision {HEAD_REVISION}); open it with that release or "
+            "a later one"
         )
+    # Upgrading writes: as a writer, so an upgrade started while an import holds the lock
+    # waits its turn (a reader turning writer would fail at once), and so that two processes
+    # opening the database at once upgrade it once, one after the other.
+    with writing(engine) as connection:
+        found = _stored_revision(connection)  # again, now that no one else is writing
+        if found != HEAD_REVISION:
+            migrations.upgrade(connection, found)
+            _record_schema_version(connection)
 
 
-def _stored_version(connection: Connection) -> str | None:
-    if not inspect(connection).has_table(settings.name):
+def _stored_revision(connection: Connection) -> str | None:
+    """Alembic's stamp; else the baseline for a database from before migrations; else None.
+
+    Two small reads: this runs on every open.
+    """
+    tables = inspect(connection)
+    if tables.has_table(_ALEMBIC_VERSION):
+        return connection.execute(text(f"select version_num from {_ALEMBIC_VERSION}")).scalar()
+    if not tables.has_table(settings.name):
         return None
-    row = connection.execute(settings.select().where(settings.c.key == "schema_version")).first()
-    return None if row is None else str(row.value)
+    found = connection.execute(
+        select(settings.c.value).where(settings.c.key == "schema_version")
+    ).scalar()
+    if found is None:
+        return None
+    if found != str(BASELINE_VERSION):
+        raise DatabaseError(
+            f"the database {_redact(str(connection.engine.url))!r} has schema version {found}, "
+            f"which this program cannot upgrade (upgrades start at schema {BASELINE_VERSION}, "
+            "release 0.1.0): keep your exports, move the database aside and import them again"
+        )
+    return revision(BASELINE_VERSION)
+
+
+def _record_schema_version(connection: Connection) -> None:
+    # Releases before migrations read only this, and refuse a database of another version
+    # rather than write into a schema they do not know.
+    connection.execute(delete(settings).where(settings.c.key == "schema_version"))
+    connection.execute(settings.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+
+
+def require_schema(engine: Engine) -> None:
+    """A clear error when the database is not at this program's schema, else nothing.
+
+    For a read that failed: "no such table" says less than which database was never opened.
+    """
+    with engine.connect() as connection:
+        found = _stored_revision(connection)
+    url = _redact(str(engine.url))
+    if found is None:
+        raise DatabaseError(
+            f"the database {url!r} has no sla-dashboard tables: open it with sla-dashboard "
+            "(store.open_database creates them) before reading from it"
+        )
+    if found != HEAD_REVISION:
+        raise DatabaseError(
+            f"the database {url!r} is at schema revision {found}, not {HEAD_REVISION}: open "
+            "it with sla-dashboard (store.open_database upgrades it) before reading from it"
+        )
 
 
 def _first_line(exc: BaseException) -> str:

@@ -31,7 +31,7 @@ from dashboard.errors import DashboardError
 from dashboard.importing import load_sample_if_empty
 from dashboard.policy import DEFAULT_POLICY_PATH, Policy, load_policy
 from dashboard.queries import Filters
-from dashboard.store import DATABASE_URL_ENV, create_schema, database_url, make_engine
+from dashboard.store import DATABASE_URL_ENV, database_url, open_database
 
 POLICY_PATH_ENV = "SLA_POLICY_PATH"
 EARLIEST_DAY, LATEST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # custom period bounds
@@ -46,8 +46,7 @@ IMAGE_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 
 @st.cache_resource(show_spinner="Opening the database...")
 def _engine(url: str, embedded_default: bool, policy_path: str | None) -> Engine:
-    engine = make_engine(url)
-    create_schema(engine)
+    engine = open_database(url)  # created or upgraded once per process, never per query
     if embedded_default:  # the first start on the embedded default shows the bundled sample
         load_sample_if_empty(engine, _policy(policy_path))
     return engine

@@ -23,7 +23,7 @@ import pytest
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import SAMPLE_EXPORT, import_prepared
 from dashboard.policy import load_policy
-from dashboard.store import make_engine
+from dashboard.store import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("SLA_CHROMIUM", "/usr/bin/chromium")
@@ -54,7 +54,7 @@ def server(tmp_path_factory):
                     "SLA_TEST_BROWSER=skip", pytrace=False)  # fmt: skip
     folder = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'cases.sqlite'}"
-    engine = make_engine(url)
+    engine = open_database(url)
     policy = load_policy()
     import_prepared(engine, [prepare_file(SAMPLE_EXPORT, policy)], policy, source="sample")
     engine.dispose()
@@ -190,7 +190,7 @@ def test_the_html_review_pack_prints_on_a4(tmp_path):
 
     from dashboard.review import content, to_html
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+    engine = open_database(f"sqlite:///{tmp_path / 'cases.sqlite'}")
     policy = load_policy()
     import_prepared(engine, [prepare_file(SAMPLE_EXPORT, policy)], policy, source="sample")
     as_of = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)

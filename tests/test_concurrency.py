@@ -21,7 +21,7 @@ from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import load_policy
 from dashboard.queries import Filters
-from dashboard.store import cases, create_schema, writing
+from dashboard.store import cases, make_engine, open_database, writing
 from tests import analytics_fixture as fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,10 +132,10 @@ def _half_written_case() -> dict:
 
 
 @pytest.mark.parametrize("schema", ["new database", "existing schema"])
-def test_a_second_writer_waits_rather_than_fails(engine, database_url, tmp_path, capsys, schema):
-    """An import started while another holds the lock waits for it, then lands."""
-    if schema == "existing schema":
-        create_schema(engine)
+def test_a_second_writer_waits_rather_than_fails(database_url, tmp_path, capsys, schema):
+    """An import started while another holds the lock waits for it, then lands (a new
+    database: opening it, which creates the tables, waits too)."""
+    engine = (open_database if schema == "existing schema" else make_engine)(database_url)
     path = export(tmp_path / "late.csv", "L", 50)
     holding, done = threading.Event(), threading.Event()
 
@@ -153,6 +153,7 @@ def test_a_second_writer_waits_rather_than_fails(engine, database_url, tmp_path,
     assert done.is_set()
     assert code == 0, capsys.readouterr().err
     assert count(engine) == 50
+    engine.dispose()
 
 
 def test_a_writer_that_waits_too_long_is_told_why(engine, database_url, monkeypatch):
@@ -161,7 +162,6 @@ def test_a_writer_that_waits_too_long_is_told_why(engine, database_url, monkeypa
 
     from dashboard import store
 
-    create_schema(engine)
     holding, release = threading.Event(), threading.Event()
 
     def first():

@@ -15,7 +15,7 @@ from dashboard.importer import readers
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import load_policy
-from dashboard.store import cases, import_rejects, imports, make_engine
+from dashboard.store import cases, import_rejects, imports, open_database
 from tests import analytics_fixture as fixture
 from tests.corpus import CORPUS, FORMULA, MARKUP, SQL
 
@@ -98,7 +98,7 @@ def test_data_shaped_like_code_is_stored_as_written(db, tmp_path):
 def sqlite_db(tmp_path, monkeypatch):
     """The page's handling is the same on both databases (the CLI test covers both)."""
     url = f"sqlite:///{tmp_path / 'page.sqlite'}"
-    engine = make_engine(url)
+    engine = open_database(url)
     path = tmp_path / "fixture.csv"
     path.write_text(fixture.csv_text())
     import_prepared(engine, [prepare_file(path, POLICY)], POLICY)

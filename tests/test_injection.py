@@ -16,7 +16,7 @@ from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import load_policy
 from dashboard.queries import Filters
-from dashboard.store import cases, make_engine
+from dashboard.store import cases, open_database
 from tests import analytics_fixture as fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +76,7 @@ def test_markup_in_the_data_is_text_on_every_page(tmp_path, monkeypatch, page):
     from tests.test_app import open_app
 
     database_url = f"sqlite:///{tmp_path / 'markup.sqlite'}"
-    engine = make_engine(database_url)
+    engine = open_database(database_url)
     path = tmp_path / "markup.csv"
     path.write_text(
         "case_id,customer,plan,severity,created_at,first_response_at,channel,subject\n"

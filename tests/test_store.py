@@ -1,4 +1,5 @@
-"""The schema: created once, versioned, and refused untouched when written by another version."""
+"""The store: engines, instants in UTC, the session settings, and opening a database (created
+once, refused untouched when too old; upgrades in place: tests/test_migrations.py)."""
 
 import datetime as dt
 
@@ -11,32 +12,35 @@ from dashboard.store import (
     DatabaseError,
     StatisticsWarning,
     UtcDateTime,
-    create_schema,
     database_url,
     make_engine,
     metadata,
     refresh_statistics,
     settings,
+    upgrade_schema,
 )
 
 
 def test_creating_the_schema_twice_changes_nothing(engine):
-    create_schema(engine)
-    create_schema(engine)
+    upgrade_schema(engine)  # the fixture opened it once already
     with engine.connect() as connection:
         versions = connection.execute(select(settings.c.value)).scalars().all()
         assert versions == [str(SCHEMA_VERSION)]
         assert set(metadata.tables) <= set(inspect(connection).get_table_names())
 
 
-def test_another_schema_version_is_refused_before_anything_is_created(engine):
+def test_a_schema_from_before_the_baseline_is_refused_before_anything_is_created(database_url):
+    """Versions 1-3 never left development: no upgrade starts there (schema 4 and later are
+    upgraded in place, tests/test_migrations.py)."""
+    engine = make_engine(database_url)
     settings.create(engine)
     with engine.begin() as connection:
         connection.execute(settings.insert().values(key="schema_version", value="1"))
-    with pytest.raises(DatabaseError, match="has schema version 1; this program uses") as caught:
-        create_schema(engine)
-    assert "move the database aside and import them again" in str(caught.value)
+    refused = r"has schema version 1, which this program cannot upgrade.*move the database aside"
+    with pytest.raises(DatabaseError, match=refused):
+        upgrade_schema(engine)
     assert inspect(engine).get_table_names() == ["settings"]
+    engine.dispose()
 
 
 def _instants_table(engine) -> Table:
@@ -93,8 +97,6 @@ def test_every_connection_gets_the_session_settings_we_rely_on(engine):
 
 
 def test_statistics_that_cannot_be_refreshed_are_a_warning_not_an_error(engine, monkeypatch):
-    create_schema(engine)
-
     def refuse(*_args, **_kwargs):
         raise OperationalError("VACUUM", {}, Exception("canceling statement due to lock timeout"))
 
@@ -111,7 +113,7 @@ def test_a_new_sqlite_file_locked_for_a_moment_is_tried_again(tmp_path, monkeypa
     from dashboard import store
 
     engine = store.make_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
-    real, calls = store._create_schema, []
+    real, calls = store._upgrade_schema, []
 
     def busy_twice(engine_):
         calls.append(1)
@@ -119,12 +121,12 @@ def test_a_new_sqlite_file_locked_for_a_moment_is_tried_again(tmp_path, monkeypa
             raise sqlalchemy.exc.OperationalError("BEGIN", {}, Exception("database is locked"))
         real(engine_)
 
-    monkeypatch.setattr(store, "_create_schema", busy_twice)
+    monkeypatch.setattr(store, "_upgrade_schema", busy_twice)
     monkeypatch.setattr(store, "_LOCKED_PAUSE", 0.01)
-    store.create_schema(engine)
+    store.upgrade_schema(engine)
     assert len(calls) == 3
     monkeypatch.setattr(store, "_LOCKED_RETRIES", 1)
     calls.clear()
     with pytest.raises(store.DatabaseError, match=r"cannot use the database .*database is locked"):
-        store.create_schema(engine)
+        store.upgrade_schema(engine)
     engine.dispose()

@@ -1,0 +1,259 @@
+"""Schema upgrades in place (dashboard/migrations/), on SQLite and PostgreSQL.
+
+tests/fixtures/schema_v4.sqlite was written by release 0.1.0 (schema 4, before migrations):
+the bundled sample, the Zendesk and Jira fixtures, then the sample again (four imports, three
+sources, rejects); schema_v4_stats.json is what that release's `sla-dashboard stats` printed
+for it. On PostgreSQL the same database is rebuilt from the frozen baseline tables and every
+row of the file. Opening it with this program must upgrade it in place and change no figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, MetaData, event, insert, inspect, select, text
+
+from dashboard import __version__, migrations, periods, queries, store, views
+from dashboard.cli import main
+from dashboard.export import export_canonical
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import import_prepared
+from dashboard.policy import load_policy
+from dashboard.queries import Filters
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "schema_v4.sqlite"
+GOLDEN_STATS = ROOT / "tests" / "fixtures" / "schema_v4_stats.json"
+STATS = ["--as-of", "2026-11-30T12:00:00Z", "--from", "2025-06-01", "--to", "2026-11-30"]
+VIEW = views.View(
+    Filters(),
+    periods.Period(dt.date(2025, 6, 1), dt.date(2026, 11, 30)),
+    dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC),
+)  # the same figures as STATS, through the pages' own code
+BASELINE = store.revision(store.BASELINE_VERSION)
+# Test runs of other worktrees share the PostgreSQL server and its writer lock: waiting for one
+# of them is no failure here (the warning itself is tested in tests/test_concurrency.py).
+pytestmark = pytest.mark.filterwarnings("ignore::dashboard.store.WaitingWarning")
+
+
+def baseline() -> MetaData:
+    """The tables of schema 4, as frozen in the baseline revision."""
+    return migrations.scripts().get_revision(BASELINE).module.schema_4
+
+
+def rows_of_schema_4(engine: Engine) -> dict[str, Counter]:
+    """Every row of every schema-4 table, typed as the program reads them (instants as aware
+    UTC datetimes on both databases), so SQLite and PostgreSQL rows compare equal."""
+    with engine.connect() as connection:
+        return {
+            name: Counter(tuple(row) for row in connection.execute(select(*_columns_4(name))))
+            for name in baseline().tables
+        }
+
+
+def _columns_4(name: str) -> list:
+    return [store.metadata.tables[name].c[column.name] for column in baseline().tables[name].c]
+
+
+@pytest.fixture
+def release_rows(tmp_path) -> dict[str, Counter]:
+    pristine = tmp_path / "pristine.sqlite"  # a copy: opening a file writes its WAL beside it
+    shutil.copy(FIXTURE, pristine)
+    engine = store.make_engine(f"sqlite:///{pristine}")
+    yield rows_of_schema_4(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def v4_database(database_url, tmp_path) -> str:
+    """The URL of a database as release 0.1.0 left it, not yet opened by this program."""
+    if database_url.startswith("sqlite:///"):
+        shutil.copy(FIXTURE, database_url.removeprefix("sqlite:///"))
+        return database_url
+    shutil.copy(FIXTURE, tmp_path / "source.sqlite")
+    source = store.make_engine(f"sqlite:///{tmp_path / 'source.sqlite'}")
+    target = store.make_engine(database_url)
+    baseline().create_all(target)
+    with source.connect() as reading, target.begin() as writing:
+        for table in baseline().sorted_tables:  # imports before the rejects that refer to them
+            rows = [dict(r._mapping) for r in reading.execute(select(*_columns_4(table.name)))]
+            writing.execute(insert(store.metadata.tables[table.name]), rows)
+        for table in ("imports", "import_rejects"):  # as if the rows had been inserted here
+            writing.execute(text(f"select setval(pg_get_serial_sequence('{table}', 'id'), "
+                                 f"(select max(id) from {table}))"))  # fmt: skip
+    source.dispose()
+    target.dispose()
+    return database_url
+
+
+def stored_revision(engine: Engine | str) -> tuple[str | None, str | None]:
+    """(Alembic's stamp, settings.schema_version) of an engine's database, or a URL's."""
+    if isinstance(engine, str):
+        bare = store.make_engine(engine)
+        try:
+            return stored_revision(bare)
+        finally:
+            bare.dispose()
+    with engine.connect() as connection:
+        stamp = None
+        if inspect(connection).has_table("alembic_version"):
+            stamp = connection.execute(text("select version_num from alembic_version")).scalar()
+        version = connection.execute(
+            select(store.settings.c.value).where(store.settings.c.key == "schema_version")
+        ).scalar()
+    return stamp, version
+
+
+def writes_during(engine: Engine, action) -> list[str]:
+    """The statements of `action` on the engine that write or lock for writing."""
+    seen: list[str] = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731  (conn, cursor, statement, ...)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    writing = ("create", "alter", "drop", "insert", "update", "delete", "begin immediate")
+    return [s for s in seen if s.strip().lower().startswith(writing) or "advisory" in s]
+
+
+# -- a database of the current release -----------------------------------------------------------
+
+
+def test_a_release_database_is_upgraded_in_place_keeping_every_row(v4_database, release_rows):
+    assert stored_revision(v4_database) == (None, "4")
+    engine = store.open_database(v4_database)
+    assert stored_revision(engine) == (store.HEAD_REVISION, str(store.SCHEMA_VERSION))
+    version_4, version_now = ("schema_version", "4"), ("schema_version", str(store.SCHEMA_VERSION))
+    settings = release_rows["settings"] - Counter([version_4]) + Counter([version_now])
+    assert rows_of_schema_4(engine) == {**release_rows, "settings": settings}  # imports too
+    assert sum(release_rows["imports"].values()) == 4
+    with engine.connect() as connection:
+        versions = connection.execute(select(store.imports.c.program_version)).scalars().all()
+    assert versions == [None] * 4  # who made the old imports is not known
+    engine.dispose()
+
+
+def test_a_release_database_shows_the_same_figures_after_the_upgrade(v4_database, capsys):
+    assert main(["stats", "--json", "--db", v4_database, *STATS]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(GOLDEN_STATS.read_text())
+
+
+def test_imports_after_the_upgrade_record_the_program_that_made_them(v4_database, tmp_path):
+    engine = store.open_database(v4_database)
+    path = shutil.copy(ROOT / "tests" / "fixtures" / "exports" / "freshdesk_tickets.csv", tmp_path)
+    policy = load_policy()
+    [report] = import_prepared(engine, [prepare_file(Path(path), policy)], policy)
+    with engine.connect() as connection:
+        query = select(store.imports.c.id, store.imports.c.program_version)
+        made_by = dict(connection.execute(query).all())
+    assert made_by == {1: None, 2: None, 3: None, 4: None, report.import_id: __version__}
+    engine.dispose()
+
+
+def test_a_failed_upgrade_leaves_the_release_database_as_it_was(v4_database, release_rows):
+    """Every revision and the stamp are one transaction: a failure half-way through revision 5
+    (its column already added) leaves schema 4, every row, and no stamp."""
+
+    def fail_after_the_new_column(_conn, _cursor, statement, *_args):
+        if "add column program_version" in statement.lower():
+            raise RuntimeError("the disk is full")
+
+    event.listen(Engine, "after_cursor_execute", fail_after_the_new_column)
+    try:
+        with pytest.raises(store.DatabaseError, match=r"cannot use the database .*disk is full"):
+            store.open_database(v4_database)
+    finally:
+        event.remove(Engine, "after_cursor_execute", fail_after_the_new_column)
+    engine = store.make_engine(v4_database)
+    assert stored_revision(engine) == (None, "4")
+    assert "program_version" not in {c["name"] for c in inspect(engine).get_columns("imports")}
+    assert rows_of_schema_4(engine) == release_rows
+    engine.dispose()
+    store.open_database(v4_database).dispose()  # and the next open upgrades it
+
+
+def test_the_baseline_builds_exactly_the_schema_the_release_built(tmp_path):
+    """SQLite keeps each table's CREATE statement: the baseline's must be the release's."""
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'baseline.sqlite'}")
+    with store.writing(engine) as connection:
+        migrations.upgrade(connection, None, to=BASELINE)
+    released = store.make_engine(f"sqlite:///{shutil.copy(FIXTURE, tmp_path / 'release.sqlite')}")
+    schema = "select type, name, sql from sqlite_master where name not like '%alembic%' order by 2"
+    with engine.connect() as ours, released.connect() as theirs:
+        assert ours.exec_driver_sql(schema).all() == theirs.exec_driver_sql(schema).all()
+    engine.dispose()
+    released.dispose()
+
+
+# -- new databases, current ones, newer ones -----------------------------------------------------
+
+
+def test_a_new_database_gets_every_revision(engine):
+    assert stored_revision(engine) == (store.HEAD_REVISION, str(store.SCHEMA_VERSION))
+    assert migrations.head() == store.HEAD_REVISION  # the constant the quick path compares with
+
+
+def test_the_tables_the_migrations_build_are_the_tables_the_program_declares(engine):
+    """store.py and the revisions cannot drift apart: a column added to one and not the
+    other shows here."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, store.metadata) == []
+
+
+def test_opening_a_current_database_writes_nothing_and_loads_no_alembic(engine, database_url):
+    again = store.make_engine(database_url)
+    assert writes_during(again, lambda: store.upgrade_schema(again)) == []
+    again.dispose()
+    opened = subprocess.run(
+        [sys.executable, "-c", "import sys; from dashboard.store import open_database; "
+         f"open_database({database_url!r}).dispose(); print('alembic' in sys.modules)"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert opened.stdout.strip() == "False"
+
+
+def test_a_database_from_a_newer_release_is_refused_untouched(engine, database_url):
+    with engine.begin() as connection:
+        connection.execute(text("update alembic_version set version_num = '0099'"))
+    with pytest.raises(store.DatabaseError) as caught:
+        store.open_database(database_url)
+    message = str(caught.value)
+    assert "is at schema revision 0099" in message
+    assert "a newer sla-dashboard wrote it" in message
+    assert store._redact(database_url) in message
+    assert stored_revision(engine) == ("0099", str(store.SCHEMA_VERSION))
+
+
+# -- reads never write -------------------------------------------------------------------------
+
+
+def test_reads_write_nothing(v4_database):
+    engine = store.open_database(v4_database)
+
+    def read_every_way():
+        views.overview(engine, load_policy(), VIEW)
+        views.filter_options(engine)
+        export_canonical(engine)
+
+    assert writes_during(engine, read_every_way) == []
+    engine.dispose()
+
+
+def test_a_read_of_a_database_never_opened_names_it_and_creates_nothing(database_url):
+    engine = store.make_engine(database_url)
+    with pytest.raises(store.DatabaseError, match="has no sla-dashboard tables") as caught:
+        queries.run(engine, "filter_options")
+    assert store._redact(database_url) in str(caught.value)
+    assert inspect(engine).get_table_names() == []
+    engine.dispose()
