@@ -365,8 +365,12 @@ def _sqlite_begin(connection) -> None:
 
 
 _WRITER = "sla_dashboard_writer"
-# Any fixed number: PostgreSQL advisory lock that serialises writers (imports, recomputes).
+# PostgreSQL's advisory lock that serialises writers (imports, recomputes): any fixed number,
+# paired with the schema the tables live in, since an advisory lock belongs to the whole
+# database: two deployments (or test runs) in two schemas of one database have two sets of
+# tables and need not wait for each other.
 _WRITER_LOCK_KEY = 0x534C4144
+_WRITER_LOCK = "(:key, hashtext(coalesce(current_schema(), '')))"
 
 
 @contextlib.contextmanager
@@ -398,13 +402,15 @@ WAIT_FOR_WRITER = "15min"  # PostgreSQL: how long an import waits for another to
 
 def _postgres_writer_lock(connection: Connection) -> None:
     key = {"key": _WRITER_LOCK_KEY}
-    if connection.execute(text("select pg_try_advisory_xact_lock(:key)"), key).scalar_one():
+    if connection.execute(
+        text(f"select pg_try_advisory_xact_lock{_WRITER_LOCK}"), key
+    ).scalar_one():
         return
     warnings.warn(WaitingWarning("another import is writing to the database: waiting for it "
                                  "to finish"), stacklevel=4)  # fmt: skip
     connection.execute(text(f"set local lock_timeout = '{WAIT_FOR_WRITER}'"))
     try:
-        connection.execute(text("select pg_advisory_xact_lock(:key)"), key)
+        connection.execute(text(f"select pg_advisory_xact_lock{_WRITER_LOCK}"), key)
     except OperationalError as exc:
         if "lock timeout" not in str(exc):
             raise

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import uuid
-import warnings
 
 import pytest
 import sqlalchemy
 
-from dashboard.store import WaitingWarning, open_database
+from dashboard.store import open_database
 
 POSTGRES_URL = os.environ.get(
     "SLA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -53,10 +52,6 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def engine(database_url):
     """The database opened as the program opens it: at the current schema."""
-    with warnings.catch_warnings():
-        # Test runs of other worktrees may share the PostgreSQL server, and its writer lock:
-        # waiting for one is no failure here (tests/test_concurrency.py tests the warning).
-        warnings.simplefilter("ignore", WaitingWarning)
-        engine = open_database(database_url)
+    engine = open_database(database_url)
     yield engine
     engine.dispose()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,32 @@ def test_a_writer_that_waits_too_long_is_told_why(engine, database_url, monkeypa
 def _write_nothing(engine) -> None:
     with writing(engine):
         pass
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_writers_in_two_postgresql_schemas_do_not_wait_for_each_other(database_url):
+    """The writers' lock is per schema: another deployment (or test run) sharing the database
+    server in its own schema has its own tables, and is no reason to wait."""
+    import uuid
+
+    import sqlalchemy
+
+    from dashboard import store
+    from tests.conftest import POSTGRES_URL
+
+    other = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'create schema "{other}"')
+    first = store.make_engine(database_url)
+    second = store.make_engine(f"{POSTGRES_URL}?options=-csearch_path%3D{other}")
+    try:
+        with writing(first), warnings.catch_warnings():
+            warnings.simplefilter("error", store.WaitingWarning)  # waiting would fail here
+            _write_nothing(second)
+    finally:
+        first.dispose()
+        second.dispose()
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'drop schema "{other}" cascade')
+        admin.dispose()

@@ -40,9 +40,6 @@ VIEW = views.View(
     dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC),
 )  # the same figures as STATS, through the pages' own code
 BASELINE = store.revision(store.BASELINE_VERSION)
-# Test runs of other worktrees share the PostgreSQL server and its writer lock: waiting for one
-# of them is no failure here (the warning itself is tested in tests/test_concurrency.py).
-pytestmark = pytest.mark.filterwarnings("ignore::dashboard.store.WaitingWarning")
 
 
 def baseline() -> MetaData:
