@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh database on each backend the product supports.
+"""Shared fixtures: a fresh database on each backend the product supports, and the same
+holding the hand-computed cases of tests/analytics_fixture.py.
 
 Every database test runs twice: on SQLite (a file, the embedded default) and on PostgreSQL
 (the team deployment). PostgreSQL is reached at $SLA_TEST_POSTGRES_URL (default: the local
@@ -16,6 +17,7 @@ import pytest
 import sqlalchemy
 
 from dashboard.store import make_engine
+from tests import analytics_fixture
 
 POSTGRES_URL = os.environ.get(
     "SLA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -54,3 +56,11 @@ def engine(database_url):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def db(engine, tmp_path):
+    """The hand-computed cases of tests/analytics_fixture.py, imported under the vendor policy,
+    on each backend. A module that needs more (other rows, the URL, settings) overrides `db`
+    beside its tests, saying what it adds."""
+    return analytics_fixture.import_into(engine, tmp_path)

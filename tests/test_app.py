@@ -46,13 +46,11 @@ PAGES = {
 
 
 @pytest.fixture
-def db(engine, database_url, tmp_path, monkeypatch):
-    path = tmp_path / "fixture.csv"
-    path.write_text(fixture.csv_text())
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+def db(db, database_url, monkeypatch):
+    """The fixture database (conftest.py), which the app under test opens by its URL."""
     monkeypatch.setenv("SLA_DATABASE_URL", database_url)
     monkeypatch.delenv("SLA_POLICY_PATH", raising=False)
-    return engine
+    return db
 
 
 def open_app(page: str = "overview", **params) -> AppTest:

@@ -28,13 +28,11 @@ PAGES = ("overview", "attainment", "backlog", "dismissals", "customers", "import
 
 @pytest.fixture
 def db(engine, tmp_path):
-    path = tmp_path / "fixture.csv"
+    """The fixture cases and one more whose customer and channel are SQL-shaped."""
     extra = (
         f'Q01,"{SQL[0]}",Enterprise,P1,2026-03-03 10:00,2026-03-03 11:00,,open,"{SQL[1]}",,true\n'
     )
-    path.write_text(fixture.csv_text() + extra)
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
-    return engine
+    return fixture.import_into(engine, tmp_path, extra=extra, policy=POLICY)
 
 
 def _count(engine) -> int:

@@ -17,7 +17,6 @@ import pytest
 
 from dashboard import analytics, periods, review, views
 from dashboard.cli import main
-from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import load_policy
 from dashboard.queries import Filters
@@ -43,10 +42,8 @@ EXTRA = (
 
 @pytest.fixture
 def db(engine, tmp_path):
-    path = tmp_path / "fixture.csv"
-    path.write_text(fixture.csv_text() + EXTRA)
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
-    return engine
+    """The fixture cases and EXTRA's: over Easter, and customers named as markup and formula."""
+    return fixture.import_into(engine, tmp_path, extra=EXTRA, policy=POLICY)
 
 
 def acme(db) -> content.ReviewPack:
