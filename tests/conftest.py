@@ -24,7 +24,9 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The PostgreSQL run of every database test is the slow half of the suite (a schema made and
+# dropped per test, over the network): `pytest -m "not slow"` checks on SQLite, CI on both.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'cases.sqlite'}"

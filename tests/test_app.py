@@ -23,6 +23,8 @@ from dashboard.store import cases, imports
 from tests import analytics_fixture as fixture
 from tests.helpers import vendor_policy
 
+pytestmark = pytest.mark.slow  # every test renders pages through AppTest: about a second each
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
 POLICY = vendor_policy()

@@ -19,6 +19,8 @@ from dashboard.store import cases, import_rejects, imports, make_engine
 from tests import analytics_fixture as fixture
 from tests.corpus import CORPUS, FORMULA, MARKUP, SQL
 
+pytestmark = pytest.mark.slow  # 39 hostile files through the CLI (both databases) and the page
+
 POLICY = load_policy()
 
 

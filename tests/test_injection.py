@@ -19,6 +19,8 @@ from dashboard.queries import Filters
 from dashboard.store import cases, make_engine
 from tests import analytics_fixture as fixture
 
+pytestmark = pytest.mark.slow  # hostile values through every filter and every page (AppTest)
+
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = load_policy()
 SQL = ["x' OR '1'='1", "'); DROP TABLE cases; --", "1; DELETE FROM imports", '" OR ""="']

@@ -23,6 +23,8 @@ from dashboard.queries import Filters
 from dashboard.review import content, to_html
 from tests import analytics_fixture as fixture
 
+pytestmark = pytest.mark.slow  # renders packs as PDF, HTML and XLSX and reads them back
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("SLA_ARTIFACTS", ROOT / "build")) / "review_pack"
 POLICY = load_policy()  # the vendor's, with its scope wording (the CLI's default)
