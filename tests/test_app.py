@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from dashboard import analytics, periods, views
+from dashboard import analytics, periods, store, ui, views
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.queries import Filters
@@ -49,10 +49,21 @@ PAGES = {
 
 @pytest.fixture
 def db(db, database_url, monkeypatch):
-    """The fixture database (conftest.py), which the app under test opens by its URL."""
+    """The fixture database (conftest.py), which the app under test opens by its URL. The app
+    keeps its engine for the life of the process (st.cache_resource), one per URL: closed after
+    each test, or the PostgreSQL runs hold two connections a test until the suite ends."""
+    opened = []
+
+    def make_engine(url):
+        opened.append(store.make_engine(url))
+        return opened[-1]
+
+    monkeypatch.setattr(ui, "make_engine", make_engine)
     monkeypatch.setenv("SLA_DATABASE_URL", database_url)
     monkeypatch.delenv("SLA_POLICY_PATH", raising=False)
-    return db
+    yield db
+    for engine in opened:
+        engine.dispose()
 
 
 def open_app(page: str = "overview", **params) -> AppTest:
