@@ -6,10 +6,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo test screenshots lint format bench sample clean
+.PHONY: help run demo test test-fast screenshots lint format bench sample clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -39,6 +39,11 @@ test: $(VENV)/.installed-dev ## set up and run lint, format check and the whole 
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed-dev ## lint, format check and the tests not marked slow (SQLite only; under a minute)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "not slow"
 
 screenshots: $(VENV)/.installed-dev ## refresh the README's screenshots (runs the browser test)
 	SLA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q

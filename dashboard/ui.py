@@ -44,7 +44,10 @@ IMAGE_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 # -- resources ----------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Opening the database...")
+# One engine per database URL for the process's life; an engine pushed out of the cache (a
+# process that opened other databases: the tests) closes its connections rather than hold them.
+@st.cache_resource(show_spinner="Opening the database...", max_entries=4,
+                   on_release=lambda engine: engine.dispose())  # fmt: skip
 def _engine(url: str, embedded_default: bool, policy_path: str | None) -> Engine:
     engine = open_database(url)  # created or upgraded once per process, never per query
     if embedded_default:  # the first start on the embedded default shows the bundled sample

@@ -15,6 +15,11 @@ seconds and its status as of AS_OF (Friday 13 March 2026 12:00). The period of i
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import import_prepared
+from tests.helpers import vendor_policy
 
 AS_OF = dt.datetime(2026, 3, 13, 12, 0, tzinfo=dt.UTC)
 PERIOD = (dt.date(2026, 3, 2), dt.date(2026, 3, 13))
@@ -97,3 +102,13 @@ def csv_text() -> str:
             f"{'true' if r['recorded'] else 'false'}\n"
         )
     return header + "".join(lines)
+
+
+def import_into(engine, folder: Path, *, extra: str = "", policy=None):
+    """Import these cases (and `extra` canonical CSV rows after them) into `engine`, through the
+    importer as a user's file would go, under `policy` (default: the vendor's); returns it."""
+    policy = policy or vendor_policy()
+    path = folder / "fixture.csv"
+    path.write_text(csv_text() + extra)
+    import_prepared(engine, [prepare_file(path, policy)], policy)
+    return engine

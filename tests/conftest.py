@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh database on each backend the product supports.
+"""Shared fixtures: a fresh database on each backend the product supports, and the same
+holding the hand-computed cases of tests/analytics_fixture.py.
 
 Every database test runs twice: on SQLite (a file, the embedded default) and on PostgreSQL
 (the team deployment). PostgreSQL is reached at $SLA_TEST_POSTGRES_URL (default: the local
@@ -16,13 +17,16 @@ import pytest
 import sqlalchemy
 
 from dashboard.store import open_database
+from tests import analytics_fixture
 
 POSTGRES_URL = os.environ.get(
     "SLA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The PostgreSQL run of every database test is the slow half of the suite (a schema made and
+# dropped per test, over the network): `pytest -m "not slow"` checks on SQLite, CI on both.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'cases.sqlite'}"
@@ -55,3 +59,11 @@ def engine(database_url):
     engine = open_database(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def db(engine, tmp_path):
+    """The hand-computed cases of tests/analytics_fixture.py, imported under the vendor policy,
+    on each backend. A module that needs more (other rows, the URL, settings) overrides `db`
+    beside its tests, saying what it adds."""
+    return analytics_fixture.import_into(engine, tmp_path)

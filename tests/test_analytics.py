@@ -15,8 +15,6 @@ import pytest
 
 from dashboard import analytics, queries, whatif
 from dashboard.business_hours import BusinessCalendar
-from dashboard.importer.prepare import prepare_file
-from dashboard.importing import import_prepared
 from dashboard.policy import parse_policy
 from dashboard.queries import Filters
 from tests import analytics_fixture as fixture
@@ -25,14 +23,6 @@ from tests.helpers import london_spec, policy_dict, vendor_policy
 POLICY = vendor_policy()
 SCOPE = analytics.Scope(Filters(*fixture.PERIOD), fixture.AS_OF)
 CALENDAR = BusinessCalendar.build(london_spec(), first_year=2025, last_year=2027)
-
-
-@pytest.fixture
-def db(engine, tmp_path):
-    path = tmp_path / "fixture.csv"
-    path.write_text(fixture.csv_text())
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
-    return engine
 
 
 def _by_severity(rows):

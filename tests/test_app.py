@@ -15,13 +15,15 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from dashboard import analytics, periods, readable, views
+from dashboard import analytics, periods, readable, store, views
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.queries import Filters
 from dashboard.store import cases, imports
 from tests import analytics_fixture as fixture
 from tests.helpers import vendor_policy
+
+pytestmark = pytest.mark.slow  # every test renders pages through AppTest: about a second each
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
@@ -46,13 +48,12 @@ PAGES = {
 
 
 @pytest.fixture
-def db(engine, database_url, tmp_path, monkeypatch):
-    path = tmp_path / "fixture.csv"
-    path.write_text(fixture.csv_text())
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+def db(db, database_url, monkeypatch):
+    """The fixture database (conftest.py), which the app under test opens by its URL (the app
+    keeps at most a few engines, one per URL, closing those it lets go: ui._engine)."""
     monkeypatch.setenv("SLA_DATABASE_URL", database_url)
     monkeypatch.delenv("SLA_POLICY_PATH", raising=False)
-    return engine
+    return db
 
 
 def open_app(page: str = "overview", **params) -> AppTest:
@@ -358,7 +359,6 @@ def test_the_real_servicenow_export_through_the_page(db):
 
 
 def test_the_embedded_default_starts_with_the_sample(tmp_path, monkeypatch):
-    from dashboard import store
 
     monkeypatch.delenv("SLA_DATABASE_URL", raising=False)
     monkeypatch.setattr(store, "DEFAULT_SQLITE_PATH", tmp_path / "default.sqlite")

@@ -25,6 +25,8 @@ from dashboard.importing import SAMPLE_EXPORT, import_prepared
 from dashboard.policy import load_policy
 from dashboard.store import open_database
 
+pytestmark = pytest.mark.slow  # a real browser against a running dashboard: half a minute
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("SLA_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SLA_SCREENSHOTS", ROOT / "build" / "screenshots"))

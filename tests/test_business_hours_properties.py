@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from dashboard.business_hours import BusinessCalendar, _SortedLookup
 from dashboard.policy import CalendarSpec, HolidaySource
 from tests import reference
 from tests.helpers import hms, london_spec, new_york_spec, utc
+
+pytestmark = pytest.mark.slow  # Hypothesis against the day-walking reference
 
 SPECS = {
     "london": london_spec(),

@@ -160,6 +160,7 @@ def test_policy_warnings_are_printed(tmp_path, capsys):
     assert "warning: " in capsys.readouterr().err
 
 
+@pytest.mark.slow  # starts the command in subprocesses
 def test_python_dash_m_and_the_console_script(tmp_path):
     export = _cases(tmp_path, "A,Acme,P1,2026-06-01 09:00,2026-06-01 09:30,,,,\n")
     out = tmp_path / "r.csv"

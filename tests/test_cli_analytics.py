@@ -9,18 +9,14 @@ import pytest
 
 from dashboard import store
 from dashboard.cli import main
-from tests import analytics_fixture as fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = ["--from", "2026-03-02", "--to", "2026-03-13", "--as-of", "2026-03-13T12:00:00Z"]
 
 
 @pytest.fixture
-def db(database_url, tmp_path, capsys):
-    path = tmp_path / "fixture.csv"
-    path.write_text(fixture.csv_text())
-    assert main(["import", str(path), "--db", database_url]) == 0
-    capsys.readouterr()
+def db(db, database_url):
+    """The fixture database (conftest.py), by the URL the command line takes."""
     return database_url
 
 

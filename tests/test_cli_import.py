@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, inspect, select
 
 from dashboard.cli import main
@@ -80,6 +81,7 @@ def test_a_forced_format_and_a_date_order(database_url, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["inserted"] == 1
 
 
+@pytest.mark.slow  # kills an import running in a subprocess
 def test_a_killed_import_leaves_the_database_as_it_was(database_url, tmp_path):
     assert main(["import", str(FIXTURES / "freshdesk_tickets.csv"), "--db", database_url]) == 0
     script = textwrap.dedent(

@@ -25,6 +25,8 @@ from dashboard.queries import Filters
 from dashboard.store import cases, make_engine, open_database, writing
 from tests import analytics_fixture as fixture
 
+pytestmark = pytest.mark.slow  # subprocesses and threads racing for the database
+
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = load_policy()
 HEADER = "case_id,customer,severity,created_at,first_response_at,channel\n"

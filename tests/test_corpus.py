@@ -19,17 +19,17 @@ from dashboard.store import cases, import_rejects, imports, open_database
 from tests import analytics_fixture as fixture
 from tests.corpus import CORPUS, FORMULA, MARKUP, SQL
 
+pytestmark = pytest.mark.slow  # 39 hostile files through the CLI (both databases) and the page
+
 POLICY = load_policy()
 
 
 @pytest.fixture
-def db(engine, tmp_path, monkeypatch):
-    path = tmp_path / "fixture.csv"
-    path.write_text(fixture.csv_text())
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+def db(db, monkeypatch):
+    """The fixture database (conftest.py), with a smaller limit on expanded workbooks."""
     # the corpus's bomb expands to 64 MB: refused here at 16 MB, as 2 GB ones are by default
     monkeypatch.setattr(readers, "MAX_EXPANDED_BYTES", 16 * 2**20)
-    return engine
+    return db
 
 
 def snapshot(engine) -> tuple:
@@ -98,10 +98,7 @@ def test_data_shaped_like_code_is_stored_as_written(db, tmp_path):
 def sqlite_db(tmp_path, monkeypatch):
     """The page's handling is the same on both databases (the CLI test covers both)."""
     url = f"sqlite:///{tmp_path / 'page.sqlite'}"
-    engine = open_database(url)
-    path = tmp_path / "fixture.csv"
-    path.write_text(fixture.csv_text())
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+    engine = fixture.import_into(open_database(url), tmp_path, policy=POLICY)
     monkeypatch.setattr(readers, "MAX_EXPANDED_BYTES", 16 * 2**20)
     monkeypatch.setenv("SLA_DATABASE_URL", url)
     yield engine

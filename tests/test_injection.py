@@ -19,6 +19,8 @@ from dashboard.queries import Filters
 from dashboard.store import cases, open_database
 from tests import analytics_fixture as fixture
 
+pytestmark = pytest.mark.slow  # hostile values through every filter and every page (AppTest)
+
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = load_policy()
 SQL = ["x' OR '1'='1", "'); DROP TABLE cases; --", "1; DELETE FROM imports", '" OR ""="']
@@ -28,13 +30,11 @@ PAGES = ("overview", "attainment", "backlog", "dismissals", "customers", "import
 
 @pytest.fixture
 def db(engine, tmp_path):
-    path = tmp_path / "fixture.csv"
+    """The fixture cases and one more whose customer and channel are SQL-shaped."""
     extra = (
         f'Q01,"{SQL[0]}",Enterprise,P1,2026-03-03 10:00,2026-03-03 11:00,,open,"{SQL[1]}",,true\n'
     )
-    path.write_text(fixture.csv_text() + extra)
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
-    return engine
+    return fixture.import_into(engine, tmp_path, extra=extra, policy=POLICY)
 
 
 def _count(engine) -> int:

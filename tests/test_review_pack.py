@@ -17,12 +17,13 @@ import pytest
 
 from dashboard import analytics, periods, readable
 from dashboard.cli import main
-from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import load_policy
 from dashboard.queries import Filters
 from dashboard.review import content, packs, to_html
 from tests import analytics_fixture as fixture
+
+pytestmark = pytest.mark.slow  # renders packs as PDF, HTML and XLSX and reads them back
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("SLA_ARTIFACTS", ROOT / "build")) / "review_pack"
@@ -43,10 +44,8 @@ EXTRA = (
 
 @pytest.fixture
 def db(engine, tmp_path):
-    path = tmp_path / "fixture.csv"
-    path.write_text(fixture.csv_text() + EXTRA)
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
-    return engine
+    """The fixture cases and EXTRA's: over Easter, and customers named as markup and formula."""
+    return fixture.import_into(engine, tmp_path, extra=EXTRA, policy=POLICY)
 
 
 def acme(db) -> content.ReviewPack:

@@ -119,6 +119,7 @@ def test_an_unanswered_case_breaches_when_business_time_runs_over(as_of, status,
     assert (figures.status_names[0], figures.remaining_seconds[0]) == (status, _signed(remaining))
 
 
+@pytest.mark.slow  # a Hypothesis property
 @settings(max_examples=300, deadline=None)
 @given(
     created=st.integers(at("2026-02-27 00:00"), at("2026-03-13 00:00")),

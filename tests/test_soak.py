@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import soak
 
 
+@pytest.mark.slow  # imports and page renders: seconds
 def test_a_short_soak_reports_no_error_and_no_loss(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path / 'soak.sqlite'}"
     monkeypatch.setenv("SLA_DATABASE_URL", url)  # the script sets it; restored afterwards

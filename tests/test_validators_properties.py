@@ -8,6 +8,7 @@ import csv
 import io
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,8 @@ from dashboard.errors import DashboardError
 from dashboard.importer.prepare import prepare_file
 from dashboard.policy import load_policy
 from dashboard.timestamps import utc_years
+
+pytestmark = pytest.mark.slow  # Hypothesis rows through the importer
 
 POLICY = load_policy()
 LO, HI = supported_years(POLICY.calendar)

@@ -22,14 +22,6 @@ VIEW = views.View(Filters(), periods.Period(*fixture.PERIOD), fixture.AS_OF)
 PREVIOUS_END = dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.UTC)  # London is on GMT then
 
 
-@pytest.fixture
-def db(engine, tmp_path):
-    path = tmp_path / "fixture.csv"
-    path.write_text(fixture.csv_text())
-    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
-    return engine
-
-
 def _same(shown, expected) -> bool:
     """A figure in a frame (None became NaN there) equals the query's."""
     if expected is None:
