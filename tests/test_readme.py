@@ -25,7 +25,7 @@ import pytest
 from dashboard import cli
 from dashboard.importing import load_sample_if_empty
 from dashboard.policy import load_policy
-from dashboard.store import make_engine
+from dashboard.store import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -49,7 +49,7 @@ NOT_RUN = {
 
 def cli_parser() -> argparse.ArgumentParser:
     """The `sla-dashboard` parser: the one line to adapt if the CLI moves."""
-    return cli._parser()
+    return cli.build_parser()
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -193,7 +193,7 @@ def readme_folder(tmp_path, database_url, monkeypatch):
     shutil.copytree(ROOT / "data", tmp_path / "data", ignore=unversioned)
     for name, make in EXAMPLE_FILES.items():
         make(tmp_path / name)
-    engine = make_engine(database_url)
+    engine = open_database(database_url)
     try:
         load_sample_if_empty(engine, load_policy())
     finally:
