@@ -1,11 +1,45 @@
-"""What the Import page accepts, checked on the server as well as in the browser (a script
-posting straight to the server skips the browser's own checks)."""
+"""What the Import page accepts, and where it keeps an upload until it is imported.
+
+Checked on the server as well as in the browser (a script posting straight to the server skips
+the browser's own checks). An accepted upload is written under a folder of the session's own,
+one subfolder per upload, under the name the user gave it (its suffix and the import history
+speak of it), reduced to a name that cannot point elsewhere: Streamlit passes the browser's
+name on unchecked ("photos/2024/a.csv" for a folder upload, anything from a script).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.errors import DashboardError
+
 UPLOAD_TYPES = ("csv", "tsv", "txt", "xlsx")
+FALLBACK_NAME = "upload.csv"  # for a name with nothing left once reduced to its last part
+MAX_NAME_BYTES = 255  # the longest file name ext4, APFS and NTFS all store
+_MAX_SUFFIX_CHARS = 16  # a longer "suffix" is part of the name, shortened like the rest
+_UNPRINTABLE = ("Cc", "Cs")  # control characters, and surrogates no file system can store
+
+
+class UploadError(DashboardError):
+    """An upload cannot be kept on the server to be read."""
+
+
+@dataclass(frozen=True)
+class SavedUpload:
+    """An upload as kept on the server."""
+
+    upload_id: str  # the upload box's id of this upload: a new one for every upload
+    name: str  # as the user named it, for messages
+    path: Path  # the copy read and imported
+    digest: str  # sha256 of its bytes
+    size: int
 
 
 def refusal(name: str, size: int, limit_bytes: int) -> str | None:
@@ -19,3 +53,71 @@ def refusal(name: str, size: int, limit_bytes: int) -> str | None:
             f"{limit_bytes / 2**20:,.0f} MB; import it with `sla-dashboard import`"
         )
     return None
+
+
+def stored_name(name: str) -> str:
+    """The name an upload is kept under: its last part only, control characters shown as `_`,
+    and short enough for any file system, its suffix kept (a .xlsx stays a .xlsx)."""
+    last = Path(name).name
+    if last in ("", ".", ".."):
+        return FALLBACK_NAME
+    printable = "".join("_" if unicodedata.category(c) in _UNPRINTABLE else c for c in last)
+    suffix = Path(printable).suffix
+    if len(suffix) > _MAX_SUFFIX_CHARS:
+        suffix = ""
+    stem = printable[: len(printable) - len(suffix)]
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    # Cut by bytes; a character the cut splits is dropped whole.
+    return stem.encode()[:room].decode(errors="ignore") + suffix
+
+
+def new_upload_folder() -> Path:
+    """A private folder (mode 0700) for one session's uploads."""
+    return Path(tempfile.mkdtemp(prefix="sla-upload-"))
+
+
+def save_upload(folder: Path, upload_id: str, name: str, data: bytes) -> SavedUpload:
+    """Write an upload's bytes under `folder`, whole or not at all: a rerun never finds half a
+    file where a complete one should be."""
+    target = folder / _subfolder(upload_id) / stored_name(name)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".upload.", dir=target.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, target)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    except OSError as exc:
+        raise UploadError(
+            f"{name}: cannot keep it on the server to read it ({exc.strerror})"
+        ) from None
+    digest = hashlib.sha256(data).hexdigest()
+    return SavedUpload(upload_id=upload_id, name=name, path=target, digest=digest, size=len(data))
+
+
+def remove_all_but(folder: Path, upload_ids: Iterable[str]) -> None:
+    """Remove from `folder` every upload but these (files taken out of the upload box)."""
+    keep = {_subfolder(upload_id) for upload_id in upload_ids}
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def remove_folder(folder: Path) -> None:
+    """The session's uploads leave the server (after an import)."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def named(error: Exception | str, path: Path, name: str) -> str:
+    """A message with the upload's own name, not the server folder it was kept in."""
+    text = str(error).replace(str(path), name)
+    return text if text.startswith(name) else f"{name}: {text}"
+
+
+def _subfolder(upload_id: str) -> str:
+    """The folder of one upload: its id hashed, so no id can name a path."""
+    return hashlib.sha256(upload_id.encode(errors="surrogatepass")).hexdigest()[:32]

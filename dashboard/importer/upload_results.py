@@ -1,0 +1,161 @@
+"""What the Import page is told: how each upload was read, and how the import went.
+
+Frozen records the page draws as they are; nothing here draws, reads or writes. Every message
+names the upload as the user named it, never the server folder it was kept in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from dashboard.importer.formats import ExportFormat
+from dashboard.importer.new_format import MappingChoices
+from dashboard.importer.prepare import PreparedFile
+from dashboard.importer.readers import Reject
+from dashboard.importer.uploads import SavedUpload
+
+PREVIEW_ROWS = 20
+PREVIEW_COLUMNS = ("case_id", "customer", "plan", "severity", "channel", "dismissal_reason")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An upload that cannot be imported, and why."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Unrecognised:
+    """An upload no format recognises: the user picks one, or maps its columns by hand."""
+
+    message: str
+    saved: SavedUpload
+
+
+@dataclass(frozen=True)
+class Understood:
+    """An upload read and checked, ready to import."""
+
+    prepared: PreparedFile
+    mapping: MappingChoices | None = None  # the user's own mapping, to save after the import
+
+    @property
+    def export_format(self) -> ExportFormat:
+        return self.prepared.detection.format
+
+    @property
+    def accepted(self) -> int:
+        return len(self.prepared.validated.cases)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.prepared.validated.rejects)
+
+    @property
+    def notes(self) -> list[str]:
+        return self.prepared.notes
+
+    @property
+    def header(self) -> list[str]:
+        table = self.prepared.validated.table
+        return table.header if table is not None else []
+
+    @property
+    def rejects_name(self) -> str:
+        """The rejects download's name."""
+        return f"rejected-{self.prepared.path.stem}"
+
+    def preview(self) -> pd.DataFrame:
+        """The first accepted cases, as they will be stored."""
+        return preview_frame(self.prepared.validated.cases.frame)
+
+    def rejects(self) -> pd.DataFrame:
+        return rejects_frame(self.prepared.validated.rejects)
+
+
+Reading = Refused | Unrecognised | Understood
+
+
+@dataclass(frozen=True)
+class ImportFailed:
+    """Nothing was written."""
+
+    message: str
+
+
+class Report(Protocol):
+    """What an import says of one file (dashboard.importing.ImportReport)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def inserted(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def unchanged(self) -> int: ...
+    @property
+    def rejected(self) -> int: ...
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Imported:
+    reports: tuple[Report, ...]  # one a file
+    saved_formats: tuple[str, ...] = ()  # format files written from the user's mappings
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The files as the user named them, not the session folder they were kept in."""
+        return tuple(Path(r.file).name for r in self.reports)
+
+    @property
+    def message(self) -> str:
+        return "Imported: " + ", ".join(
+            f"{name} ({r.inserted} new, {r.updated} updated, {r.unchanged} unchanged, "
+            f"{r.rejected} rejected)"
+            for name, r in zip(self.files, self.reports, strict=True)
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """One row a file: what was read, inserted, updated, left unchanged and rejected."""
+        rows = [
+            {**r.as_dict(), "file": name} for name, r in zip(self.files, self.reports, strict=True)
+        ]
+        return pd.DataFrame(rows).drop(columns=["notes"])
+
+
+def rejects_frame(rejects: Sequence[Reject]) -> pd.DataFrame:
+    """One row a refused record: its row in the file, case id, why, and every original field
+    (as JSON, so nothing is lost and a download can be fixed and imported again)."""
+    return pd.DataFrame(
+        {
+            "row": [r.row for r in rejects],
+            "case_id": [r.case_id for r in rejects],
+            "reason": [r.reason for r in rejects],
+            "record": [json.dumps(r.fields, ensure_ascii=False) for r in rejects],
+        }
+    )
+
+
+def preview_frame(cases: pd.DataFrame) -> pd.DataFrame:
+    return cases[[c for c in PREVIEW_COLUMNS if c in cases.columns]].head(PREVIEW_ROWS)
+
+
+def rejected_imports(history: pd.DataFrame) -> dict[int, str]:
+    """The imports of `history` that refused rows, in its order: id -> '#7 cases.csv (3
+    rejected)'."""
+    with_rejects = history[history["rejected"] > 0]
+    return {
+        int(import_id): f"#{import_id} {file_name} ({rejected} rejected)"
+        for import_id, file_name, rejected in zip(
+            with_rejects["id"], with_rejects["file_name"], with_rejects["rejected"], strict=True
+        )
+    }
