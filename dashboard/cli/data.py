@@ -14,6 +14,7 @@ from dashboard.cli.options import (
     UsageError,
     add_db_option,
     add_format_options,
+    add_json_option,
     add_policy_option,
     load_policy_noting_warnings,
     shown_url,
@@ -56,7 +57,7 @@ def add_parsers(commands) -> None:
         help="where to write NAME.rejects.csv for files with rejected rows (default: beside "
         "each file)",
     )
-    importer.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_option(importer)
     add_policy_option(importer)
     importer.set_defaults(handler=import_command)
 

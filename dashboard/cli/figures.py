@@ -9,6 +9,7 @@ import sys
 from dashboard import analytics, whatif
 from dashboard.cli.options import (
     add_db_option,
+    add_json_option,
     add_period_options,
     add_policy_option,
     load_policy_noting_warnings,
@@ -46,7 +47,7 @@ def add_parsers(commands) -> None:
     stats.add_argument("--as-of", metavar="ISO", help="judge unanswered cases then (default: now)")
     stats.add_argument("--compare", action="store_true",
                        help="show the figures under --policy beside the stored ones")  # fmt: skip
-    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_option(stats)
     stats.set_defaults(handler=stats_command)
 
     explain = commands.add_parser(
@@ -63,7 +64,7 @@ def add_parsers(commands) -> None:
     add_db_option(explain)
     add_policy_option(explain)
     explain.add_argument("--as-of", metavar="ISO", help="for unanswered cases (default: now)")
-    explain.add_argument("--json", action="store_true", help="print one JSON object")
+    add_json_option(explain)
     explain.set_defaults(handler=explain_command)
 
 

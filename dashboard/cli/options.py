@@ -68,6 +68,10 @@ def add_format_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def add_json_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--json", action="store_true", help="print one JSON object")
+
+
 def add_period_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--from", dest="date_from", metavar="DATE", help="first creation day")
     command.add_argument("--to", dest="date_to", metavar="DATE", help="last creation day")
