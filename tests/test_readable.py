@@ -113,6 +113,7 @@ def test_the_terminal(solo, capsys):
     assert f"{REMAINING} left -> pending" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # three pages through AppTest
 def test_the_pages(solo):
     app = _open("app_pages/attainment.py")
     [breaches] = [f.value for f in app.dataframe if "overshoot" in f.value.columns]
