@@ -13,8 +13,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dashboard.policy import DISMISSAL_REASONS
-
 COUNTS = ("cases", "met", "breached", "pending", "invalid", "unscored")
 
 
@@ -146,10 +144,6 @@ class Comparison:
 
     def as_json(self) -> dict:
         return {"stored": self.stored.as_json(), "other": self.other.as_json()}
-
-
-def no_dismissals(cases: int = 0) -> Dismissals:
-    return Dismissals(dict.fromkeys(DISMISSAL_REASONS, 0), cases)
 
 
 def _iso(day: dt.date | None) -> str | None:
