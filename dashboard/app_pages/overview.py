@@ -28,8 +28,8 @@ def page() -> None:
             ),
             border=True,
         )
-        column.caption(
-            f"{row.cases} cases · median {readable.hours(row.median_hours)} · "
+        column.caption(  # a line each, so that no duration breaks across two
+            f"{row.cases} cases · median {readable.hours(row.median_hours)}  \n"
             f"p90 {readable.hours(row.p90_hours)}"
         )
 
