@@ -365,6 +365,8 @@ def _sqlite_begin(connection) -> None:
 
 
 _WRITER = "sla_dashboard_writer"
+# A writer cannot tell what the one holding the lock is doing: name every kind.
+ANOTHER_WRITER = "another sla-dashboard (an import, a re-score or a schema upgrade)"
 # PostgreSQL's advisory lock that serialises writers (imports, recomputes): any fixed number,
 # paired with the schema the tables live in, since an advisory lock belongs to the whole
 # database: two deployments (or test runs) in two schemas of one database have two sets of
@@ -387,7 +389,7 @@ def writing(engine: Engine) -> Iterator[Connection]:
         except OperationalError as exc:
             if "locked" in str(exc):
                 raise DatabaseError(
-                    "another import is writing to the database and did not finish within "
+                    f"{ANOTHER_WRITER} is writing to the database and did not finish within "
                     "30 s; try again when it has finished"
                 ) from None
             raise
@@ -406,8 +408,8 @@ def _postgres_writer_lock(connection: Connection) -> None:
         text(f"select pg_try_advisory_xact_lock{_WRITER_LOCK}"), key
     ).scalar_one():
         return
-    warnings.warn(WaitingWarning("another import is writing to the database: waiting for it "
-                                 "to finish"), stacklevel=4)  # fmt: skip
+    warnings.warn(WaitingWarning(f"{ANOTHER_WRITER} is writing to the database: waiting for "
+                                 "it to finish"), stacklevel=4)  # fmt: skip
     connection.execute(text(f"set local lock_timeout = '{WAIT_FOR_WRITER}'"))
     try:
         connection.execute(text(f"select pg_advisory_xact_lock{_WRITER_LOCK}"), key)
@@ -415,7 +417,7 @@ def _postgres_writer_lock(connection: Connection) -> None:
         if "lock timeout" not in str(exc):
             raise
         raise DatabaseError(
-            f"another import held the database for {WAIT_FOR_WRITER}; try again when it has "
+            f"{ANOTHER_WRITER} held the database for {WAIT_FOR_WRITER}; try again when it has "
             "finished"
         ) from None
 
@@ -509,11 +511,28 @@ def _upgrade_schema(engine: Engine) -> None:
     # Upgrading writes: as a writer, so an upgrade started while an import holds the lock
     # waits its turn (a reader turning writer would fail at once), and so that two processes
     # opening the database at once upgrade it once, one after the other.
-    with writing(engine) as connection:
-        found = _stored_revision(connection)  # again, now that no one else is writing
-        if found != HEAD_REVISION:
-            migrations.upgrade(connection, found)
-            _record_schema_version(connection)
+    try:
+        with writing(engine) as connection:
+            found = _stored_revision(connection)  # again, now that no one else is writing
+            if found != HEAD_REVISION:
+                migrations.upgrade(connection, found)
+                _record_schema_version(connection)
+    except SQLAlchemyError as exc:
+        if not _not_allowed(exc):
+            raise
+        # A reader's account (a read-only role, a read-only file) can use a database at this
+        # schema, but cannot create or upgrade one: say what is pending and who can do it.
+        raise DatabaseError(
+            f"the database {_redact(str(engine.url))!r} needs its schema "
+            + ("created" if found is None else f"upgraded from revision {found}")
+            + f" to {HEAD_REVISION}, which this account may not do ({_first_line(exc)}): run "
+            "any sla-dashboard command once as the owner of its tables, then try again"
+        ) from None
+
+
+def _not_allowed(exc: SQLAlchemyError) -> bool:
+    text_ = str(getattr(exc, "orig", exc)).lower()
+    return "permission denied" in text_ or "readonly database" in text_ or "read-only" in text_
 
 
 def _stored_revision(connection: Connection) -> str | None:
@@ -557,13 +576,13 @@ def require_schema(engine: Engine) -> None:
     url = _redact(str(engine.url))
     if found is None:
         raise DatabaseError(
-            f"the database {url!r} has no sla-dashboard tables: open it with sla-dashboard "
-            "(store.open_database creates them) before reading from it"
+            f"the database {url!r} has no sla-dashboard tables: open it once with the dashboard "
+            "or any sla-dashboard command, which creates them"
         )
     if found != HEAD_REVISION:
         raise DatabaseError(
-            f"the database {url!r} is at schema revision {found}, not {HEAD_REVISION}: open "
-            "it with sla-dashboard (store.open_database upgrades it) before reading from it"
+            f"the database {url!r} is at schema revision {found}, not {HEAD_REVISION}: open it "
+            "once with the dashboard or any sla-dashboard command, which upgrades it"
         )
 
 

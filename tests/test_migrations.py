@@ -254,3 +254,37 @@ def test_a_read_of_a_database_never_opened_names_it_and_creates_nothing(database
     assert store._redact(database_url) in str(caught.value)
     assert inspect(engine).get_table_names() == []
     engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_reader_account_is_told_the_upgrade_is_pending_and_who_can_do_it(v4_database):
+    """A read-only role could read the release's database; it cannot upgrade it, and is told
+    so (not "permission denied for schema"), with the database left as it was."""
+    import uuid
+
+    schema = v4_database.rsplit("%3D", 1)[1]
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    read_all = f'grant select on all tables in schema "{schema}" to "{role}"'
+    owner = store.make_engine(v4_database)
+    with owner.begin() as connection:
+        connection.exec_driver_sql(f'create role "{role}" login')
+        connection.exec_driver_sql(f'grant usage on schema "{schema}" to "{role}"')
+        connection.exec_driver_sql(read_all)
+    as_reader = v4_database.replace("://postgres@", f"://{role}@")
+    try:
+        with pytest.raises(store.DatabaseError) as refused:
+            store.open_database(as_reader)
+        assert "needs its schema upgraded from revision 0004 to 0005" in str(refused.value)
+        assert "as the owner of its tables" in str(refused.value)
+        assert stored_revision(v4_database) == (None, "4")
+        store.open_database(v4_database).dispose()  # the owner can, and then the reader reads
+        with owner.begin() as connection:
+            connection.exec_driver_sql(read_all)  # the tables the upgrade made too
+        reader = store.open_database(as_reader)
+        assert views.filter_options(reader).customers
+        reader.dispose()
+    finally:
+        with owner.begin() as connection:
+            connection.exec_driver_sql(f'drop owned by "{role}"')
+            connection.exec_driver_sql(f'drop role "{role}"')
+        owner.dispose()
