@@ -14,7 +14,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.policy import DISMISSAL_REASONS
+from dashboard import readable
+from dashboard.policy import DISMISSAL_REASONS, REASON_LABELS
 
 STATUS_COLOURS = {
     "met": "#2e7d32",
@@ -25,12 +26,6 @@ STATUS_COLOURS = {
     "dismissed": "#6a1b9a",
 }
 SEVERITY_COLOURS = {1: "#880e4f", 2: "#e65100", 3: "#1565c0", 4: "#607d8b"}
-REASON_LABELS = {
-    "third_party": "Third-party tool",
-    "not_flux": "Not Flux-related",
-    "infrastructure_access": "Needs infrastructure access",
-    "other": "Other",
-}
 REASON_COLOURS = {
     "third_party": "#6a1b9a",
     "not_flux": "#ab47bc",
@@ -147,7 +142,9 @@ def response_histogram(binned: pd.DataFrame, target_hours: float, title: str) ->
     data = binned.assign(
         verdict=np.where(binned["within_target"], "met", "breached"),
         range=[
-            f"{a:g}-{b:g} h" if not last else f"{a:g} h or more"
+            f"{readable.hours(a)} - {readable.hours(b)}"
+            if not last
+            else f"{readable.hours(a)} or more"
             for a, b, last in zip(
                 binned["from_hours"], binned["to_hours"], binned["last_bin"], strict=True
             )
@@ -168,9 +165,9 @@ def response_histogram(binned: pd.DataFrame, target_hours: float, title: str) ->
         )
     )
     rule = (
-        alt.Chart(pd.DataFrame({"target": [target_hours]}))
+        alt.Chart(pd.DataFrame({"target": [target_hours], "shown": [readable.hours(target_hours)]}))
         .mark_rule(color="#212121", strokeWidth=2)
-        .encode(x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target (business hours)")])
+        .encode(x="target:Q", tooltip=[alt.Tooltip("shown:N", title="Target (business time)")])
     )
     return alt.layer(bars, rule).properties(width=WIDTH, height=200, title=title)
 

@@ -113,6 +113,11 @@ class Headline:
         return total
 
     @property
+    def as_of_text(self) -> str:
+        """The instant as the JSON and the terminal print it: ISO 8601 in UTC."""
+        return self.as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
     def open_cases(self) -> int:
         return sum(self.open_by_severity.values())
 
@@ -122,7 +127,7 @@ class Headline:
     def as_json(self) -> dict:
         """The `stats --json` object (issue #4's shape: keys and their order are an API)."""
         return {
-            "as_of": self.as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "as_of": self.as_of_text,
             "period": {"from": _iso(self.first_day), "to": _iso(self.last_day)},
             "policy": {"name": self.policy_name, "fingerprint": self.policy_fingerprint},
             "severities": [s.as_json() for s in self.severities],

@@ -51,6 +51,12 @@ _SUBDIVISION_REQUIRED = {"GB", "UK"}
 # under [scope.out_of_scope] in the policy file. Cases carry one of these (export formats map
 # their values onto them), and the dashboard charts dismissal rates by them.
 DISMISSAL_REASONS = ("third_party", "not_flux", "infrastructure_access", "other")
+REASON_LABELS = {  # each reason as a page, chart or pack names it
+    "third_party": "Third-party tool",
+    "not_flux": "Not Flux-related",
+    "infrastructure_access": "Needs infrastructure access",
+    "other": "Other",
+}
 
 _TOP_LEVEL_KEYS = {"name", "attainment_goal", "calendar", "severity", "scope"}
 _SCOPE_KEYS = {"in_scope", "out_of_scope"}

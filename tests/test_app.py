@@ -104,9 +104,11 @@ def test_overview_shows_the_queries_figures(db):
     headline = analytics.headline(db, VIEW.scope(), POLICY)
     shown = metrics(app)
     for severity in headline.severities:
-        label = f"L{severity.level} {severity.name} · {severity.target_hours:g} h target"
+        label = (
+            f"L{severity.level} {severity.name} · {readable.hours(severity.target_hours)} target"
+        )
         assert shown[label] == readable.share(severity.attainment)
-    assert shown["L1 Urgent · 4 h target"] == "71.4%"  # 5 met, 2 breached (by hand)
+    assert shown["L1 Urgent · 4h 00m target"] == "71.4%"  # 5 met, 2 breached (by hand)
     assert shown["Open backlog"] == "11"
     assert shown["At risk"] == "4"
     assert shown["Dismissal rate"] == readable.share(5 / 40)
@@ -121,8 +123,8 @@ def test_filters_come_from_the_url_and_narrow_every_figure(db):
         db, VIEW.narrowed(customers=("Acme",), severities=(1, 2)).scope(), POLICY
     )
     shown = metrics(app)
-    assert shown["L1 Urgent · 4 h target"] == readable.share(acme.severities[0].attainment)
-    assert shown["L1 Urgent · 4 h target"] == "66.7%"  # A01 A03 met, A02 breached
+    assert shown["L1 Urgent · 4h 00m target"] == readable.share(acme.severities[0].attainment)
+    assert shown["L1 Urgent · 4h 00m target"] == "66.7%"  # A01 A03 met, A02 breached
     assert app.sidebar.multiselect(key="customer").value == ["Acme"]
 
 
@@ -475,7 +477,7 @@ def test_a_changed_policy_is_flagged_and_rescored_from_the_page(db, tmp_path, mo
     assert_clean(app)
     assert not app.warning
     # A02 took 5 h: met under a 5 h target (6 met; I08, unanswered 12 h, still breached)
-    assert metrics(app)["L1 Urgent · 5 h target"] == readable.share(6 / 7)
+    assert metrics(app)["L1 Urgent · 5h 00m target"] == readable.share(6 / 7)
     # the file edited again, back to 4 h: the running app reads it and flags it again
     edited.write_text(DEFAULT_POLICY_PATH.read_text())
     os.utime(edited, ns=(1, 1))
@@ -491,10 +493,10 @@ def test_an_edited_policy_wording_shows_without_an_import(db, tmp_path, monkeypa
     edited.write_text(DEFAULT_POLICY_PATH.read_text())
     monkeypatch.setenv("SLA_POLICY_PATH", str(edited))
     app = open_app()
-    assert "L1 Urgent · 4 h target" in metrics(app)
+    assert "L1 Urgent · 4h 00m target" in metrics(app)
     edited.write_text(DEFAULT_POLICY_PATH.read_text().replace('name = "Urgent"',
                                                               'name = "Critical"'))  # fmt: skip
     os.utime(edited, ns=(2, 2))
     app.run()
     assert not app.warning  # same rules: nothing to re-score
-    assert "L1 Critical · 4 h target" in metrics(app)
+    assert "L1 Critical · 4h 00m target" in metrics(app)

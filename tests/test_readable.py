@@ -150,15 +150,15 @@ def test_the_review_pack(solo):
     book = openpyxl.load_workbook(io.BytesIO(packs.render(pack, "xlsx")))
     sheet = book["Breaches"]
     header = [c.value for c in sheet[1]]
-    cells = {
-        row[header.index("case_id")]: row[header.index("explanation")]
-        for row in sheet.iter_rows(min_row=2, values_only=True)
+    rows = {
+        row[header.index("case_id")]: row for row in sheet.iter_rows(min_row=2, values_only=True)
     }
     for case, (_, over) in BREACHES.items():
         assert f'<td class="n">{over}</td>' in html  # the overshoot column
         assert explained[case] in html
         assert " ".join(explained[case].split()) in pdf
-        assert cells[case] == explained[case]
+        assert rows[case][header.index("explanation")] == explained[case]
+        assert rows[case][header.index("overshoot")] == over
 
 
 def _open(page: str, **params) -> AppTest:

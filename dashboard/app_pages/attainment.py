@@ -32,6 +32,7 @@ def page() -> None:
     columns = st.columns(2)
     for index, severity in enumerate(policy.severities):
         binned = data.bins[severity.level]
+        target = readable.hours(severity.response_hours)
         with columns[index % 2]:
             if binned["cases"].sum() == 0:
                 st.caption(f"L{severity.level} {severity.name}: no answered case")
@@ -40,7 +41,7 @@ def page() -> None:
                 charts.response_histogram(
                     binned,
                     severity.response_hours,
-                    f"L{severity.level} {severity.name} (target {severity.response_hours:g} h)",
+                    f"L{severity.level} {severity.name} (target {target})",
                 ),
                 f"response-times-level-{severity.level}",
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
-from dashboard.charts import REASON_LABELS
+from dashboard.policy import REASON_LABELS
 
 
 def page() -> None:

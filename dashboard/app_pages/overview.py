@@ -18,7 +18,7 @@ def page() -> None:
     columns = st.columns(len(severities))
     for column, row in zip(columns, severities.itertuples(), strict=True):
         column.metric(
-            f"L{row.severity} {row.name} · {row.target_hours:g} h target",
+            f"L{row.severity} {row.name} · {readable.hours(row.target_hours)} target",
             readable.share(row.attainment),
             delta=_points(row.attainment, row.previous_attainment),
             help=(

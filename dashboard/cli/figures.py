@@ -119,7 +119,7 @@ def explain_command(args: argparse.Namespace) -> int:
 
 
 def _print_headline(figures: Headline) -> None:
-    as_of = figures.as_json()["as_of"]
+    as_of = figures.as_of_text
     print(
         f"SLA figures for cases created {figures.first_day} .. {figures.last_day}, as of "
         f"{as_of} ({figures.policy_name}, {figures.policy_fingerprint})"
@@ -155,7 +155,7 @@ def _print_comparison(figures: Comparison) -> None:
     stored, other = figures.stored, figures.other
     print(
         f"cases created {stored.first_day} .. {stored.last_day}, as of "
-        f"{stored.as_json()['as_of']}: stored ({stored.policy_fingerprint}) -> "
+        f"{stored.as_of_text}: stored ({stored.policy_fingerprint}) -> "
         f"{other.policy_name} ({other.policy_fingerprint})"
     )
     rows = [["severity", "target", "-> other", "attainment", "-> other", "breached", "-> other",

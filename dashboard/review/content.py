@@ -17,12 +17,12 @@ from sqlalchemy import Engine
 
 from dashboard import analytics, periods, queries, views
 from dashboard.business_hours import BusinessCalendar
-from dashboard.charts import REASON_LABELS, ageing_buckets
+from dashboard.charts import ageing_buckets
 from dashboard.errors import DashboardError
 from dashboard.headline import Headline
 from dashboard.importing import stale_cases
 from dashboard.ledger import ledger
-from dashboard.policy import DISMISSAL_REASONS, WEEKDAY_NAMES, Policy
+from dashboard.policy import DISMISSAL_REASONS, REASON_LABELS, WEEKDAY_NAMES, Policy
 from dashboard.queries import Filters
 from dashboard.readable import clock, duration, instant
 

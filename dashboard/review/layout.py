@@ -1,7 +1,7 @@
 """The pack's content as the reader sees it: formatted text, one dict a table row.
 
 The HTML and PDF writers share it, so both say exactly the same; the workbook keeps the real
-numbers and dates instead (dashboard/review/workbook.py).
+numbers and dates instead (dashboard/review/to_xlsx.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def text(pack: ReviewPack) -> dict:
         "policy_rows": [
             {
                 "severity": r.severity,
-                "target": f"{r.response_target_hours:g} business hours",
+                "target": f"{readable.hours(r.response_target_hours)} of business time",
                 "impact": r.impact,
             }
             for r in pack.policy_table.itertuples()
@@ -36,7 +36,7 @@ def text(pack: ReviewPack) -> dict:
         "severity_rows": [
             {
                 "severity": names[r.severity],
-                "target": f"{r.target_hours:g} h",
+                "target": readable.hours(r.target_hours),
                 "cases": r.cases,
                 "met": r.met,
                 "breached": r.breached,
