@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import readable
+from dashboard.buckets import AGE_BUCKETS
 from dashboard.policy import DISMISSAL_REASONS, REASON_LABELS
 
 STATUS_COLOURS = {
@@ -32,8 +33,6 @@ REASON_COLOURS = {
     "infrastructure_access": "#4a148c",
     "other": "#ce93d8",
 }
-AGE_BUCKETS = ((0, 0, "0"), (1, 1, "1"), (2, 5, "2-5"), (6, 10, "6-10"), (11, 20, "11-20"),
-               (21, None, "21+"))  # fmt: skip
 WIDTH = "container"
 
 
@@ -116,27 +115,6 @@ def status_bars(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def response_bins(seconds: np.ndarray, target_seconds: int, *, bins: int = 24) -> pd.DataFrame:
-    """Answered cases of one severity counted in bins of business time up to twice the target,
-    plus one bin for everything beyond. Bins include their upper end, as the policy does: a
-    response at exactly the target is met, so it counts in the bin that ends at the target."""
-    width = max(1, (2 * target_seconds) // bins)
-    starts = np.arange(0, 2 * target_seconds, width, dtype=np.int64)
-    values = np.asarray(seconds, dtype=np.int64)
-    index = np.clip(-(-values // width) - 1, 0, len(starts))  # ceil(s / width) - 1
-    counts = np.bincount(index, minlength=len(starts) + 1)
-    starts = np.append(starts, starts[-1] + width)  # the overflow bin, drawn one width wide
-    return pd.DataFrame(
-        {
-            "from_hours": starts / 3600,
-            "to_hours": (starts + width) / 3600,
-            "cases": counts.astype(np.int64),
-            "within_target": starts + width <= target_seconds,
-            "last_bin": np.arange(len(starts)) == len(starts) - 1,
-        }
-    )
-
-
 def response_histogram(binned: pd.DataFrame, target_hours: float, title: str) -> alt.Chart:
     """Business response times of one severity, with its target drawn as a rule."""
     data = binned.assign(
@@ -191,26 +169,6 @@ def backlog_chart(frame: pd.DataFrame, labels: dict[int, str]) -> alt.Chart:
         )
         .properties(width=WIDTH, height=260)
     )
-
-
-def ageing_buckets(ages: pd.DataFrame) -> pd.DataFrame:
-    """Open cases (severity, age_business_days) counted per age bucket and severity."""
-    labels = [label for _, _, label in AGE_BUCKETS]
-    bucket = pd.Series(pd.NA, index=ages.index, dtype=object)
-    for low, high, label in AGE_BUCKETS:
-        inside = ages["age_business_days"] >= low
-        if high is not None:
-            inside &= ages["age_business_days"] <= high
-        bucket[inside] = label
-    counted = (
-        ages.assign(bucket=bucket)
-        .groupby(["bucket", "severity"])
-        .size()
-        .rename("cases")
-        .reset_index()
-    )
-    counted["bucket"] = pd.Categorical(counted["bucket"], categories=labels, ordered=True)
-    return counted.sort_values(["bucket", "severity"]).reset_index(drop=True)
 
 
 def ageing_chart(buckets: pd.DataFrame, labels: dict[int, str]) -> alt.Chart:

@@ -19,8 +19,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import analytics, periods, queries, whatif
+from dashboard.buckets import ageing_buckets, response_bins
 from dashboard.business_hours import BusinessCalendar, supported_years
-from dashboard.charts import ageing_buckets, response_bins
 from dashboard.headline import Headline
 from dashboard.policy import DISMISSAL_REASONS, WEEKDAY_NAMES, CalendarSpec, Policy
 from dashboard.queries import Filters

@@ -113,3 +113,10 @@ def test_the_importer_does_not_walk_back_and_forth():
         if not _in(other, ("dashboard.importer",))
     }
     assert not below & importer_uses, "modules that the importer uses and that use the importer"
+
+
+def test_figures_need_no_chart_library():
+    """A page's or a pack's figures are computed without Altair: charts only draw them."""
+    graph = imports()
+    for module in ("dashboard.views", "dashboard.review.content", "dashboard.analytics"):
+        assert "dashboard.charts" not in graph[module], module

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import charts
+from dashboard import buckets, charts
 
 LABELS = charts.severity_labels({1: "Urgent", 2: "High", 3: "Medium", 4: "Low"})
 
@@ -71,7 +71,7 @@ def test_attainment_trend_draws_the_goal_and_shows_counts_behind_each_rate():
 def test_response_bins_count_every_case_once_and_mark_the_target():
     target = 4 * 3600
     seconds = np.array([0, 599, 600, 4 * 3600, 4 * 3600 + 1, 8 * 3600, 100 * 3600])
-    binned = charts.response_bins(seconds, target, bins=24)
+    binned = buckets.response_bins(seconds, target, bins=24)
     assert binned["cases"].sum() == len(seconds)
     assert len(binned) == 25  # 24 bins of 20 minutes up to 8 h, and one for the rest
     assert binned["cases"].iloc[0] == 3  # 0, 599 and 600 s: bins include their upper end
@@ -86,7 +86,7 @@ def test_response_bins_count_every_case_once_and_mark_the_target():
 
 
 def test_response_histogram_has_the_target_rule():
-    binned = charts.response_bins(np.array([3600, 7200]), 4 * 3600)
+    binned = buckets.response_bins(np.array([3600, 7200]), 4 * 3600)
     bars, rule = _layers(_spec(charts.response_histogram(binned, 4, "Level 1")))
     assert bars["mark"]["type"] == "bar"
     assert rule["mark"]["type"] == "rule"
@@ -105,12 +105,12 @@ def test_backlog_days_are_local_dates_drawn_in_utc():
 
 def test_ageing_buckets():
     ages = pd.DataFrame({"severity": [1, 1, 2, 3, 3, 4], "age_business_days": [0, 1, 3, 5, 30, 12]})
-    buckets = charts.ageing_buckets(ages)
-    counted = {(str(b), s): c for b, s, c in buckets.itertuples(index=False)}
+    counted_frame = buckets.ageing_buckets(ages)
+    counted = {(str(b), s): c for b, s, c in counted_frame.itertuples(index=False)}
     assert counted == {("0", 1): 1, ("1", 1): 1, ("2-5", 2): 1, ("2-5", 3): 1, ("21+", 3): 1,
                        ("11-20", 4): 1}  # fmt: skip
-    assert buckets["cases"].sum() == len(ages)
-    spec = _spec(charts.ageing_chart(buckets, LABELS))
+    assert counted_frame["cases"].sum() == len(ages)
+    spec = _spec(charts.ageing_chart(counted_frame, LABELS))
     assert spec["encoding"]["x"]["sort"] == ["0", "1", "2-5", "6-10", "11-20", "21+"]
 
 

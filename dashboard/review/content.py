@@ -16,8 +16,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import analytics, periods, queries, views
+from dashboard.buckets import ageing_buckets
 from dashboard.business_hours import BusinessCalendar
-from dashboard.charts import ageing_buckets
 from dashboard.errors import DashboardError
 from dashboard.headline import Headline
 from dashboard.importing import stale_cases
