@@ -9,6 +9,7 @@ text from the data is XML-escaped before it is given one.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -32,7 +33,7 @@ from dashboard.review.content import ReviewPack
 _STYLES = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontSize=9, leading=11.5)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=10)
-SMALL = ParagraphStyle("small", parent=BODY, fontSize=7, leading=9)  # the 12-column table
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=7, leading=9)  # the 9-column table
 NOTE = ParagraphStyle("note", parent=BODY, fontSize=8, textColor=colors.HexColor("#616161"))
 H1 = ParagraphStyle("h1", parent=_STYLES["Heading1"], fontSize=17)
 H2 = ParagraphStyle("h2", parent=_STYLES["Heading2"], fontSize=12, spaceBefore=8, keepWithNext=1)
@@ -72,12 +73,11 @@ def render(pack: ReviewPack) -> bytes:
             r["met"],
             r["breached"],
             r["pending"],
-            r["attainment"],
-            r["previous_attainment"],
-            r["median"],
-            r["previous_median"],
-            r["p90"],
-            r["previous_p90"],
+            # this period above the previous one: a column each would leave no room for a
+            # duration to the second on A4
+            (r["attainment"], f"prev. {r['previous_attainment']}"),
+            (r["median"], f"prev. {r['previous_median']}"),
+            (r["p90"], f"prev. {r['previous_p90']}"),
         ]
         for r in t["severity_rows"]
     ]
@@ -89,10 +89,7 @@ def render(pack: ReviewPack) -> bytes:
             totals["met"],
             totals["breached"],
             totals["pending"],
-            totals["attainment"],
-            totals["previous_attainment"],
-            "",
-            "",
+            (totals["attainment"], f"prev. {totals['previous_attainment']}"),
             "",
             "",
         ]
@@ -107,14 +104,11 @@ def render(pack: ReviewPack) -> bytes:
                 "Breached",
                 "Pending",
                 "Attainment",
-                "prev.",
                 "Median",
-                "prev.",
                 "p90",
-                "prev.",
             ],
             rows,
-            widths=[0.12, 0.07, 0.07, 0.05, 0.09, 0.08, 0.1, 0.07, 0.09, 0.08, 0.09, 0.09],
+            widths=[0.12, 0.09, 0.08, 0.07, 0.1, 0.09, 0.13, 0.16, 0.16],
             style=SMALL,
         )
     )
@@ -231,7 +225,7 @@ def _table(
     style: ParagraphStyle = CELL,
 ) -> Table:
     cells = [[Paragraph(f"<b>{_x(h)}</b>", style) for h in header]]
-    cells += [[Paragraph(_x(_short(v)), style) for v in row] for row in rows]
+    cells += [[Paragraph(_cell(v), style) for v in row] for row in rows]
     table = Table(
         cells,
         colWidths=[w * WIDTH for w in widths] if widths else None,
@@ -260,6 +254,21 @@ def _short(value) -> object:
     if len(text) <= PDF_CELL_CHARACTERS:
         return value
     return text[: PDF_CELL_CHARACTERS - 40] + " ... [cut: the full text is in the XLSX pack]"
+
+
+# A duration as readable spells it ('12h 00m', '1h 29m 37s'): kept on one line in a cell.
+_DURATION = re.compile(r"-?\d+[hms]( \d\d[ms]){0,2}")
+
+
+def _cell(value) -> str:
+    """A cell's markup; a tuple is stacked, one value a line."""
+    if isinstance(value, tuple):
+        return "<br/>".join(_cell(part) for part in value)
+    return _unbroken(_x(_short(value)))
+
+
+def _unbroken(text: str) -> str:
+    return text.replace(" ", "&nbsp;") if _DURATION.fullmatch(text) else text
 
 
 def _x(value) -> str:
