@@ -40,8 +40,9 @@ def page() -> None:
         f"**{ui.escaped(calendar.timezone)}** local time (daylight saving handled exactly)."
     )
     if policy.attainment_goal is not None:
-        st.caption(f"Attainment goal drawn on charts: {policy.attainment_goal:.0%} (ours, not "
-                   "the vendor's; it changes no verdict).")  # fmt: skip
+        goal = readable.share(policy.attainment_goal)
+        st.caption(f"Attainment goal drawn on charts: {goal} (ours, not the vendor's; it "
+                   "changes no verdict).")  # fmt: skip
 
     span = ui.lookup(views.data_span)
     years = (span.first.year, span.last.year) if span else (view.as_of.year,) * 2
