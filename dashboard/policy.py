@@ -58,14 +58,19 @@ REASON_LABELS = {  # each reason as a page, chart or pack names it
     "other": "Other",
 }
 
-_TOP_LEVEL_KEYS = {"name", "attainment_goal", "calendar", "severity", "scope"}
+_TOP_LEVEL_KEYS = {"name", "attainment_goal", "calendar", "severity", "scope", "scoring", "pauses"}
+# Which of a case's severities it is scored under when its history has several
+# (docs/event-logs.md); a per-case export has one, its final one.
+SEVERITY_RULES = ("initial", "final", "highest", "escalation")
+_SCORING_KEYS = {"severity"}
+_PAUSES_KEYS = {"statuses"}
 _SCOPE_KEYS = {"in_scope", "out_of_scope"}
 _NOT_POLICY_ZONES = {"localtime", "factory", "posixrules"}
 # A target beyond a year of business hours (about 2,300) is a typo, not a policy.
 MAX_RESPONSE_HOURS = 1000
 _CALENDAR_KEYS = {"timezone", "workdays", "open", "close", "holidays", "closures"}
 _HOLIDAY_KEYS = {"country", "subdivision"}
-_SEVERITY_KEYS = {"level", "name", "response_hours", "impact"}
+_SEVERITY_KEYS = {"level", "name", "response_hours", "impact", "resolution_hours"}
 _CLOSURE_KEYS = {"date", "name"}
 
 
@@ -115,6 +120,7 @@ class Severity:
     name: str
     response_seconds: int
     impact: str = ""
+    resolution_seconds: int | None = None  # an optional resolution target (the vendor has none)
 
     @property
     def response_hours(self) -> float:
@@ -141,6 +147,12 @@ class Policy:
     # part of a verdict (so not of the fingerprint). None: no goal drawn.
     attainment_goal: float | None = None
     scope: ScopeWording = field(default=ScopeWording(), compare=False)
+    severity_rule: str = "final"  # [scoring] severity: one of SEVERITY_RULES
+    pause_statuses: tuple[str, ...] = ()  # [pauses] statuses, as written (compared lower-cased)
+
+    @property
+    def has_resolution_targets(self) -> bool:
+        return any(s.resolution_seconds is not None for s in self.severities)
 
     def severity(self, level: int) -> Severity:
         return self.severities[level - 1]
@@ -165,6 +177,14 @@ class Policy:
             "closures": sorted(c.day.isoformat() for c in cal.closures),
             "targets": {str(s.level): s.response_seconds for s in self.severities},
         }
+        # Rules added with case histories count only when set, so that a policy without them
+        # keeps the fingerprint (and its stored cases stay current).
+        if self.severity_rule != "final":
+            rules["severity_rule"] = self.severity_rule
+        if self.pause_statuses:
+            rules["pauses"] = sorted(s.lower() for s in self.pause_statuses)
+        if self.has_resolution_targets:
+            rules["resolution"] = {str(s.level): s.resolution_seconds for s in self.severities}
         encoded = json.dumps(rules, sort_keys=True).encode()
         return hashlib.sha256(encoded).hexdigest()[:16]
 
@@ -207,7 +227,33 @@ def parse_policy(raw: Mapping[str, Any], *, source: str = "<policy>") -> Policy:
         warnings=tuple(check.warnings),
         attainment_goal=None if goal is None else float(goal),
         scope=_parse_scope(raw.get("scope", {}), check),
+        severity_rule=_parse_scoring(raw.get("scoring", {}), check),
+        pause_statuses=_parse_pauses(raw.get("pauses", {}), check),
     )
+
+
+def _parse_scoring(raw: Any, check: _Checker) -> str:
+    check.that(isinstance(raw, Mapping), "scoring", raw, "must be a table")
+    check.known_keys(raw, _SCORING_KEYS, "scoring.")
+    rule = raw.get("severity", "final")
+    check.that(
+        rule in SEVERITY_RULES,
+        "scoring.severity",
+        rule,
+        f"must be one of {', '.join(SEVERITY_RULES)}",
+    )
+    return rule
+
+
+def _parse_pauses(raw: Any, check: _Checker) -> tuple[str, ...]:
+    check.that(isinstance(raw, Mapping), "pauses", raw, "must be a table")
+    check.known_keys(raw, _PAUSES_KEYS, "pauses.")
+    statuses = raw.get("statuses", [])
+    check.that(
+        isinstance(statuses, list) and all(isinstance(v, str) and v.strip() for v in statuses),
+        "pauses.statuses", statuses, "must be a list of statuses, such as ['Awaiting User Info']",
+    )  # fmt: skip
+    return tuple(v.strip() for v in statuses)
 
 
 def _parse_scope(raw: Any, check: _Checker) -> ScopeWording:
@@ -486,9 +532,19 @@ def _parse_severities(value: Any, check: _Checker) -> tuple[Severity, ...]:
         )
         impact = entry.get("impact", "")
         check.that(isinstance(impact, str), f"{key}.impact", impact, "must be a string")
+        resolution = entry.get("resolution_hours")
+        if resolution is not None:
+            check.that(
+                isinstance(resolution, int | float) and not isinstance(resolution, bool)
+                and 0 < resolution <= MAX_RESPONSE_HOURS * 10
+                and (Fraction(str(resolution)) * 3600).denominator == 1,
+                f"{key}.resolution_hours", resolution,
+                "must be a positive whole number of seconds in business hours",
+            )  # fmt: skip
+            resolution = int(Fraction(str(resolution)) * 3600)
 
         names[name.lower()] = level
-        by_level[level] = Severity(level, name, int(seconds), impact.strip())
+        by_level[level] = Severity(level, name, int(seconds), impact.strip(), resolution)
 
     expected = set(range(1, len(by_level) + 1))
     missing = sorted(expected - set(by_level))

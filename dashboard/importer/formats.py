@@ -41,8 +41,14 @@ REQUIRED_FIELDS = ("case_id", "severity", "created_at")
 ZONE_RULES = ("local", "footer")  # or any IANA zone name, e.g. "UTC"
 
 _TOP_KEYS = {
-    "name", "title", "detect", "columns", "first_response", "vendor", "timestamps",
-    "severity", "channels", "statuses", "dismissal",
+    "name", "title", "kind", "detect", "columns", "first_response", "vendor", "timestamps",
+    "severity", "channels", "statuses", "dismissal", "null_values", "events",
+}  # fmt: skip
+KINDS = ("cases", "events")  # one row per case, or one row per event of a case
+_EVENT_KEYS = {
+    "timestamp", "sequence", "activity", "responded_when_status_not", "responded_activities",
+    "resolved_activities", "reopened_activities", "paused_activities", "resumed_activities",
+    "resolved_statuses",
 }  # fmt: skip
 _DETECT_KEYS = {"headers", "values", "header_search_rows"}
 _FIRST_RESPONSE_KEYS = {"column", "minutes_after_created", "hours_after_created", "recorded"}
@@ -73,6 +79,26 @@ class DismissalRule:
 
 
 @dataclass(frozen=True)
+class EventRules:
+    """How an event log's rows make a case's history (docs/event-logs.md); values lower-cased."""
+
+    timestamp: tuple[str, ...]  # when the event happened: orders a case's events
+    sequence: tuple[str, ...] = ()  # breaks ties between events at one timestamp
+    activity: tuple[str, ...] = ()  # what happened (process-mining logs)
+    responded_when_status_not: frozenset[str] = frozenset()
+    responded_activities: frozenset[str] = frozenset()
+    resolved_activities: frozenset[str] = frozenset()
+    reopened_activities: frozenset[str] = frozenset()
+    paused_activities: frozenset[str] = frozenset()
+    resumed_activities: frozenset[str] = frozenset()
+    resolved_statuses: frozenset[str] = frozenset()
+
+    @property
+    def records_responses(self) -> bool:
+        return bool(self.responded_when_status_not or self.responded_activities)
+
+
+@dataclass(frozen=True)
 class ExportFormat:
     name: str
     title: str
@@ -100,6 +126,9 @@ class ExportFormat:
     channels: Mapping[str, str] = field(default_factory=dict)  # lower-cased value -> channel
     statuses: Mapping[str, str] = field(default_factory=dict)  # lower-cased code -> label
     dismissal: tuple[DismissalRule, ...] = ()
+    kind: str = "cases"
+    null_values: frozenset[str] = frozenset()  # lower-cased cell values meaning "empty"
+    events: EventRules | None = None  # for kind = "events"
 
 
 def normalise(name: str) -> str:
@@ -186,10 +215,15 @@ def parse_format(raw: Mapping[str, Any], *, source: str) -> ExportFormat:
     if not isinstance(search_rows, int) or isinstance(search_rows, bool) or search_rows < 1:
         raise fail("detect.header_search_rows", search_rows, "must be a positive whole number")
 
+    kind = raw.get("kind", "cases")
+    if kind not in KINDS:
+        raise fail("kind", kind, f"must be one of {', '.join(KINDS)}")
     columns_raw = table("columns")
     known(columns_raw, set(FIELDS) - {"first_response_at"}, "columns.")
     columns = {key: headers(value, f"columns.{key}") for key, value in columns_raw.items()}
-    for required in REQUIRED_FIELDS:
+    # An event log's creation can be its first event's timestamp.
+    required_fields = ("case_id", "severity") if kind == "events" else REQUIRED_FIELDS
+    for required in required_fields:
         if required not in columns:
             raise fail(f"columns.{required}", _MISSING, "missing (required)")
 
@@ -276,6 +310,15 @@ def parse_format(raw: Mapping[str, Any], *, source: str) -> ExportFormat:
             )
         )
 
+    events = None
+    if kind == "events":
+        events = _event_rules(table("events"), fail, known, headers)
+    elif "events" in raw:
+        raise fail("events", raw["events"], 'only for kind = "events"')
+    null_values = raw.get("null_values", [])
+    if not isinstance(null_values, list) or not all(isinstance(v, str) for v in null_values):
+        raise fail("null_values", null_values, "must be a list of values meaning empty")
+
     def optional(table_: Mapping[str, Any], key: str, prefix: str) -> tuple[str, ...]:
         return headers(table_[key], f"{prefix}.{key}") if key in table_ else ()
 
@@ -310,7 +353,51 @@ def parse_format(raw: Mapping[str, Any], *, source: str) -> ExportFormat:
         channels=channels,
         statuses=statuses,
         dismissal=tuple(rules),
+        kind=kind,
+        null_values=frozenset(v.strip().lower() for v in null_values),
+        events=events,
     )
+
+
+def _event_rules(raw: Mapping[str, Any], fail, known, headers) -> EventRules:
+    known(raw, _EVENT_KEYS, "events.")
+    if "timestamp" not in raw:
+        raise fail(
+            "events.timestamp", _MISSING, "missing: the column saying when each event happened"
+        )
+
+    def values(key: str) -> frozenset[str]:
+        items = raw.get(key, [])
+        items = [items] if isinstance(items, str) else items
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            raise fail(f"events.{key}", items, "must be a value or a list of values")
+        return frozenset(i.strip().lower() for i in items)
+
+    def optional(key: str) -> tuple[str, ...]:
+        return headers(raw[key], f"events.{key}") if key in raw else ()
+
+    rules = EventRules(
+        timestamp=headers(raw["timestamp"], "events.timestamp"),
+        sequence=optional("sequence"),
+        activity=optional("activity"),
+        responded_when_status_not=values("responded_when_status_not"),
+        responded_activities=values("responded_activities"),
+        resolved_activities=values("resolved_activities"),
+        reopened_activities=values("reopened_activities"),
+        paused_activities=values("paused_activities"),
+        resumed_activities=values("resumed_activities"),
+        resolved_statuses=values("resolved_statuses"),
+    )
+    uses_activities = any(
+        getattr(rules, k) for k in ("responded_activities", "resolved_activities",
+                                    "reopened_activities", "paused_activities",
+                                    "resumed_activities")
+    )  # fmt: skip
+    if uses_activities and not rules.activity:
+        raise fail("events.activity", _MISSING, "needed: the rules name activities")
+    if bool(rules.paused_activities) != bool(rules.resumed_activities):
+        raise fail("events", dict(raw), "give both paused_activities and resumed_activities")
+    return rules
 
 
 _MISSING = object()

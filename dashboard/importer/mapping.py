@@ -56,7 +56,7 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
     repeated = {n for n in map(normalise, table.header) if n.endswith(" (2)")}
     table, zone = _drop_footers(table, fmt, zone, notes)
     frame = table.frame
-    cells = _Cells(frame)
+    cells = _Cells(frame, fmt.null_values)
     n = len(frame)
     problems: list[np.ndarray] = []
 
@@ -85,6 +85,12 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
         elif field not in ("first_response_at", "dismissal_reason"):
             canonical[field] = pd.Series([""] * n, index=frame.index, dtype=object)
 
+    if fmt.events is not None:
+        canonical["event_at"] = column("event_at", fmt.events.timestamp)
+        for field, headers in (("sequence", fmt.events.sequence), ("activity", fmt.events.activity)):
+            canonical[field] = (
+                column(field, headers) if headers else pd.Series([""] * n, index=frame.index)
+            ).astype(object)
     if fmt.statuses:
         canonical["status"] = _relabel(canonical["status"], fmt.statuses)
     canonical["channel"] = _channels(canonical["channel"], fmt, notes)
@@ -111,6 +117,8 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
             offset = np.where(absurd, np.nan, offset)
             source = "derived"
             notes.append(f"first_response_at <- created_at + {present[0]!r}")
+    if fmt.events is not None and fmt.events.records_responses:
+        source = "events"
     if not source:
         looked = fmt.first_response_column or fmt.first_response_minutes or fmt.first_response_hours
         notes.append(
@@ -157,16 +165,21 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
 
 class _Cells:
     """A table's columns as clean text, each cleaned once however many fields and rules read
-    it: stripped, and a lone "-" (how Zendesk and Zammad write "no value") made empty."""
+    it: stripped, and a lone "-" (how Zendesk and Zammad write "no value") or one of the
+    format's null markers (ServiceNow's audit log writes "?") made empty."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, null_values: frozenset[str] = frozenset()) -> None:
         self.frame = frame
+        self.null_values = null_values
         self._done: dict[str, pd.Series] = {}
 
     def __call__(self, header: str) -> pd.Series:
         if header not in self._done:
             values = cleaned(self.frame[header])
-            self._done[header] = values.where(values != "-", "")
+            empty = values == "-"
+            if self.null_values:
+                empty |= lowered(values).isin(self.null_values)
+            self._done[header] = values.where(~empty, "")
         return self._done[header]
 
 

@@ -113,14 +113,21 @@ def validate_cases(
     # apply_format hands over stripped text: no cleaning again here.
     case_id = canonical["case_id"].reset_index(drop=True)
     problems.append(np.where(case_id.to_numpy() == "", "case_id is empty", ""))
-    problems.append(_duplicate_problems(case_id, table.row_numbers))
+    # An event log repeats its case ids by design: one row per event.
+    events = mapped.format.kind == "events"
+    if not events:
+        problems.append(_duplicate_problems(case_id, table.row_numbers))
     for column, limit in TEXT_LIMITS.items():
         problems.append(_text_problems(canonical[column], column, limit))
 
     levels, severity_errors = _severity(canonical["severity"], mapped, policy)
+    if events:  # an event without a severity keeps the case's previous one
+        severity_errors = np.where(canonical["severity"].to_numpy() == "", "", severity_errors)
     problems.append(severity_errors)
 
-    time_columns = [c for c in ("created_at", "first_response_at", "resolved_at") if c in canonical]
+    time_columns = [
+        c for c in ("created_at", "first_response_at", "resolved_at", "event_at") if c in canonical
+    ]
     dates = decide_date_reading(
         {c: canonical[c] for c in time_columns},
         table.row_numbers,
@@ -139,7 +146,13 @@ def validate_cases(
         parsed[column] = instants
         problems.append(instants.errors)
     created = parsed["created_at"]
-    problems.append(np.where(created.present, "", "created_at is empty"))
+    if events:
+        event_at = parsed["event_at"]
+        problems.append(np.where(event_at.present, "", "event_at is empty"))
+        sequence, bad_sequence = _sequence(canonical["sequence"])
+        problems.append(bad_sequence)
+    else:
+        problems.append(np.where(created.present, "", "created_at is empty"))
 
     responded = parsed["first_response_at"].seconds.copy()
     has_response = parsed["first_response_at"].valid.copy()
@@ -152,6 +165,7 @@ def validate_cases(
         ("created_at", created.seconds, created.valid),
         ("first_response_at", responded, has_response),
         ("resolved_at", parsed["resolved_at"].seconds, parsed["resolved_at"].valid),
+        *([("event_at", event_at.seconds, event_at.valid)] if events else []),
     ):
         problems.append(_out_of_range(seconds, valid, column, lo, hi, policy))
 
@@ -179,6 +193,16 @@ def validate_cases(
                 "response_business_minutes"
             ].to_numpy()[ok],
             "vendor_sla": mapped.vendor["sla"].astype(str).to_numpy()[ok],
+            **(
+                {
+                    "event_at": event_at.seconds[ok],
+                    "sequence": sequence[ok],
+                    "activity": canonical["activity"].to_numpy()[ok],
+                    "has_created_at": created.valid[ok],
+                }
+                if events
+                else {}
+            ),
         }
     )
     cases = Cases(
@@ -223,6 +247,17 @@ def _severity(
             )
             levels[i] = 0
     return levels, errors
+
+
+def _sequence(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """An event's sequence number (float, NaN when empty), and a problem where it is not one."""
+    values = pd.to_numeric(text.reset_index(drop=True).str.replace(",", ""), errors="coerce")
+    numbers = values.to_numpy(dtype=np.float64)
+    bad = (text.to_numpy() != "") & np.isnan(numbers)
+    problems = np.full(len(text), "", dtype=object)
+    for i in np.flatnonzero(bad):
+        problems[i] = f"sequence {text.iloc[i]!r} is not a number"
+    return numbers, problems
 
 
 def _text_problems(values: pd.Series, column: str, limit: int) -> np.ndarray:
