@@ -25,10 +25,12 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from dashboard import __version__
 from dashboard.bulk_write import insert_rows, update_rows
 from dashboard.business_hours import BusinessCalendar, supported_years
+from dashboard.event_store import merged_with_stored, rederive, store_events
 from dashboard.importer.prepare import PreparedFile
 from dashboard.importer.readers import Reject
+from dashboard.importer.validation import Cases
 from dashboard.policy import Policy
-from dashboard.sla import SlaFigures
+from dashboard.sla import ResolutionFigures, SlaFigures
 from dashboard.store import (
     LARGE_WRITE,
     calendar_days,
@@ -47,12 +49,14 @@ RAW_FIELDS = (
     "customer", "plan", "severity", "severity_label", "subject", "component", "status",
     "channel", "dismissal_reason", "created_at", "first_response_at", "first_response_source",
     "response_recorded", "resolved_at", "vendor_response_minutes",
-    "vendor_response_business_minutes", "vendor_sla",
+    "vendor_response_business_minutes", "vendor_sla", "reopen_count", "event_count",
 )  # fmt: skip
 DERIVED_FIELDS = (
     "created_local_date", "created_local_week", "created_local_month", "created_local_quarter",
     "resolved_local_date", "target_seconds", "response_business_seconds", "response_deadline",
-    "response_breach_at", "response_status", "policy_fingerprint",
+    "response_breach_at", "response_status", "resolution_business_seconds",
+    "paused_business_seconds", "resolution_target_seconds", "resolution_status",
+    "policy_fingerprint",
 )  # fmt: skip
 
 
@@ -136,10 +140,18 @@ def load_sample_if_empty(
 
 
 def stale_cases(engine: Engine, policy: Policy) -> int:
-    """How many stored cases were scored under a different policy."""
+    """How many stored cases need `recompute`: scored under a different policy, or resolved
+    cases stored before resolution times were computed (schema 6)."""
     with engine.connect() as connection:
-        query = select(func.count()).where(cases.c.policy_fingerprint != policy.fingerprint)
-        return int(connection.execute(query).scalar_one())
+        return int(connection.execute(select(func.count()).where(is_stale(policy))).scalar_one())
+
+
+def is_stale(policy: Policy):
+    return (cases.c.policy_fingerprint != policy.fingerprint) | (
+        cases.c.resolved_at.is_not(None)
+        & cases.c.resolution_business_seconds.is_(None)
+        & (cases.c.resolved_at >= cases.c.created_at)
+    )
 
 
 def _import_one(
@@ -170,8 +182,17 @@ def _import_one(
     ).inserted_primary_key[0]
 
     inserted = updated = unchanged = 0
-    if item.figures is not None:
-        raw = raw_frame(item, source)
+    cases_read, figures = validated.cases, item.figures
+    if item.events is not None and figures is not None:
+        # A later export of an event log adds its new events to the stored history; the cases
+        # it touches are derived again from all their events.
+        new_events, history = merged_with_stored(connection, source, item.events, import_id)
+        if len(history) > len(new_events):
+            rederived, figures = rederive(history, policy, validated)
+            cases_read = rederived.cases
+        store_events(connection, source, new_events, import_id)
+    if figures is not None:
+        raw = raw_frame(cases_read, source)
         stored = _stored_hashes(connection, source).reindex(raw["case_id"])
         is_new = stored.isna().to_numpy()
         is_changed = ~is_new & (
@@ -179,7 +200,7 @@ def _import_one(
         )
         # One frame, filled in place: a million-row import must not hold several copies.
         rows = raw
-        for name, values in derived_frame(item.validated.cases, item.figures, policy).items():
+        for name, values in derived_frame(cases_read, figures, policy).items():
             rows[name] = values.to_numpy()
         rows["last_import_id"] = import_id
         rows["first_import_id"] = import_id
@@ -235,9 +256,8 @@ def _secondary_indexes_rebuilt_if_large(connection: Connection, rows: int) -> It
         index.create(connection)
 
 
-def raw_frame(item: PreparedFile, source: str) -> pd.DataFrame:
+def raw_frame(validated: Cases, source: str) -> pd.DataFrame:
     """The imported fields of each accepted case, ready to store, with their content hash."""
-    validated = item.validated.cases
     frame = validated.frame
     raw = object_frame(
         {
@@ -264,10 +284,21 @@ def raw_frame(item: PreparedFile, source: str) -> pd.DataFrame:
                 np.float64
             ),
             "vendor_sla": _nullable_text(frame["vendor_sla"]),
+            # Only an event log's cases have these; NULL for one row per case.
+            **{c: _optional_counts(frame, c) for c in _HISTORY_COUNTS},
         }
     )
     raw["content_hash"] = content_hashes(validated)
     return raw
+
+
+_HISTORY_COUNTS = ("reopen_count", "event_count")
+
+
+def _optional_counts(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    return frame[column].astype("Int64")
 
 
 # Provenance, not content: how a helpdesk labelled the priority or where the first response came
@@ -287,7 +318,9 @@ def content_hashes(validated) -> np.ndarray:
     frame = validated.frame
     combined = np.zeros(len(frame), dtype=np.uint64)
     for field in RAW_FIELDS:
-        if field in _NOT_HASHED:
+        # A per-case export has no history counts: leaving them out keeps its hashes those of
+        # the releases before histories, so its next import is not all "updated".
+        if field in _NOT_HASHED or (field in _HISTORY_COUNTS and field not in frame):
             continue
         if field in ("created_at", "first_response_at", "resolved_at"):
             seconds = np.asarray(getattr(validated, field), dtype=np.int64)
@@ -330,9 +363,30 @@ def derived_frame(validated_cases, figures: SlaFigures, policy: Policy) -> pd.Da
             "response_deadline": _instants(figures.deadline),
             "response_breach_at": _instants(figures.breach_at),
             "response_status": stored_status,
+            **_resolution_columns(figures.resolution, len(created_day)),
             "policy_fingerprint": np.full(len(created_day), policy.fingerprint, dtype=object),
         }
     )
+
+
+def _resolution_columns(resolution: ResolutionFigures | None, n: int) -> dict:
+    if resolution is None:  # a caller without resolution figures stores none
+        missing = pd.Series(pd.NA, index=range(n), dtype="Int64")
+        return {
+            "resolution_business_seconds": missing,
+            "paused_business_seconds": missing,
+            "resolution_target_seconds": missing,
+            "resolution_status": np.full(n, None, dtype=object),
+        }
+    has = resolution.has_time
+    return {
+        "resolution_business_seconds": pd.Series(resolution.seconds, dtype="Int64").where(has),
+        "paused_business_seconds": pd.Series(resolution.paused, dtype="Int64").where(has),
+        "resolution_target_seconds": pd.Series(resolution.target, dtype="Int64").where(
+            resolution.target > 0
+        ),
+        "resolution_status": resolution.status,
+    }
 
 
 def _local_days(seconds: np.ndarray, zone: ZoneInfo) -> np.ndarray:

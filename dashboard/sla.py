@@ -24,6 +24,8 @@ from dashboard.business_hours import BusinessCalendar
 from dashboard.policy import Policy
 from dashboard.vocabulary import BREACHED, INVALID, MET, PENDING, STATUSES, UNSCORED
 
+MET_NAME, BREACHED_NAME = STATUSES[MET], STATUSES[BREACHED]
+
 
 @dataclass(frozen=True)
 class SlaFigures:
@@ -42,9 +44,61 @@ class SlaFigures:
     remaining_seconds: np.ndarray  # int64 business seconds to the deadline as of as_of
     unanswered: np.ndarray  # bool: known to be unanswered, so remaining_seconds applies
 
+    resolution: ResolutionFigures | None = None
+
     @property
     def status_names(self) -> np.ndarray:
         return np.asarray(STATUSES, dtype=object)[self.status]
+
+
+@dataclass(frozen=True)
+class ResolutionFigures:
+    """Resolution time per case: business time from creation to resolution, minus pauses.
+
+    Only resolved cases have one; a resolution before creation is a data problem (no figure,
+    as for responses). With a resolution target for the case's severity, `status` is met or
+    breached; without one (the vendor's policy has none) it is None.
+    """
+
+    seconds: np.ndarray  # int64 business seconds; meaningful where has_time
+    has_time: np.ndarray  # bool
+    paused: np.ndarray  # int64 business seconds paused between creation and resolution
+    target: np.ndarray  # int64 seconds; 0 where the severity has no resolution target
+    status: np.ndarray  # object: "met", "breached" or None
+
+
+def resolution_targets(policy: Policy, levels: np.ndarray) -> np.ndarray:
+    by_level = np.array(
+        [0] + [s.resolution_seconds or 0 for s in policy.severities], dtype=np.int64
+    )
+    return by_level[np.asarray(levels, dtype=np.int64)]
+
+
+def score_resolution(
+    calendar: BusinessCalendar,
+    *,
+    created: np.ndarray,
+    resolved: np.ndarray,
+    has_resolved: np.ndarray,
+    paused: np.ndarray,
+    targets: np.ndarray,
+) -> ResolutionFigures:
+    created = np.asarray(created, dtype=np.int64)
+    has_time = np.asarray(has_resolved, dtype=bool) & (np.asarray(resolved) >= created)
+    end = np.where(has_time, np.asarray(resolved, dtype=np.int64), created)
+    seconds = calendar.clock(end) - calendar.clock(created) - np.where(has_time, paused, 0)
+    targets = np.asarray(targets, dtype=np.int64)
+    judged = has_time & (targets > 0)
+    status = np.full(created.shape, None, dtype=object)
+    status[judged & (seconds <= targets)] = MET_NAME
+    status[judged & (seconds > targets)] = BREACHED_NAME
+    return ResolutionFigures(
+        seconds=seconds,
+        has_time=has_time,
+        paused=np.where(has_time, paused, 0).astype(np.int64),
+        target=targets,
+        status=status,
+    )
 
 
 def target_seconds(policy: Policy, levels: np.ndarray) -> np.ndarray:

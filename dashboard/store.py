@@ -55,7 +55,7 @@ DATABASE_URL_ENV = "SLA_DATABASE_URL"
 # per version, named for it ("0005"). The head is also a constant here so that opening a current
 # database compares two strings instead of loading Alembic (tests/test_migrations.py checks
 # that they agree).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BASELINE_VERSION = 4  # release 0.1.0's schema, the last made without migrations
 
 
@@ -158,6 +158,10 @@ cases = Table(
     Column("vendor_response_minutes", Float),
     Column("vendor_response_business_minutes", Float),
     Column("vendor_sla", Text),
+    # From an event log's history (null for one row per case): how often the case was
+    # reopened, and how many distinct events it has (table case_events).
+    Column("reopen_count", Integer),
+    Column("event_count", Integer),
     Column("content_hash", BigInteger, nullable=False),
     # The imports that first stored and last changed the case. Not declared as foreign keys:
     # they are written in the same transaction as their imports row, and checking two keys
@@ -175,6 +179,12 @@ cases = Table(
     Column("response_deadline", UtcDateTime, nullable=False),
     Column("response_breach_at", UtcDateTime, nullable=False),  # see sla.SlaFigures
     Column("response_status", String(10)),  # met, breached, invalid; null while unanswered
+    # Business time from creation to resolution minus pauses; null while open (or when the
+    # resolution precedes creation). Judged met/breached only against a resolution target.
+    Column("resolution_business_seconds", BigInteger),
+    Column("paused_business_seconds", BigInteger),
+    Column("resolution_target_seconds", Integer),  # null: the severity has no such target
+    Column("resolution_status", String(10)),
     Column("policy_fingerprint", String(16), nullable=False),
     # Everything the summaries and the response times of a period read, so that both read
     # this index alone: the summaries group in its order without sorting (dashboard/
@@ -195,6 +205,39 @@ cases = Table(
     Index("ix_cases_unanswered", "response_status", "created_local_date"),
     # Open cases: unresolved ones, and ones resolved after an instant.
     Index("ix_cases_resolved_at", "resolved_at"),
+)
+
+# An event log's events, one row per distinct event of a case (dashboard/importer/histories):
+# kept so that each case can be derived again under a new policy (`recompute`) and so that a
+# later export of the same cases adds its new events to the history instead of replacing it.
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("source", Text, primary_key=True),
+    Column("case_id", Text, primary_key=True),
+    Column("event_hash", BigInteger, primary_key=True),  # what the event says: stored once
+    Column("at", UtcDateTime, nullable=False),
+    Column("sequence", Float),
+    Column("import_id", Integer, nullable=False),  # with row_number: file order, for ties
+    Column("row_number", Integer, nullable=False),
+    Column("activity", Text),
+    Column("status", Text),
+    Column("severity", SmallInteger),  # null: the event does not change it
+    Column("severity_label", Text),
+    Column("responds", Boolean, nullable=False),
+    Column("resolves", Boolean, nullable=False),
+    Column("reopens", Boolean, nullable=False),
+    Column("resolved_state", Boolean, nullable=False),
+    Column("pause", SmallInteger, nullable=False),  # 1 pauses, -1 resumes, 0 neither
+    Column("opened_at", UtcDateTime),
+    Column("resolved_at", UtcDateTime),
+    Column("dismissal_reason", String(40)),
+    Column("customer", Text),
+    Column("plan", Text),
+    Column("channel", Text),
+    Column("component", Text),
+    Column("subject", Text),
+    Column("vendor_sla", Text),
 )
 
 # Counts of cases by the day they were created and every dimension queries filter or group on,

@@ -87,7 +87,10 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
 
     if fmt.events is not None:
         canonical["event_at"] = column("event_at", fmt.events.timestamp)
-        for field, headers in (("sequence", fmt.events.sequence), ("activity", fmt.events.activity)):
+        for field, headers in (
+            ("sequence", fmt.events.sequence),
+            ("activity", fmt.events.activity),
+        ):
             canonical[field] = (
                 column(field, headers) if headers else pd.Series([""] * n, index=frame.index)
             ).astype(object)

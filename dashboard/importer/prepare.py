@@ -7,21 +7,38 @@ was not, so the user can trust (or fix) the file before anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.errors import DashboardError
 from dashboard.importer.detect import Detection, detect_format
-from dashboard.importer.formats import ExportFormat, builtin_formats, format_by_name, load_format
+from dashboard.importer.formats import (
+    EventRules,
+    ExportFormat,
+    builtin_formats,
+    format_by_name,
+    load_format,
+)
+from dashboard.importer.histories import (
+    derive,
+    distinct_events,
+    event_frame,
+    history_targets,
+    paused_seconds,
+    rejected_rows,
+    without_cases,
+)
 from dashboard.importer.mapping import apply_format
 from dashboard.importer.readers import read_grid, table_from_grid
 from dashboard.importer.validation import ValidatedCases, validate_cases
 from dashboard.policy import Policy
-from dashboard.sla import SlaFigures, score, target_seconds
+from dashboard.sla import SlaFigures, resolution_targets, score, score_resolution
 from dashboard.timestamps import format_instants, utc_years
 
 
@@ -36,6 +53,9 @@ class PreparedFile:
     figures: SlaFigures | None  # None when no case was accepted
     calendar: BusinessCalendar | None
     as_of: int | None
+    # An event log's distinct events of the accepted cases (importer/histories.py), stored so
+    # that the cases can be derived again; None for one row per case.
+    events: pd.DataFrame | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -69,7 +89,12 @@ def prepare_file(
     table = table_from_grid(grid, detection.header_position)
     mapped = apply_format(table, detection.format, zone=zone or policy.calendar.zone)
     validated = validate_cases(mapped, policy, date_order=date_order)
+    events = None
+    if detection.format.events is not None:
+        validated, events = cases_from_events(validated, detection.format.events, policy)
     validated, figures, calendar = score_validated(validated, policy, as_of=as_of)
+    if events is not None and figures is not None and len(validated.rejects) > 0:
+        events = events[events["case_id"].isin(validated.cases.frame["case_id"])]
     return PreparedFile(
         path=path,
         checksum=grid.checksum,
@@ -80,7 +105,53 @@ def prepare_file(
         figures=figures,
         calendar=calendar,
         as_of=as_of,
+        events=events,
     )
+
+
+def cases_from_events(
+    validated: ValidatedCases, rules: EventRules, policy: Policy, *, batch: int = 0
+) -> tuple[ValidatedCases, pd.DataFrame]:
+    """Validated event rows -> one validated case each, and the distinct events kept."""
+    rows = len(validated.cases) + len(validated.rejects)
+    events, repeats = distinct_events(event_frame(validated, rules, batch=batch))
+    derived = derive(events, policy)
+    rejects = rejected_rows(validated, derived, events)
+    refused = {r.case_id for r in rejects}
+    cases = derived.cases
+    if refused:
+        cases = cases.subset(~cases.frame["case_id"].isin(list(refused)).to_numpy())
+        events = without_cases(events, refused)
+    notes = [
+        *validated.notes,
+        f"event log: {rows:,} row(s) of {len(cases) + len(refused):,} case(s); each case is "
+        "derived from its events (docs/event-logs.md)"
+        + (f"; {repeats:,} repeated identical event(s) counted once" if repeats else ""),
+        _response_rule(rules),
+    ]
+    return (
+        ValidatedCases(
+            cases=cases,
+            rejects=sorted(validated.rejects + rejects, key=lambda r: r.row),
+            ambiguous_times=validated.ambiguous_times,
+            dates=validated.dates,
+            notes=notes,
+            table=validated.table,
+            rows_read=rows,
+        ),
+        events,
+    )
+
+
+def _response_rule(rules: EventRules) -> str:
+    said = []
+    if rules.responded_when_status_not:
+        said.append(f"status not {' or '.join(sorted(rules.responded_when_status_not))}")
+    if rules.responded_activities:
+        said.append(f"activity {' or '.join(sorted(rules.responded_activities))}")
+    if not said:
+        return "first response: this log names no response event; cases are stored unscored"
+    return f"first response: the first event with {' or '.join(said)}"
 
 
 def score_validated(
@@ -106,9 +177,17 @@ def score_validated(
         return validated, None, None
     answered = cases.has_first_response_at
     calendar = BusinessCalendar.covering(
-        policy.calendar, cases.created_at, cases.first_response_at[answered], as_of
+        policy.calendar,
+        cases.created_at,
+        cases.first_response_at[answered],
+        cases.resolved_at[cases.has_resolved_at],
+        as_of,
+        *([cases.timelines.at] if cases.timelines is not None else []),
     )
-    targets = target_seconds(policy, cases.frame["severity"].to_numpy())
+    targets, levels, labels = history_targets(cases, policy, calendar)
+    if cases.timelines is not None and policy.severity_rule == "escalation":
+        cases.frame["severity"] = levels
+        cases.frame["severity_label"] = labels
     # The breach instant is one business second past the deadline: both must be reachable.
     beyond = calendar.clock(cases.created_at) + targets + 1 > calendar.total_seconds
     if beyond.any():
@@ -127,7 +206,15 @@ def score_validated(
         as_of=as_of,
         response_known=cases.response_known,
     )
-    return validated, figures, calendar
+    resolution = score_resolution(
+        calendar,
+        created=cases.created_at,
+        resolved=cases.resolved_at,
+        has_resolved=cases.has_resolved_at,
+        paused=paused_seconds(cases, policy, calendar),
+        targets=resolution_targets(policy, cases.frame["severity"].to_numpy()),
+    )
+    return validated, dataclasses.replace(figures, resolution=resolution), calendar
 
 
 def _holiday_label(policy: Policy) -> str:

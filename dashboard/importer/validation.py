@@ -9,6 +9,7 @@ hour is read as its first occurrence); the notes count them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,10 @@ class Cases:
     resolved_at: np.ndarray
     has_resolved_at: np.ndarray
     response_known: np.ndarray  # bool: False where the export does not record first responses
-    first_response_source: str  # "export", "derived" or ""
+    first_response_source: str  # "export", "derived", "events" or ""
+    # Cases derived from an event log: their events in order (importer/histories.Timelines),
+    # which the policy's [scoring] and [pauses] rules read. None for one row per case.
+    timelines: Any = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -57,6 +61,7 @@ class Cases:
             has_resolved_at=self.has_resolved_at[keep],
             response_known=self.response_known[keep],
             first_response_source=self.first_response_source,
+            timelines=None if self.timelines is None else self.timelines.subset(keep),
         )
 
 
@@ -68,9 +73,12 @@ class ValidatedCases:
     dates: DateReading
     notes: list[str] = field(default_factory=list)
     table: RawTable | None = None  # the records, for rejecting cases found wrong later
+    rows_read: int | None = None  # an event log's rows (several per case)
 
     @property
     def read(self) -> int:
+        if self.rows_read is not None:
+            return self.rows_read
         return len(self.cases) + len(self.rejects)
 
     def _fields(self, position: int) -> dict[str, str]:
@@ -98,6 +106,7 @@ class ValidatedCases:
             dates=self.dates,
             notes=self.notes,
             table=self.table,
+            rows_read=self.rows_read,
         )
 
 

@@ -1,0 +1,132 @@
+"""Stored case histories: write an event log's new events, read a source's events back, and
+derive and score its cases again from them (after a later export, or under a new policy).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from dashboard.bulk_write import insert_rows
+from dashboard.importer.histories import ATTRIBUTES, derive
+from dashboard.importer.prepare import score_validated
+from dashboard.importer.validation import ValidatedCases
+from dashboard.policy import Policy
+from dashboard.sla import SlaFigures
+from dashboard.store import case_events
+from dashboard.text import object_frame
+
+_NONE = np.iinfo(np.int64).min
+_TEXT = ("activity", "status", "severity_label", "dismissal_reason", *ATTRIBUTES)
+_LOOKUP_CHUNK = 5_000  # case ids per IN (...) list
+
+
+def store_events(connection: Connection, source: str, events: pd.DataFrame, import_id: int) -> None:
+    rows = object_frame(
+        {
+            "source": np.full(len(events), source, dtype=object),
+            "case_id": events["case_id"].to_numpy(object),
+            "event_hash": events["event_hash"].to_numpy(np.int64),
+            "at": _instants(events["at"]),
+            "sequence": events["sequence"].to_numpy(np.float64),
+            "import_id": np.full(len(events), import_id, dtype=np.int64),
+            "row_number": events["row"].to_numpy(np.int64),
+            **{c: _nullable(events[c]) for c in _TEXT},
+            "severity": pd.Series(events["severity"].to_numpy(np.int64), dtype="Int64").where(
+                events["severity"].to_numpy() > 0
+            ),
+            **{
+                c: events[c].to_numpy(bool)
+                for c in ("responds", "resolves", "reopens", "resolved_state")
+            },
+            "pause": events["pause"].to_numpy(np.int64),
+            "opened_at": _instants(events["opened_at"]),
+            "resolved_at": _instants(events["resolved_at"]),
+        }
+    )
+    insert_rows(connection, case_events, rows)
+
+
+def stored_events(connection: Connection, source: str, case_ids) -> pd.DataFrame:
+    """The stored events of these cases of a source, in the shape histories.derive takes."""
+    ids = list(dict.fromkeys(case_ids))
+    columns = [c for c in case_events.c if c.name != "source"]
+    parts = []
+    for start in range(0, len(ids), _LOOKUP_CHUNK):
+        query = select(*columns).where(
+            case_events.c.source == source,
+            case_events.c.case_id.in_(ids[start : start + _LOOKUP_CHUNK]),
+        )
+        parts.extend(connection.execute(query).all())
+    raw = pd.DataFrame(parts, columns=[c.name for c in columns])
+    return object_frame(
+        {
+            "case_id": raw["case_id"].to_numpy(object),
+            "event_hash": raw["event_hash"].to_numpy(np.int64),
+            "at": _seconds(raw["at"]),
+            "sequence": raw["sequence"].to_numpy(np.float64, na_value=np.nan),
+            "batch": raw["import_id"].to_numpy(np.int64),
+            "row": raw["row_number"].to_numpy(np.int64),
+            "position": np.full(len(raw), -1, dtype=np.int64),  # not in the file being read
+            **{c: raw[c].fillna("").to_numpy(object) for c in _TEXT},
+            "severity": raw["severity"].fillna(0).to_numpy(np.int16),
+            **{
+                c: raw[c].to_numpy(bool)
+                for c in ("responds", "resolves", "reopens", "resolved_state")
+            },
+            "pause": raw["pause"].to_numpy(np.int8),
+            "opened_at": _seconds(raw["opened_at"]),
+            "resolved_at": _seconds(raw["resolved_at"]),
+        }
+    )
+
+
+def merged_with_stored(
+    connection: Connection, source: str, events: pd.DataFrame, import_id: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the file's events not stored yet, every event of the file's cases: stored and new).
+
+    The new events are ordered after stored ones at the same timestamp and sequence (a later
+    import comes after an earlier one in file order)."""
+    stored = stored_events(connection, source, events["case_id"])
+    known = pd.MultiIndex.from_frame(stored[["case_id", "event_hash"]])
+    fresh = ~pd.MultiIndex.from_frame(events[["case_id", "event_hash"]]).isin(known)
+    new = events[fresh].assign(batch=import_id).reset_index(drop=True)
+    return new, pd.concat([stored, new], ignore_index=True)
+
+
+def rederive(
+    events: pd.DataFrame, policy: Policy, template: ValidatedCases
+) -> tuple[ValidatedCases, SlaFigures | None]:
+    """Cases derived again from all their events and scored as an import would."""
+    derived = derive(events, policy)
+    validated = ValidatedCases(
+        cases=derived.cases,
+        rejects=[],
+        ambiguous_times=0,
+        dates=template.dates,
+        notes=[],
+        table=template.table,
+    )
+    validated, figures, _ = score_validated(validated, policy, as_of=None)
+    return validated, figures
+
+
+def _instants(seconds: pd.Series) -> np.ndarray:
+    values = seconds.to_numpy(np.int64)
+    stamps = values.astype("datetime64[s]")
+    return np.where(values == _NONE, np.datetime64("NaT"), stamps)
+
+
+def _seconds(values: pd.Series) -> np.ndarray:
+    stamps = pd.to_datetime(values, utc=True)
+    filled = stamps.fillna(pd.Timestamp(0, tz="UTC")).dt.as_unit("s").astype("int64")
+    return np.where(stamps.isna(), _NONE, filled.to_numpy()).astype(np.int64)
+
+
+def _nullable(values: pd.Series) -> np.ndarray:
+    text = values.to_numpy(dtype=object)
+    out = text.copy()
+    out[text == ""] = None
+    return out
