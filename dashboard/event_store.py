@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from dashboard.bulk_write import insert_rows
+from dashboard.importer.dates import DateReading
 from dashboard.importer.histories import ATTRIBUTES, derive
 from dashboard.importer.prepare import score_validated
 from dashboard.importer.validation import ValidatedCases
@@ -97,7 +98,7 @@ def merged_with_stored(
 
 
 def rederive(
-    events: pd.DataFrame, policy: Policy, template: ValidatedCases
+    events: pd.DataFrame, policy: Policy, template: ValidatedCases | None
 ) -> tuple[ValidatedCases, SlaFigures | None]:
     """Cases derived again from all their events and scored as an import would."""
     derived = derive(events, policy)
@@ -105,9 +106,9 @@ def rederive(
         cases=derived.cases,
         rejects=[],
         ambiguous_times=0,
-        dates=template.dates,
+        dates=template.dates if template else DateReading(formats=(), order="", explanation=""),
         notes=[],
-        table=template.table,
+        table=template.table if template else None,
     )
     validated, figures, _ = score_validated(validated, policy, as_of=None)
     return validated, figures

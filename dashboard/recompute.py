@@ -1,12 +1,15 @@
 """Re-score stored cases under the policy in force: `sla-dashboard recompute`.
 
-Only the computed columns (local periods, deadline, business response time, verdict, policy
-fingerprint) are rewritten; the imported fields never are. Cases already scored under this
-policy are left alone unless everything is asked for.
+Only the computed columns (local periods, deadline, business response time, verdict,
+resolution time, policy fingerprint) are rewritten; the imported fields never are, except
+for cases from an event log: those are derived again from their stored events, because which
+severity a case is scored under ([scoring]) is itself a rule of the policy. Cases already
+scored under this policy are left alone unless everything is asked for.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,9 +19,18 @@ from sqlalchemy import Engine, select
 from dashboard.bulk_write import update_rows
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
-from dashboard.importing import _set, derived_frame, refresh_calendar_days
+from dashboard.event_store import rederive, stored_events
+from dashboard.importing import (
+    DERIVED_FIELDS,
+    RAW_FIELDS,
+    _set,
+    derived_frame,
+    is_stale,
+    raw_frame,
+    refresh_calendar_days,
+)
 from dashboard.policy import Policy
-from dashboard.sla import score, target_seconds
+from dashboard.sla import resolution_targets, score, score_resolution, target_seconds
 from dashboard.store import LARGE_WRITE, cases, refresh_statistics, writing
 from dashboard.summaries import refresh_summaries
 
@@ -50,7 +62,7 @@ def recompute_stored(
     columns = [
         cases.c.source, cases.c.case_id, cases.c.severity, cases.c.created_at,
         cases.c.first_response_at, cases.c.resolved_at, cases.c.response_recorded,
-        cases.c.policy_fingerprint,
+        cases.c.event_count, is_stale(policy).label("stale"),
     ]  # fmt: skip
     with writing(engine) as connection:
         stored = pd.DataFrame(
@@ -58,7 +70,12 @@ def recompute_stored(
         )
         if stored.empty:
             return RecomputeReport(0, 0, policy.fingerprint)
-        stale = stored if everything else stored[stored["policy_fingerprint"] != policy.fingerprint]
+        stale = stored if everything else stored[stored["stale"].astype(bool)]
+        histories = stale["event_count"].notna()
+        for source, group in stale[histories].groupby("source"):
+            _rederive(connection, str(source), group["case_id"].tolist(), policy)
+        stale_rows = len(stale)
+        stale = stale[~histories]
         missing = sorted(set(stale["severity"].unique()) - set(policy.levels))
         if missing:
             count = int(stale["severity"].isin(missing).sum())
@@ -71,9 +88,24 @@ def recompute_stored(
         refresh_calendar_days(connection, policy)
         refresh_summaries(connection)
         _set(connection, "policy_fingerprint", policy.fingerprint)
-    if len(stale) >= LARGE_WRITE:  # every rescored row is a new row version on PostgreSQL
+    if stale_rows >= LARGE_WRITE:  # every rescored row is a new row version on PostgreSQL
         refresh_statistics(engine)
-    return RecomputeReport(len(stale), len(stored) - len(stale), policy.fingerprint)
+    return RecomputeReport(stale_rows, len(stored) - stale_rows, policy.fingerprint)
+
+
+def _rederive(connection, source: str, case_ids: list[str], policy: Policy) -> None:
+    """Derive and score an event log's cases again from their stored events."""
+    for start in range(0, len(case_ids), _CHUNK):
+        events = stored_events(connection, source, case_ids[start : start + _CHUNK])
+        validated, figures = rederive(events, policy, None)
+        if figures is None:
+            continue
+        rows = raw_frame(validated.cases, source)
+        for name, values in derived_frame(validated.cases, figures, policy).items():
+            rows[name] = values.to_numpy()
+        columns = [*RAW_FIELDS, "content_hash", *DERIVED_FIELDS]
+        update_rows(connection, cases, rows[[*columns, "source", "case_id"]],
+                    keys=("source", "case_id"))  # fmt: skip
 
 
 def _rescore(connection, chunk: pd.DataFrame, policy: Policy) -> None:
@@ -92,7 +124,10 @@ def _rescore(connection, chunk: pd.DataFrame, policy: Policy) -> None:
     # What is stored never depends on "as of": unanswered cases get no verdict.
     as_of = int(created.max())
     calendar = BusinessCalendar.covering(
-        policy.calendar, created, stored.first_response_at[stored.has_first_response_at]
+        policy.calendar,
+        created,
+        stored.first_response_at[stored.has_first_response_at],
+        stored.resolved_at[stored.has_resolved_at],
     )
     figures = score(
         calendar,
@@ -103,6 +138,15 @@ def _rescore(connection, chunk: pd.DataFrame, policy: Policy) -> None:
         as_of=as_of,
         response_known=known,
     )
+    resolution = score_resolution(
+        calendar,
+        created=created,
+        resolved=stored.resolved_at,
+        has_resolved=stored.has_resolved_at,
+        paused=np.zeros(len(chunk), dtype=np.int64),  # one row per case: no history, no pauses
+        targets=resolution_targets(policy, chunk["severity"].to_numpy()),
+    )
+    figures = dataclasses.replace(figures, resolution=resolution)
     derived = derived_frame(stored, figures, policy)
     derived["source"] = chunk["source"].to_numpy()
     derived["case_id"] = chunk["case_id"].to_numpy()

@@ -23,6 +23,7 @@ BUILTIN_NAMES = [
     "freshdesk",
     "jira_service_management",
     "servicenow",
+    "servicenow_events",
     "servicenow_rest",
     "zammad",
     "zendesk",
@@ -80,7 +81,7 @@ def test_an_unknown_format_name_lists_the_known_ones():
         format_by_name("zendsk")
     assert str(caught.value) == (
         "unknown format 'zendsk' (known: canonical, freshdesk, jira_service_management, "
-        "servicenow, servicenow_rest, zammad, zendesk)"
+        "servicenow, servicenow_events, servicenow_rest, zammad, zendesk)"
     )
 
 
@@ -169,8 +170,8 @@ REFUSALS = [
     # unknown keys, at the top and in every table
     (
         _mapping(colour="red"),
-        "colour: unknown key (expected one of: channels, columns, detect, dismissal, "
-        "first_response, name, severity, statuses, timestamps, title, vendor)",
+        "colour: unknown key (expected one of: channels, columns, detect, dismissal, events, "
+        "first_response, kind, name, null_values, severity, statuses, timestamps, title, vendor)",
     ),
     (
         _mapping(detect={"headers": ["a"], "header_rows": 3}),
