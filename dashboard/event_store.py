@@ -60,7 +60,11 @@ def stored_events(connection: Connection, source: str, case_ids) -> pd.DataFrame
             case_events.c.case_id.in_(ids[start : start + _LOOKUP_CHUNK]),
         )
         parts.extend(connection.execute(query).all())
-    raw = pd.DataFrame(parts, columns=[c.name for c in columns])
+    return events_from_rows(pd.DataFrame(parts, columns=[c.name for c in columns]))
+
+
+def events_from_rows(raw: pd.DataFrame) -> pd.DataFrame:
+    """Rows of case_events (as read back) -> the frame histories.derive takes."""
     return object_frame(
         {
             "case_id": raw["case_id"].to_numpy(object),

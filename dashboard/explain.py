@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from dashboard import queries
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
+from dashboard.event_store import events_from_rows
+from dashboard.importer.histories import derive, history_targets, paused_seconds
 from dashboard.ledger import Stretch, counted_seconds, describe, ledger
 from dashboard.policy import Policy
 from dashboard.readable import duration, instant
@@ -57,6 +59,10 @@ class CaseExplanation:
     status: str  # met, breached, pending, invalid or unscored
     stretches: tuple[Stretch, ...]
     lines: tuple[str, ...]  # the ledger as text, as `sla-dashboard explain` prints it
+    # An event log's case: its history (changes only) and its resolution time.
+    events: tuple[HistoryLine, ...] = ()
+    resolution_seconds: int | None = None
+    paused_seconds: int | None = None
 
     @property
     def deadline_at(self) -> dt.datetime:
@@ -86,21 +92,57 @@ class CaseExplanation:
                 }
                 for s in self.stretches
             ],
+            "events": [
+                {"at": _iso(e.at), "status": e.status, "severity": e.severity, "note": e.note}
+                for e in self.events
+            ],
+            "resolution_seconds": self.resolution_seconds,
+            "paused_seconds": self.paused_seconds,
             "lines": list(self.lines),
         }
 
 
-def explain_case(case, policy: Policy, as_of: int) -> CaseExplanation:
-    """The ledger and verdict of one stored case (a row of case_detail.sql)."""
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event of a case's history that changed something, as the ledger shows it."""
+
+    at: int  # UTC seconds
+    status: str
+    severity: int | None
+    note: str  # what changed, in words
+
+    def text(self, zone: ZoneInfo) -> str:
+        return f"{'event':<9} {instant(self.at, zone)}  {self.note}"
+
+
+def case_history(engine: Engine, case) -> pd.DataFrame | None:
+    """The stored events of a case from an event log (None for one row per case)."""
+    if _missing(case.get("event_count")):
+        return None
+    rows = queries.run(engine, "case_events", source=str(case["source"]),
+                       case_id=str(case["case_id"]))  # fmt: skip
+    return events_from_rows(rows)
+
+
+def explain_case(
+    case, policy: Policy, as_of: int, events: pd.DataFrame | None = None
+) -> CaseExplanation:
+    """The ledger and verdict of one stored case (a row of case_detail.sql); with its stored
+    events (case_history), derived again from them under this policy, history in line."""
     zone = ZoneInfo(policy.calendar.timezone)
-    level = int(case["severity"])
+    history = _History.of(events, policy, as_of) if events is not None and len(events) else None
+    level = history.level if history else int(case["severity"])
     if level not in policy.levels:
         raise DashboardError(f"{policy.source}: the policy has no level {level}")
     severity = policy.severity(level)
-    target = severity.response_seconds
-    created = _instant(case["created_at"])
-    answered = not _missing(case["first_response_at"])
-    responded = _instant(case["first_response_at"]) if answered else None
+    target = history.target if history else severity.response_seconds
+    created = history.created if history else _instant(case["created_at"])
+    if history:
+        answered = history.responded is not None
+        responded = history.responded
+    else:
+        answered = not _missing(case["first_response_at"])
+        responded = _instant(case["first_response_at"]) if answered else None
     end = responded if answered else as_of
     calendar = BusinessCalendar.covering(
         policy.calendar, np.array([created, end, as_of], dtype=np.int64)
@@ -112,12 +154,19 @@ def explain_case(case, policy: Policy, as_of: int) -> CaseExplanation:
     def local(seconds: int) -> str:
         return instant(seconds, zone)
 
+    rule = ""
+    if history and history.rule_note:
+        rule = f"; {history.rule_note}"
+    ledger_lines = [(s.start, describe(s, zone)) for s in stretches]
+    if history:  # each change in line with the stretches, where it happened
+        ledger_lines += [(e.at, e.text(zone)) for e in history.lines if e.at <= end]
+        ledger_lines.sort(key=lambda item: item[0])
     lines = [
         f"{case['case_id']} ({case['source']}): {case['customer'] or 'no customer'}, level "
         f"{level} {severity.name}, target {duration(target)} business hours "
-        f"({policy.calendar.timezone})",
+        f"({policy.calendar.timezone}){rule}",
         f"{'created':<9} {local(created)}",
-        *(describe(s, zone) for s in stretches),
+        *(text for _, text in ledger_lines),
     ]
     if not bool(case["response_recorded"]):
         status = "unscored"
@@ -144,6 +193,9 @@ def explain_case(case, policy: Policy, as_of: int) -> CaseExplanation:
             f"far, {balance} -> {status} (deadline {local(deadline)})"
         )
     lines.append(verdict)
+    if history:
+        lines += [e.text(zone) for e in history.lines if e.at > end]
+        lines.append(history.resolution_line(zone))
     return CaseExplanation(
         case_id=str(case["case_id"]),
         source=str(case["source"]),
@@ -156,7 +208,89 @@ def explain_case(case, policy: Policy, as_of: int) -> CaseExplanation:
         status=status,
         stretches=tuple(stretches),
         lines=tuple(lines),
+        events=history.lines if history else (),
+        resolution_seconds=history.resolution if history else None,
+        paused_seconds=history.paused if history else None,
     )
+
+
+@dataclass(frozen=True)
+class _History:
+    """A case derived again from its events under the policy, with the changes to show."""
+
+    level: int
+    target: int
+    created: int
+    responded: int | None
+    resolved: int | None
+    resolution: int | None
+    paused: int | None
+    lines: tuple[HistoryLine, ...]
+    rule_note: str
+
+    @classmethod
+    def of(cls, events: pd.DataFrame, policy: Policy, as_of: int) -> _History:
+        derived = derive(events, policy)
+        if not len(derived.cases):
+            reason = next(iter(derived.rejected_cases.values()), "no usable event")
+            raise DashboardError(f"the case's stored events cannot be read: {reason}")
+        cases = derived.cases
+        t = cases.timelines
+        calendar = BusinessCalendar.covering(
+            policy.calendar, np.r_[t.at, cases.created_at, cases.resolved_at, as_of]
+        )
+        targets, levels, _ = history_targets(cases, policy, calendar)
+        paused = int(paused_seconds(cases, policy, calendar)[0])
+        resolved = int(cases.resolved_at[0]) if cases.has_resolved_at[0] else None
+        created = int(cases.created_at[0])
+        resolution = None
+        if resolved is not None and resolved >= created:
+            resolution = int(calendar.clock(resolved) - calendar.clock(created)) - paused
+        responded = int(cases.first_response_at[0]) if cases.has_first_response_at[0] else None
+        pauses = {s.lower() for s in policy.pause_statuses}
+        lines = []
+        previous_status, previous_level, was_paused = "", 0, False
+        for i in range(len(t.at)):
+            status, level_i = str(t.status[i]), int(t.level[i])
+            paused_now = bool(t.activity_paused[i]) or status.lower() in pauses
+            said = []
+            if status != previous_status:
+                said.append(f"status {status or '(none)'}")
+            if level_i and level_i != previous_level:
+                said.append(f"severity {t.label[i] or level_i}")
+            if paused_now != was_paused:
+                said.append("resolution clock paused" if paused_now else "resolution clock runs")
+            if int(t.at[i]) == responded and not any("first response" in s for s in said):
+                said.append("first response")
+            if said:
+                lines.append(HistoryLine(int(t.at[i]), status, level_i or None, ", ".join(said)))
+            previous_status, previous_level, was_paused = status, level_i, paused_now
+        severities = {int(v) for v in t.level if v}
+        note = ""
+        if len(severities) > 1:
+            note = f"severity rule {policy.severity_rule} (docs/event-logs.md)"
+        return cls(
+            level=int(levels[0]),
+            target=int(targets[0]),
+            created=created,
+            responded=responded,
+            resolved=resolved,
+            resolution=resolution,
+            paused=paused if resolved is not None else None,
+            lines=tuple(lines),
+            rule_note=note,
+        )
+
+    def resolution_line(self, zone: ZoneInfo) -> str:
+        if self.resolved is None:
+            return f"{'open':<9} not resolved: no resolution time yet"
+        if self.resolution is None:
+            return f"{'resolved':<9} {instant(self.resolved, zone)}, before it was created"
+        paused = f", {duration(self.paused)} paused" if self.paused else ""
+        return (
+            f"{'resolved':<9} {instant(self.resolved, zone)}: resolution time "
+            f"{duration(self.resolution)} business hours{paused}"
+        )
 
 
 def _missing(value) -> bool:

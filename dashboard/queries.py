@@ -31,14 +31,17 @@ _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 _RESULT_TYPES = {
     **dict.fromkeys(
         ["created_at", "first_response_at", "resolved_at", "response_deadline",
-         "response_breach_at", "day_end", "started_at", "finished_at"], UtcDateTime()
+         "response_breach_at", "day_end", "started_at", "finished_at", "at", "opened_at"],
+        UtcDateTime(),
     ),
     **dict.fromkeys(
         ["day", "week", "created_local_date", "created_local_week", "resolved_local_date",
          "first_day", "last_day"],
         Date(),
     ),
-    "response_recorded": Boolean(),
+    **dict.fromkeys(
+        ["response_recorded", "responds", "resolves", "reopens", "resolved_state"], Boolean()
+    ),
 }  # fmt: skip
 GRAINS = ("day", "week", "month", "quarter")
 _EARLIEST, _LATEST = dt.date(1, 1, 1), dt.date(9999, 12, 31)

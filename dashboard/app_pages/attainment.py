@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, readable, ui, views
 from dashboard.errors import DashboardError
-from dashboard.explain import explain_case, find_case
+from dashboard.explain import case_history, explain_case, find_case
 
 
 def page() -> None:
@@ -99,7 +99,8 @@ def _ledger(breaches: pd.DataFrame, policy, view) -> None:
         return
     try:
         case = find_case(ui.engine(), case_id, source=source, hint="pick it from the table")
-        explained = explain_case(case, policy, int(view.as_of.timestamp()))
+        events = case_history(ui.engine(), case)
+        explained = explain_case(case, policy, int(view.as_of.timestamp()), events)
     except DashboardError as exc:
         ui.error(str(exc))
         return

@@ -17,7 +17,7 @@ from dashboard.cli.options import (
     parse_as_of,
     parse_date,
 )
-from dashboard.explain import explain_case, find_case
+from dashboard.explain import case_history, explain_case, find_case
 from dashboard.headline import Comparison, Headline
 from dashboard.importing import stale_cases
 from dashboard.policy import DEFAULT_POLICY_PATH
@@ -110,7 +110,8 @@ def explain_command(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of, policy)
     with opened(args.db) as engine:
         case = find_case(engine, args.case_id, source=args.source, hint="give --source")
-    explanation = explain_case(case, policy, int(as_of.timestamp()))
+        events = case_history(engine, case)
+    explanation = explain_case(case, policy, int(as_of.timestamp()), events)
     if args.json:
         print(json.dumps(explanation.as_json(), indent=2))
     else:
