@@ -274,7 +274,9 @@ def test_a_reader_account_is_told_the_upgrade_is_pending_and_who_can_do_it(v4_da
     try:
         with pytest.raises(store.DatabaseError) as refused:
             store.open_database(as_reader)
-        assert f"needs its schema upgraded from revision 0004 to {store.HEAD_REVISION}" in str(refused.value)
+        assert f"needs its schema upgraded from revision 0004 to {store.HEAD_REVISION}" in str(
+            refused.value
+        )
         assert "as the owner of its tables" in str(refused.value)
         assert stored_revision(v4_database) == (None, "4")
         store.open_database(v4_database).dispose()  # the owner can, and then the reader reads

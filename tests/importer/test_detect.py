@@ -10,7 +10,8 @@ from dashboard.importer.readers import read_grid
 from tests.importer.zammad_report import write_report
 
 KNOWN = (
-    "canonical, freshdesk, jira_service_management, servicenow, servicenow_events, servicenow_rest, zammad, zendesk"
+    "canonical, freshdesk, jira_service_management, servicenow, servicenow_events, "
+    "servicenow_rest, zammad, zendesk"
 )
 
 

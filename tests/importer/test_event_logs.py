@@ -1,0 +1,249 @@
+"""Event-log formats (kind = "events"): reading, rejecting, storing, explaining and deriving
+again. The derivation rules themselves are checked against a slow reference in
+tests/test_event_histories.py; these are the paths around them."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from dashboard.cli import main
+from dashboard.explain import case_history, explain_case, find_case
+from dashboard.importer.formats import FormatError, parse_format
+from dashboard.importer.prepare import choose_format, prepare_file
+from dashboard.importing import import_prepared, stale_cases
+from dashboard.policy import load_policy, parse_policy
+from dashboard.recompute import recompute_stored
+from dashboard.store import case_events, cases
+from tests.helpers import at
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+HELPDESK = ROOT / "tests" / "fixtures" / "helpdesk_process_mining.csv"
+HELPDESK_MAP = ROOT / "data" / "mappings" / "process_mining_helpdesk.toml"
+SN_HEADER = (
+    "number,incident_state,active,reassignment_count,reopen_count,sys_mod_count,made_sla,"
+    "caller_id,opened_by,opened_at,sys_created_by,sys_created_at,sys_updated_by,sys_updated_at,"
+    "contact_type,location,category,subcategory,u_symptom,cmdb_ci,impact,urgency,priority,"
+    "assignment_group,assigned_to,knowledge,u_priority_confirmation,notify,problem_id,rfc,"
+    "vendor,caused_by,closed_code,resolved_by,resolved_at,closed_at"
+)
+
+
+def sn_row(number, state, mod, updated, *, priority="3 - Moderate", made_sla="true",
+           opened="1/3/2016 09:00", resolved="?", closed="?") -> str:  # fmt: skip
+    """One audit-trail row; the columns the rules do not read are as the real log writes."""
+    return (
+        f"{number},{state},true,0,0,{mod},{made_sla},Caller 1,Opened by 1,{opened},"
+        f"Created by 1,{opened},Updated by 1,{updated},Phone,Location 1,Category 1,"
+        f"Subcategory 1,Symptom 1,?,2 - Medium,2 - Medium,{priority},Group 1,?,true,false,"
+        f"Do Not Notify,?,?,?,?,code 5,Resolved by 1,{resolved},{closed}"
+    )
+
+
+def write(tmp_path: Path, name: str, rows: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([SN_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def stored(engine, *columns):
+    with engine.connect() as connection:
+        return connection.execute(select(*columns).order_by(cases.c.case_id)).all()
+
+
+# -- the ServiceNow audit trail ---------------------------------------------------------------
+
+
+def test_the_servicenow_audit_trail_is_detected_and_read_with_no_options(tmp_path):
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC1", "Active", 1, "1/3/2016 10:30"),
+        sn_row("INC1", "New", 0, "1/3/2016 09:05"),  # out of order in the file
+    ])  # fmt: skip
+    prepared = prepare_file(path, load_policy())
+    assert prepared.detection.format.name == "servicenow_events"
+    assert prepared.validated.read == 2
+    assert not prepared.validated.rejects
+    [case] = prepared.validated.cases.frame.itertuples()
+    assert case.event_count == 2
+    assert prepared.validated.cases.created_at[0] == at("2016-03-01 09:00")
+    # "?" is empty, not a date nor a severity; minutes without seconds are read
+    assert prepared.validated.cases.first_response_at[0] == at("2016-03-01 10:30")
+    assert not prepared.validated.cases.has_resolved_at[0]
+    assert any("event log: 2 row(s) of 1 case(s)" in note for note in prepared.notes)
+
+
+def test_an_unreadable_event_rejects_its_whole_case_naming_the_row(tmp_path):
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:05"),
+        sn_row("INC1", "Active", 1, "31/2/2016 10:30"),  # no such day
+        sn_row("INC2", "New", 0, "1/3/2016 09:05"),
+    ])  # fmt: skip
+    prepared = prepare_file(path, load_policy())
+    assert list(prepared.validated.cases.frame["case_id"]) == ["INC2"]
+    reasons = {r.row: r.reason for r in prepared.validated.rejects}
+    assert "31/2/2016 10:30" in reasons[3]
+    assert reasons[2] == "case INC1: another event of the case (row 3) was rejected"
+    assert set(prepared.events["case_id"]) == {"INC2"}
+
+
+def test_a_case_no_event_of_which_gives_a_severity_is_rejected(tmp_path):
+    path = write(tmp_path, "log.csv", [sn_row("INC1", "New", 0, "1/3/2016 09:05", priority="?")])
+    prepared = prepare_file(path, load_policy())
+    [reject] = prepared.validated.rejects
+    assert reject.reason == "case INC1: no event of the case gives a severity"
+
+
+def test_a_later_export_adds_its_new_events_and_the_case_is_derived_again(engine, tmp_path):
+    policy = load_policy()
+    first = write(tmp_path, "march.csv", [sn_row("INC1", "New", 0, "1/3/2016 09:05")])
+    later = write(tmp_path, "april.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:05"),  # exported again: the same event
+        sn_row("INC1", "Active", 1, "1/3/2016 15:00"),
+        sn_row("INC1", "Resolved", 2, "2/3/2016 10:00", resolved="2/3/2016 10:00"),
+    ])  # fmt: skip
+    import_prepared(engine, [prepare_file(first, policy)], policy, source="sn")
+    [(responded, count)] = stored(engine, cases.c.first_response_at, cases.c.event_count)
+    assert responded is None
+    assert count == 1
+    [report] = import_prepared(engine, [prepare_file(later, policy)], policy, source="sn")
+    assert report.updated == 1
+    [(responded, resolved, count, seconds)] = stored(
+        engine, cases.c.first_response_at, cases.c.resolved_at, cases.c.event_count,
+        cases.c.resolution_business_seconds,
+    )  # fmt: skip
+    assert responded == dt.datetime.fromtimestamp(at("2016-03-01 15:00"), dt.UTC)
+    assert resolved == dt.datetime.fromtimestamp(at("2016-03-02 10:00"), dt.UTC)
+    assert count == 3
+    assert seconds == 10 * 3600  # 09:00-18:00 and 09:00-10:00
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(case_events)).scalar() == 3
+
+
+def test_recompute_derives_the_cases_again_under_a_new_severity_rule(engine, tmp_path):
+    policy = load_policy()
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:00", priority="4 - Low"),
+        sn_row("INC1", "New", 1, "1/3/2016 10:00", priority="1 - Critical"),
+        sn_row("INC1", "Active", 2, "1/3/2016 16:00", priority="1 - Critical"),
+    ])  # fmt: skip
+    import_prepared(engine, [prepare_file(path, policy)], policy, source="sn")
+    assert stored(engine, cases.c.severity, cases.c.response_status) == [(1, "breached")]
+    raw = _raw_policy()
+    raw["scoring"] = {"severity": "initial"}
+    initial = parse_policy(raw, source="initial.toml")
+    assert stale_cases(engine, initial) == 1
+    recompute_stored(engine, initial)
+    assert stored(engine, cases.c.severity, cases.c.response_status) == [(4, "met")]
+    raw["scoring"] = {"severity": "escalation"}  # 1 - Critical from 10:00: 4h to 14:00
+    escalation = parse_policy(raw, source="escalation.toml")
+    recompute_stored(engine, escalation)
+    assert stored(engine, cases.c.severity, cases.c.target_seconds, cases.c.response_status) == [
+        (1, 5 * 3600, "breached")
+    ]
+
+
+def test_explain_shows_the_history_in_line_and_the_resolution(engine, tmp_path):
+    raw = _raw_policy()
+    raw["pauses"] = {"statuses": ["Awaiting User Info"]}
+    policy = parse_policy(raw, source="pauses.toml")
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:00"),
+        sn_row("INC1", "Active", 1, "1/3/2016 11:00"),
+        sn_row("INC1", "Awaiting User Info", 2, "1/3/2016 12:00"),
+        sn_row("INC1", "Active", 3, "2/3/2016 12:00"),
+        sn_row("INC1", "Resolved", 4, "2/3/2016 13:00", resolved="2/3/2016 13:00"),
+    ])  # fmt: skip
+    import_prepared(engine, [prepare_file(path, policy)], policy, source="sn")
+    case = find_case(engine, "INC1")
+    explained = explain_case(case, policy, at("2016-03-10 12:00"), case_history(engine, case))
+    text = "\n".join(explained.lines)
+    assert "event     Tue 01 Mar 2016 11:00  status Active, first response" in text
+    assert text.index("status Active, first response") < text.index("answered")
+    assert "status Awaiting User Info, resolution clock paused" in text
+    assert "resolution time 4h 00m business hours, 9h 00m paused" in text
+    assert explained.resolution_seconds == 4 * 3600
+    assert explained.paused_seconds == 9 * 3600
+    assert [e["note"] for e in explained.as_json()["events"]][-1] == "status Resolved"
+
+
+# -- a process-mining log with its own mapping -------------------------------------------------
+
+
+def test_a_process_mining_log_is_read_with_a_mapping_naming_its_activities(engine):
+    policy = load_policy()
+    prepared = prepare_file(HELPDESK, policy, forced=choose_format(None, HELPDESK_MAP))
+    import_prepared(engine, [prepared], policy, source="helpdesk")
+    rows = stored(
+        engine, cases.c.case_id, cases.c.severity, cases.c.response_business_seconds,
+        cases.c.resolution_business_seconds, cases.c.paused_business_seconds,
+        cases.c.reopen_count, cases.c.event_count,
+    )  # fmt: skip
+    assert rows == [
+        # 09:00 -> taken 10:30; waiting 11:00 -> resolved 11:00 next day (9h) out of 11h
+        ("Case 1", 3, 5400, 2 * 3600, 9 * 3600, 0, 5),
+        # Thu 17:00 -> Fri 09:30; resolved then reopened: open again
+        ("Case 2", 1, 5400, None, None, 1, 4),
+        ("Case 3", 2, None, None, None, 0, 1),
+    ]
+
+
+def test_the_process_mining_mapping_reads_through_the_cli(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'pm.sqlite'}"
+    assert main(["import", "--db", db, "--map", str(HELPDESK_MAP), str(HELPDESK)]) == 0
+    out = capsys.readouterr().out
+    assert "10 read, 3 inserted" in out
+    assert "first response: the first event with activity take in charge ticket" in out
+
+
+# -- the format file ---------------------------------------------------------------------------
+
+EVENTS = {
+    "name": "acme_log",
+    "kind": "events",
+    "detect": {"headers": ["Case", "Activity", "When"]},
+    "columns": {"case_id": "Case", "severity": "Prio"},
+    "events": {"timestamp": "When", "activity": "Activity", "responded_activities": ["Reply"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"kind": "log"}, "kind: must be one of cases, events (got 'log')"),
+        ({"events": {"activity": "A"}}, "events.timestamp: missing: the column saying when"),
+        (
+            {"events": {"timestamp": "When", "responded_activities": ["Reply"]}},
+            "events.activity: needed: the rules name activities",
+        ),
+        (
+            {"events": {"timestamp": "When", "activity": "A", "paused_activities": ["Wait"]}},
+            "give both paused_activities and resumed_activities",
+        ),
+        ({"events": {"timestamp": "When", "colour": 1}}, "events.colour: unknown key"),
+        ({"null_values": "?"}, "null_values: must be a list of values meaning empty"),
+    ],
+)
+def test_a_bad_event_log_mapping_is_refused_naming_key_and_value(change, message):
+    raw = copy.deepcopy(EVENTS)
+    raw.update(change)
+    with pytest.raises(FormatError) as refused:
+        parse_format(raw, source="acme.toml")
+    assert message in str(refused.value)
+
+
+def test_an_events_table_belongs_to_an_event_log_mapping_only():
+    raw = copy.deepcopy(EVENTS)
+    raw["kind"] = "cases"
+    raw["columns"]["created_at"] = "When"
+    with pytest.raises(FormatError, match='events: only for kind = "events"'):
+        parse_format(raw, source="acme.toml")
+
+
+def _raw_policy() -> dict:
+    import tomllib
+
+    return tomllib.loads((ROOT / "data" / "policy.toml").read_text(encoding="utf-8"))
