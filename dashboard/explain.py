@@ -250,6 +250,7 @@ class _History:
         pauses = {s.lower() for s in policy.pause_statuses}
         lines = []
         previous_status, previous_level, was_paused = "", 0, False
+        first_response = int(np.argmax(t.responds)) if t.responds.any() else -1
         for i in range(len(t.at)):
             status, level_i = str(t.status[i]), int(t.level[i])
             paused_now = bool(t.activity_paused[i]) or status.lower() in pauses
@@ -260,7 +261,9 @@ class _History:
                 said.append(f"severity {t.label[i] or level_i}")
             if paused_now != was_paused:
                 said.append("resolution clock paused" if paused_now else "resolution clock runs")
-            if int(t.at[i]) == responded and not any("first response" in s for s in said):
+            if t.reopens[i]:
+                said.append("reopened")
+            if i == first_response:
                 said.append("first response")
             if said:
                 lines.append(HistoryLine(int(t.at[i]), status, level_i or None, ", ".join(said)))

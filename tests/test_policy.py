@@ -276,3 +276,61 @@ def test_the_scope_wording_is_read_and_checked():
     plain = parse_policy(policy_dict(), source="p.toml")
     raw["scope"] = {"in_scope": "Everything."}
     assert parse_policy(raw, source="p.toml").fingerprint == plain.fingerprint
+
+
+# -- case histories: [scoring], [pauses], resolution_hours (issue 12) ---------------------------
+
+
+def test_history_rules_default_to_what_a_per_case_export_has():
+    policy = load_policy()
+    assert policy.severity_rule == "final"
+    assert policy.pause_statuses == ()
+    assert not policy.has_resolution_targets
+
+
+def test_history_rules_count_in_the_fingerprint_only_when_set():
+    base = parse_policy(policy_dict())
+    assert parse_policy({**policy_dict(), "scoring": {"severity": "final"}}).fingerprint == (
+        base.fingerprint
+    )
+    assert parse_policy({**policy_dict(), "pauses": {"statuses": []}}).fingerprint == (
+        base.fingerprint
+    )
+    for changed in (
+        {"scoring": {"severity": "escalation"}},
+        {"pauses": {"statuses": ["Awaiting User Info"]}},
+    ):
+        assert parse_policy({**policy_dict(), **changed}).fingerprint != base.fingerprint
+    with_target = policy_dict()
+    with_target["severity"][0]["resolution_hours"] = 40
+    policy = parse_policy(with_target)
+    assert policy.severity(1).resolution_seconds == 40 * 3600
+    assert policy.has_resolution_targets
+    assert policy.fingerprint != base.fingerprint
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"scoring": {"severity": "worst"}},
+            "scoring.severity: must be one of initial, final, highest, escalation (got 'worst')",
+        ),
+        ({"scoring": {"level": "final"}}, "scoring.level: unknown key"),
+        ({"pauses": {"statuses": "Waiting"}}, "pauses.statuses: must be a list of statuses"),
+        ({"pauses": {"statuses": [""]}}, "pauses.statuses: must be a list of statuses"),
+        ({"pauses": ["Waiting"]}, "pauses: must be a table"),
+    ],
+)
+def test_bad_history_rules_are_refused_naming_key_and_value(change, message):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy({**policy_dict(), **change}, source="policy.toml")
+    assert message in str(refused.value)
+
+
+@pytest.mark.parametrize("hours", [0, -4, "40", True, 0.0001])
+def test_a_bad_resolution_target_is_refused(hours):
+    raw = policy_dict()
+    raw["severity"][0]["resolution_hours"] = hours
+    with pytest.raises(PolicyError, match=r"severity #1\.resolution_hours: must be a positive"):
+        parse_policy(raw, source="policy.toml")

@@ -180,8 +180,17 @@ def _strict_policy(path: Path) -> None:
     path.write_text(text.replace("response_hours = 24", "response_hours = 16"), encoding="utf-8")
 
 
+def _incident_event_log(path: Path) -> None:
+    """A ServiceNow incident audit trail like the README's: 15 events of 4 incidents."""
+    shutil.copy(ROOT / "tests/fixtures/exports/servicenow_events.csv", path)
+
+
 # The files the examples name, made in their working folder.
-EXAMPLE_FILES = {"incidents_REST.csv": _incidents_rest, "strict.toml": _strict_policy}
+EXAMPLE_FILES = {
+    "incidents_REST.csv": _incidents_rest,
+    "strict.toml": _strict_policy,
+    "incident_event_log.csv": _incident_event_log,
+}
 
 
 @pytest.fixture

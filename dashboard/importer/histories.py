@@ -113,6 +113,8 @@ class Timelines:
     label: np.ndarray  # object: the severity's label as the export wrote it
     status: np.ndarray  # object: the case's status after the event (carried forward)
     activity_paused: np.ndarray  # bool: paused by activities after the event
+    responds: np.ndarray  # bool: the event counts as a response
+    reopens: np.ndarray  # bool: the event reopens the case
 
     def subset(self, keep_cases: np.ndarray) -> Timelines:
         keep = np.asarray(keep_cases, dtype=bool)
@@ -126,6 +128,8 @@ class Timelines:
             label=self.label[mask],
             status=self.status[mask],
             activity_paused=self.activity_paused[mask],
+            responds=self.responds[mask],
+            reopens=self.reopens[mask],
         )
 
 
@@ -249,6 +253,8 @@ def derive(events: pd.DataFrame, policy: Policy) -> Derived:
             e["pause"].to_numpy(np.int8), e["pause"].to_numpy() != 0, starts, 0
         )
         == 1,
+        responds=responds,
+        reopens=reopened,
     )
     cases = Cases(
         frame=frame,
