@@ -100,6 +100,14 @@ def _no_format_message(grid: Grid, formats: list[ExportFormat]) -> str:
     else:
         patterns = ", ".join(f"{h!r} like {p.pattern!r}" for h, p in closest.detect_values.items())
         needs = f"whose values would look different ({patterns})"
+    present = {normalise(h) for h in header}
+    if {"case id", "activity"} <= present or {"case:concept:name", "concept:name"} <= present:
+        return (
+            f"{grid.path}: a process-mining event log (row {grid.row_numbers[0]} has {shown}); "
+            "which of its activities mean a first response, a resolution or a pause is yours "
+            'to say: write a mapping with kind = "events" (copy '
+            "data/mappings/process_mining_helpdesk.toml; docs/event-logs.md) and use --map FILE"
+        )
     return (
         f"{grid.path}: not an export format we know (row {grid.row_numbers[0]} has {shown}); "
         f"closest is {closest.title}, {needs}; use --format NAME (one of "

@@ -247,3 +247,12 @@ def _raw_policy() -> dict:
     import tomllib
 
     return tomllib.loads((ROOT / "data" / "policy.toml").read_text(encoding="utf-8"))
+
+
+def test_a_process_mining_log_without_a_mapping_is_refused_saying_how_to_read_it(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'pm.sqlite'}"
+    assert main(["import", "--db", db, str(HELPDESK)]) == 2
+    err = capsys.readouterr().err
+    assert "a process-mining event log (row 1 has 'Case ID', 'Activity'" in err
+    assert "copy data/mappings/process_mining_helpdesk.toml" in err
+    assert len(err.strip().splitlines()) == 1
