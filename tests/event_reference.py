@@ -286,7 +286,7 @@ def derive_case(events: list[Event], rules: Rules) -> dict:
     customer = None
     for event in events:
         if event.made_sla is not None:
-            vendor_sla = event.made_sla
+            vendor_sla = {"true": "met", "false": "breached"}.get(event.made_sla, event.made_sla)
         if event.caller is not None:
             customer = event.caller
 

@@ -218,7 +218,7 @@ def _out_of_order() -> Example:
                 "resolution_status": None,
                 "reopen_count": 0,
                 "event_count": 3,
-                "vendor_sla": "true",
+                "vendor_sla": "met",
                 "customer": "Caller 2403",
             }
         },
@@ -243,7 +243,7 @@ def _ties_on_time_by_sequence() -> Example:
                 "first_response_at": local("2016-03-01 12:00"),
                 "response_business_seconds": hours(3),
                 "response_status": "met",
-                "vendor_sla": "false",
+                "vendor_sla": "breached",
                 "resolved_at": None,
                 "resolution_business_seconds": None,
                 "paused_business_seconds": None,
@@ -271,7 +271,7 @@ def _ties_on_time_and_sequence_by_file_order() -> Example:
                 "severity": 1,
                 "target_seconds": hours(4),
                 "response_deadline": local("2016-03-01 13:00"),
-                "vendor_sla": "false",
+                "vendor_sla": "breached",
                 "event_count": 3,
             },
             "INC3B": {
@@ -279,7 +279,7 @@ def _ties_on_time_and_sequence_by_file_order() -> Example:
                 "target_seconds": hours(24),
                 # Tue 9 hours, Wed 9, Thu 6.
                 "response_deadline": local("2016-03-03 15:00"),
-                "vendor_sla": "true",
+                "vendor_sla": "met",
                 "event_count": 3,
             },
         },
@@ -294,7 +294,7 @@ def _ties_across_imports_by_import_order() -> Example:
     second = [event("INC4", "Active", "1/3/2016 12:00", 1, priority=1, made_sla="false")]
     return Example(
         [first, second],
-        {"INC4": {"severity": 1, "target_seconds": hours(4), "vendor_sla": "false",
+        {"INC4": {"severity": 1, "target_seconds": hours(4), "vendor_sla": "breached",
                   "event_count": 3}},
     )  # fmt: skip
 
@@ -307,7 +307,7 @@ def _empty_sequence_after_numbers() -> Example:
     ]
     return Example(
         [rows],
-        {"INC5": {"severity": 1, "target_seconds": hours(4), "vendor_sla": "false"}},
+        {"INC5": {"severity": 1, "target_seconds": hours(4), "vendor_sla": "breached"}},
     )
 
 
@@ -495,7 +495,8 @@ def _vendor_verdict_flips() -> Example:
         event("FLIPQ", "Active", "1/3/2016 10:00", 1, made_sla="false"),
         event("FLIPQ", "Active", "1/3/2016 11:00", 2, made_sla="?"),  # the last that has one
     ]  # fmt: skip
-    return Example([rows], {"FLIP": {"vendor_sla": "false"}, "FLIPQ": {"vendor_sla": "false"}})
+    expected = {"FLIP": {"vendor_sla": "breached"}, "FLIPQ": {"vendor_sla": "breached"}}
+    return Example([rows], expected)
 
 
 def _question_marks() -> Example:
@@ -724,7 +725,10 @@ def _one_in(n: int, rare, usual):
 SPAN = 14 * DAY_MINUTES
 # Minutes after creation (None: "?"). resolved_at and closed_at: empty half the time, now and
 # then before creation. opened_at: now and then empty or another value (the last one counts).
-ENDS = _one_in(2, st.none(), _one_in(6, _minutes(-240, 0), _minutes(0, SPAN)))
+ENDS = _one_in(3, st.none(), _one_in(8, _minutes(-240, 0), _minutes(0, SPAN)))
+# The pause statuses twice as often as the others: a pause only counts between creation and a
+# resolution after it, so evenly drawn states leave most random cases without one.
+EVENT_STATES = (*STATES, "Awaiting User Info", "Awaiting Problem")
 OPENED = _one_in(6, st.none(), st.sampled_from([0, 0, 0, 0, 60, -90]))
 PRIORITY = _one_in(5, st.just("?"), st.integers(1, 4))
 SEQUENCE = _one_in(10, st.just("?"), st.integers(0, 12))
@@ -759,7 +763,7 @@ def histories(draw) -> History:
             anchor = position == 0
             row = event(
                 number,
-                draw(st.sampled_from(STATES)),
+                draw(st.sampled_from(EVENT_STATES)),
                 _when(created, draw(st.sampled_from(instants))),
                 draw(SEQUENCE),
                 priority=draw(st.integers(1, 4) if anchor else PRIORITY),
@@ -857,4 +861,4 @@ def test_the_reference_holds_its_own_invariants_on_random_histories(history, fir
             assert case["resolution_business_seconds"] >= 0
         if case["resolved_at"] is None:
             assert case["paused_business_seconds"] is None
-        assert case["vendor_sla"] in ("true", "false", None)
+        assert case["vendor_sla"] in ("met", "breached", None)
