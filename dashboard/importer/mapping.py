@@ -181,7 +181,9 @@ class _Cells:
             values = cleaned(self.frame[header])
             empty = values == "-"
             if self.null_values:
-                empty |= lowered(values).isin(self.null_values)
+                # Markers are short: only cells no longer than the longest are lower-cased.
+                short = values.str.len() <= max(map(len, self.null_values))
+                empty[short] = empty[short] | values[short].str.lower().isin(self.null_values)
             self._done[header] = values.where(~empty, "")
         return self._done[header]
 

@@ -87,6 +87,9 @@ def prepare_file(
     grid = read_grid(path)
     detection = detect_format(grid, builtin_formats(), forced=forced)
     table = table_from_grid(grid, detection.header_position)
+    # The grid's cells are in the table now: let them go before validation, the peak.
+    checksum, size, description = grid.checksum, grid.size, grid.description
+    del grid
     mapped = apply_format(table, detection.format, zone=zone or policy.calendar.zone)
     validated = validate_cases(mapped, policy, date_order=date_order)
     events = None
@@ -97,9 +100,9 @@ def prepare_file(
         events = events[events["case_id"].isin(validated.cases.frame["case_id"])]
     return PreparedFile(
         path=path,
-        checksum=grid.checksum,
-        size=grid.size,
-        description=grid.description,
+        checksum=checksum,
+        size=size,
+        description=description,
         detection=detection,
         validated=validated,
         figures=figures,
