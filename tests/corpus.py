@@ -126,7 +126,13 @@ CORPUS = [
         _csv("A1,Acme,P1,2026-03-02 09:00,,2026-03-01 09:00,portal", GOOD),
         "rows",
     ),
-    Entry("duplicate_ids.csv", _csv(GOOD, GOOD.replace("Acme", "Other")), "rows", stored=1),
+    # one case on two rows: an event log's shape, refused rather than keeping the first row
+    Entry(
+        "duplicate_ids.csv",
+        _csv(GOOD, GOOD.replace("Acme", "Other")),
+        "fatal",
+        "this looks like an event log",
+    ),
     Entry(
         "formula_text.csv", _csv(f'A1,"{FORMULA}",P1,2026-03-02 09:00,,,portal'), "rows", stored=1
     ),

@@ -346,6 +346,19 @@ def test_a_bad_file_gets_a_message_and_changes_nothing(db, name, content, messag
         assert connection.execute(select(func.count()).select_from(imports)).scalar_one() == 1
 
 
+def test_an_event_log_upload_is_refused_as_on_the_command_line(db):
+    """Issue 12: a per-case format kept each case's first row and rejected the others."""
+    before = _count(db)
+    twice = KNOWN + KNOWN.splitlines(keepends=True)[1]  # N01 on rows 2 and 5
+    app = open_app("import")
+    app.file_uploader[0].upload("twice.csv", twice.encode(), "text/csv").run()
+    assert not app.exception
+    [shown] = [plain(e) for e in app.error]
+    assert shown.startswith("twice.csv: case ids repeat ('N01' on rows 2 and 5): this looks ")
+    assert not any(b.key == "import" for b in app.button)  # nothing to import
+    assert _count(db) == before
+
+
 def test_the_real_servicenow_export_through_the_page(db):
     real = ROOT.parent / "shared" / "exports" / "servicenow_rest" / "incidents_REST.csv"
     if not real.exists():  # a third party's file, never committed: only beside the dev checkout

@@ -13,6 +13,7 @@ from sqlalchemy import func, inspect, select
 
 from dashboard.cli import main
 from dashboard.store import cases, make_engine
+from tests.importer.audit_log import write_audit_log
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,37 @@ def test_an_unusable_file_stops_everything_with_one_line(database_url, tmp_path,
     assert err.count("\n") == 1
     assert err.startswith(f"sla-dashboard: error: {bad}: not an export format we know")
     assert _count(database_url) == 0  # the good file was not imported either
+
+
+def test_an_event_log_read_one_row_per_case_is_refused_naming_what_reads_it(
+    database_url, tmp_path, capsys
+):
+    """Issue 12: the first row of each incident won, the rest were rejected as duplicates."""
+    log = write_audit_log(tmp_path / "incident_event_log.csv")
+    argv = ["import", str(log), "--format", "servicenow", "--db", database_url]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"sla-dashboard: error: {log}: case ids repeat ('INC0000045' on rows ")
+    assert "this looks like an event log (one row per change)" in err
+    assert err.endswith("; import it with --format servicenow_events\n")
+    assert _count(database_url) == 0
+    assert list(tmp_path.glob("*.rejects.csv")) == []
+
+
+def test_repeated_ids_no_event_log_format_reads_ask_for_a_mapping(database_url, tmp_path, capsys):
+    export = tmp_path / "cases.csv"
+    row = "A,Acme,P1,2026-03-02T09:00:00Z\n"
+    export.write_text("case_id,customer,severity,created_at\n" + row + row)  # exported twice
+    assert main(["import", str(export), "--db", database_url, "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"sla-dashboard: error: {export}: case ids repeat ('A' on rows 2 and 3): this looks like "
+        "an event log (one row per change), which the canonical format reads one row per case; "
+        'write a mapping with kind = "events" (see docs/event-logs.md) and use --map FILE\n'
+    )
+    assert _count(database_url) == 0
 
 
 def test_a_forced_format_and_a_date_order(database_url, tmp_path, capsys):

@@ -301,6 +301,17 @@ def test_a_file_that_cannot_be_read_for_mapping_is_refused(session):
     assert "sla-upload-" not in refused.message
 
 
+def test_an_event_log_is_refused_before_anything_is_written(session):
+    """Issue 12: as on the command line, a per-case format refuses repeated case ids."""
+    upload = FakeUpload("id-1", "twice.csv", KNOWN + KNOWN.splitlines(keepends=True)[1])
+    reading = session.read(upload, POLICY, limit_bytes=LIMIT)
+    assert reading == Refused(
+        "twice.csv: case ids repeat ('N01' on rows 2 and 5): this looks like an event log (one "
+        "row per change), which the canonical format reads one row per case; write a mapping "
+        'with kind = "events" (see docs/event-logs.md) and use --map FILE'
+    )
+
+
 # -- uploads taken out of the box ------------------------------------------------------------------
 
 
