@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from dashboard.cli import main
-from dashboard.store import cases, make_engine
+from dashboard.importer.rejections import DATES_HINT
+from dashboard.store import cases, imports, make_engine
 from tests.importer.audit_log import write_audit_log
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
@@ -103,6 +104,52 @@ def test_repeated_ids_no_event_log_format_reads_ask_for_a_mapping(database_url, 
     assert _count(database_url) == 0
 
 
+ALL_REJECTED = (
+    "case_id,customer,severity,created_at\n"
+    "A,Acme,P1,29/2/2016 01:16\nB,Acme,P2,1/3/2016 09:52\nC,Acme,P9,2026-03-02T09:00:00Z\n"
+)
+
+
+def _imports(url) -> int:
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("imports"):
+            return 0
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(imports)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_an_import_storing_nothing_exits_non_zero_naming_the_commonest_reason(
+    database_url, tmp_path, capsys, as_json
+):
+    """Issue 12: every row rejected, "0 inserted", and exit status 0."""
+    export = tmp_path / "cases.csv"
+    export.write_text(ALL_REJECTED)
+    argv = ["import", str(export), "--db", database_url, *(["--json"] if as_json else [])]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"sla-dashboard: error: {export}: nothing stored: all 3 rows were rejected; most common "
+        "reason (2 rows): created_at '29/2/2016 01:16' is not a valid date-time (expected ISO "
+        f"8601 like 2026-03-02T09:15:00Z); {DATES_HINT}\n"
+    )
+    assert (_count(database_url), _imports(database_url)) == (0, 0)  # not even the import log
+    assert list(tmp_path.glob("*.rejects.csv")) == []
+
+
+def test_one_file_storing_nothing_refuses_the_whole_command(database_url, tmp_path, capsys):
+    export = tmp_path / "cases.csv"
+    export.write_text(ALL_REJECTED)
+    argv = ["import", str(FIXTURES / "freshdesk_tickets.csv"), str(export), "--db", database_url]
+    assert main(argv) == 2
+    assert f"{export}: nothing stored: all 3 rows were rejected" in capsys.readouterr().err
+    assert (_count(database_url), _imports(database_url)) == (0, 0)  # a failed import: nothing
+
+
 def test_a_forced_format_and_a_date_order(database_url, tmp_path, capsys):
     export = tmp_path / "tickets.csv"
     export.write_text("Ticket ID,Priority,Created time\n1,High,01/02/2026 10:00\n")
@@ -189,7 +236,7 @@ def test_rejects_files_of_namesakes_do_not_overwrite_each_other(database_url, tm
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "x.csv").write_text(
-            "case_id,severity,created_at\nA,P9,2026-03-02T09:00:00Z\n"
+            "case_id,severity,created_at\nA,P9,2026-03-02T09:00:00Z\nB,P1,2026-03-02T09:00:00Z\n"
         )
     out = tmp_path / "rejects"
     out.mkdir()
