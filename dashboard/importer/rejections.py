@@ -24,6 +24,9 @@ _QUOTED = re.compile(r"'[^'\\]*(?:\\.[^'\\]*)*'|\"[^\"\\]*(?:\\.[^\"\\]*)*\"")
 # Unquoted numbers and instants (a level, a year, 2206-01-01T00:00:00Z, a length).
 _NUMBER = re.compile(r"\d[\d,.:+\-TZ]*")
 _TIME_FIELDS = ("created_at", "first_response_at", "resolved_at", "event_at")
+# A reason that only points at another row's reject (an event log refuses every event of a
+# case that lost one: importer/histories.py): that row's own reason is the one to name.
+_ECHO = re.compile(r"\(row #\) was rejected$")
 
 DATES_HINT = (
     "check the dates (--date-order DMY|MDY, or --map FILE with their timestamp format) or the "
@@ -46,7 +49,8 @@ class CommonReason:
 def most_common_reason(rejects: Sequence[Reject]) -> CommonReason | None:
     """The reason most rows share. A row's reasons are joined with '; '; each counts once per
     row, compared with its values left out, so "created_at '29/2/2016 01:16' is not a valid
-    date-time" and the same for another date are one reason. Ties go to the one seen first."""
+    date-time" and the same for another date are one reason. Ties go to the one seen first;
+    a reason that only echoes another row's reject counts when there is no other."""
     counts: Counter[str] = Counter()
     # Rows often share their whole text (the same bad value): each distinct text is read once.
     distinct = Counter(reject.reason for reject in rejects)
@@ -55,7 +59,8 @@ def most_common_reason(rejects: Sequence[Reject]) -> CommonReason | None:
             counts[key] += rows
     if not counts:
         return None
-    key, rows = counts.most_common(1)[0]
+    causes = Counter({k: n for k, n in counts.items() if not _ECHO.search(k)}) or counts
+    key, rows = causes.most_common(1)[0]
     # The winner in words, values included, from the first row giving it (a stray quote
     # mark that pairs differently in a piece leaves the words without values).
     text = next((t for joined in distinct for k, t in _pieces(joined) if k == key), key)
@@ -80,7 +85,7 @@ def nothing_stored_message(prepared: PreparedFile) -> str | None:
     validated = prepared.validated
     if len(validated.cases) or not validated.rejects:
         return None
-    count = len(validated.rejects)  # every row read
+    count = validated.read  # rows, several a case in an event log
     rejected = f"all {count:,} rows were rejected" if count > 1 else "its only row was rejected"
     message = f"{prepared.path}: nothing stored: {rejected}"
     common = most_common_reason(validated.rejects)

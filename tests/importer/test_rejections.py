@@ -18,6 +18,7 @@ from dashboard.importer.rejections import (
     refuse_if_nothing_stored,
 )
 from tests.helpers import vendor_policy
+from tests.importer.audit_log import EVENTS, write_audit_log
 
 POLICY = vendor_policy()
 NOT_A_DATE = "is not a valid date-time (expected ISO 8601 like 2026-03-02T09:15:00Z)"
@@ -136,6 +137,24 @@ def test_a_file_storing_some_cases_or_holding_none_is_not_refused(tmp_path):
     assert nothing_stored_message(some) is None
     assert nothing_stored_message(empty) is None
     refuse_if_nothing_stored([some, empty])
+
+
+def test_an_event_log_counts_its_rows_and_names_the_cause_not_its_echoes(tmp_path):
+    """A case's other events are rejected with the one whose time cannot be read: they echo it."""
+    events = [(n, s, c, "yesterday" if c == 0 else u, p) for n, s, c, u, p in EVENTS]
+    prepared = prepare_file(write_audit_log(tmp_path / "audit.csv", events), POLICY)
+    assert (len(prepared.validated.cases), prepared.validated.read) == (0, 7)
+    message = nothing_stored_message(prepared)
+    assert message.startswith(
+        f"{prepared.path}: nothing stored: all 7 rows were rejected; most common reason (3 rows): "
+        "event_at 'yesterday' is not a valid date-time"
+    )
+    assert message.endswith(DATES_HINT)
+
+
+def test_an_echo_is_named_when_there_is_nothing_else():
+    echo = "case A: another event of the case (row 2) was rejected"
+    assert most_common_reason(_rejects(echo)) == CommonReason(echo, rows=1)
 
 
 def test_one_file_storing_nothing_refuses_them_all(tmp_path):
