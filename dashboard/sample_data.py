@@ -183,7 +183,8 @@ def _add_data_problems(rows: list[dict[str, str]]) -> None:
         )
     rows[120]["severity"] = "P0"  # no such level: rejected
     rows[230]["created_at"] = "31/06/2026 10:00"  # not ISO 8601 (and no 31 June): rejected
-    rows[310]["case_id"] = rows[309]["case_id"]  # exported twice: the second is rejected
+    # (A repeated case id is no longer among them: it refuses the whole file as an event log.)
+    rows[310]["case_id"] = ""  # exported without its id: rejected
     rows[377]["dismissal_reason"] = "too busy"  # not one of the policy's reasons: rejected
 
 

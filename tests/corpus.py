@@ -2,7 +2,8 @@
 
 Each entry: a file name, a function making its bytes, and what must happen: "fatal" (one
 clear message naming the file, nothing written) or "rows" (read, with every row either
-stored or rejected with a reason: nothing lost).
+stored or rejected with a reason: nothing lost). A file whose every row would be rejected is
+"fatal": an import that would store nothing is refused.
 """
 
 from __future__ import annotations
@@ -126,7 +127,19 @@ CORPUS = [
         _csv("A1,Acme,P1,2026-03-02 09:00,,2026-03-01 09:00,portal", GOOD),
         "rows",
     ),
-    Entry("duplicate_ids.csv", _csv(GOOD, GOOD.replace("Acme", "Other")), "rows", stored=1),
+    # one case on two rows: an event log's shape, refused rather than keeping the first row
+    Entry(
+        "duplicate_ids.csv",
+        _csv(GOOD, GOOD.replace("Acme", "Other")),
+        "fatal",
+        "this looks like an event log",
+    ),
+    Entry(
+        "every_row_rejected.csv",
+        _csv("A1,Acme,P1,02/03/2026 09:00,,,portal", "A2,Acme,P9,2026-03-02 09:00,,,portal"),
+        "fatal",
+        "nothing stored: all 2 rows were rejected",
+    ),
     Entry(
         "formula_text.csv", _csv(f'A1,"{FORMULA}",P1,2026-03-02 09:00,,,portal'), "rows", stored=1
     ),

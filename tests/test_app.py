@@ -346,6 +346,34 @@ def test_a_bad_file_gets_a_message_and_changes_nothing(db, name, content, messag
         assert connection.execute(select(func.count()).select_from(imports)).scalar_one() == 1
 
 
+def test_an_event_log_upload_is_refused_as_on_the_command_line(db):
+    """Issue 12: a per-case format kept each case's first row and rejected the others."""
+    before = _count(db)
+    twice = KNOWN + KNOWN.splitlines(keepends=True)[1]  # N01 on rows 2 and 5
+    app = open_app("import")
+    app.file_uploader[0].upload("twice.csv", twice.encode(), "text/csv").run()
+    assert not app.exception
+    [shown] = [plain(e) for e in app.error]
+    assert shown.startswith("twice.csv: case ids repeat ('N01' on rows 2 and 5): this looks ")
+    assert not any(b.key == "import" for b in app.button)  # nothing to import
+    assert _count(db) == before
+
+
+def test_an_upload_whose_every_row_is_rejected_is_shown_but_not_imported(db):
+    """Issue 12: the page offered to import "0 cases" and logged an import that stored none."""
+    header, *_, bad = KNOWN.splitlines(keepends=True)
+    app = open_app("import")
+    app.file_uploader[0].upload("bad.csv", (header + bad).encode(), "text/csv").run()
+    assert not app.exception
+    [shown] = [plain(e) for e in app.error]
+    assert shown.startswith("bad.csv: nothing stored: its only row was rejected; most common ")
+    rejected = next(d.value for d in app.dataframe if "reason" in d.value.columns)
+    assert rejected["case_id"].tolist() == ["N03"]  # why, row by row
+    assert not any(b.key == "import" for b in app.button)
+    with db.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(imports)).scalar_one() == 1
+
+
 def test_the_real_servicenow_export_through_the_page(db):
     real = ROOT.parent / "shared" / "exports" / "servicenow_rest" / "incidents_REST.csv"
     if not real.exists():  # a third party's file, never committed: only beside the dev checkout

@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from dashboard.cli import main
-from dashboard.store import cases, make_engine
+from dashboard.importer.rejections import DATES_HINT
+from dashboard.store import cases, imports, make_engine
+from tests.importer.audit_log import write_audit_log
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +71,83 @@ def test_an_unusable_file_stops_everything_with_one_line(database_url, tmp_path,
     assert err.count("\n") == 1
     assert err.startswith(f"sla-dashboard: error: {bad}: not an export format we know")
     assert _count(database_url) == 0  # the good file was not imported either
+
+
+def test_an_event_log_read_one_row_per_case_is_refused_naming_what_reads_it(
+    database_url, tmp_path, capsys
+):
+    """Issue 12: the first row of each incident won, the rest were rejected as duplicates."""
+    log = write_audit_log(tmp_path / "incident_event_log.csv")
+    argv = ["import", str(log), "--format", "servicenow", "--db", database_url]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"sla-dashboard: error: {log}: case ids repeat ('INC0000045' on rows ")
+    assert "this looks like an event log (one row per change)" in err
+    assert err.endswith("; import it with --format servicenow_events\n")
+    assert _count(database_url) == 0
+    assert list(tmp_path.glob("*.rejects.csv")) == []
+
+
+def test_repeated_ids_no_event_log_format_reads_ask_for_a_mapping(database_url, tmp_path, capsys):
+    export = tmp_path / "cases.csv"
+    row = "A,Acme,P1,2026-03-02T09:00:00Z\n"
+    export.write_text("case_id,customer,severity,created_at\n" + row + row)  # exported twice
+    assert main(["import", str(export), "--db", database_url, "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"sla-dashboard: error: {export}: case ids repeat ('A' on rows 2 and 3): this looks like "
+        "an event log (one row per change), which the canonical format reads one row per case; "
+        'write a mapping with kind = "events" (see docs/event-logs.md) and use --map FILE\n'
+    )
+    assert _count(database_url) == 0
+
+
+ALL_REJECTED = (
+    "case_id,customer,severity,created_at\n"
+    "A,Acme,P1,29/2/2016 01:16\nB,Acme,P2,1/3/2016 09:52\nC,Acme,P9,2026-03-02T09:00:00Z\n"
+)
+
+
+def _imports(url) -> int:
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("imports"):
+            return 0
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(imports)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_an_import_storing_nothing_exits_non_zero_naming_the_commonest_reason(
+    database_url, tmp_path, capsys, as_json
+):
+    """Issue 12: every row rejected, "0 inserted", and exit status 0."""
+    export = tmp_path / "cases.csv"
+    export.write_text(ALL_REJECTED)
+    argv = ["import", str(export), "--db", database_url, *(["--json"] if as_json else [])]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"sla-dashboard: error: {export}: nothing stored: all 3 rows were rejected; most common "
+        "reason (2 rows): created_at '29/2/2016 01:16' is not a valid date-time (expected ISO "
+        f"8601 like 2026-03-02T09:15:00Z); {DATES_HINT}\n"
+    )
+    assert (_count(database_url), _imports(database_url)) == (0, 0)  # not even the import log
+    assert list(tmp_path.glob("*.rejects.csv")) == []
+
+
+def test_one_file_storing_nothing_refuses_the_whole_command(database_url, tmp_path, capsys):
+    export = tmp_path / "cases.csv"
+    export.write_text(ALL_REJECTED)
+    argv = ["import", str(FIXTURES / "freshdesk_tickets.csv"), str(export), "--db", database_url]
+    assert main(argv) == 2
+    assert f"{export}: nothing stored: all 3 rows were rejected" in capsys.readouterr().err
+    assert (_count(database_url), _imports(database_url)) == (0, 0)  # a failed import: nothing
 
 
 def test_a_forced_format_and_a_date_order(database_url, tmp_path, capsys):
@@ -157,7 +236,7 @@ def test_rejects_files_of_namesakes_do_not_overwrite_each_other(database_url, tm
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "x.csv").write_text(
-            "case_id,severity,created_at\nA,P9,2026-03-02T09:00:00Z\n"
+            "case_id,severity,created_at\nA,P9,2026-03-02T09:00:00Z\nB,P1,2026-03-02T09:00:00Z\n"
         )
     out = tmp_path / "rejects"
     out.mkdir()

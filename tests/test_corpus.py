@@ -19,7 +19,7 @@ from dashboard.store import cases, import_rejects, imports, open_database
 from tests import analytics_fixture as fixture
 from tests.corpus import CORPUS, FORMULA, MARKUP, SQL
 
-pytestmark = pytest.mark.slow  # 39 hostile files through the CLI (both databases) and the page
+pytestmark = pytest.mark.slow  # 40 hostile files through the CLI (both databases) and the page
 
 POLICY = load_policy()
 

@@ -53,9 +53,13 @@ def page() -> None:
         with st.container(border=True):
             st.markdown(f"**{ui.escaped(upload.name)}** · {upload.size:,} bytes")
             understood = _read(session, upload, policy)
-            if understood is not None:
-                _describe(understood, upload.file_id)
+            if understood is None:
+                continue
+            if understood.unusable:  # every row rejected: not offered, its rows shown below
+                ui.error(understood.unusable)
+            else:
                 ready.append(understood)
+            _describe(understood, upload.file_id)
     if ready:
         _import_button(session, ready, policy)
     _last_import(session)

@@ -24,6 +24,7 @@ from dashboard.compute_csv import rejects_frame
 from dashboard.export import export_canonical
 from dashboard.files import atomic_text, staged_csvs, write_csvs
 from dashboard.importer.prepare import PreparedFile, choose_format, prepare_file
+from dashboard.importer.rejections import refuse_if_nothing_stored
 from dashboard.importing import import_prepared, stale_cases
 from dashboard.recompute import recompute_stored
 from dashboard.store import opened
@@ -108,6 +109,9 @@ def import_command(args: argparse.Namespace) -> int:
                      date_order=args.date_order)
         for path in args.files
     ]  # fmt: skip
+    # A file whose every row was rejected would store nothing (issue 12): refused like an
+    # unusable one, before the database is touched.
+    refuse_if_nothing_stored(prepared)
     rejects_paths = _rejects_paths(prepared, args.rejects_dir)
     staged = [
         (rejects_frame(item.validated.rejects), path)

@@ -64,6 +64,16 @@ def detect_format(
     raise FormatError(_no_format_message(grid, formats))
 
 
+def event_log_readers(grid: Grid, formats: list[ExportFormat], position: int) -> list[ExportFormat]:
+    """The event-log formats whose headers the file has at `position` (its detected header):
+    what to suggest when a per-case format finds the file repeating case ids."""
+    return [
+        f
+        for f in formats
+        if f.kind == "events" and position < f.header_search_rows and _recognises(f, grid, position)
+    ]
+
+
 def _recognises(fmt: ExportFormat, grid: Grid, position: int) -> bool:
     if _missing(fmt, grid, position):
         return False

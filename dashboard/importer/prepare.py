@@ -17,7 +17,7 @@ import pandas as pd
 
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.errors import DashboardError
-from dashboard.importer.detect import Detection, detect_format
+from dashboard.importer.detect import Detection, detect_format, event_log_readers
 from dashboard.importer.formats import (
     EventRules,
     ExportFormat,
@@ -91,7 +91,8 @@ def prepare_file(
     checksum, size, description = grid.checksum, grid.size, grid.description
     del grid
     mapped = apply_format(table, detection.format, zone=zone or policy.calendar.zone)
-    validated = validate_cases(mapped, policy, date_order=date_order)
+    readers = event_log_readers(grid, builtin_formats(), detection.header_position)
+    validated = validate_cases(mapped, policy, date_order=date_order, event_log_readers=readers)
     events = None
     if detection.format.events is not None:
         validated, events = cases_from_events(validated, detection.format.events, policy)

@@ -45,6 +45,9 @@ class Understood:
 
     prepared: PreparedFile
     mapping: MappingChoices | None = None  # the user's own mapping, to save after the import
+    # Why it cannot be imported although it was read: every row was rejected (its rejected
+    # rows are still shown, to see why).
+    unusable: str | None = None
 
     @property
     def export_format(self) -> ExportFormat:

@@ -24,6 +24,7 @@ from dashboard.importer.hand_mapping import MappingQuestions, mapping_questions
 from dashboard.importer.new_format import MappingChoices, build_format
 from dashboard.importer.prepare import PreparedFile, prepare_file
 from dashboard.importer.readers import read_table
+from dashboard.importer.rejections import nothing_stored_message
 from dashboard.importer.upload_results import (
     Imported,
     ImportFailed,
@@ -138,7 +139,12 @@ class UploadSession:
             return Refused(uploads.named(exc, saved.path, upload.name))
         except DashboardError as exc:
             return Refused(uploads.named(exc, saved.path, upload.name))
-        return Understood(prepared, how if isinstance(how, MappingChoices) else None)
+        unusable = nothing_stored_message(prepared)
+        return Understood(
+            prepared,
+            how if isinstance(how, MappingChoices) else None,
+            unusable=uploads.named(unusable, saved.path, upload.name) if unusable else None,
+        )
 
     def mapping_questions(self, unrecognised: Unrecognised) -> MappingQuestions | Refused:
         """What to ask to map an unrecognised upload by hand."""
@@ -155,6 +161,9 @@ class UploadSession:
         mappings as format files; a success empties the session: the files leave the server
         and the box."""
         mappings = [f.mapping for f in files if f.mapping is not None] if save_mappings else []
+        unusable = [f.unusable for f in files if f.unusable]
+        if unusable:  # the page does not offer such files; a failed import changes nothing
+            return ImportFailed(f"Nothing was imported: {unusable[0]}")
         try:
             new_format.check_names(mappings)  # before anything is written: all or nothing
             with warnings.catch_warnings():

@@ -8,6 +8,7 @@ hour is read as its first occurrence); the notes count them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +17,10 @@ import pandas as pd
 
 from dashboard.business_hours import supported_years
 from dashboard.importer.dates import DateReading, decide_date_reading
+from dashboard.importer.formats import ExportFormat
 from dashboard.importer.mapping import MappedExport
 from dashboard.importer.readers import RawTable, Reject
+from dashboard.importer.repeated_ids import refuse_repeated_case_ids
 from dashboard.policy import Policy
 from dashboard.severity_labels import parse_severity
 from dashboard.text import lowered, object_frame
@@ -111,8 +114,14 @@ class ValidatedCases:
 
 
 def validate_cases(
-    mapped: MappedExport, policy: Policy, *, date_order: str | None = None
+    mapped: MappedExport,
+    policy: Policy,
+    *,
+    date_order: str | None = None,
+    event_log_readers: Sequence[ExportFormat] = (),
 ) -> ValidatedCases:
+    """`event_log_readers`: the event-log formats that recognise the file, named should a
+    per-case format find its case ids repeating (dashboard/importer/repeated_ids.py)."""
     canonical = mapped.canonical
     table = mapped.table
     n = len(canonical)
@@ -124,8 +133,11 @@ def validate_cases(
     problems.append(np.where(case_id.to_numpy() == "", "case_id is empty", ""))
     # An event log repeats its case ids by design: one row per event.
     events = mapped.format.kind == "events"
-    if not events:
-        problems.append(_duplicate_problems(case_id, table.row_numbers))
+    if not events:  # one row per case: a repeated id refuses the whole file
+        refuse_repeated_case_ids(
+            case_id, table.row_numbers, file=str(table.path), per_case=mapped.format.name,
+            readers=event_log_readers,
+        )  # fmt: skip
     for column, limit in TEXT_LIMITS.items():
         problems.append(_text_problems(canonical[column], column, limit))
 
@@ -303,19 +315,6 @@ def _has_surrogates(text: str) -> bool:
 def _shown(text: str) -> str:
     shown = text if len(text) <= 60 else text[:57] + "..."
     return repr(shown.replace("\x00", "\\0"))
-
-
-def _duplicate_problems(case_id: pd.Series, row_numbers: np.ndarray) -> np.ndarray:
-    """Later occurrences of a case id are refused, naming the row of the first."""
-    problems = np.full(len(case_id), "", dtype=object)
-    duplicated = (case_id.duplicated(keep="first") & (case_id != "")).to_numpy()
-    if duplicated.any():
-        first_row = pd.Series(row_numbers, index=case_id.index).groupby(case_id).transform("first")
-        for i in np.flatnonzero(duplicated):
-            problems[i] = (
-                f"duplicate case_id {case_id.iloc[i]!r} (first at row {first_row.iloc[i]})"
-            )
-    return problems
 
 
 EARLIEST_YEAR = 1970  # before: a typo or an empty date exported as zero, never a real case

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from dashboard.importer.detect import detect_format
+from dashboard.importer.detect import detect_format, event_log_readers
 from dashboard.importer.formats import FormatError, builtin_formats, format_by_name, parse_format
 from dashboard.importer.readers import read_grid
+from tests.importer.audit_log import write_audit_log
 from tests.importer.zammad_report import write_report
 
 KNOWN = (
@@ -258,3 +261,20 @@ def test_a_tie_is_settled_by_forcing_one(tmp_path):
     other = _acme("acme_other", ["Ticket", "Opened"])
     grid = _grid(tmp_path, "Ticket,Prio,Opened\n1,P1,2026-03-02\n")
     assert detect_format(grid, [one, other], forced=other).format.name == "acme_other"
+
+
+# -- which event-log formats read a file a per-case format refuses ------------------------------
+
+
+def test_the_event_log_formats_recognising_the_headers_are_found(tmp_path):
+    grid = read_grid(write_audit_log(tmp_path / "audit.csv"))
+    readers = event_log_readers(grid, builtin_formats(), 0)
+    assert [f.name for f in readers] == ["servicenow_events"]  # not the per-case servicenow
+    assert event_log_readers(grid, builtin_formats(), 1) == []  # not the header there
+
+
+def test_no_event_log_format_reads_a_per_case_export(tmp_path):
+    grid = _grid(tmp_path, "case_id,customer,severity,created_at\nC-1,Acme,1,2026-03-02\n")
+    assert event_log_readers(grid, builtin_formats(), 0) == []
+    events = dataclasses.replace(_acme("acme_events", ["case_id", "severity"]), kind="events")
+    assert event_log_readers(grid, [*builtin_formats(), events], 0) == [events]

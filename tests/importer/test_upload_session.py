@@ -301,6 +301,32 @@ def test_a_file_that_cannot_be_read_for_mapping_is_refused(session):
     assert "sla-upload-" not in refused.message
 
 
+def test_an_event_log_is_refused_before_anything_is_written(session):
+    """Issue 12: as on the command line, a per-case format refuses repeated case ids."""
+    upload = FakeUpload("id-1", "twice.csv", KNOWN + KNOWN.splitlines(keepends=True)[1])
+    reading = session.read(upload, POLICY, limit_bytes=LIMIT)
+    assert reading == Refused(
+        "twice.csv: case ids repeat ('N01' on rows 2 and 5): this looks like an event log (one "
+        "row per change), which the canonical format reads one row per case; write a mapping "
+        'with kind = "events" (see docs/event-logs.md) and use --map FILE'
+    )
+
+
+def test_an_upload_whose_every_row_is_rejected_is_read_but_not_importable(session):
+    """Issue 12: its rejected rows are shown, and why, but there is nothing to import."""
+    header, _, _, bad = KNOWN.splitlines(keepends=True)
+    reading = session.read(FakeUpload("id-1", "bad.csv", header + bad), POLICY, limit_bytes=LIMIT)
+    assert isinstance(reading, Understood)
+    assert (reading.accepted, reading.rejected) == (0, 1)
+    assert reading.unusable.startswith(
+        "bad.csv: nothing stored: its only row was rejected; most common reason (1 row): "
+        "severity 'P9': the policy has no level 9"
+    )
+    assert "sla-upload-" not in reading.unusable
+    good = session.read(FakeUpload("id-2", "good.csv", KNOWN), POLICY, limit_bytes=LIMIT)
+    assert good.unusable is None
+
+
 # -- uploads taken out of the box ------------------------------------------------------------------
 
 
@@ -409,6 +435,17 @@ def test_a_failed_import_saves_no_mapping(session, formats_dir):
     assert outcome == ImportFailed("Nothing was imported: the database is gone")
     assert list(formats_dir.iterdir()) == []
     assert session.last_import() is None
+
+
+def test_an_upload_storing_nothing_fails_the_whole_import(session, state, engine):
+    header, _, _, bad = KNOWN.splitlines(keepends=True)
+    ready = _ready(session, FakeUpload("id-1", "good.csv", KNOWN),
+                   FakeUpload("id-2", "bad.csv", header + bad))  # fmt: skip
+    outcome = session.import_files(_writer(engine), ready, save_mappings=False)
+    assert isinstance(outcome, ImportFailed)
+    assert outcome.message.startswith("Nothing was imported: bad.csv: nothing stored: ")
+    assert (_count(engine, cases), _count(engine, imports)) == (0, 0)
+    assert Path(state[upload_session.FOLDER]).exists()  # the files stay, to fix or take out
 
 
 def test_two_files_import_together(session, engine):

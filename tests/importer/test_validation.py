@@ -49,7 +49,7 @@ def test_every_problem_of_a_row_is_named(tmp_path):
         tmp_path,
         "A,Acme,P1,2026-03-02T09:00:00Z,,,\n"
         ",Acme,P9,,soon,,\n"
-        "A,Acme,P2,2026-03-02T09:00:00Z,,,\n"
+        "B,Acme,Level 1 - High,2026-03-02T09:00:00Z,,,\n"
         "C,Acme,P2,2026-03-29 01:30,,,\n"
         "D,Acme,P2,2206-01-01T00:00:00Z,,,\n",
     )
@@ -61,7 +61,7 @@ def test_every_problem_of_a_row_is_named(tmp_path):
         "Sev 1, Level 1 - Urgent or Urgent, High, Medium, Low); first_response_at 'soon' is not "
         "a valid date-time (expected ISO 8601 like 2026-03-02T09:15:00Z); created_at is empty"
     )
-    assert reasons[4] == "duplicate case_id 'A' (first at row 2)"
+    assert reasons[4] == "severity 'Level 1 - High': level 1 is 'Urgent' in the policy, not 'High'"
     assert "does not exist in Europe/London" in reasons[5]
     assert reasons[6] == (
         "created_at 2206-01-01T00:00:00Z is outside the years the GB-ENG holiday list covers "
