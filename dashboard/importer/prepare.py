@@ -87,11 +87,11 @@ def prepare_file(
     grid = read_grid(path)
     detection = detect_format(grid, builtin_formats(), forced=forced)
     table = table_from_grid(grid, detection.header_position)
+    readers = event_log_readers(grid, builtin_formats(), detection.header_position)
     # The grid's cells are in the table now: let them go before validation, the peak.
     checksum, size, description = grid.checksum, grid.size, grid.description
     del grid
     mapped = apply_format(table, detection.format, zone=zone or policy.calendar.zone)
-    readers = event_log_readers(grid, builtin_formats(), detection.header_position)
     validated = validate_cases(mapped, policy, date_order=date_order, event_log_readers=readers)
     events = None
     if detection.format.events is not None:
