@@ -26,9 +26,10 @@ from dashboard import __version__, migrations, periods, queries, store, views
 from dashboard.cli import main
 from dashboard.export import export_canonical
 from dashboard.importer.prepare import prepare_file
-from dashboard.importing import import_prepared
+from dashboard.importing import import_prepared, stale_cases
 from dashboard.policy import load_policy
 from dashboard.queries import Filters
+from dashboard.recompute import recompute_stored
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "schema_v4.sqlite"
@@ -131,13 +132,46 @@ def test_a_release_database_is_upgraded_in_place_keeping_every_row(v4_database, 
     engine = store.open_database(v4_database)
     assert stored_revision(engine) == (store.HEAD_REVISION, str(store.SCHEMA_VERSION))
     version_4, version_now = ("schema_version", "4"), ("schema_version", str(store.SCHEMA_VERSION))
-    settings = release_rows["settings"] - Counter([version_4]) + Counter([version_now])
+    # Schema 6 marks the stored figures as older than resolution times: recompute adds them.
+    [scored] = [row for row in release_rows["settings"] if row[0] == "policy_fingerprint"]
+    marked = ("policy_fingerprint", "before-schema-6")
+    settings = release_rows["settings"] - Counter([version_4, scored])
+    settings += Counter([version_now, marked])
     assert rows_of_schema_4(engine) == {**release_rows, "settings": settings}  # imports too
     assert sum(release_rows["imports"].values()) == 4
     with engine.connect() as connection:
         versions = connection.execute(select(store.imports.c.program_version)).scalars().all()
     assert versions == [None] * 4  # who made the old imports is not known
     engine.dispose()
+
+
+def test_an_upgraded_database_asks_for_recompute_which_adds_resolution_times(v4_database):
+    policy = load_policy()
+    engine = store.open_database(v4_database)
+    try:
+        resolved = _count(engine, store.cases.c.resolved_at.is_not(None))
+        assert resolved > 0
+        assert views.data_state(engine).stale_under(policy)
+        assert stale_cases(engine, policy) >= resolved - _count(
+            engine, store.cases.c.resolved_at < store.cases.c.created_at
+        )
+        recompute_stored(engine, policy)
+        assert stale_cases(engine, policy) == 0
+        assert not views.data_state(engine).stale_under(policy)
+        timed = _count(engine, store.cases.c.resolution_business_seconds.is_not(None))
+        assert timed == resolved - _count(
+            engine, store.cases.c.resolved_at < store.cases.c.created_at
+        )
+    finally:
+        engine.dispose()
+
+
+def _count(engine, condition) -> int:
+    from sqlalchemy import func
+
+    with engine.connect() as connection:
+        query = select(func.count()).select_from(store.cases).where(condition)
+        return int(connection.execute(query).scalar_one())
 
 
 def test_a_release_database_shows_the_same_figures_after_the_upgrade(v4_database, capsys):

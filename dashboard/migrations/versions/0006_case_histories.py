@@ -2,7 +2,9 @@
 
 Resolved cases stored before the upgrade have no resolution figures yet: they count as stale
 (importing.stale_cases), so every command's note asks for `sla-dashboard recompute`, which
-computes them from the stored creation and resolution times; no stored value changes here.
+computes them from the stored creation and resolution times. The policy the stored figures
+were computed under (settings) is marked as older than schema 6, so the pages say so too and
+offer to re-score; no case's stored value changes here.
 
 Revision ID: 0006
 Revises: 0005
@@ -19,6 +21,8 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    column,
+    table,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -41,6 +45,12 @@ class _UtcDateTime(TypeDecorator):
 
 
 def upgrade() -> None:
+    settings = table("settings", column("key", String(100)), column("value", Text))
+    op.execute(
+        settings.update()
+        .where(settings.c.key == "policy_fingerprint")
+        .values(value="before-schema-6")
+    )
     with op.batch_alter_table("cases") as batch:
         batch.add_column(Column("reopen_count", Integer, nullable=True))
         batch.add_column(Column("event_count", Integer, nullable=True))
