@@ -4,6 +4,8 @@ derive and score its cases again from them (after a later export, or under a new
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
@@ -102,10 +104,15 @@ def merged_with_stored(
 
 
 def rederive(
-    events: pd.DataFrame, policy: Policy, template: ValidatedCases | None
+    events: pd.DataFrame,
+    policy: Policy,
+    template: ValidatedCases | None,
+    *,
+    responses_unrecorded: Collection[str] = (),
 ) -> tuple[ValidatedCases, SlaFigures | None]:
-    """Cases derived again from all their events and scored as an import would."""
-    derived = derive(events, policy)
+    """Cases derived again from all their events and scored as an import would;
+    `responses_unrecorded` as for histories.derive (what the last import said of them)."""
+    derived = derive(events, policy, responses_unrecorded=responses_unrecorded)
     validated = ValidatedCases(
         cases=derived.cases,
         rejects=[],

@@ -188,7 +188,11 @@ def _import_one(
         # it touches are derived again from all their events.
         new_events, history = merged_with_stored(connection, source, item.events, import_id)
         if len(history) > len(new_events):
-            rederived, figures = rederive(history, policy, validated)
+            read = validated.cases
+            unrecorded = read.frame["case_id"][~read.response_known].tolist()
+            rederived, figures = rederive(
+                history, policy, validated, responses_unrecorded=unrecorded
+            )
             cases_read = rederived.cases
         store_events(connection, source, new_events, import_id)
     if figures is not None:

@@ -73,7 +73,9 @@ def recompute_stored(
         stale = stored if everything else stored[stored["stale"].astype(bool)]
         histories = stale["event_count"].notna()
         for source, group in stale[histories].groupby("source"):
-            _rederive(connection, str(source), group["case_id"].tolist(), policy)
+            unrecorded = group.loc[~group["response_recorded"].astype(bool), "case_id"]
+            _rederive(connection, str(source), group["case_id"].tolist(), policy,
+                      unrecorded=set(unrecorded))  # fmt: skip
         stale_rows = len(stale)
         stale = stale[~histories]
         missing = sorted(set(stale["severity"].unique()) - set(policy.levels))
@@ -93,11 +95,17 @@ def recompute_stored(
     return RecomputeReport(stale_rows, len(stored) - stale_rows, policy.fingerprint)
 
 
-def _rederive(connection, source: str, case_ids: list[str], policy: Policy) -> None:
-    """Derive and score an event log's cases again from their stored events."""
+def _rederive(
+    connection, source: str, case_ids: list[str], policy: Policy, *, unrecorded: set[str]
+) -> None:
+    """Derive and score an event log's cases again from their stored events (`unrecorded`:
+    those whose log records no responses, so they stay unscored)."""
     for start in range(0, len(case_ids), _CHUNK):
-        events = stored_events(connection, source, case_ids[start : start + _CHUNK])
-        validated, figures = rederive(events, policy, None)
+        chunk = case_ids[start : start + _CHUNK]
+        events = stored_events(connection, source, chunk)
+        validated, figures = rederive(
+            events, policy, None, responses_unrecorded=unrecorded.intersection(chunk)
+        )
         if figures is None:
             continue
         rows = raw_frame(validated.cases, source)

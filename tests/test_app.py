@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard import analytics, periods, readable, store, views
+from dashboard.importer.formats import load_format
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.queries import Filters
-from dashboard.store import cases, imports
+from dashboard.store import case_events, cases, imports
 from tests import analytics_fixture as fixture
 from tests.helpers import vendor_policy
 
@@ -324,6 +325,78 @@ def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, tmp_path, monk
     [path] = tmp_path.glob("*.toml")
     assert 'case_id = "Ref"' in path.read_text()
     assert '"Sev A" = 1' in path.read_text()
+
+
+HELPDESK_LOG = ROOT / "tests" / "fixtures" / "helpdesk_process_mining.csv"
+# What the process-mining fixture's activities mean (data/mappings/process_mining_helpdesk.toml).
+HELPDESK_RULES = {
+    "responded_activities": ["Take in charge ticket"],
+    "resolved_activities": ["Resolve ticket"],
+    "reopened_activities": ["Reopen ticket"],
+    "paused_activities": ["Wait"],
+    "resumed_activities": ["Take in charge ticket", "Resolve ticket"],
+}
+
+
+def test_a_process_mining_log_is_mapped_on_the_page_as_an_event_log(db, tmp_path, monkeypatch):
+    """Issue 12: "mapping such a file on the Import page works too"; the hand mapping only made
+    formats of one row per case."""
+    from dashboard.importer import new_format
+
+    monkeypatch.setattr(new_format, "FORMATS_DIR", tmp_path)
+    before = _count(db)
+    app = open_app("import")
+    app.file_uploader[0].upload(HELPDESK_LOG.name, HELPDESK_LOG.read_bytes(), "text/csv").run()
+    assert not app.exception
+    assert "a process-mining event log" in plain(app.warning[0])
+    ticked = next(c for c in app.checkbox if c.key and c.key.startswith("event-log-"))
+    assert ticked.value  # its case ids repeat
+    file_id = ticked.key.removeprefix("event-log-")
+    assert app.selectbox(key=f"event-{file_id}-timestamp").value == "Complete Timestamp"
+    assert app.selectbox(key=f"event-{file_id}-activity").value == "Activity"
+    assert app.text_input(key=f"nulls-{file_id}").value == "NULL"
+    assert not any(s.key == f"map-{file_id}-first_response_at" for s in app.selectbox)
+    app.selectbox(key=f"map-{file_id}-severity").set_value("seriousness_2").run()
+    for label, level in {"Value 2": 3, "Value 3": 2, "Value 4": 1}.items():
+        app.selectbox(key=f"label-{file_id}-{label}").set_value(level)
+    app.text_input(key=f"stamp-{file_id}").set_value("%Y/%m/%d %H:%M:%S.%f").run()
+    assert not app.exception
+    assert "a first-response rule" in plain(app.info[-1])  # nothing says what a response is
+    app.checkbox(key=f"no-responses-{file_id}").check().run()  # or: the log records none
+    assert any("3 cases accepted" in m.value for m in app.markdown)
+    assert "cases are stored unscored" in " ".join(t.value for t in app.text)
+    app.checkbox(key=f"no-responses-{file_id}").uncheck()
+    for rule, activities in HELPDESK_RULES.items():
+        app.multiselect(key=f"rule-{file_id}-{rule}-Activity").set_value(activities)
+    app.run()
+    assert_clean(app)
+    assert any("3 cases accepted · 0 rows rejected" in m.value for m in app.markdown)
+    notes = " ".join(t.value for t in app.text)
+    assert "event log: 10 row(s) of 3 case(s); each case is derived from its events" in notes
+    assert "first response: the first event with activity take in charge ticket" in notes
+    app.checkbox(key="save_formats").check()
+    app.button(key="import").click().run()
+    assert_clean(app)
+    assert _count(db) == before + 3
+    with db.connect() as connection:
+        rows = connection.execute(
+            select(cases.c.case_id, cases.c.severity, cases.c.response_business_seconds,
+                   cases.c.resolution_business_seconds, cases.c.paused_business_seconds,
+                   cases.c.reopen_count, cases.c.event_count)
+            .where(cases.c.case_id.like("Case %"))
+            .order_by(cases.c.case_id)
+        ).all()  # fmt: skip
+        events = connection.execute(select(func.count()).select_from(case_events)).scalar_one()
+    assert [tuple(r) for r in rows] == [
+        ("Case 1", 3, 5400, 2 * 3600, 9 * 3600, 0, 5),  # paused 11:00 -> 11:00 next day
+        ("Case 2", 1, 5400, None, None, 1, 4),  # resolved, then reopened: open again
+        ("Case 3", 2, None, None, None, 0, 1),  # never taken in charge: unanswered
+    ]
+    assert events == 10  # stored: re-derived after a policy change
+    [path] = tmp_path.glob("*.toml")
+    saved = load_format(path)
+    assert saved.kind == "events"
+    assert saved.events.resumed_activities == {"take in charge ticket", "resolve ticket"}
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from dashboard import ui, views
+from dashboard.importer.event_mapping import EventAnswers
 from dashboard.importer.upload_results import (
     PREVIEW_ROWS,
     ImportFailed,
@@ -96,24 +97,40 @@ def _read(session: UploadSession, upload, policy) -> Understood | None:
 def _mapping_form(
     session: UploadSession, unrecognised: Unrecognised, file_id: str, policy
 ) -> MappingChoices | None:
-    """Ask which header holds each field and what each severity label means."""
+    """Ask which header holds each field and what each severity label means (and, for an
+    event log, which columns say when and what happened and what its values mean)."""
     questions = session.mapping_questions(unrecognised)
     if isinstance(questions, Refused):
         ui.error(questions.message)
         return None
+    event_log = st.checkbox(
+        "It is an event log: one row per event of a case",
+        value=questions.looks_like_event_log,
+        key=f"event-log-{file_id}",
+        help="An audit trail or a process-mining log: each case is derived from its events "
+        "(created by its first event unless a column says when). Ticked at first when case ids "
+        "repeat.",
+    )
     st.markdown("**Map the columns** (the first non-blank row is taken as the header)")
-    columns: dict[str, str] = {}
-    grid = st.columns(3)
-    for index, question in enumerate(questions.columns):
-        columns[question.field] = grid[index % 3].selectbox(
-            question.label,
-            questions.column_options,
-            index=question.preselected,
-            key=f"map-{file_id}-{question.field}",
-        )
-    levels = _severity_form(questions, columns, file_id, policy)
+    columns = _column_selects(
+        questions, questions.column_questions(event_log=event_log), f"map-{file_id}"
+    )
+    event_columns: dict[str, str] = {}
+    if event_log:
+        st.markdown("**Event log**: which columns say when and what happened")
+        event_columns = _column_selects(questions, questions.event_columns, f"event-{file_id}")
+    null_values = st.text_input(
+        "Cells meaning empty", questions.default_null_values, key=f"nulls-{file_id}",
+        help="Comma-separated, any case, e.g. NULL, N/A",
+    )  # fmt: skip
+    levels = _severity_form(questions, columns, file_id, policy, null_values)
     if levels is None:
         return None
+    events = None
+    if event_log:
+        events = _event_rules_form(questions, columns, event_columns, null_values, file_id)
+        if events is None:
+            return None
     settings = st.columns(3)
     stamp = settings[0].text_input(
         "Timestamp format", questions.default_timestamp_format, key=f"stamp-{file_id}",
@@ -125,19 +142,70 @@ def _mapping_form(
     )  # fmt: skip
     name = settings[2].text_input("Format name", questions.default_name, key=f"name-{file_id}")
     answer = questions.answer(
-        columns=columns, levels=levels, timestamp_format=stamp, zone=zone, name=name
-    )
+        columns=columns, levels=levels, timestamp_format=stamp, zone=zone, name=name,
+        null_values=null_values, events=events,
+    )  # fmt: skip
     if answer.still_needed:
         ui.info("Still needed: " + "; ".join(answer.still_needed))
     return answer.choices
 
 
+def _column_selects(questions: MappingQuestions, asked, prefix: str) -> dict[str, str]:
+    """A header (or "not in this file") for each question, three to a row."""
+    grid = st.columns(3)
+    return {
+        question.field: grid[index % 3].selectbox(
+            question.label,
+            questions.column_options,
+            index=question.preselected,
+            key=f"{prefix}-{question.field}",
+        )
+        for index, question in enumerate(asked)
+    }
+
+
+def _event_rules_form(
+    questions: MappingQuestions,
+    columns: dict[str, str],
+    event_columns: dict[str, str],
+    null_values: str,
+    file_id: str,
+) -> EventAnswers | None:
+    """Which activities and statuses mean a response, a resolution, a reopen or a pause; None
+    if a column chosen cannot hold them."""
+    chosen: dict[str, list[str]] = {}
+    for asked in (
+        questions.activities(event_columns, null_values=null_values),
+        questions.statuses(columns, null_values=null_values),
+    ):
+        if asked is None:
+            continue
+        if asked.problem:
+            ui.error(asked.problem)
+            return None
+        st.markdown(f"**What the values of {ui.escaped(asked.column)} mean**")
+        grid = st.columns(2)
+        for index, rule in enumerate(asked.rules):
+            chosen[rule.rule] = grid[index % 2].multiselect(
+                rule.label,
+                asked.values,
+                default=rule.preselected,
+                key=f"rule-{file_id}-{rule.rule}-{asked.column}",  # a new column: a new question
+            )
+    responds = chosen.get("responded_activities") or chosen.get("responded_when_status_not")
+    no_responses = not responds and st.checkbox(
+        "The log records no responses: store its cases unscored",
+        key=f"no-responses-{file_id}",
+    )
+    return EventAnswers(event_columns, chosen, no_responses=no_responses)
+
+
 def _severity_form(
-    questions: MappingQuestions, columns: dict[str, str], file_id: str, policy
+    questions: MappingQuestions, columns: dict[str, str], file_id: str, policy, null_values: str
 ) -> dict[str, int | None] | None:
     """The level chosen for each severity label (None: not yet); None if the column chosen
     cannot be a severity."""
-    severity = questions.severity(columns, policy)
+    severity = questions.severity(columns, policy, null_values=null_values)
     if severity is None:
         return {}
     if severity.problem:

@@ -38,6 +38,8 @@ TEXT_FIELDS = (
 TIME_FIELDS = ("created_at", "first_response_at", "resolved_at")
 FIELDS = (*TEXT_FIELDS, *TIME_FIELDS, "dismissal_reason")
 REQUIRED_FIELDS = ("case_id", "severity", "created_at")
+# An event log's creation can be its first event's timestamp.
+EVENT_REQUIRED_FIELDS = ("case_id", "severity")
 ZONE_RULES = ("local", "footer")  # or any IANA zone name, e.g. "UTC"
 
 _TOP_KEYS = {
@@ -45,11 +47,13 @@ _TOP_KEYS = {
     "severity", "channels", "statuses", "dismissal", "null_values", "events",
 }  # fmt: skip
 KINDS = ("cases", "events")  # one row per case, or one row per event of a case
-_EVENT_KEYS = {
-    "timestamp", "sequence", "activity", "responded_when_status_not", "responded_activities",
-    "resolved_activities", "reopened_activities", "paused_activities", "resumed_activities",
-    "resolved_statuses",
-}  # fmt: skip
+# The [events] rules: values of the activity column, and values of the status column.
+ACTIVITY_RULES = (
+    "responded_activities", "resolved_activities", "reopened_activities", "paused_activities",
+    "resumed_activities",
+)  # fmt: skip
+STATUS_RULES = ("responded_when_status_not", "resolved_statuses")
+_EVENT_KEYS = {"timestamp", "sequence", "activity", *ACTIVITY_RULES, *STATUS_RULES}
 _DETECT_KEYS = {"headers", "values", "header_search_rows"}
 _FIRST_RESPONSE_KEYS = {"column", "minutes_after_created", "hours_after_created", "recorded"}
 _VENDOR_KEYS = {
@@ -221,8 +225,7 @@ def parse_format(raw: Mapping[str, Any], *, source: str) -> ExportFormat:
     columns_raw = table("columns")
     known(columns_raw, set(FIELDS) - {"first_response_at"}, "columns.")
     columns = {key: headers(value, f"columns.{key}") for key, value in columns_raw.items()}
-    # An event log's creation can be its first event's timestamp.
-    required_fields = ("case_id", "severity") if kind == "events" else REQUIRED_FIELDS
+    required_fields = EVENT_REQUIRED_FIELDS if kind == "events" else REQUIRED_FIELDS
     for required in required_fields:
         if required not in columns:
             raise fail(f"columns.{required}", _MISSING, "missing (required)")
@@ -388,11 +391,7 @@ def _event_rules(raw: Mapping[str, Any], fail, known, headers) -> EventRules:
         resumed_activities=values("resumed_activities"),
         resolved_statuses=values("resolved_statuses"),
     )
-    uses_activities = any(
-        getattr(rules, k) for k in ("responded_activities", "resolved_activities",
-                                    "reopened_activities", "paused_activities",
-                                    "resumed_activities")
-    )  # fmt: skip
+    uses_activities = any(getattr(rules, k) for k in ACTIVITY_RULES)
     if uses_activities and not rules.activity:
         raise fail("events.activity", _MISSING, "needed: the rules name activities")
     if bool(rules.paused_activities) != bool(rules.resumed_activities):

@@ -14,6 +14,7 @@ Three steps, each testable alone:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,10 +140,15 @@ class Derived:
     rejected_cases: dict[str, str]  # case id -> why all its events were refused
 
 
-def derive(events: pd.DataFrame, policy: Policy) -> Derived:
+def derive(
+    events: pd.DataFrame, policy: Policy, *, responses_unrecorded: Collection[str] = ()
+) -> Derived:
     """One row per case from its events (docs/event-logs.md), in the `Cases` shape the scorer
     and the store take. Under [scoring] severity = "escalation" the severity set here is the
-    final one; `history_targets` decides, with the calendar."""
+    final one; `history_targets` decides, with the calendar.
+
+    `responses_unrecorded`: the cases whose log says nothing about responses (its format names
+    no response rule), so they are unscored rather than unanswered."""
     seq = np.where(np.isnan(events["sequence"].to_numpy(np.float64)), np.inf,
                    events["sequence"].to_numpy(np.float64))  # fmt: skip
     codes, ids = pd.factorize(events["case_id"], sort=True)
@@ -263,7 +269,7 @@ def derive(events: pd.DataFrame, policy: Policy) -> Derived:
         has_first_response_at=answered,
         resolved_at=resolved.astype(np.int64),
         has_resolved_at=has_resolved,
-        response_known=np.ones(len(starts), dtype=bool),
+        response_known=~pd.Index(frame["case_id"]).isin(list(responses_unrecorded)),
         first_response_source="events",
         timelines=timelines,
     )

@@ -1,26 +1,36 @@
 """A mapping file for an export no shipped format knows, from the choices a user made.
 
 The Import page asks which header holds each field and which level each severity label
-means; this module turns those answers into the same TOML a hand-written mapping would be
-(data/formats/README.md), validates it with the same parser, and saves it beside the shipped
-formats so the next export of that kind is detected by itself.
+means (and, for an event log, which columns say when and what happened and which activities
+or statuses mean a response, a resolution, a reopen or a pause); this module turns those
+answers into the same TOML a hand-written mapping would be (data/formats/README.md), reads
+that text back with the same parser, and saves it beside the shipped formats so the next
+export of that kind is detected by itself.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
+import tempfile
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dashboard.importer.formats import (
+    ACTIVITY_RULES,
+    EVENT_REQUIRED_FIELDS,
     FIELDS,
     FORMATS_DIR,
     REQUIRED_FIELDS,
+    STATUS_RULES,
     ExportFormat,
     FormatError,
     builtin_formats,
+    load_format,
     normalise,
     parse_format,
 )
@@ -29,7 +39,8 @@ from dashboard.timestamps import ISO8601
 # Header spellings seen in exports, by field: the first guess the page offers.
 _SYNONYMS = {
     "case_id": ["case id", "ticket id", "ticket", "id", "number", "key", "issue key", "#",
-                "case number", "ticket number", "incident", "ref", "reference"],
+                "case number", "ticket number", "incident", "ref", "reference",
+                "case:concept:name"],
     "customer": ["customer", "company", "organization", "organisation", "account", "client"],
     "plan": ["plan", "tier", "contract", "support plan", "sla plan"],
     "severity": ["severity", "priority", "sev", "urgency", "impact"],
@@ -40,12 +51,40 @@ _SYNONYMS = {
                           "replied at", "first reply"],
     "resolved_at": ["resolved at", "resolved", "closed at", "closed", "solved at",
                     "resolution date"],
-    "status": ["status", "state"],
+    "status": ["status", "state", "incident state", "ticket status", "lifecycle:transition"],
     "channel": ["channel", "source", "via", "contact type", "origin"],
     "component": ["component", "product", "category", "service"],
     "subject": ["subject", "summary", "title", "short description", "description"],
     "dismissal_reason": ["dismissal reason", "close code", "resolution", "close reason"],
 }  # fmt: skip
+
+# The columns of an event log's [events] table, and their usual spellings: process-mining
+# logs (Case ID, Activity, Complete Timestamp; XES names), ServiceNow's audit trail.
+EVENT_COLUMNS = ("timestamp", "sequence", "activity")
+_EVENT_SYNONYMS = {
+    "timestamp": ["complete timestamp", "time:timestamp", "event time", "event timestamp",
+                  "time", "sys updated at", "updated at", "updated", "date"],
+    "sequence": ["sys mod count", "seq", "sequence number", "event number", "updates",
+                 "mod count"],
+    "activity": ["concept:name", "event", "activity name", "action", "event type"],
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EventChoices:
+    """An event log's [events] table (docs/event-logs.md): the headers saying when and what
+    happened, and the values (as the export writes them) each rule names."""
+
+    timestamp: str  # when each event happened
+    sequence: str | None = None  # breaks ties between events at one timestamp
+    activity: str | None = None  # what happened
+    responded_activities: tuple[str, ...] = ()
+    resolved_activities: tuple[str, ...] = ()
+    reopened_activities: tuple[str, ...] = ()
+    paused_activities: tuple[str, ...] = ()
+    resumed_activities: tuple[str, ...] = ()
+    responded_when_status_not: tuple[str, ...] = ()  # statuses of a case not yet answered
+    resolved_statuses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,15 +95,28 @@ class MappingChoices:
     severity_labels: Mapping[str, int] = field(default_factory=dict)  # label as written -> level
     zone: str = "local"  # "local" (the policy's zone) or an IANA zone
     timestamp_format: str = ISO8601  # or a strftime pattern such as "%d/%m/%Y %H:%M"
+    null_values: tuple[str, ...] = ()  # cells meaning "empty", e.g. ("NULL",)
+    events: EventChoices | None = None  # an event log (kind = "events"); None: one row per case
 
 
 def suggest_columns(headers: Iterable[str]) -> dict[str, str]:
     """A first guess at which header holds each field, by name; each header used once."""
+    return _guess(headers, {f: _SYNONYMS.get(f, []) for f in FIELDS}, taken=set())
+
+
+def suggest_event_columns(headers: Iterable[str], *, taken: Iterable[str] = ()) -> dict[str, str]:
+    """A first guess at an event log's time, sequence and activity headers, by name, among
+    the headers not `taken` by a field."""
+    return _guess(headers, _EVENT_SYNONYMS, taken=set(taken))
+
+
+def _guess(
+    headers: Iterable[str], synonyms: Mapping[str, list[str]], *, taken: set[str]
+) -> dict[str, str]:
     by_name = {normalise(h): h for h in headers if h.strip()}
-    taken: set[str] = set()
     guesses: dict[str, str] = {}
-    for field_name in FIELDS:
-        for spelling in [field_name.replace("_", " "), *_SYNONYMS.get(field_name, [])]:
+    for field_name, spellings in synonyms.items():
+        for spelling in [field_name.replace("_", " "), *spellings]:
             header = by_name.get(normalise(spelling))
             if header is not None and header not in taken:
                 guesses[field_name] = header
@@ -76,18 +128,23 @@ def suggest_columns(headers: Iterable[str]) -> dict[str, str]:
 def format_document(choices: MappingChoices) -> dict[str, Any]:
     """The mapping as the TOML-shaped dict data/formats/*.toml hold."""
     columns = {f: h for f, h in choices.columns.items() if h}
-    missing = [f for f in REQUIRED_FIELDS if f not in columns]
+    events = choices.events
+    required = EVENT_REQUIRED_FIELDS if events else REQUIRED_FIELDS
+    missing = [f for f in required if f not in columns]
     if missing:
         raise FormatError(f"a mapping needs a column for {', '.join(missing)}")
-    document: dict[str, Any] = {
-        "name": choices.name,
-        "title": choices.title,
-        "detect": {"headers": [columns[f] for f in REQUIRED_FIELDS]},
-        "columns": {
-            f: h for f, h in columns.items() if f not in ("first_response_at", "dismissal_reason")
-        },
-        "timestamps": {"formats": [choices.timestamp_format], "zone": choices.zone},
+    document: dict[str, Any] = {"name": choices.name, "title": choices.title}
+    if events:
+        document["kind"] = "events"
+    if choices.null_values:
+        document["null_values"] = list(choices.null_values)
+    document["detect"] = {"headers": _detect_headers(columns, events)}
+    if events:
+        document["events"] = _events_table(events, columns)
+    document["columns"] = {
+        f: h for f, h in columns.items() if f not in ("first_response_at", "dismissal_reason")
     }
+    document["timestamps"] = {"formats": [choices.timestamp_format], "zone": choices.zone}
     if "first_response_at" in columns:
         document["first_response"] = {"column": columns["first_response_at"]}
     if choices.severity_labels:
@@ -99,11 +156,47 @@ def format_document(choices: MappingChoices) -> dict[str, Any]:
     return document
 
 
+def _detect_headers(columns: Mapping[str, str], events: EventChoices | None) -> list[str]:
+    """The headers that identify the export next time: the required ones, and for an event
+    log its creation (if any), time, sequence and activity columns too."""
+    if events is None:
+        return [columns[f] for f in REQUIRED_FIELDS]
+    named = [*(columns.get(f) for f in ("case_id", "severity", "created_at")),
+             events.timestamp, events.sequence, events.activity]  # fmt: skip
+    return list(dict.fromkeys(h for h in named if h))
+
+
+def _events_table(events: EventChoices, columns: Mapping[str, str]) -> dict[str, Any]:
+    if "first_response_at" in columns:
+        raise FormatError(
+            "an event log's first response comes from its events (an activity or a status), "
+            "not from a column"
+        )
+    if any(getattr(events, rule) for rule in STATUS_RULES) and "status" not in columns:
+        raise FormatError("the statuses the event rules name need a status column")
+    table: dict[str, Any] = {"timestamp": events.timestamp}
+    for key in ("sequence", "activity"):
+        if getattr(events, key):
+            table[key] = getattr(events, key)
+    for rule in (*ACTIVITY_RULES, *STATUS_RULES):
+        if getattr(events, rule):
+            table[rule] = list(getattr(events, rule))
+    return table
+
+
 def build_format(choices: MappingChoices) -> tuple[ExportFormat, str]:
-    """The validated format and its TOML text (the parser that reads shipped files checks it)."""
+    """The validated format and its TOML text: the text is read back and checked by the parser
+    that reads shipped files, so what is saved is what was read."""
     document = format_document(choices)
     text = to_toml(document)
-    return parse_format(document, source=f"{choices.name}.toml"), text
+    source = f"{choices.name}.toml"
+    try:
+        read_back = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # a bug in to_toml: never save such a file
+        raise FormatError(f"{source}: the TOML written does not read back ({exc})") from None
+    if read_back != document:
+        raise FormatError(f"{source}: the TOML written reads back as another mapping")
+    return parse_format(read_back, source=source), text
 
 
 def check_names(choices: Iterable[MappingChoices], folder: Path | None = None) -> None:
@@ -125,12 +218,39 @@ def save_format(choices: MappingChoices, folder: Path | None = None) -> Path:
     check_names([choices], folder)
     fmt, text = build_format(choices)
     path = folder / f"{fmt.name}.toml"
+    title = " ".join(fmt.title.split())  # a comment line: a title's line breaks would end it
     header = (
-        f"# {fmt.title}: made on the Import page from the columns a user chose.\n"
+        f"# {title}: made on the Import page from the columns a user chose.\n"
         "# Edit it like any mapping (data/formats/README.md).\n"
     )
-    path.write_text(header + text, encoding="utf-8")
+    # Written beside its place under a name no format search matches, read back as any
+    # mapping is loaded, and only then put in place (never over a file that appeared
+    # meanwhile): a file that would not load is never left where it would be.
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=folder, prefix=f".{fmt.name}-", suffix=".part", delete=False
+    ) as draft_file:
+        draft_file.write(header + text)
+    draft = Path(draft_file.name)
+    try:
+        if load_format(draft) != dataclasses.replace(fmt, source_file=str(draft)):
+            raise FormatError(f"{path}: the file written reads back as another mapping")
+        _place(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
     return path
+
+
+def _place(draft: Path, path: Path) -> None:
+    """Give `draft` the name `path`, refusing a name taken meanwhile."""
+    taken = FormatError(f"a format named {path.stem!r} exists already; choose another name")
+    try:
+        os.link(draft, path)  # atomic, and refuses an existing name
+    except FileExistsError:
+        raise taken from None
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise taken from None
+        os.replace(draft, path)
 
 
 def to_toml(document: Mapping[str, Any]) -> str:

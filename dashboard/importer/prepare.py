@@ -119,7 +119,9 @@ def cases_from_events(
     """Validated event rows -> one validated case each, and the distinct events kept."""
     rows = len(validated.cases) + len(validated.rejects)
     events, repeats = distinct_events(event_frame(validated, rules, batch=batch))
-    derived = derive(events, policy)
+    # A log whose format names no response rule says nothing about responses: unscored.
+    unrecorded = () if rules.records_responses else events["case_id"].unique().tolist()
+    derived = derive(events, policy, responses_unrecorded=unrecorded)
     rejects = rejected_rows(validated, derived, events)
     refused = {r.case_id for r in rejects}
     cases = derived.cases

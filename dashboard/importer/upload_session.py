@@ -73,11 +73,8 @@ def fingerprint(content_digest: str, how: How, *, rules: str) -> str:
         reading: object = None
     elif isinstance(how, ExportFormat):
         reading = ["format", how.name]
-    else:
-        reading = [
-            "mapping", how.name, how.title, dict(how.columns), dict(how.severity_labels),
-            how.zone, how.timestamp_format,
-        ]  # fmt: skip
+    else:  # every choice is in the format file it makes (an event log's rules too)
+        reading = ["mapping", new_format.format_document(how)]
     text = json.dumps([content_digest, rules, reading], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 

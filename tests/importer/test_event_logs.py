@@ -199,6 +199,39 @@ def test_the_process_mining_mapping_reads_through_the_cli(tmp_path, capsys):
     assert "first response: the first event with activity take in charge ticket" in out
 
 
+def test_a_log_whose_format_names_no_response_rule_is_unscored_also_when_derived_again(
+    engine, tmp_path
+):
+    """The note said "cases are stored unscored" while they were judged unanswered (breached
+    or pending): a log that records no responses says nothing about them."""
+    policy = load_policy()
+    text = HELPDESK_MAP.read_text(encoding="utf-8")
+    no_responses = tmp_path / "no_responses.toml"
+    no_responses.write_text(text.replace('responded_activities = ["Take in charge ticket"]', ""))
+    fmt = choose_format(None, no_responses)
+    assert not fmt.events.records_responses
+
+    def verdicts():
+        return stored(engine, cases.c.case_id, cases.c.response_recorded, cases.c.response_status,
+                      cases.c.resolution_business_seconds)  # fmt: skip
+
+    prepared = prepare_file(HELPDESK, policy, forced=fmt)
+    assert "first response: this log names no response event; cases are stored unscored" in (
+        prepared.notes
+    )
+    assert prepared.figures.status_names.tolist() == ["unscored"] * 3
+    import_prepared(engine, [prepared], policy, source="helpdesk")
+    unscored = [("Case 1", False, "unscored", 7200), ("Case 2", False, "unscored", None),
+                ("Case 3", False, "unscored", None)]  # fmt: skip
+    assert verdicts() == unscored
+    # the same log again: its cases are derived again from the merged history
+    import_prepared(engine, [prepare_file(HELPDESK, policy, forced=fmt)], policy,
+                    source="helpdesk")  # fmt: skip
+    assert verdicts() == unscored
+    recompute_stored(engine, policy, everything=True)
+    assert verdicts() == unscored
+
+
 # -- the format file ---------------------------------------------------------------------------
 
 EVENTS = {

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from dashboard.importer.event_mapping import EventAnswers
 from dashboard.importer.formats import FIELDS, REQUIRED_FIELDS
 from dashboard.importer.hand_mapping import (
     MAX_LABELS,
     NOT_IN_FILE,
     default_format_name,
     mapping_questions,
+    parse_null_values,
 )
-from dashboard.importer.new_format import build_format
+from dashboard.importer.new_format import EventChoices, build_format
 from dashboard.importer.prepare import prepare_file
 from dashboard.importer.readers import read_table
 from dashboard.timestamps import ISO8601
@@ -124,6 +128,7 @@ def _answer(questions, columns, levels, **settings):
         timestamp_format=settings.get("timestamp_format", "%d/%m/%Y %H:%M"),
         zone=settings.get("zone", "local"),
         name=settings.get("name", "custom_helpdesk"),
+        null_values=settings.get("null_values", ""),
     )
 
 
@@ -167,3 +172,155 @@ def test_a_blank_timestamp_format_means_iso8601(questions):
     answer = _answer(questions, _columns(**ANSWERED), {"P2": 2, "Sev A": 1, "Sev B": 2},
                      timestamp_format="")  # fmt: skip
     assert answer.choices.timestamp_format == ISO8601
+
+
+# -- cells meaning empty ---------------------------------------------------------------------------
+
+
+def test_null_markers_the_file_has_are_offered_and_are_not_severity_labels(tmp_path):
+    path = tmp_path / "nulls.csv"
+    path.write_text(EXPORT.replace("R-4;Umbrella;;", "R-4;Umbrella;NULL;").replace(
+        "R-3;Umbrella;P2;", "R-3;n/a;P2;"))  # fmt: skip
+    questions = mapping_questions(read_table(path))
+    assert questions.default_null_values == "NULL, n/a"  # as the file spells them
+    severity = questions.severity(_columns(severity="Urgency"), POLICY, null_values="null")
+    assert [q.label for q in severity.labels] == ["P2", "Sev A", "Sev B"]
+    answer = _answer(questions, _columns(**ANSWERED), {"P2": 2, "Sev A": 1, "Sev B": 2},
+                     null_values=" NULL, n/a,, NULL ")  # fmt: skip
+    assert answer.choices.null_values == ("NULL", "n/a")
+
+
+def test_no_null_markers_are_offered_for_a_file_without_them(questions):
+    assert questions.default_null_values == ""
+    assert parse_null_values("") == ()
+
+
+# -- event logs (issue 12) -------------------------------------------------------------------------
+
+HELPDESK = Path(__file__).resolve().parent.parent / "fixtures" / "helpdesk_process_mining.csv"
+# The page's answers for the process-mining fixture (tests/importer/test_new_format.py makes the
+# same mapping from its choices).
+HELPDESK_COLUMNS = {"case_id": "Case ID", "customer": "customer", "severity": "seriousness_2",
+                    "component": "product"}  # fmt: skip
+HELPDESK_EVENTS = {"timestamp": "Complete Timestamp", "sequence": NOT_IN_FILE,
+                   "activity": "Activity"}  # fmt: skip
+HELPDESK_RULES = {
+    "responded_activities": ["Take in charge ticket"],
+    "resolved_activities": ["Resolve ticket"],
+    "reopened_activities": ["Reopen ticket"],
+    "paused_activities": ["Wait"],
+    "resumed_activities": ["Take in charge ticket", "Resolve ticket"],
+}
+
+
+@pytest.fixture
+def event_log():
+    return mapping_questions(read_table(HELPDESK))
+
+
+def test_a_file_whose_case_ids_repeat_looks_like_an_event_log(event_log, questions):
+    assert event_log.looks_like_event_log
+    assert not questions.looks_like_event_log
+
+
+def test_an_event_logs_time_and_activity_columns_are_guessed_by_name(event_log):
+    asked = {q.field: (q.label, event_log.column_options[q.preselected])
+             for q in event_log.event_columns}  # fmt: skip
+    assert asked == {
+        "timestamp": ("event time (required)", "Complete Timestamp"),
+        "sequence": ("sequence (breaks ties)", NOT_IN_FILE),
+        "activity": ("activity", "Activity"),
+    }
+    assert event_log.default_null_values == "NULL"
+
+
+@pytest.mark.parametrize(
+    ("headers", "guessed"),
+    [
+        # ServiceNow's audit trail
+        ("number,incident_state,sys_mod_count,sys_updated_at,priority,opened_at",
+         {"timestamp": "sys_updated_at", "sequence": "sys_mod_count"}),
+        # XES attribute names
+        ("case:concept:name,concept:name,time:timestamp",
+         {"timestamp": "time:timestamp", "activity": "concept:name"}),
+        ("Ticket,Event,Time,Sequence,State",
+         {"timestamp": "Time", "sequence": "Sequence", "activity": "Event"}),
+    ],
+)  # fmt: skip
+def test_event_columns_are_guessed_for_the_usual_logs(tmp_path, headers, guessed):
+    path = tmp_path / "log.csv"
+    path.write_text(headers + "\n" + ",".join("x" for _ in headers.split(",")) + "\n")
+    questions = mapping_questions(read_table(path))
+    chosen = {q.field: questions.column_options[q.preselected] for q in questions.event_columns}
+    assert {k: v for k, v in chosen.items() if v != NOT_IN_FILE} == guessed
+
+
+def test_an_event_logs_creation_is_optional_and_its_first_response_not_a_column(event_log):
+    asked = {q.field: q.label for q in event_log.column_questions(event_log=True)}
+    assert "first_response_at" not in asked
+    assert asked["created_at"] == "created_at"
+    assert asked["case_id"] == "case_id (required)"
+    assert event_log.column_questions(event_log=False) == event_log.columns
+
+
+def test_the_activities_offered_are_the_activity_columns_values(event_log):
+    asked = event_log.activities(HELPDESK_EVENTS)
+    assert asked.problem is None
+    assert asked.values == ("Assign seriousness", "Closed", "Reopen ticket", "Resolve ticket",
+                            "Take in charge ticket", "Wait")  # fmt: skip
+    assert [r.rule for r in asked.rules] == ["responded_activities", "resolved_activities",
+                                             "reopened_activities", "paused_activities",
+                                             "resumed_activities"]  # fmt: skip
+    assert all(r.preselected == () for r in asked.rules)  # no guess: the user's to say
+    assert event_log.activities({**HELPDESK_EVENTS, "activity": NOT_IN_FILE}) is None
+    assert event_log.statuses(_columns(**HELPDESK_COLUMNS)) is None  # no status column
+
+
+def _event_answer(questions, *, columns=None, events=None, rules=None, no_responses=False,
+                  levels=None):  # fmt: skip
+    return questions.answer(
+        columns=_columns(**(HELPDESK_COLUMNS if columns is None else columns)),
+        levels={"Value 2": 3, "Value 3": 2, "Value 4": 1} if levels is None else levels,
+        timestamp_format="%Y/%m/%d %H:%M:%S.%f",
+        zone="local",
+        name="helpdesk_log",
+        null_values="NULL",
+        events=EventAnswers(
+            HELPDESK_EVENTS if events is None else events,
+            HELPDESK_RULES if rules is None else rules,
+            no_responses=no_responses,
+        ),
+    )
+
+
+def test_an_event_log_answered_makes_a_mapping_that_reads_the_log(event_log):
+    answer = _event_answer(event_log)
+    assert answer.still_needed == ()
+    choices = answer.choices
+    assert dict(choices.columns) == HELPDESK_COLUMNS  # no created_at: the first event creates
+    assert choices.null_values == ("NULL",)
+    assert choices.events == EventChoices(
+        timestamp="Complete Timestamp",
+        activity="Activity",
+        responded_activities=("Take in charge ticket",),
+        resolved_activities=("Resolve ticket",),
+        reopened_activities=("Reopen ticket",),
+        paused_activities=("Wait",),
+        resumed_activities=("Take in charge ticket", "Resolve ticket"),
+    )
+    prepared = prepare_file(HELPDESK, POLICY, forced=build_format(choices)[0])
+    assert len(prepared.validated.cases) == 3
+    assert prepared.validated.rejects == []
+
+
+def test_a_first_response_column_chosen_before_is_left_out_of_an_event_log(event_log):
+    columns = {**HELPDESK_COLUMNS, "first_response_at": "Complete Timestamp"}
+    assert "first_response_at" not in _event_answer(event_log, columns=columns).choices.columns
+
+
+def test_an_event_log_still_needs_its_time_column_case_id_and_severity(event_log):
+    answer = _event_answer(
+        event_log, columns={"customer": "customer"}, events={"activity": "Activity"}, levels={}
+    )
+    assert answer.choices is None
+    assert answer.still_needed == ("case_id", "severity", "the event time column")

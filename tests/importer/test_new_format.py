@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
+from pathlib import Path
 
 import pytest
 
+from dashboard.importer import new_format
 from dashboard.importer.formats import FormatError, load_format
 from dashboard.importer.new_format import (
+    EventChoices,
     MappingChoices,
     build_format,
     format_document,
@@ -95,3 +99,156 @@ def test_required_fields_and_names_are_checked(tmp_path):
         save_format(CHOICES, folder=tmp_path)
     with pytest.raises(FormatError, match="'zendesk' exists already"):
         save_format(MappingChoices(**{**CHOICES.__dict__, "name": "zendesk"}))
+
+
+# -- event logs (issue 12: mapping a process-mining log on the Import page) -----------------------
+
+HELPDESK = Path(__file__).resolve().parent.parent / "fixtures" / "helpdesk_process_mining.csv"
+# What a user answers on the page for the process-mining fixture.
+EVENT_LOG = MappingChoices(
+    name="helpdesk_log",
+    title="Helpdesk process-mining log",
+    columns={"case_id": "Case ID", "customer": "customer", "severity": "seriousness_2",
+             "component": "product"},
+    severity_labels={"Value 1": 4, "Value 2": 3, "Value 3": 2, "Value 4": 1},
+    timestamp_format="%Y/%m/%d %H:%M:%S.%f",
+    null_values=("NULL",),
+    events=EventChoices(
+        timestamp="Complete Timestamp",
+        activity="Activity",
+        responded_activities=("Take in charge ticket",),
+        resolved_activities=("Resolve ticket",),
+        reopened_activities=("Reopen ticket",),
+        paused_activities=("Wait",),
+        resumed_activities=("Take in charge ticket", "Resolve ticket", "Require upgrade"),
+    ),
+)  # fmt: skip
+
+
+def test_an_event_log_mapping_is_an_events_format_file():
+    document = format_document(EVENT_LOG)
+    assert document["kind"] == "events"
+    assert document["null_values"] == ["NULL"]
+    # created_at is not needed: the first event creates the case
+    assert document["detect"] == {"headers": ["Case ID", "seriousness_2", "Complete Timestamp",
+                                              "Activity"]}  # fmt: skip
+    assert document["events"] == {
+        "timestamp": "Complete Timestamp",
+        "activity": "Activity",
+        "responded_activities": ["Take in charge ticket"],
+        "resolved_activities": ["Resolve ticket"],
+        "reopened_activities": ["Reopen ticket"],
+        "paused_activities": ["Wait"],
+        "resumed_activities": ["Take in charge ticket", "Resolve ticket", "Require upgrade"],
+    }
+    text = to_toml(document)
+    assert tomllib.loads(text) == document
+    assert 'kind = "events"\nnull_values = ["NULL"]\n' in text
+    assert '\n[events]\ntimestamp = "Complete Timestamp"\n' in text
+
+
+def test_an_event_log_mapping_saved_reads_the_process_mining_log(tmp_path):
+    """choices -> TOML -> load_format -> prepare_file: the figures the shipped mapping gives
+    (tests/importer/test_event_logs.py)."""
+    path = save_format(EVENT_LOG, folder=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["helpdesk_log.toml"]  # no draft left
+    fmt = load_format(path)
+    assert fmt.kind == "events"
+    prepared = prepare_file(HELPDESK, vendor_policy(), forced=fmt)
+    assert prepared.validated.rejects == []
+    assert "event log: 10 row(s) of 3 case(s); each case is derived from its events " in " ".join(
+        prepared.notes
+    )
+    assert "first response: the first event with activity take in charge ticket" in prepared.notes
+    frame = prepared.validated.cases.frame
+    figures, resolution = prepared.figures, prepared.figures.resolution
+    by_case = {
+        case_id: {
+            "severity": int(frame["severity"].iloc[i]),
+            "response": int(figures.response_seconds[i]) if figures.has_response_time[i] else None,
+            "resolution": int(resolution.seconds[i]) if resolution.has_time[i] else None,
+            "paused": int(resolution.paused[i]) if resolution.has_time[i] else None,
+            "reopens": int(frame["reopen_count"].iloc[i]),
+        }
+        for i, case_id in enumerate(frame["case_id"])
+    }
+    assert by_case == {
+        # 09:00 -> taken 10:30; waiting 11:00 -> resolved 11:00 next day (9h) out of 11h
+        "Case 1": {"severity": 3, "response": 5400, "resolution": 7200, "paused": 32400,
+                   "reopens": 0},
+        # resolved, then reopened: open again
+        "Case 2": {"severity": 1, "response": 5400, "resolution": None, "paused": None,
+                   "reopens": 1},
+        "Case 3": {"severity": 2, "response": None, "resolution": None, "paused": None,
+                   "reopens": 0},  # never taken in charge: unanswered
+    }  # fmt: skip
+    assert figures.status_names.tolist()[2] in ("pending", "breached")  # not unscored
+
+
+def test_awkward_activity_values_survive_the_round_trip():
+    awkward = ('Take "it" in charge', "back\\slash", "line\nbreak", "ünïcode")
+    choices = dataclasses.replace(
+        EVENT_LOG, events=dataclasses.replace(EVENT_LOG.events, responded_activities=awkward)
+    )
+    fmt, text = build_format(choices)
+    assert tomllib.loads(text)["events"]["responded_activities"] == list(awkward)
+    assert fmt.events.responded_activities == {a.lower() for a in awkward}
+
+
+def test_an_event_log_that_records_no_responses_is_a_format_too():
+    choices = dataclasses.replace(
+        EVENT_LOG, events=dataclasses.replace(EVENT_LOG.events, responded_activities=())
+    )
+    fmt, _ = build_format(choices)
+    assert not fmt.events.records_responses
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"paused_activities": ()}, "give both paused_activities and resumed_activities"),
+        ({"resolved_statuses": ("Closed",)}, "the statuses the event rules name need a status"),
+        ({"activity": None}, "events.activity: needed: the rules name activities"),
+    ],
+)
+def test_an_event_log_mapping_the_parser_refuses_is_not_made(change, message):
+    choices = dataclasses.replace(EVENT_LOG, events=dataclasses.replace(EVENT_LOG.events,
+                                                                        **change))  # fmt: skip
+    with pytest.raises(FormatError, match=message):
+        build_format(choices)
+
+
+def test_an_event_logs_first_response_is_not_a_column():
+    choices = dataclasses.replace(
+        EVENT_LOG, columns={**EVENT_LOG.columns, "first_response_at": "Complete Timestamp"}
+    )
+    with pytest.raises(FormatError, match="first response comes from its events"):
+        format_document(choices)
+
+
+# -- saving: read back before it is put in place --------------------------------------------------
+
+
+def test_a_file_that_does_not_read_back_is_never_put_in_place(tmp_path, monkeypatch):
+    monkeypatch.setattr(new_format, "to_toml", lambda document: 'name = "homegrown_desk\n')
+    with pytest.raises(FormatError, match=r"homegrown_desk\.toml: the TOML written does not read"):
+        save_format(CHOICES, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_that_loads_as_another_mapping_is_never_put_in_place(tmp_path, monkeypatch):
+    real = new_format.load_format
+    monkeypatch.setattr(new_format, "load_format",
+                        lambda path: dataclasses.replace(real(path), zone="UTC+1"))  # fmt: skip
+    with pytest.raises(FormatError, match="reads back as another mapping"):
+        save_format(CHOICES, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_taken_meanwhile_is_not_overwritten(tmp_path, monkeypatch):
+    monkeypatch.setattr(new_format, "check_names", lambda choices, folder=None: None)
+    (tmp_path / "homegrown_desk.toml").write_text("# someone else's\n")
+    with pytest.raises(FormatError, match="'homegrown_desk' exists already"):
+        save_format(CHOICES, folder=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["homegrown_desk.toml"]
+    assert (tmp_path / "homegrown_desk.toml").read_text() == "# someone else's\n"

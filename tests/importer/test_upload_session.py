@@ -20,7 +20,7 @@ from dashboard.errors import DashboardError
 from dashboard.importer import new_format, upload_session
 from dashboard.importer.formats import FIELDS, format_by_name
 from dashboard.importer.hand_mapping import NOT_IN_FILE
-from dashboard.importer.new_format import MappingChoices
+from dashboard.importer.new_format import EventChoices, MappingChoices
 from dashboard.importer.upload_results import (
     Imported,
     ImportFailed,
@@ -153,12 +153,29 @@ def test_the_fingerprint_is_stable_for_the_same_bytes_reading_and_rules():
         {"severity_labels": {"Sev A": 1, "Sev B": 3}},
         {"zone": "UTC"},
         {"timestamp_format": "%m/%d/%Y %H:%M"},
+        {"null_values": ("NULL",)},
     ],
     ids=lambda changed: next(iter(changed)),
 )
 def test_the_fingerprint_differs_when_any_mapping_choice_differs(changed):
     other = dataclasses.replace(MAPPING, **changed)
     assert fingerprint(DIGEST, other, rules="r1") != fingerprint(DIGEST, MAPPING, rules="r1")
+
+
+def test_the_fingerprint_differs_when_an_event_logs_rules_differ():
+    """An event log read with other rules is another reading (issue 12: mapped on the page)."""
+    columns = {f: h for f, h in MAPPING.columns.items() if f != "first_response_at"}
+    log = dataclasses.replace(
+        MAPPING,
+        columns=columns,
+        events=EventChoices(timestamp="Replied", activity="Client",
+                            responded_activities=("Umbrella",)),
+    )  # fmt: skip
+    no_responses = dataclasses.replace(log.events, activity=None, responded_activities=())
+    other = dataclasses.replace(log, events=no_responses)
+    per_case = dataclasses.replace(MAPPING, columns=columns)
+    readings = {fingerprint(DIGEST, how, rules="r1") for how in (log, other, per_case)}
+    assert len(readings) == 3
 
 
 def test_the_fingerprint_differs_with_the_bytes_the_reading_or_the_rules():
