@@ -2,8 +2,9 @@
 
 Rates are always computed from summed counts (attainment = met / (met + breached); a
 dismissal rate = dismissed / cases), never averaged. Percentiles are numpy's default linear
-interpolation between ranks, over answered cases' business response times: SQLite has no
-percentile function, so the per-case times come from SQL and the ranks are taken here.
+interpolation between ranks, over answered cases' business response times and resolved
+cases' business resolution times: SQLite has no percentile function, so the per-case times
+come from SQL and the ranks are taken here.
 Business time remaining for unanswered cases needs the business calendar, so it too is
 computed here, from the stored deadlines.
 """
@@ -20,7 +21,15 @@ from sqlalchemy import Engine
 
 from dashboard import queries
 from dashboard.business_hours import BusinessCalendar
-from dashboard.headline import COUNTS, Dismissals, Headline, SeverityFigures, StatusCounts
+from dashboard.headline import (
+    COUNTS,
+    Dismissals,
+    Headline,
+    ResolutionSummary,
+    SeverityFigures,
+    StatusCounts,
+    ratio,
+)
 from dashboard.policy import DISMISSAL_REASONS, Policy
 from dashboard.queries import Filters
 from dashboard.vocabulary import EMAIL
@@ -99,6 +108,45 @@ def distribution_table(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(records)
+
+
+def resolution_distribution(engine: Engine, scope: Scope, policy: Policy) -> pd.DataFrame:
+    """Per severity: cases resolved by as_of, median/p90 business hours to resolution (less
+    pauses), and the verdicts against the severity's resolution target, if it has one."""
+    rows = queries.run_integers(engine, "resolution_times", filters=scope.filters,
+                                as_of=scope.as_of)  # fmt: skip
+    return resolution_table(pd.DataFrame(rows), policy)
+
+
+def resolution_table(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Per severity, from one row per resolved case (severity, resolution_business_seconds,
+    resolution_met, resolution_breached): the same percentile rule as response times."""
+    records = []
+    for severity in policy.severities:
+        mine = rows[rows["severity"] == severity.level]
+        seconds = mine["resolution_business_seconds"].to_numpy(dtype=np.float64)
+        target = severity.resolution_seconds
+        met, breached = int(mine["resolution_met"].sum()), int(mine["resolution_breached"].sum())
+        records.append(
+            {
+                "severity": severity.level,
+                "resolved": int(seconds.size),
+                "median_hours": _percentile_hours(seconds, 50),
+                "p90_hours": _percentile_hours(seconds, 90),
+                "target_hours": None if target is None else target / 3600,
+                "met": met,
+                "breached": breached,
+                "attainment": ratio(met, met + breached),  # from the counts, never averaged
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def reopens(engine: Engine, scope: Scope) -> dict[int, int]:
+    """Per severity, cases reopened at least once, of the period's cases that came with a
+    history (an event log); a severity none of whose cases did is left out."""
+    rows = queries.run(engine, "reopens", filters=scope.filters)
+    return dict(zip(rows["severity"].astype(int), rows["reopened"].astype(int), strict=True))
 
 
 def _percentile_hours(seconds: np.ndarray, q: float) -> float | None:
@@ -246,6 +294,7 @@ def headline(engine: Engine, scope: Scope, policy: Policy) -> Headline:
     """The `sla-dashboard stats` figures (the JSON shape of issue #4: Headline.as_json)."""
     by_severity = attainment(engine, scope, by=("severity",)).set_index("severity")
     distribution = response_distribution(engine, scope, policy).set_index("severity")
+    resolution = resolution_distribution(engine, scope, policy).set_index("severity")
     dismissed = dismissals(engine, scope, by=("all",))
     span = queries.run(engine, "case_span", filters=scope.filters, as_of=scope.as_of).iloc[0]
     return assemble_headline(
@@ -253,6 +302,8 @@ def headline(engine: Engine, scope: Scope, policy: Policy) -> Headline:
         scope,
         by_severity=by_severity,
         distribution=distribution,
+        resolution=resolution,
+        reopened=reopens(engine, scope),
         open_by_severity=open_cases(engine, scope, policy),
         dismissed=dismissed,
         span=(span["first_day"], span["last_day"]),
@@ -265,12 +316,14 @@ def assemble_headline(
     *,
     by_severity: pd.DataFrame,
     distribution: pd.DataFrame,
+    resolution: pd.DataFrame,
+    reopened: dict[int, int],
     open_by_severity: dict[int, int],
     dismissed: pd.DataFrame,
     span: tuple,
 ) -> Headline:
-    """A Headline from the per-severity counts and response-time distribution (from SQL, or
-    re-scored in memory by the what-if) and the figures no policy changes."""
+    """A Headline from the per-severity counts and response- and resolution-time distributions
+    (from SQL, or re-scored in memory by the what-if) and the figures no policy changes."""
     severities = []
     for severity in policy.severities:
         level = severity.level
@@ -289,6 +342,7 @@ def assemble_headline(
                 p90_response_hours=_clean(row["p90_hours"]) if row is not None else None,
                 p95_response_hours=_clean(row["p95_hours"]) if row is not None else None,
                 near_misses=int(row["near_misses"]) if row is not None else 0,
+                resolution=_resolution_summary(severity, resolution, reopened.get(level)),
             )
         )
     by_reason = {r: int(dismissed[r].sum()) if r in dismissed else 0 for r in DISMISSAL_REASONS}
@@ -302,6 +356,22 @@ def assemble_headline(
         severities=tuple(severities),
         open_by_severity=dict(open_by_severity),
         dismissals=Dismissals(by_reason, all_cases),
+    )
+
+
+def _resolution_summary(severity, table: pd.DataFrame, reopened: int | None) -> ResolutionSummary:
+    target = None if severity.resolution_seconds is None else severity.resolution_seconds / 3600
+    if severity.level not in table.index:
+        return ResolutionSummary(reopened=reopened, target_hours=target)
+    row = table.loc[severity.level]
+    return ResolutionSummary(
+        resolved=int(row["resolved"]),
+        median_hours=_clean(row["median_hours"]),
+        p90_hours=_clean(row["p90_hours"]),
+        reopened=reopened,
+        target_hours=target,
+        met=int(row["met"]),
+        breached=int(row["breached"]),
     )
 
 

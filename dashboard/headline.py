@@ -3,7 +3,8 @@ the Customers page, the what-if and the review pack compare.
 
 A record crosses layers (analytics -> views -> pages, packs and the CLI), so its fields are
 named once here and checked by the type checker and the tests, rather than spelt as string
-keys in ten files. `as_json()` gives the `stats --json` shape of issue #4, unchanged.
+keys in ten files. `as_json()` gives the `stats --json` shape of issue #4, extended by issue
+12 (resolution figures after each severity's response figures; nothing before them moved).
 """
 
 from __future__ import annotations
@@ -44,6 +45,26 @@ class StatusCounts:
 
 
 @dataclass(frozen=True)
+class ResolutionSummary:
+    """One severity's resolution figures (issue 12): of the cases created in the period, those
+    resolved, with their business time from creation to resolution less pauses."""
+
+    resolved: int = 0  # cases with a resolution time
+    median_hours: float | None = None  # business hours; None when none is resolved
+    p90_hours: float | None = None
+    # Cases reopened at least once, of those that came with a history (an event log); None
+    # when none did: a one-row-per-case export cannot say whether a case was reopened.
+    reopened: int | None = None
+    target_hours: float | None = None  # None: the severity has no resolution target
+    met: int = 0  # resolved within the target (only where there is one)
+    breached: int = 0
+
+    @property
+    def attainment(self) -> float | None:
+        return ratio(self.met, self.met + self.breached)
+
+
+@dataclass(frozen=True)
 class SeverityFigures:
     """One severity level's figures for the cases created in a period."""
 
@@ -55,12 +76,26 @@ class SeverityFigures:
     p90_response_hours: float | None
     p95_response_hours: float | None
     near_misses: int  # met within the last tenth of the target
+    resolution: ResolutionSummary = ResolutionSummary()
 
     @property
     def attainment(self) -> float | None:
         return self.counts.attainment
 
-    def as_json(self) -> dict:
+    def as_json(self, *, resolution_targets: bool = False) -> dict:
+        """The response figures, then the resolution figures; with `resolution_targets` (the
+        policy gives at least one severity a resolution target) the verdicts against them."""
+        resolution = self.resolution
+        judged = (
+            {
+                "resolution_target_hours": resolution.target_hours,
+                "resolution_met": resolution.met,
+                "resolution_breached": resolution.breached,
+                "resolution_attainment": resolution.attainment,
+            }
+            if resolution_targets
+            else {}
+        )
         return {
             "level": self.level,
             "name": self.name,
@@ -70,6 +105,11 @@ class SeverityFigures:
             "p90_response_hours": self.p90_response_hours,
             "p95_response_hours": self.p95_response_hours,
             "near_misses": self.near_misses,
+            "resolved": resolution.resolved,
+            "median_resolution_hours": resolution.median_hours,
+            "p90_resolution_hours": resolution.p90_hours,
+            "reopened": resolution.reopened,
+            **judged,
         }
 
 
@@ -124,13 +164,21 @@ class Headline:
     def severity(self, level: int) -> SeverityFigures:
         return next(s for s in self.severities if s.level == level)
 
+    @property
+    def has_resolution_targets(self) -> bool:
+        """The policy gives at least one severity a resolution target."""
+        return any(s.resolution.target_hours is not None for s in self.severities)
+
     def as_json(self) -> dict:
-        """The `stats --json` object (issue #4's shape: keys and their order are an API)."""
+        """The `stats --json` object (issue #4's shape: keys and their order are an API; issue
+        12 added the resolution keys at the end of each severity's)."""
         return {
             "as_of": self.as_of_text,
             "period": {"from": _iso(self.first_day), "to": _iso(self.last_day)},
             "policy": {"name": self.policy_name, "fingerprint": self.policy_fingerprint},
-            "severities": [s.as_json() for s in self.severities],
+            "severities": [
+                s.as_json(resolution_targets=self.has_resolution_targets) for s in self.severities
+            ],
             "totals": self.totals.as_json(),
             "backlog": {
                 "open": self.open_cases,

@@ -5,6 +5,11 @@ engine under the other policy (its targets, hours, zone, holidays, closures) and
 way the SQL counts them. Figures that do not depend on the policy (backlog, dismissals) come
 from the SQL as usual. Period filters use the stored local dates, so both sides of a
 comparison judge the same cases.
+
+Resolution times are re-scored too (the other calendar, the other resolution targets), less
+the pauses as stored: pauses come from an event log's history, which is not read here, so an
+event-log case's paused time stays what the stored policy measured (`recompute` derives it
+again from the events once the other policy is in force).
 """
 
 from __future__ import annotations
@@ -19,19 +24,21 @@ from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
 from dashboard.headline import COUNTS, Comparison, Headline
 from dashboard.policy import Policy
-from dashboard.sla import score, target_seconds
-from dashboard.vocabulary import STATUSES
+from dashboard.sla import resolution_targets, score, score_resolution, target_seconds
+from dashboard.vocabulary import BREACHED, MET, STATUSES
 
 
 def headline_under(engine: Engine, scope: Scope, policy: Policy) -> Headline:
     rows = queries.run(engine, "cases_for_rescoring", filters=scope.filters, as_of=scope.as_of)
-    by_severity, distribution = _rescored(rows, scope, policy)
+    by_severity, distribution, resolution = _rescored(rows, scope, policy)
     span = queries.run(engine, "case_span", filters=scope.filters, as_of=scope.as_of).iloc[0]
     return analytics.assemble_headline(
         policy,
         scope,
         by_severity=by_severity,
         distribution=distribution,
+        resolution=resolution,
+        reopened=analytics.reopens(engine, scope),  # a fact of the history: no policy changes it
         open_by_severity=analytics.open_cases(engine, scope, policy),
         dismissed=analytics.dismissals(engine, scope, by=("all",)),
         span=(span["first_day"], span["last_day"]),
@@ -49,7 +56,8 @@ def compare(engine: Engine, scope: Scope, stored: Policy, other: Policy) -> Comp
 def _rescored(rows: pd.DataFrame, scope: Scope, policy: Policy):
     empty = pd.DataFrame(columns=list(COUNTS)).rename_axis("severity")
     if rows.empty:
-        return empty, pd.DataFrame().rename_axis("severity")
+        nothing = pd.DataFrame().rename_axis("severity")
+        return empty, nothing, nothing
     levels = rows["severity"].to_numpy(dtype=np.int64)
     unknown = sorted(set(levels) - set(policy.levels))
     if unknown:
@@ -62,9 +70,12 @@ def _rescored(rows: pd.DataFrame, scope: Scope, policy: Policy):
     responded = np.where(
         answered, _seconds(rows["first_response_at"].fillna(rows["created_at"])), 0
     )
+    resolved = rows["resolved_at"].notna().to_numpy()
+    resolved_at = np.where(resolved, _seconds(rows["resolved_at"].fillna(rows["created_at"])), 0)
     calendar = BusinessCalendar.covering(
-        policy.calendar, created, responded[answered], scope.as_of_seconds()
-    )
+        policy.calendar, created, responded[answered], resolved_at[resolved],
+        scope.as_of_seconds(),
+    )  # fmt: skip
     figures = score(
         calendar,
         created=created,
@@ -82,7 +93,29 @@ def _rescored(rows: pd.DataFrame, scope: Scope, policy: Policy):
     times = pd.DataFrame(
         {"severity": levels[timed], "response_business_seconds": figures.response_seconds[timed]}
     )
-    return counts, analytics.distribution_table(times, policy).set_index("severity")
+    resolution = score_resolution(
+        calendar,
+        created=created,
+        resolved=resolved_at,
+        has_resolved=resolved,
+        paused=rows["paused_business_seconds"].fillna(0).to_numpy(dtype=np.int64),
+        targets=resolution_targets(policy, levels),
+    )
+    timed = resolution.has_time & (resolved_at <= scope.as_of_seconds())  # resolved by then
+    verdicts = resolution.status[timed]
+    resolution_times = pd.DataFrame(
+        {
+            "severity": levels[timed],
+            "resolution_business_seconds": resolution.seconds[timed],
+            "resolution_met": (verdicts == STATUSES[MET]).astype(np.int64),
+            "resolution_breached": (verdicts == STATUSES[BREACHED]).astype(np.int64),
+        }
+    )
+    return (
+        counts,
+        analytics.distribution_table(times, policy).set_index("severity"),
+        analytics.resolution_table(resolution_times, policy).set_index("severity"),
+    )
 
 
 def _seconds(stamps: pd.Series) -> np.ndarray:

@@ -15,6 +15,8 @@ import pytest
 
 from dashboard import analytics, queries, whatif
 from dashboard.business_hours import BusinessCalendar
+from dashboard.importer.prepare import prepare_file
+from dashboard.importing import import_prepared
 from dashboard.policy import parse_policy
 from dashboard.queries import Filters
 from tests import analytics_fixture as fixture
@@ -23,6 +25,7 @@ from tests.helpers import london_spec, policy_dict, vendor_policy
 POLICY = vendor_policy()
 SCOPE = analytics.Scope(Filters(*fixture.PERIOD), fixture.AS_OF)
 CALENDAR = BusinessCalendar.build(london_spec(), first_year=2025, last_year=2027)
+H = 3600
 
 
 def _by_severity(rows):
@@ -100,6 +103,149 @@ def test_response_time_distribution_uses_numpys_linear_percentiles(db):
     # A08 3 h, I03 3 h (4)
     assert table["breaches"].to_dict() == {1: 1, 2: 2, 3: 1, 4: 2}
     assert table["max_overshoot_hours"].to_dict() == {1: 1.0, 2: 1.0, 3: 1.0, 4: 3.0}
+
+
+# -- resolution times (issue 12) ----------------------------------------------------------------
+
+# Of the cases created 2-13 March and resolved, in business hours (fixture.RESOLVED_SECONDS):
+#   level 1: A01 6, A02 10, A03 8, G01 3, G02 5, G12 2            -> 2 3 5 6 8 10
+#   level 2: A04 9, A05 10.5, G03 10, G04 5                       -> 5 9 10 10.5
+#   level 3: A06 4, A07 2, A12 1, G05 15, G06 1, G07 2, I01 9, I02 14, I09 1, U01 5
+#                                                                 -> 1 1 1 2 2 4 5 9 14 15
+#   level 4: A08 28, A09 25, A13 2, A14 1, G08 19, I03 28, I04 1/3, I05 3, I10 1
+#                                                                 -> 1/3 1 1 2 3 19 25 28 28
+# numpy's linear rule: the median of an even count is the mean of the middle two; p90 sits at
+# rank 0.9 * (n - 1): level 1 at 4.5 (8 h and 10 h: 9 h), level 2 at 2.7 (10 + 0.7 * 0.5),
+# level 3 at 8.1 (14 + 0.1 * 1), level 4 at 7.2 (28 and 28).
+EXPECTED_RESOLUTION = {
+    # level: resolved, median hours, p90 hours
+    1: (6, 5.5, 9.0),
+    2: (4, 9.5, 10.35),
+    3: (10, 3.0, 14.1),
+    4: (9, 3.0, 28.0),
+}
+# Resolution targets for levels 1 and 4 only (the vendor's policy has none): level 1 in 6 h
+# meets A01 (6 h exactly), G01, G02, G12 and breaches A02, A03; level 4 in 24 h meets A13, A14,
+# G08, I04, I05, I10 and breaches A08, A09, I03.
+EXPECTED_RESOLUTION_VERDICTS = {1: (4, 2), 2: (0, 0), 3: (0, 0), 4: (6, 3)}
+
+
+def with_resolution_targets(**hours):
+    raw = policy_dict()
+    for level, target in hours.items():
+        raw["severity"][int(level[1:]) - 1]["resolution_hours"] = target
+    return parse_policy(raw, source="resolution-targets.toml")
+
+
+RESOLUTION_POLICY = with_resolution_targets(L1=6, L4=24)
+
+
+def test_resolution_times_by_hand(db):
+    table = analytics.resolution_distribution(db, SCOPE, POLICY).set_index("severity")
+    for level, (resolved, median, p90) in EXPECTED_RESOLUTION.items():
+        row = table.loc[level]
+        assert row["resolved"] == resolved
+        assert row["median_hours"] == pytest.approx(median)
+        assert row["p90_hours"] == pytest.approx(p90)
+        assert row["target_hours"] is None
+        assert (row["met"], row["breached"]) == (0, 0)  # no target, no verdict
+    # the same percentile rule as response times, over the hand-written seconds
+    for level, cases in _by_severity(fixture.in_period()).items():
+        seconds = [fixture.RESOLVED_SECONDS[c["case_id"]] for c in cases
+                   if c["case_id"] in fixture.RESOLVED_SECONDS]  # fmt: skip
+        assert table.loc[level, "median_hours"] == pytest.approx(np.percentile(seconds, 50) / H)
+        assert table.loc[level, "p90_hours"] == pytest.approx(np.percentile(seconds, 90) / H)
+
+
+def test_resolution_figures_in_the_headline(db):
+    figures = analytics.headline(db, SCOPE, POLICY)
+    for severity in figures.severities:
+        resolved, median, p90 = EXPECTED_RESOLUTION[severity.level]
+        resolution = severity.resolution
+        assert (resolution.resolved, resolution.median_hours, resolution.p90_hours) == (
+            resolved, pytest.approx(median), pytest.approx(p90))  # fmt: skip
+        assert resolution.reopened is None  # a one-row-per-case export cannot tell
+        assert resolution.target_hours is None
+        assert resolution.attainment is None
+    assert not figures.has_resolution_targets
+    # the previous period (16 Feb - 1 Mar) has P01 (27 h) and P03 (3 h) resolved
+    before = analytics.headline(db, analytics.Scope(Filters(dt.date(2026, 2, 16),
+                                dt.date(2026, 3, 1)), fixture.AS_OF), POLICY)  # fmt: skip
+    assert before.severity(4).resolution.median_hours == 27
+    assert before.severity(2).resolution.median_hours == 3
+    assert before.severity(1).resolution.resolved == 0
+    assert before.severity(1).resolution.median_hours is None  # nothing resolved: no figure
+
+
+def test_resolution_verdicts_against_targets(engine, tmp_path):
+    db = fixture.import_into(engine, tmp_path, policy=RESOLUTION_POLICY)
+    figures = analytics.headline(db, SCOPE, RESOLUTION_POLICY)
+    assert figures.has_resolution_targets
+    for severity in figures.severities:
+        met, breached = EXPECTED_RESOLUTION_VERDICTS[severity.level]
+        resolution = severity.resolution
+        assert (resolution.met, resolution.breached) == (met, breached)
+        assert resolution.target_hours == {1: 6, 4: 24}.get(severity.level)
+        # computed from the counts, never averaged; none where nothing was judged
+        assert resolution.attainment == (pytest.approx(met / (met + breached)) if met + breached
+                                         else None)  # fmt: skip
+        assert resolution.median_hours == pytest.approx(EXPECTED_RESOLUTION[severity.level][1])
+    # the response figures do not move
+    assert figures.totals == analytics.headline(db, SCOPE, POLICY).totals
+    assert whatif.headline_under(db, SCOPE, RESOLUTION_POLICY) == figures
+
+
+def test_what_if_resolution_targets_change_nothing_stored(db):
+    compared = whatif.compare(db, SCOPE, POLICY, RESOLUTION_POLICY)
+    urgent = compared.other.severity(1).resolution
+    assert (urgent.met, urgent.breached, urgent.target_hours) == (4, 2, 6)
+    assert compared.stored.severity(1).resolution.met == 0
+    assert analytics.headline(db, SCOPE, POLICY).severity(1).resolution.target_hours is None
+
+
+# An event log (ServiceNow's audit-trail shape), London, March 2026, all level 1: INC1 is
+# paused 3 h awaiting the user, resolved on Monday, reopened and resolved again on Tuesday;
+# INC2 is resolved once; INC3 stays open. Beside it, C01 from a one-row-per-case export.
+#   INC1: Mon 09:00 - Tue 10:00 is 9 h + 1 h, less 11:00-14:00 paused: 7 h; reopened once
+#   INC2: Wed 09:00-12:00: 3 h
+#   C01:  Mon 10:00-11:00: 1 h
+# 1 3 7: median 3 h; p90 at rank 0.9 * 2 = 1.8: 3 + 0.8 * 4 = 6.2 h; reopened: 1 of INC1-INC3.
+EVENT_LOG = (
+    "number,incident_state,sys_mod_count,sys_updated_at,priority,opened_at,caller_id,"
+    "contact_type,resolved_at,closed_at\n"
+    "INC1,New,0,2/3/2026 09:00,1 - Critical,2/3/2026 09:00,Acme,Email,?,?\n"
+    "INC1,Active,1,2/3/2026 10:00,1 - Critical,2/3/2026 09:00,Acme,Email,?,?\n"
+    "INC1,Awaiting User Info,2,2/3/2026 11:00,1 - Critical,2/3/2026 09:00,Acme,Email,?,?\n"
+    "INC1,Active,3,2/3/2026 14:00,1 - Critical,2/3/2026 09:00,Acme,Email,?,?\n"
+    "INC1,Resolved,4,2/3/2026 15:00,1 - Critical,2/3/2026 09:00,Acme,Email,2/3/2026 15:00,?\n"
+    "INC1,Active,5,2/3/2026 16:00,1 - Critical,2/3/2026 09:00,Acme,Email,?,?\n"
+    "INC1,Resolved,6,3/3/2026 10:00,1 - Critical,2/3/2026 09:00,Acme,Email,3/3/2026 10:00,?\n"
+    "INC2,New,0,4/3/2026 09:00,1 - Critical,4/3/2026 09:00,Acme,Email,?,?\n"
+    "INC2,Active,1,4/3/2026 09:30,1 - Critical,4/3/2026 09:00,Acme,Email,?,?\n"
+    "INC2,Resolved,2,4/3/2026 12:00,1 - Critical,4/3/2026 09:00,Acme,Email,4/3/2026 12:00,?\n"
+    "INC3,New,0,5/3/2026 09:00,1 - Critical,5/3/2026 09:00,Acme,Email,?,?\n"
+)
+ONE_ROW_PER_CASE = (
+    "case_id,customer,severity,created_at,first_response_at,resolved_at\n"
+    "C01,Acme,P1,2026-03-02 10:00,2026-03-02 10:30,2026-03-02 11:00\n"
+)
+
+
+def test_resolution_of_an_event_log_less_pauses_with_reopens(engine, tmp_path):
+    raw = policy_dict()
+    raw["pauses"] = {"statuses": ["Awaiting User Info"]}
+    policy = parse_policy(raw, source="pauses.toml")
+    (tmp_path / "incidents.csv").write_text(EVENT_LOG)
+    (tmp_path / "cases.csv").write_text(ONE_ROW_PER_CASE)
+    prepared = [prepare_file(tmp_path / n, policy) for n in ("incidents.csv", "cases.csv")]
+    import_prepared(engine, prepared, policy)
+    figures = analytics.headline(engine, SCOPE, policy)
+    urgent = figures.severity(1).resolution
+    assert (urgent.resolved, urgent.median_hours, urgent.p90_hours) == (
+        3, 3, pytest.approx(6.2))  # fmt: skip
+    assert urgent.reopened == 1  # INC1, of the three from the log; C01 cannot tell
+    assert figures.severity(2).resolution.reopened is None  # no case of level 2 at all
+    assert whatif.headline_under(engine, SCOPE, policy) == figures  # pauses as stored
 
 
 # -- breaches and the at-risk queue -----------------------------------------------------------
@@ -249,6 +395,8 @@ def test_stats_json_shape_and_figures(db):
         "level", "name", "target_hours", "cases", "met", "breached", "pending", "invalid",
         "unscored", "attainment", "median_response_hours", "p90_response_hours",
         "p95_response_hours", "near_misses",
+        # issue 12: after the response figures, never before them
+        "resolved", "median_resolution_hours", "p90_resolution_hours", "reopened",
     ]  # fmt: skip
     assert list(figures["totals"]) == [
         "cases", "met", "breached", "pending", "invalid", "unscored", "attainment",
@@ -261,6 +409,10 @@ def test_stats_json_shape_and_figures(db):
         "level": 1, "name": "Urgent", "target_hours": 4, "cases": 8, "met": 5, "breached": 2,
         "pending": 1, "invalid": 0, "attainment": pytest.approx(5 / 7)}  # fmt: skip
     assert set(first) >= {"median_response_hours", "p90_response_hours"}
+    assert {k: first[k] for k in ("resolved", "median_resolution_hours", "p90_resolution_hours",
+                                  "reopened")} == {
+        "resolved": 6, "median_resolution_hours": 5.5, "p90_resolution_hours": 9.0,
+        "reopened": None}  # fmt: skip
     totals = figures["totals"]
     assert {k: totals[k] for k in ("cases", "met", "breached", "pending", "invalid")} == {
         "cases": 40, "met": 22, "breached": 9, "pending": 6, "invalid": 1}  # fmt: skip
@@ -270,6 +422,24 @@ def test_stats_json_shape_and_figures(db):
     assert figures["dismissals"]["rate"] == pytest.approx(5 / 40)
     reasons = {"third_party": 2, "not_flux": 1, "infrastructure_access": 1, "other": 1}
     assert figures["dismissals"]["by_reason"] == reasons
+
+
+def test_stats_json_with_resolution_targets(engine, tmp_path):
+    db = fixture.import_into(engine, tmp_path, policy=RESOLUTION_POLICY)
+    figures = analytics.headline(db, SCOPE, RESOLUTION_POLICY).as_json()
+    severities = {s["level"]: s for s in figures["severities"]}
+    assert list(severities[1])[-8:] == [
+        "resolved", "median_resolution_hours", "p90_resolution_hours", "reopened",
+        "resolution_target_hours", "resolution_met", "resolution_breached",
+        "resolution_attainment",
+    ]  # fmt: skip
+    assert {k: severities[1][k] for k in list(severities[1])[-4:]} == {
+        "resolution_target_hours": 6, "resolution_met": 4, "resolution_breached": 2,
+        "resolution_attainment": pytest.approx(4 / 6)}  # fmt: skip
+    assert {k: severities[2][k] for k in list(severities[2])[-4:]} == {
+        "resolution_target_hours": None, "resolution_met": 0, "resolution_breached": 0,
+        "resolution_attainment": None}  # fmt: skip
+    assert severities[4]["resolution_attainment"] == pytest.approx(6 / 9)
 
 
 def test_invariants(db):

@@ -26,6 +26,10 @@ def test_stats_json(db, capsys):
     assert set(figures) >= {"as_of", "period", "severities", "totals", "backlog", "dismissals"}
     assert figures["totals"]["cases"] == 40
     assert figures["backlog"]["open"] == 11
+    urgent = figures["severities"][0]
+    assert (urgent["resolved"], urgent["median_resolution_hours"],
+            urgent["p90_resolution_hours"]) == (6, 5.5, 9.0)  # fmt: skip
+    assert "resolution_met" not in urgent  # the vendor's policy sets no resolution target
 
 
 def test_stats_filters(db, capsys):
@@ -45,6 +49,41 @@ def test_stats_text(db, capsys):
         "open at 2026-03-13T12:00:00Z: 11 (level 1: 2, level 2: 4, level 3: 2, level 4: 3)" in out
     )
     assert "dismissed as out of scope: 5 of 40 (12.5%)" in out
+    # resolution times by hand (tests/test_analytics.py: EXPECTED_RESOLUTION), readable
+    lines = out.splitlines()
+    start = lines.index(
+        "resolution time of the 29 case(s) resolved by 2026-03-13T12:00:00Z (business time from "
+        "creation to resolution, less pauses)"
+    )
+    assert [line.split() for line in lines[start + 1 : start + 6]] == [
+        ["severity", "resolved", "median", "p90"],
+        ["1", "Urgent", "6", "5h", "30m", "9h", "00m"],
+        ["2", "High", "4", "9h", "30m", "10h", "21m"],  # 10.35 h
+        ["3", "Medium", "10", "3h", "00m", "14h", "06m"],  # 14.1 h
+        ["4", "Low", "9", "3h", "00m", "28h", "00m"],
+    ]
+
+
+def test_stats_with_resolution_targets(db, tmp_path, capsys):
+    policy = tmp_path / "resolution.toml"
+    policy.write_text((ROOT / "data" / "policy.toml").read_text().replace(
+        "response_hours = 4\n", "response_hours = 4\nresolution_hours = 6\n"))  # fmt: skip
+    assert main(["stats", "--db", db, *PERIOD, "--policy", str(policy)]) == 0
+    captured = capsys.readouterr()
+    assert "figures computed in memory" in captured.err  # stored under the vendor's policy
+    lines = captured.out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("resolution time of"))
+    assert lines[start + 1].split() == ["severity", "resolved", "target", "met", "breached",
+                                        "attainment", "median", "p90"]  # fmt: skip
+    # level 1 in 6 h: A01 (6 h exactly), G01, G02, G12 met; A02 (10 h), A03 (8 h) breached
+    assert lines[start + 2].split() == ["1", "Urgent", "6", "6h", "00m", "4", "2", "66.7%",
+                                        "5h", "30m", "9h", "00m"]  # fmt: skip
+    assert lines[start + 3].split()[:7] == ["2", "High", "4", "-", "0", "0", "-"]
+    assert main(["stats", "--db", db, *PERIOD, "--policy", str(policy), "--json"]) == 0
+    urgent = json.loads(capsys.readouterr().out)["severities"][0]
+    assert {k: urgent[k] for k in ("resolution_target_hours", "resolution_met",
+                                   "resolution_breached")} == {
+        "resolution_target_hours": 6, "resolution_met": 4, "resolution_breached": 2}  # fmt: skip
 
 
 def test_stats_compare_under_another_policy(db, tmp_path, capsys):

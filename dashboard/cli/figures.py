@@ -145,11 +145,38 @@ def _print_headline(figures: Headline) -> None:
     _print_table(rows)
     if t.unscored:
         print(f"({t.unscored} case(s) unscored: their exports record no first responses)")
+    _print_resolution(figures)
     by_level = ", ".join(f"level {k}: {v}" for k, v in figures.open_by_severity.items())
     print(f"open at {as_of}: {figures.open_cases} ({by_level})")
     d = figures.dismissals
     reasons = ", ".join(f"{k} {v}" for k, v in d.by_reason.items())
     print(f"dismissed as out of scope: {d.dismissed} of {t.cases} ({share(d.rate)}): {reasons}")
+
+
+def _print_resolution(figures: Headline) -> None:
+    """Resolution times of the period's resolved cases, per severity; the verdicts against
+    resolution targets when the policy sets some, reopens when some case has a history."""
+    resolved = sum(s.resolution.resolved for s in figures.severities)
+    print(
+        f"resolution time of the {resolved} case(s) resolved by {figures.as_of_text} (business "
+        "time from creation to resolution, less pauses)"
+    )
+    targets = figures.has_resolution_targets
+    histories = any(s.resolution.reopened is not None for s in figures.severities)
+    header = ["severity", "resolved"]
+    header += ["target", "met", "breached", "attainment"] if targets else []
+    header += ["median", "p90"] + (["reopened"] if histories else [])
+    rows: list[list] = [header]
+    for s in figures.severities:
+        r = s.resolution
+        row = [f"{s.level} {s.name}", r.resolved]
+        if targets:
+            row += [hours(r.target_hours), r.met, r.breached, share(r.attainment)]
+        row += [hours(r.median_hours), hours(r.p90_hours)]
+        if histories:
+            row.append("-" if r.reopened is None else r.reopened)
+        rows.append(row)
+    _print_table(rows)
 
 
 def _print_comparison(figures: Comparison) -> None:
