@@ -186,9 +186,23 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
 
 def side_by_side(now: Headline, before: Headline, *, other: str = "previous") -> pd.DataFrame:
     """Per severity, one headline's figures beside another's (the previous period's, or all
-    customers'), the other's columns prefixed with `other`."""
+    customers'), the other's columns prefixed with `other`: response figures, then resolution
+    figures; the verdicts against resolution targets only when the policy sets some (None
+    for a level without one)."""
     rows = []
     for current, previous in zip(now.severities, before.severities, strict=True):
+        resolution, previous_resolution = current.resolution, previous.resolution
+        verdicts = (
+            {
+                "resolution_target_hours": resolution.target_hours,
+                "resolution_met": resolution.met,
+                "resolution_breached": resolution.breached,
+                "resolution_attainment": resolution.attainment,
+                f"{other}_resolution_attainment": previous_resolution.attainment,
+            }
+            if now.has_resolution_targets
+            else {}
+        )
         rows.append(
             {
                 "severity": current.level,
@@ -205,6 +219,13 @@ def side_by_side(now: Headline, before: Headline, *, other: str = "previous") ->
                 f"{other}_attainment": previous.attainment,
                 f"{other}_median_hours": previous.median_response_hours,
                 f"{other}_p90_hours": previous.p90_response_hours,
+                "resolved": resolution.resolved,
+                "resolution_median_hours": resolution.median_hours,
+                "resolution_p90_hours": resolution.p90_hours,
+                f"{other}_resolved": previous_resolution.resolved,
+                f"{other}_resolution_median_hours": previous_resolution.median_hours,
+                f"{other}_resolution_p90_hours": previous_resolution.p90_hours,
+                **verdicts,
             }
         )
     return pd.DataFrame(rows)
@@ -273,6 +294,7 @@ class AttainmentPage:
     trend: pd.DataFrame  # period x severity
     by_period: pd.DataFrame  # period, all severities
     distribution: pd.DataFrame  # per severity: median, p90, p95, near misses, overshoot
+    resolution: pd.DataFrame  # per severity: resolved, median, p90, verdicts against targets
     bins: dict[int, pd.DataFrame]  # per level: the response-time histogram
     breaches: pd.DataFrame  # at most SHOWN_ROWS
     breaches_total: int  # every breach of the period (the table may show fewer)
@@ -280,12 +302,13 @@ class AttainmentPage:
 
 def attainment_page(engine: Engine, policy: Policy, view: View) -> AttainmentPage:
     scope = view.scope()
-    trend, by_period, seconds, breaches = together(
+    trend, by_period, seconds, breaches, resolution = together(
         lambda: analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain),
         lambda: analytics.attainment(engine, scope, by=("period",), grain=view.grain),
         # read once: the distribution table and the histograms both come from it
         lambda: queries.run_integers(engine, "response_times", filters=scope.filters),
         lambda: analytics.breaches(engine, scope, calendar_for(policy, view), limit=SHOWN_ROWS),
+        lambda: analytics.resolution_distribution(engine, scope, policy),
     )
     distribution = analytics.distribution_table(pd.DataFrame(seconds), policy)
     bins = {
@@ -299,6 +322,7 @@ def attainment_page(engine: Engine, policy: Policy, view: View) -> AttainmentPag
         trend=periods_as_text(trend),
         by_period=periods_as_text(by_period),
         distribution=distribution,
+        resolution=resolution,
         bins=bins,
         breaches=breaches,
         breaches_total=int(by_period["breached"].sum()),
@@ -431,7 +455,8 @@ def closed_days(policy: Policy, years: tuple[int, int]) -> pd.DataFrame:
 
 
 def what_if(engine: Engine, stored: Policy, other: Policy, view: View) -> pd.DataFrame:
-    """Per severity, the stored figures beside the figures under another policy."""
+    """Per severity, the stored figures beside the figures under another policy: response,
+    then resolution (with the verdicts when either policy sets resolution targets)."""
     result = whatif.compare(engine, view.scope(), stored, other)
     rows = []
     for now, then in zip(result.stored.severities, result.other.severities, strict=False):
@@ -449,7 +474,19 @@ def what_if(engine: Engine, stored: Policy, other: Policy, view: View) -> pd.Dat
                 "what_if_attainment": then.attainment,
                 "median_hours": now.median_response_hours,
                 "what_if_median_hours": then.median_response_hours,
+                "resolution_median_hours": now.resolution.median_hours,
+                "what_if_resolution_median_hours": then.resolution.median_hours,
             }
+            | (
+                {
+                    "resolution_target_hours": now.resolution.target_hours,
+                    "what_if_resolution_target_hours": then.resolution.target_hours,
+                    "resolution_attainment": now.resolution.attainment,
+                    "what_if_resolution_attainment": then.resolution.attainment,
+                }
+                if stored.has_resolution_targets or other.has_resolution_targets
+                else {}
+            )
         )
     stored_totals, other_totals = result.stored.totals, result.other.totals
     totals = {"severity": None, "name": "All", "target_hours": None, "what_if_target_hours": None}
@@ -474,9 +511,16 @@ def policy_document(policy: Policy) -> dict:
         "severity": [
             {"level": s.level, "name": s.name, "response_hours": s.response_hours,
              "impact": s.impact}
+            | ({} if s.resolution_seconds is None
+               else {"resolution_hours": s.resolution_seconds / 3600})
             for s in policy.severities
         ],
     }  # fmt: skip
+    # Rules of case histories (issue 12), written only when set, as the policy file does.
+    if policy.severity_rule != "final":
+        document["scoring"] = {"severity": policy.severity_rule}
+    if policy.pause_statuses:
+        document["pauses"] = {"statuses": list(policy.pause_statuses)}
     if cal.holidays is not None:
         document["calendar"]["holidays"] = {"country": cal.holidays.country}
         if cal.holidays.subdivision:

@@ -19,6 +19,7 @@ from dashboard import analytics, periods, readable, store, views
 from dashboard.importer.formats import load_format
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
+from dashboard.policy import load_policy
 from dashboard.queries import Filters
 from dashboard.store import case_events, cases, imports
 from tests import analytics_fixture as fixture
@@ -86,6 +87,11 @@ def charts(app: AppTest) -> list:
     return app.get("vega_lite_chart")
 
 
+def table_with(app: AppTest, column: str):
+    """The first table on the page that has this column (pages gain tables over time)."""
+    return next(f.value for f in app.dataframe if column in f.value.columns)
+
+
 # -- every page ---------------------------------------------------------------------------------
 
 
@@ -115,6 +121,16 @@ def test_overview_shows_the_queries_figures(db):
     assert shown["Dismissal rate"] == readable.share(5 / 40)
     [trend] = charts(app)
     assert trend.proto.spec  # the attainment trend's Vega-Lite spec
+    # resolution times by hand (tests/test_analytics.py): level 1 resolved A01 6 h, A02 10 h,
+    # A03 8 h, G01 3 h, G02 5 h, G12 2 h; nothing of level 1 in the previous period
+    captions = [c.value for c in app.caption]
+    assert any("6 resolved · median 5h 30m  \np90 9h 00m" in c for c in captions), captions
+    table = table_with(app, "resolution_median").set_index("severity")
+    assert table.loc[1, ["resolved", "resolution_median", "resolution_p90"]].tolist() == [
+        6, "5h 30m", "9h 00m"]  # fmt: skip
+    assert table.loc[2, "resolution_p90"] == "10h 21m"  # 10.35 h
+    assert table.loc[1, "previous_resolution_median"] == "-"
+    assert "resolution_attainment" not in table.columns  # the vendor's policy sets no target
 
 
 def test_filters_come_from_the_url_and_narrow_every_figure(db):
@@ -136,7 +152,7 @@ def test_a_filter_chosen_in_the_sidebar_holds_across_pages(db):
     app.switch_page(PAGES["attainment"]).run()
     assert_clean(app)
     assert app.sidebar.multiselect(key="customer").value == ["Globex"]
-    breaches = app.dataframe[1].value  # the breach table
+    breaches = table_with(app, "overshoot")  # the breach table
     assert set(breaches["case_id"]) == {"G03", "G05", "G10"}
 
 
@@ -159,7 +175,7 @@ def test_a_bad_as_of_is_explained_not_raised(db):
 def test_the_breach_table_and_a_case_ledger(db):
     app = open_app("attainment")
     assert_clean(app)
-    breaches = app.dataframe[1].value
+    breaches = table_with(app, "overshoot")
     expected = {r["case_id"] for r in fixture.in_period() if r["status"] == "breached"}
     assert set(breaches["case_id"]) == expected
     assert str(breaches["created_at"].dt.tz) == "Europe/London"  # shown in the policy's zone
@@ -174,6 +190,46 @@ def test_the_breach_table_and_a_case_ledger(db):
     assert "answered" in text
     assert "9h 00m business hours, 1h 00m over -> breached" in text
     assert "night" in text
+
+
+def test_the_resolution_times_per_severity(db):
+    app = open_app("attainment")
+    assert_clean(app)
+    table = table_with(app, "resolved").set_index("severity")
+    assert table.to_dict("index") == {
+        1: {"resolved": 6, "median": "5h 30m", "p90": "9h 00m"},
+        2: {"resolved": 4, "median": "9h 30m", "p90": "10h 21m"},
+        3: {"resolved": 10, "median": "3h 00m", "p90": "14h 06m"},
+        4: {"resolved": 9, "median": "3h 00m", "p90": "28h 00m"},
+    }
+
+
+def test_resolution_targets_on_the_pages(engine, database_url, tmp_path, monkeypatch):
+    policy = tmp_path / "resolution.toml"
+    policy.write_text((ROOT / "data" / "policy.toml").read_text().replace(
+        "response_hours = 4\n", "response_hours = 4\nresolution_hours = 6\n"))  # fmt: skip
+    fixture.import_into(engine, tmp_path, policy=load_policy(policy))
+    monkeypatch.setenv("SLA_DATABASE_URL", database_url)
+    monkeypatch.setenv("SLA_POLICY_PATH", str(policy))
+    # level 1 in 6 h: A01 (6 h exactly), G01, G02, G12 met; A02 (10 h), A03 (8 h) breached
+    app = open_app()
+    assert_clean(app)
+    assert any("resolution attainment 66.7%" in c.value for c in app.caption)
+    table = table_with(app, "resolution_attainment").set_index("severity")
+    verdicts = ["resolution_target", "resolution_met", "resolution_breached",
+                "resolution_attainment"]  # fmt: skip
+    assert table.loc[1, verdicts].tolist() == ["6h 00m", 4, 2, "66.7%"]
+    assert table.loc[2, ["resolution_target", "resolution_attainment"]].tolist() == ["-", "-"]
+    app.switch_page(PAGES["attainment"]).run()
+    assert_clean(app)
+    resolution = table_with(app, "resolved").set_index("severity")
+    assert resolution.loc[1].tolist() == [6, "5h 30m", "9h 00m", "6h 00m", 4, 2, "66.7%"]
+    app = open_app("customers", account="Acme")
+    assert_clean(app)
+    # Acme: A01 met, A02 and A03 breached
+    acme = table_with(app, "resolution_attainment").set_index("severity")
+    assert acme.loc[1, ["resolution_attainment", "all_resolution_attainment"]].tolist() == [
+        "33.3%", "66.7%"]  # fmt: skip
 
 
 def test_the_ledger_of_any_case_and_of_an_unknown_one(db):
@@ -217,6 +273,11 @@ def test_customers_page_compares_one_customer_with_all(db):
     table = app.dataframe[0].value.set_index("severity")
     assert table.loc[1, "cases"] == 3
     assert table.loc[1, "all_cases"] == 8
+    # Globex's level 1 resolved G01 3 h, G02 5 h, G12 2 h: median 3 h, p90 at rank 1.8: 4.6 h
+    assert table.loc[1, ["resolved", "resolution_median_hours", "resolution_p90_hours"]
+                     ].tolist() == [3, "3h 00m", "4h 36m"]  # fmt: skip
+    assert table.loc[1, ["all_resolution_median_hours", "all_resolution_p90_hours"]].tolist() == [
+        "5h 30m", "9h 00m"]  # fmt: skip
 
 
 # -- Policy and what-if --------------------------------------------------------------------------
@@ -238,6 +299,23 @@ def test_policy_page_and_what_if(db):
     with db.connect() as connection:  # nothing stored changed
         stored = connection.execute(select(func.count()).where(cases.c.target_seconds == 5 * 3600))
         assert stored.scalar_one() == 0
+
+
+def test_what_if_resolution_targets(db):
+    app = open_app("policy")
+    assert app.number_input(key="whatif_resolution_1").value is None  # the vendor's: none
+    app.number_input(key="whatif_resolution_1").set_value(6.0)
+    next(b for b in app.button if b.label == "Compare").click().run()
+    assert_clean(app)
+    table = app.dataframe[-1].value.set_index("name")
+    # A01 (6 h exactly), G01, G02, G12 met; A02 (10 h), A03 (8 h) breached
+    assert table.loc["Urgent", ["resolution_target_hours", "what_if_resolution_target_hours",
+                                "resolution_attainment", "what_if_resolution_attainment"]
+                     ].tolist() == ["-", "6h 00m", "-", "66.7%"]  # fmt: skip
+    assert table.loc["Urgent", "what_if_resolution_median_hours"] == "5h 30m"
+    with db.connect() as connection:  # nothing stored changed
+        judged = select(func.count()).where(cases.c.resolution_status.is_not(None))
+        assert connection.execute(judged).scalar_one() == 0
 
 
 def test_a_what_if_the_policy_refuses_is_explained(db):

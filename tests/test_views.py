@@ -53,6 +53,20 @@ def test_overview_equals_the_headline_of_both_periods(db):
         assert _same(row["p90_hours"], current.p90_response_hours)
         assert _same(row["previous_attainment"], previous.attainment)
         assert row["previous_cases"] == previous.counts.cases
+        assert row["resolved"] == current.resolution.resolved
+        assert _same(row["resolution_median_hours"], current.resolution.median_hours)
+        assert _same(row["resolution_p90_hours"], current.resolution.p90_hours)
+        assert row["previous_resolved"] == previous.resolution.resolved
+        assert _same(row["previous_resolution_median_hours"], previous.resolution.median_hours)
+        assert _same(row["previous_resolution_p90_hours"], previous.resolution.p90_hours)
+    # resolution by hand (tests/test_analytics.py): level 1 resolved A01 6 h, A02 10 h, A03 8 h,
+    # G01 3 h, G02 5 h, G12 2 h; the previous period, P03 (level 2) 3 h and P01 (level 4) 27 h
+    assert table.loc[1, ["resolved", "resolution_median_hours", "resolution_p90_hours"]].tolist(
+    ) == [6, 5.5, 9.0]  # fmt: skip
+    assert table["previous_resolved"].tolist() == [0, 1, 0, 1]
+    assert table.loc[4, "previous_resolution_median_hours"] == 27
+    # the vendor's policy sets no resolution target: no columns for verdicts it cannot give
+    assert not any(c.endswith("resolution_attainment") for c in table.columns)
     # level 1 by hand: 5 met, 2 breached in the period
     assert table.loc[1, "attainment"] == pytest.approx(5 / 7)
     assert data.now == now
@@ -124,6 +138,14 @@ def test_attainment_page(db):
         r["case_id"] for r in fixture.in_period() if r["status"] == "breached"
     }
     assert data.by_period["cases"].sum() == 40
+    resolution = data.resolution.set_index("severity")
+    assert resolution.equals(
+        analytics.resolution_distribution(db, VIEW.scope(), POLICY).set_index("severity")
+    )
+    # by hand: tests/test_analytics.py EXPECTED_RESOLUTION
+    assert resolution["resolved"].tolist() == [6, 4, 10, 9]
+    assert resolution["median_hours"].tolist() == pytest.approx([5.5, 9.5, 3.0, 3.0])
+    assert resolution["p90_hours"].tolist() == pytest.approx([9.0, 10.35, 14.1, 28.0])
 
 
 def test_backlog_page(db):
@@ -158,6 +180,27 @@ def test_customer_page(db):
     assert table.loc[1, "cases"] == 3
     assert table.loc[1, "all_cases"] == 8
     assert set(data.breaches["customer"]) == {"Acme"}
+    # Acme's level 1 resolved A01 6 h, A02 10 h, A03 8 h: median 8 h, p90 at rank 1.8 (8 h and
+    # 10 h): 9.6 h; beside everyone's 5.5 h and 9 h
+    assert table.loc[1, ["resolved", "resolution_median_hours", "resolution_p90_hours"]].tolist(
+    ) == [3, 8.0, pytest.approx(9.6)]  # fmt: skip
+    assert table.loc[1, ["all_resolved", "all_resolution_median_hours",
+                         "all_resolution_p90_hours"]].tolist() == [6, 5.5, 9.0]  # fmt: skip
+
+
+def test_resolution_verdicts_beside_the_previous_period(engine, tmp_path):
+    raw = views.policy_document(POLICY)
+    raw["severity"][0]["resolution_hours"] = 6
+    policy = parse_policy(raw, source="resolution-targets.toml")
+    db = fixture.import_into(engine, tmp_path, policy=policy)
+    table = views.overview(db, policy, VIEW).severities.set_index("severity")
+    # level 1 in 6 h: A01 (6 h exactly), G01, G02, G12 met; A02 (10 h), A03 (8 h) breached
+    assert table.loc[1, ["resolution_target_hours", "resolution_met", "resolution_breached"]
+                     ].tolist() == [6, 4, 2]  # fmt: skip
+    assert table.loc[1, "resolution_attainment"] == pytest.approx(4 / 6)
+    assert _same(table.loc[1, "previous_resolution_attainment"], None)  # nothing resolved then
+    assert _same(table.loc[2, "resolution_target_hours"], None)  # level 2 has no target
+    assert _same(table.loc[2, "resolution_attainment"], None)
 
 
 def test_what_if_under_the_same_policy_changes_nothing(db):
@@ -178,15 +221,40 @@ def test_what_if_a_looser_urgent_target(db):
     assert table.loc["All", "what_if_met"] == compared.other.totals.met
 
 
+def test_what_if_resolution_targets(db):
+    same = views.what_if(db, POLICY, POLICY, VIEW)
+    assert "resolution_attainment" not in same.columns  # neither policy sets a target
+    assert same["resolution_median_hours"].tolist()[:4] == [5.5, 9.5, 3.0, 3.0]
+    document = views.policy_document(POLICY)
+    document["severity"][0]["resolution_hours"] = 6
+    table = views.what_if(db, POLICY, parse_policy(document, source="test"), VIEW)
+    urgent = table.set_index("name").loc["Urgent"]
+    assert _same(urgent["resolution_target_hours"], None)
+    assert urgent["what_if_resolution_target_hours"] == 6
+    assert _same(urgent["resolution_attainment"], None)
+    # A01 (6 h exactly), G01, G02, G12 met; A02 (10 h), A03 (8 h) breached
+    assert urgent["what_if_resolution_attainment"] == pytest.approx(4 / 6)
+    assert urgent["what_if_resolution_median_hours"] == urgent["resolution_median_hours"]
+
+
 def test_the_policy_document_reads_back_as_the_same_policy():
     from dashboard.policy import load_policy
 
-    for policy in (POLICY, load_policy()):
+    histories = views.policy_document(POLICY)
+    histories["severity"][0]["resolution_hours"] = 40
+    histories["severity"][3]["resolution_hours"] = 0.5
+    histories["scoring"] = {"severity": "highest"}
+    histories["pauses"] = {"statuses": ["Awaiting User Info"]}
+    with_histories = parse_policy(histories, source="histories")
+    for policy in (POLICY, load_policy(), with_histories):
         again = parse_policy(views.policy_document(policy), source="again")
         assert again.fingerprint == policy.fingerprint
         assert again.severities == policy.severities
         assert again.scope == policy.scope
         assert again.attainment_goal == policy.attainment_goal
+        assert (again.severity_rule, again.pause_statuses) == (
+            policy.severity_rule, policy.pause_statuses)  # fmt: skip
+    assert with_histories.severity(1).resolution_seconds == 40 * 3600
 
 
 def test_closed_days_name_the_holidays():

@@ -58,6 +58,30 @@ def page() -> None:
     )  # fmt: skip
     ui.table(shown, "response-distribution")
 
+    st.subheader("Resolution times")
+    resolution = data.resolution
+    st.caption(
+        "Business time from creation to resolution, less pauses, of the cases created in the "
+        f"period and resolved by {ui.local(view.as_of)}"
+        + (
+            "; met or breached against the severity's resolution target."
+            if policy.has_resolution_targets
+            else " (the policy sets no resolution target)."
+        )
+    )
+    columns = ["severity", "resolved", "median", "p90"]
+    if policy.has_resolution_targets:
+        columns += ["target", "met", "breached", "attainment"]
+    ui.table(
+        resolution.assign(
+            median=resolution["median_hours"].map(readable.hours),
+            p90=resolution["p90_hours"].map(readable.hours),
+            target=resolution["target_hours"].map(readable.hours),
+            attainment=resolution["attainment"].map(readable.share),
+        )[columns],
+        "resolution-times",
+    )
+
     st.subheader("Breaches")
     breaches = data.breaches
     if breaches.empty:

@@ -39,12 +39,19 @@ def page() -> None:
                 help=f"{everyone.met} met of {everyone.met + everyone.breached} judged; "
                 f"{everyone.cases} cases", border=True)  # fmt: skip
     table = data.table
+    shares = [c for c in table.columns if c.endswith("attainment")]
+    durations = [c for c in table.columns if c.endswith("median_hours") or c.endswith("p90_hours")
+                 or c == "resolution_target_hours"]  # fmt: skip
     shown = table.assign(
-        **{c: table[c].map(readable.share) for c in ("attainment", "all_attainment")},
-        **{c: table[c].map(readable.hours) for c in ("median_hours", "p90_hours",
-                                                   "all_median_hours", "all_p90_hours")},
-    )  # fmt: skip
+        **{c: table[c].map(readable.share) for c in shares},
+        **{c: table[c].map(readable.hours) for c in durations},
+    )
     ui.table(shown, f"customer-{customer}")
+    st.caption(
+        "Median and p90: business time to the first response of the answered cases; "
+        "resolution: from creation to resolution less pauses, of the cases resolved by "
+        f"{ui.local(view.as_of)}."
+    )
     trend = data.trend
     if trend["attainment"].notna().any():
         ui.chart(

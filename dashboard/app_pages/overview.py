@@ -30,7 +30,14 @@ def page() -> None:
         )
         column.caption(  # a line each, so that no duration breaks across two
             f"{row.cases} cases · median {readable.hours(row.median_hours)}  \n"
-            f"p90 {readable.hours(row.p90_hours)}"
+            f"p90 {readable.hours(row.p90_hours)}  \n"
+            f"{row.resolved} resolved · median {readable.hours(row.resolution_median_hours)}  \n"
+            f"p90 {readable.hours(row.resolution_p90_hours)}"
+            + (
+                f"  \nresolution attainment {readable.share(row.resolution_attainment)}"
+                if data.now.has_resolution_targets
+                else ""
+            )
         )
 
     now, before = data.live_now, data.live_before
@@ -84,10 +91,34 @@ def page() -> None:
         previous_median=severities["previous_median_hours"].map(readable.hours),
         p90=severities["p90_hours"].map(readable.hours),
         previous_p90=severities["previous_p90_hours"].map(readable.hours),
-    )[["severity", "name", "target_hours", "cases", "previous_cases", "met", "breached",
-       "pending", "attainment", "previous_attainment", "median", "previous_median", "p90",
-       "previous_p90"]]  # fmt: skip
-    ui.table(table, "overview-severities")
+        resolution_median=severities["resolution_median_hours"].map(readable.hours),
+        previous_resolution_median=severities["previous_resolution_median_hours"].map(
+            readable.hours
+        ),
+        resolution_p90=severities["resolution_p90_hours"].map(readable.hours),
+        previous_resolution_p90=severities["previous_resolution_p90_hours"].map(readable.hours),
+    )
+    columns = ["severity", "name", "target_hours", "cases", "previous_cases", "met", "breached",
+               "pending", "attainment", "previous_attainment", "median", "previous_median",
+               "p90", "previous_p90", "resolved", "previous_resolved", "resolution_median",
+               "previous_resolution_median", "resolution_p90",
+               "previous_resolution_p90"]  # fmt: skip
+    if data.now.has_resolution_targets:
+        table = table.assign(
+            resolution_target=table["resolution_target_hours"].map(readable.hours),
+            resolution_attainment=table["resolution_attainment"].map(readable.share),
+            previous_resolution_attainment=table["previous_resolution_attainment"].map(
+                readable.share
+            ),
+        )
+        columns += ["resolution_target", "resolution_met", "resolution_breached",
+                    "resolution_attainment", "previous_resolution_attainment"]  # fmt: skip
+    ui.table(table[columns], "overview-severities")
+    st.caption(
+        "Response: business time to the first response, of the answered cases. Resolution: "
+        "business time from creation to resolution less pauses, of the cases resolved by "
+        f"{ui.local(view.as_of)}."
+    )
 
 
 def _points(now: float | None, before: float | None) -> str | None:

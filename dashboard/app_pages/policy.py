@@ -21,17 +21,22 @@ def page() -> None:
     st.caption(ui.escaped(f"{policy.name} · {policy.source}"))
 
     st.subheader("Severities and response targets")
-    ui.table(
-        pd.DataFrame(
-            {
-                "level": [s.level for s in policy.severities],
-                "severity": [f"Level {s.level} - {s.name}" for s in policy.severities],
-                "response time (business hours)": [s.response_hours for s in policy.severities],
-                "impact": [s.impact for s in policy.severities],
-            }
-        ),
-        "policy-severities",
+    severities = pd.DataFrame(
+        {
+            "level": [s.level for s in policy.severities],
+            "severity": [f"Level {s.level} - {s.name}" for s in policy.severities],
+            "response time (business hours)": [s.response_hours for s in policy.severities],
+            "impact": [s.impact for s in policy.severities],
+        }
     )
+    if policy.has_resolution_targets:  # optional (issue 12): the vendor's policy has none
+        severities.insert(
+            3,
+            "resolution time (business hours)",
+            [None if s.resolution_seconds is None else s.resolution_seconds / 3600
+             for s in policy.severities],
+        )  # fmt: skip
+    ui.table(severities, "policy-severities")
     holiday_label = calendar.holidays.label if calendar.holidays else "none"
     st.markdown(
         f"**Business hours**: {', '.join(WEEKDAY_NAMES[d] for d in calendar.workdays)}, "
@@ -71,6 +76,21 @@ def _what_if(policy, view) -> None:
                 step=0.5,
                 key=f"whatif_target_{severity['level']}",
             )
+        columns = st.columns(len(document["severity"]))
+        for column, severity in zip(columns, document["severity"], strict=True):
+            resolution = column.number_input(
+                f"L{severity['level']} resolution target (h)",
+                min_value=0.25,
+                max_value=10000.0,
+                value=severity.get("resolution_hours"),
+                step=1.0,
+                placeholder="none",
+                key=f"whatif_resolution_{severity['level']}",
+                help="Business hours from creation to resolution, less pauses; empty: none.",
+            )
+            severity.pop("resolution_hours", None)
+            if resolution is not None:
+                severity["resolution_hours"] = resolution
         opening, closing, country, subdivision = st.columns(4)
         calendar["open"] = opening.text_input("Opens", calendar["open"], key="whatif_open")
         calendar["close"] = closing.text_input("Closes", calendar["close"], key="whatif_close")
@@ -112,10 +132,11 @@ def _what_if(policy, view) -> None:
         ui.error(str(exc))
         return
     shown = table.copy()
-    for column in ("attainment", "what_if_attainment"):
-        shown[column] = shown[column].map(readable.share)
-    for column in ("median_hours", "what_if_median_hours"):
-        shown[column] = shown[column].map(readable.hours)
+    for column in shown.columns:
+        if column.endswith("attainment"):
+            shown[column] = shown[column].map(readable.share)
+        elif column.endswith("median_hours") or column.endswith("resolution_target_hours"):
+            shown[column] = shown[column].map(readable.hours)
     ui.table(shown, "what-if")
     for warning in other.warnings:
         ui.warning(warning)
