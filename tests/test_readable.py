@@ -77,9 +77,9 @@ def test_hours_share_clock_and_instants():
 # London, March 2026 (GMT): level 1 has a 4 h target, level 4 a 24 h one.
 AS_OF = "2026-03-13T12:00:00+00:00"
 CASES = """case_id,customer,severity,created_at,first_response_at,resolved_at,channel
-S20,Solo,P1,2026-03-02 09:00:00,2026-03-02 13:00:20,2026-03-02 15:00:00,portal
+S20,Solo,P1,2026-03-02 09:00:00,2026-03-02 13:00:20,2026-03-02 15:00:20,portal
 S3599,Solo,P1,2026-03-03 09:00:00,2026-03-03 13:59:59,2026-03-03 15:00:00,portal
-SDAYS,Solo,P1,2026-03-02 09:00:00,2026-03-06 16:00:05,2026-03-06 17:00:00,portal
+SDAYS,Solo,P1,2026-03-02 09:00:00,2026-03-06 16:00:05,2026-03-06 17:00:05,portal
 OPEN,Solo,P4,2026-03-11 14:00:20,,,portal
 """
 # case: (business response time, overshoot) as worked out by hand
@@ -90,6 +90,10 @@ BREACHES = {
 }
 # OPEN at Fri 13 Mar 12:00: Wed 3h 59m 40s + Thu 9 h + Fri 3 h used of 24 h
 REMAINING = "8h 00m 20s"
+# Resolution times (level 1): S3599 6 h, S20 6h 00m 20s, SDAYS 44h 00m 05s (Mon-Thu 9 h each,
+# Fri 8h 00m 05s). Median: the middle one; p90 at rank 1.8: 21,620 s + 0.8 * 136,785 s.
+RESOLUTION_MEDIAN, RESOLUTION_P90 = "6h 00m 20s", "36h 24m 08s"
+RESOLUTION = (RESOLUTION_MEDIAN, RESOLUTION_P90)
 
 
 @pytest.fixture
@@ -111,9 +115,14 @@ def test_the_terminal(solo, capsys):
         assert f": {response} business hours, {over} over -> breached" in last
     assert main(["explain", "OPEN", "--db", solo, "--as-of", AS_OF]) == 0
     assert f"{REMAINING} left -> pending" in capsys.readouterr().out
+    assert main(["stats", "--db", solo, "--as-of", AS_OF]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("resolution time of"))
+    assert lines[start + 2].split() == ["1", "Urgent", "3", *RESOLUTION_MEDIAN.split(),
+                                        *RESOLUTION_P90.split()]  # fmt: skip
 
 
-@pytest.mark.slow  # three pages through AppTest
+@pytest.mark.slow  # pages through AppTest
 def test_the_pages(solo):
     app = _open("app_pages/attainment.py")
     [breaches] = [f.value for f in app.dataframe if "overshoot" in f.value.columns]
@@ -127,9 +136,26 @@ def test_the_pages(solo):
     [breaches] = [f.value for f in app.dataframe if "overshoot" in f.value.columns]
     assert dict(zip(breaches["case_id"], breaches["overshoot"], strict=True)) == shown
 
+    assert _resolution(app, "resolution_median_hours", "resolution_p90_hours") == RESOLUTION
+
     app = _open("app_pages/backlog.py")
     [queue] = [f.value for f in app.dataframe if "remaining" in f.value.columns]
     assert queue.set_index("case_id").at["OPEN", "remaining"] == REMAINING
+
+    app = _open("app_pages/overview.py")
+    assert any(f"median {RESOLUTION_MEDIAN}  \np90 {RESOLUTION_P90}" in c.value
+               for c in app.caption)  # fmt: skip
+    assert _resolution(app, "resolution_median", "resolution_p90") == RESOLUTION
+
+    app = _open("app_pages/attainment.py")
+    assert _resolution(app, "median", "p90", table="resolved") == RESOLUTION
+
+
+def _resolution(app: AppTest, median: str, p90: str, *, table: str = "") -> tuple[str, str]:
+    """Level 1's resolution median and p90 as the page's table with these columns shows them."""
+    [frame] = [f.value for f in app.dataframe if (table or median) in f.value.columns]
+    row = frame.set_index("severity").loc[1]
+    return row[median], row[p90]
 
 
 def test_the_review_pack(solo):
@@ -153,6 +179,9 @@ def test_the_review_pack(solo):
     rows = {
         row[header.index("case_id")]: row for row in sheet.iter_rows(min_row=2, values_only=True)
     }
+    resolution = f'<td class="n">{RESOLUTION_MEDIAN}</td><td class="n">-</td><td class="n">'
+    assert resolution + f"{RESOLUTION_P90}</td>" in html  # beside the previous period's: none
+    assert f"{RESOLUTION_MEDIAN} prev. - {RESOLUTION_P90} prev. -" in pdf
     for case, (_, over) in BREACHES.items():
         assert f'<td class="n">{over}</td>' in html  # the overshoot column
         assert explained[case] in html

@@ -73,6 +73,16 @@ def test_the_figures_are_the_queries(db):
     assert dismissed["Third-party tool"] == 1  # A13
     assert dismissed["Not Flux-related"] == 1  # A14
     assert set(pack.data_quality["case_id"]) == {"A12"}  # answered before it was created
+    for severity in headline.severities:
+        row = table.loc[severity.level]
+        assert row["resolved"] == severity.resolution.resolved
+        assert row["resolution_median_hours"] == pytest.approx(severity.resolution.median_hours)
+    # Acme's level 1 resolved A01 6 h, A02 10 h, A03 8 h: median 8 h, p90 at rank 1.8: 9.6 h;
+    # the previous period's (16 Feb - 1 Mar) P01, level 4: 27 h
+    assert table.loc[1, ["resolved", "resolution_median_hours", "resolution_p90_hours"]
+                     ].tolist() == [3, 8, pytest.approx(9.6)]  # fmt: skip
+    assert table.loc[4, "previous_resolution_median_hours"] == 27
+    assert "resolution_attainment" not in table.columns  # no resolution target: no verdicts
 
 
 def test_every_breach_is_explained_in_one_line(db):
@@ -94,6 +104,43 @@ def test_every_breach_is_explained_in_one_line(db):
         "created Thu 02 Apr 2026 16:00, answered Tue 07 Apr 2026 12:00: 5h 00m business against a "
         "4h 00m target (1h 00m over; not counted: night, Good Friday, weekend, Easter Monday)"
     )
+
+
+def test_resolution_targets_in_every_format(engine, tmp_path):
+    policy_file = tmp_path / "resolution.toml"
+    policy_file.write_text((ROOT / "data" / "policy.toml").read_text().replace(
+        "response_hours = 4\n", "response_hours = 4\nresolution_hours = 6\n"))  # fmt: skip
+    policy = load_policy(policy_file)
+    db = fixture.import_into(engine, tmp_path, extra=EXTRA, policy=policy)
+    pack = content.build(db, policy, "Acme", PERIOD, fixture.AS_OF)
+    # level 1 in 6 h: A01 (6 h exactly) met; A02 (10 h), A03 (8 h) breached
+    urgent = pack.severities.set_index("severity").loc[1]
+    assert urgent[["resolution_met", "resolution_breached"]].tolist() == [1, 2]
+    assert urgent["resolution_attainment"] == pytest.approx(1 / 3)
+    targets = pack.policy_table["resolution_target_hours"]
+    assert targets[0] == 6
+    assert targets[1:].isna().all()  # the other levels have none
+
+    tables = parsed(to_html.render(pack)).tables
+    assert tables["policy"][0] == ["Severity", "Response target", "Resolution target", "Impact"]
+    assert tables["policy"][1][2] == "6h 00m of business time"
+    assert tables["policy"][2][2] == "none"
+    resolution = {r[0]: r for r in tables["resolution"]}
+    assert resolution["Severity"][3:8] == ["Target", "Met", "Breached", "Attainment", "Previous"]
+    assert resolution["L1 Urgent"][3:8] == ["6h 00m", "1", "2", "33.3%", "-"]
+    assert resolution["L2 High"][3:7] == ["-", "0", "0", "-"]
+
+    flat = " ".join(pdf_text(packs.render(pack, "pdf"), "resolution-targets").split())
+    assert "6h 00m of business time" in flat
+    assert "L1 Urgent 3 prev. 0 6h 00m 1 2 33.3% prev. - 8h 00m prev. - 9h 36m prev. -" in flat
+
+    book = openpyxl.load_workbook(io.BytesIO(packs.render(pack, "xlsx")))
+    header = [c.value for c in book["Severities"][1]]
+    first = dict(zip(header, [c.value for c in book["Severities"][2]], strict=True))
+    assert first["resolution_attainment"] == pytest.approx(1 / 3)
+    policy_sheet = [[c.value for c in row] for row in book["Policy"].iter_rows()]
+    assert policy_sheet[0][3] == "resolution_target_hours"
+    assert policy_sheet[1][3] == 6
 
 
 def test_the_default_period_is_the_last_full_quarter():
@@ -162,6 +209,13 @@ def test_the_html_holds_the_figures_and_needs_no_network(db):
         assert shown[2] == str(r.cases)
         assert shown[6] == readable.share(None if r.attainment != r.attainment else r.attainment)
     assert rows["L1 Urgent"][6] == "66.7%"
+    resolution = tables.tables["resolution"]
+    assert resolution[0] == ["Severity", "Resolved", "Previous", "Median", "Previous", "p90",
+                             "Previous"]  # fmt: skip
+    assert {r[0]: r[1:] for r in resolution[1:]}["L1 Urgent"] == [
+        "3", "0", "8h 00m", "-", "9h 36m", "-"]  # fmt: skip
+    assert {r[0]: r[1:] for r in resolution[1:]}["L4 Low"][4:] == ["27h 06m", "27h 00m"]
+    assert len(tables.tables["policy"][0]) == 3  # no resolution target column: none is set
     breaches = {r[0]: r for r in tables.tables["breaches"][1:]}
     assert set(breaches) == {"A02", "A05", "A08", "A11"}
     assert breaches["A05"][3] == "1h 00m"
@@ -200,6 +254,9 @@ def test_the_workbook_holds_real_numbers_and_dates(db):
     created = breaches.cell(2, names.index("created_at (Europe/London)") + 1).value
     assert isinstance(created, dt.datetime)
     assert breaches.cell(2, names.index("business_hours") + 1).value == 5  # A02: a number
+    assert first["resolved"] == 3
+    assert first["resolution_median_hours"] == 8  # hours as numbers, to compute with
+    assert sheet.cell(2, header.index("resolution_p90_hours") + 1).number_format == "0.0000"
     summary = {r[0].value: r[1].value for r in book["Summary"].iter_rows(min_row=2)}
     assert summary["customer"] == "Acme"
     assert summary["first day"] == dt.datetime(2026, 3, 2)
@@ -243,6 +300,8 @@ def test_the_pdf_holds_the_figures(db):
         assert case_id in text
     flat = " ".join(text.split())
     assert "9h 00m business against a 8h 00m target" in flat
+    assert "Resolution times" in text
+    assert "L1 Urgent 3 prev. 0 8h 00m prev. - 9h 36m prev. -" in flat  # one row of the table
     assert "Third-party tools and integrations are out of scope." in flat
 
 

@@ -49,14 +49,23 @@ class ReviewPack:
 
     @property
     def policy_table(self) -> pd.DataFrame:
-        return pd.DataFrame(
+        severities = self.policy.severities
+        table = pd.DataFrame(
             {
-                "level": [s.level for s in self.policy.severities],
-                "severity": [f"Level {s.level} - {s.name}" for s in self.policy.severities],
-                "response_target_hours": [s.response_hours for s in self.policy.severities],
-                "impact": [s.impact for s in self.policy.severities],
+                "level": [s.level for s in severities],
+                "severity": [f"Level {s.level} - {s.name}" for s in severities],
+                "response_target_hours": [s.response_hours for s in severities],
+                "impact": [s.impact for s in severities],
             }
         )
+        if self.policy.has_resolution_targets:  # optional: the vendor's policy has none
+            table.insert(
+                3,
+                "resolution_target_hours",
+                [None if s.resolution_seconds is None else s.resolution_seconds / 3600
+                 for s in severities],
+            )  # fmt: skip
+        return table
 
     def local(self, instant: dt.datetime) -> dt.datetime:
         return instant.astimezone(ZoneInfo(self.policy.calendar.timezone))
@@ -130,7 +139,14 @@ def business_hours_text(policy: Policy) -> str:
         f"A business hour is an hour on {days}, {clock(cal.open_seconds)}-"
         f"{clock(cal.close_seconds)} local time in {cal.timezone} (daylight saving "
         f"followed exactly), excluding {holidays}{closures}. Response time is the business "
-        "time from a case's creation to its first response."
+        "time from a case's creation to its first response; resolution time, from its "
+        "creation to its resolution"
+        + (
+            f", not counting the time spent in {' or '.join(policy.pause_statuses)}"
+            if policy.pause_statuses
+            else ""
+        )
+        + "."
     )
 
 

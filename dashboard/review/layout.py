@@ -26,11 +26,15 @@ def text(pack: ReviewPack) -> dict:
         "policy_rows": [
             {
                 "severity": r.severity,
-                "target": f"{readable.hours(r.response_target_hours)} of business time",
+                "target": _business(r.response_target_hours),
+                # a column the policy table has only when the policy sets resolution targets
+                "resolution_target": _business(getattr(r, "resolution_target_hours", None)),
                 "impact": r.impact,
             }
             for r in pack.policy_table.itertuples()
         ],
+        # resolution targets are optional (issue 12): their columns only when the policy sets some
+        "resolution_targets": pack.policy.has_resolution_targets,
         "scope_in": pack.policy.scope.in_scope,
         "scope_out": list(pack.policy.scope.out_of_scope.values()),
         "severity_rows": [
@@ -47,6 +51,31 @@ def text(pack: ReviewPack) -> dict:
                 "previous_median": readable.hours(_none(r.previous_median_hours)),
                 "p90": readable.hours(_none(r.p90_hours)),
                 "previous_p90": readable.hours(_none(r.previous_p90_hours)),
+            }
+            for r in pack.severities.itertuples()
+        ],
+        "resolution_rows": [
+            {
+                "severity": names[r.severity],
+                "resolved": r.resolved,
+                "previous_resolved": r.previous_resolved,
+                "median": readable.hours(_none(r.resolution_median_hours)),
+                "previous_median": readable.hours(_none(r.previous_resolution_median_hours)),
+                "p90": readable.hours(_none(r.resolution_p90_hours)),
+                "previous_p90": readable.hours(_none(r.previous_resolution_p90_hours)),
+                **(
+                    {
+                        "target": readable.hours(_none(r.resolution_target_hours)),
+                        "met": r.resolution_met,
+                        "breached": r.resolution_breached,
+                        "attainment": readable.share(_none(r.resolution_attainment)),
+                        "previous_attainment": readable.share(
+                            _none(r.previous_resolution_attainment)
+                        ),
+                    }
+                    if pack.policy.has_resolution_targets
+                    else {}
+                ),
             }
             for r in pack.severities.itertuples()
         ],
@@ -119,6 +148,11 @@ def trend_image(pack: ReviewPack, kind: str) -> bytes | None:
         return None
     # A fixed width: "container" means nothing outside a page.
     return chart_bytes(chart.properties(width=640, height=240), kind)
+
+
+def _business(hours) -> str:
+    """A target as the policy table says it: '4h 00m of business time', or 'none'."""
+    return "none" if _none(hours) is None else f"{readable.hours(hours)} of business time"
 
 
 def _none(value):

@@ -52,11 +52,7 @@ def render(pack: ReviewPack) -> bytes:
             NOTE,
         ),
         Paragraph("The policy", H2),
-        _table(
-            ["Severity", "Response target", "Impact"],
-            [[r["severity"], r["target"], r["impact"]] for r in t["policy_rows"]],
-            widths=[0.22, 0.2, 0.58],
-        ),
+        _policy_table(t),
         Paragraph(_x(pack.business_hours), BODY),
     ]
     if t["scope_in"]:
@@ -126,6 +122,22 @@ def render(pack: ReviewPack) -> bytes:
         image.drawWidth, image.drawHeight = WIDTH, image.imageHeight * scale
         story.append(KeepTogether([Spacer(1, 3 * mm), image]))
 
+    story.append(Paragraph("Resolution times", H2))
+    story.append(_resolution_table(t))
+    story.append(
+        Paragraph(
+            "Median and p90: business hours from creation to resolution, less pauses, of the "
+            f"cases created in the period and resolved by {_x(t['as_of'])}."
+            + (
+                " Attainment = met / (met + breached) against the severity's resolution "
+                "target; an open case is judged once resolved."
+                if t["resolution_targets"]
+                else ""
+            ),
+            NOTE,
+        )
+    )
+
     story.append(Paragraph(f"Breaches ({len(t['breach_rows'])})", H2))
     if t["breach_rows"]:
         story.append(
@@ -193,8 +205,8 @@ def render(pack: ReviewPack) -> bytes:
     story.append(Spacer(1, 4 * mm))
     story.append(
         Paragraph(
-            "Made by sla-dashboard from the helpdesk exports: response times "
-            "recomputed under the policy above, not taken from the helpdesk.",
+            "Made by sla-dashboard from the helpdesk exports: response and resolution "
+            "times recomputed under the policy above, not taken from the helpdesk.",
             NOTE,
         )
     )
@@ -212,6 +224,41 @@ def render(pack: ReviewPack) -> bytes:
     )
     document.build(story)
     return buffer.getvalue()
+
+
+def _policy_table(t: dict) -> Table:
+    if not t["resolution_targets"]:
+        return _table(
+            ["Severity", "Response target", "Impact"],
+            [[r["severity"], r["target"], r["impact"]] for r in t["policy_rows"]],
+            widths=[0.22, 0.2, 0.58],
+        )
+    return _table(
+        ["Severity", "Response target", "Resolution target", "Impact"],
+        [[r["severity"], r["target"], r["resolution_target"], r["impact"]]
+         for r in t["policy_rows"]],
+        widths=[0.2, 0.17, 0.17, 0.46],
+    )  # fmt: skip
+
+
+def _resolution_table(t: dict) -> Table:
+    """Per severity, this period above the previous one in a cell (as the response table)."""
+    targets = t["resolution_targets"]
+    header = ["Severity", "Resolved"]
+    header += ["Target", "Met", "Breached", "Attainment"] if targets else []
+    header += ["Median", "p90"]
+    rows = []
+    for r in t["resolution_rows"]:
+        row = [r["severity"], (r["resolved"], f"prev. {r['previous_resolved']}")]
+        if targets:
+            row += [r["target"], r["met"], r["breached"],
+                    (r["attainment"], f"prev. {r['previous_attainment']}")]  # fmt: skip
+        row += [(r["median"], f"prev. {r['previous_median']}"),
+                (r["p90"], f"prev. {r['previous_p90']}")]  # fmt: skip
+        rows.append(row)
+    widths = ([0.14, 0.1, 0.1, 0.07, 0.1, 0.13, 0.18, 0.18] if targets
+              else [0.2, 0.16, 0.32, 0.32])  # fmt: skip
+    return _table(header, rows, widths=widths, style=SMALL if targets else CELL)
 
 
 def write(pack: ReviewPack, path: Path) -> None:
