@@ -176,7 +176,21 @@ def _count(engine, condition) -> int:
 
 def test_a_release_database_shows_the_same_figures_after_the_upgrade(v4_database, capsys):
     assert main(["stats", "--json", "--db", v4_database, *STATS]) == 0
-    assert json.loads(capsys.readouterr().out) == json.loads(GOLDEN_STATS.read_text())
+    figures = json.loads(capsys.readouterr().out)
+    golden = json.loads(GOLDEN_STATS.read_text())
+    # Every figure the release printed, the same; later releases add some (issue 12: the
+    # resolution figures after each severity's), which the release's cases have too.
+    assert _as_released(figures, golden) == golden
+    assert all(s["resolved"] > 0 for s in figures["severities"])
+
+
+def _as_released(shown, golden):
+    """`shown` with only the keys (at every depth) that `golden` has."""
+    if isinstance(golden, dict):
+        return {key: _as_released(shown[key], value) for key, value in golden.items()}
+    if isinstance(golden, list):
+        return [_as_released(s, g) for s, g in zip(shown, golden, strict=True)]
+    return shown
 
 
 def test_imports_after_the_upgrade_record_the_program_that_made_them(v4_database, tmp_path):
