@@ -25,7 +25,7 @@ from dashboard.errors import DashboardError
 from dashboard.headline import COUNTS, Comparison, Headline
 from dashboard.policy import Policy
 from dashboard.sla import resolution_targets, score, score_resolution, target_seconds
-from dashboard.vocabulary import BREACHED, MET, STATUSES
+from dashboard.vocabulary import STATUSES
 
 
 def headline_under(engine: Engine, scope: Scope, policy: Policy) -> Headline:
@@ -102,14 +102,8 @@ def _rescored(rows: pd.DataFrame, scope: Scope, policy: Policy):
         targets=resolution_targets(policy, levels),
     )
     timed = resolution.has_time & (resolved_at <= scope.as_of_seconds())  # resolved by then
-    verdicts = resolution.status[timed]
     resolution_times = pd.DataFrame(
-        {
-            "severity": levels[timed],
-            "resolution_business_seconds": resolution.seconds[timed],
-            "resolution_met": (verdicts == STATUSES[MET]).astype(np.int64),
-            "resolution_breached": (verdicts == STATUSES[BREACHED]).astype(np.int64),
-        }
+        {"severity": levels[timed], "resolution_business_seconds": resolution.seconds[timed]}
     )
     return (
         counts,
