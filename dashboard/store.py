@@ -201,6 +201,20 @@ cases = Table(
         "response_business_seconds",
         "resolved_local_date",
     ),
+    # Resolution times and reopens of a period (queries/resolution_times.sql, reopens.sql),
+    # read from this index alone: half the Overview's time at 1M cases without it.
+    Index(
+        "ix_cases_resolution",
+        "created_local_date",
+        "severity",
+        "customer",
+        "channel",
+        "plan",
+        "resolved_at",
+        "resolution_business_seconds",
+        "event_count",
+        "reopen_count",
+    ),
     # Unanswered cases of a period: judged live, as of any instant.
     Index("ix_cases_unanswered", "response_status", "created_local_date"),
     # Open cases: unresolved ones, and ones resolved after an instant.

@@ -1,4 +1,5 @@
-"""Schema 6: case histories (issue 12): stored events, reopen and event counts, resolution time.
+"""Schema 6: case histories (issue 12): stored events, reopen and event counts, resolution time
+(and an index to read resolution times and reopens of a period from).
 
 Resolved cases stored before the upgrade have no resolution figures yet: they count as stale
 (importing.stale_cases), so every command's note asks for `sla-dashboard recompute`, which
@@ -58,6 +59,12 @@ def upgrade() -> None:
         batch.add_column(Column("paused_business_seconds", BigInteger, nullable=True))
         batch.add_column(Column("resolution_target_seconds", Integer, nullable=True))
         batch.add_column(Column("resolution_status", String(10), nullable=True))
+    op.create_index(
+        "ix_cases_resolution",
+        "cases",
+        ["created_local_date", "severity", "customer", "channel", "plan", "resolved_at",
+         "resolution_business_seconds", "event_count", "reopen_count"],
+    )  # fmt: skip
     op.create_table(
         "case_events",
         Column("source", Text, primary_key=True),
