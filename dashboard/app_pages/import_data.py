@@ -227,10 +227,7 @@ def _severity_form(
 
 
 def _describe(understood: Understood, file_id: str) -> None:
-    st.markdown(
-        f"Format: **{ui.escaped(understood.export_format.title)}** · "
-        f"{understood.accepted:,} cases accepted · {understood.rejected:,} rows rejected"
-    )
+    st.markdown(f"Format: **{ui.escaped(understood.export_format.title)}** · {understood.summary}")
     with st.expander("How it was read, and the mapping"):
         st.text("\n".join(understood.notes))
         mapping = views.mapping_used(understood.export_format, understood.header)

@@ -21,7 +21,10 @@ from dashboard.importer.readers import Reject
 from dashboard.importer.uploads import SavedUpload
 
 PREVIEW_ROWS = 20
-PREVIEW_COLUMNS = ("case_id", "customer", "plan", "severity", "channel", "dismissal_reason")
+PREVIEW_COLUMNS = (
+    "case_id", "customer", "plan", "severity", "channel", "dismissal_reason", "status",
+    "event_count", "reopen_count",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,19 @@ class Understood:
     @property
     def notes(self) -> list[str]:
         return self.prepared.notes
+
+    @property
+    def summary(self) -> str:
+        """One line: what will be stored; an event log says its rows make fewer cases."""
+        rejected = f"{self.rejected:,} rows rejected"
+        if self.prepared.events is None:
+            return f"{self.accepted:,} cases accepted · {rejected}"
+        return (
+            f"an event log: {self.prepared.validated.read:,} rows of "
+            f"{self.accepted + len({r.case_id for r in self.prepared.validated.rejects}):,} "
+            f"cases, each derived from its history · {self.accepted:,} cases accepted · "
+            f"{rejected}"
+        )
 
     @property
     def header(self) -> list[str]:

@@ -132,7 +132,8 @@ class UploadSession:
             prepared = self._prepared(saved, policy, how)
         except FormatError as exc:
             if how is None:  # no format recognised it: the user may say how to read it
-                return Unrecognised(uploads.named(exc, saved.path, upload.name), saved)
+                message = uploads.named(exc, saved.path, upload.name)
+                return Unrecognised(uploads.for_the_page(message), saved)
             return Refused(uploads.named(exc, saved.path, upload.name))
         except DashboardError as exc:
             return Refused(uploads.named(exc, saved.path, upload.name))

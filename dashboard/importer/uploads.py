@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -116,6 +117,17 @@ def named(error: Exception | str, path: Path, name: str) -> str:
     """A message with the upload's own name, not the server folder it was kept in."""
     text = str(error).replace(str(path), name)
     return text if text.startswith(name) else f"{name}: {text}"
+
+
+# The command line's way out of an unrecognised file, and the page's: the form below it.
+_CLI_HINT = re.compile(r"; use --format NAME \(one of [^)]*\) or --map FILE$")
+_EVENT_LOG_HINT = re.compile(r': write a mapping with kind = "events" \(.*\) and use --map FILE$')
+
+
+def for_the_page(message: str) -> str:
+    """An unrecognised file's message, pointing at the page's form instead of CLI options."""
+    message = _EVENT_LOG_HINT.sub(": map it by hand below, as an event log", message)
+    return _CLI_HINT.sub(": pick its format, or map its columns by hand, below", message)
 
 
 def _subfolder(upload_id: str) -> str:

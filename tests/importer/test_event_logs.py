@@ -289,3 +289,20 @@ def test_a_process_mining_log_without_a_mapping_is_refused_saying_how_to_read_it
     assert "a process-mining event log (row 1 has 'Case ID', 'Activity'" in err
     assert "copy data/mappings/process_mining_helpdesk.toml" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_import_page_says_an_upload_is_an_event_log_and_what_it_makes(tmp_path):
+    from dashboard.importer.upload_results import Understood
+
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:05"),
+        sn_row("INC1", "Active", 1, "1/3/2016 10:30"),
+        sn_row("INC2", "New", 0, "1/3/2016 09:05"),
+        sn_row("INC3", "New", 0, "31/2/2016 09:05"),
+    ])  # fmt: skip
+    understood = Understood(prepare_file(path, load_policy()))
+    assert understood.summary == (
+        "an event log: 4 rows of 3 cases, each derived from its history · 2 cases accepted · "
+        "1 rows rejected"
+    )
+    assert list(understood.preview()["event_count"]) == [2, 1]

@@ -281,6 +281,18 @@ def test_an_unrecognised_export_asks_how_to_read_it(session):
     assert reading.message.startswith("helpdesk.csv: ")
     assert "sla-upload-" not in reading.message
     assert reading.saved.path.read_bytes() == UNKNOWN
+    # the page's way out is its form, not the command line's options
+    assert reading.message.endswith(": pick its format, or map its columns by hand, below")
+    assert "--map" not in reading.message
+
+
+def test_an_unrecognised_event_log_is_offered_the_form_as_an_event_log(session):
+    log = Path(__file__).resolve().parent.parent / "fixtures" / "helpdesk_process_mining.csv"
+    upload = FakeUpload("id-1", "log.csv", log.read_bytes())
+    reading = session.read(upload, POLICY, limit_bytes=LIMIT)
+    assert isinstance(reading, Unrecognised)
+    assert reading.message.startswith("log.csv: a process-mining event log")
+    assert reading.message.endswith(": map it by hand below, as an event log")
 
 
 def test_an_unrecognised_export_mapped_by_hand(session):
