@@ -50,7 +50,7 @@ def test_the_preview_shows_the_accepted_cases_as_stored(understood):
     preview = understood.preview()
     assert preview["case_id"].tolist() == ["N01", "N02"]
     assert list(preview.columns) == ["case_id", "customer", "plan", "severity", "channel",
-                                     "dismissal_reason"]  # fmt: skip
+                                     "dismissal_reason", "status"]  # fmt: skip
 
 
 def test_the_preview_is_short_and_skips_columns_the_cases_lack():
