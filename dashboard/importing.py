@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from dashboard import __version__
 from dashboard.bulk_write import insert_rows, update_rows
 from dashboard.business_hours import BusinessCalendar, supported_years
-from dashboard.event_store import merged_with_stored, rederive, store_events
+from dashboard.event_store import merged_with_stored, rederive, refresh_events, store_events
 from dashboard.importer.prepare import PreparedFile
 from dashboard.importer.readers import Reject
 from dashboard.importer.validation import Cases
@@ -186,15 +186,16 @@ def _import_one(
     if item.events is not None and figures is not None:
         # A later export of an event log adds its new events to the stored history; the cases
         # it touches are derived again from all their events.
-        new_events, history = merged_with_stored(connection, source, item.events, import_id)
-        if len(history) > len(new_events):
+        merged = merged_with_stored(connection, source, item.events, import_id)
+        if merged.stored:
             read = validated.cases
             unrecorded = read.frame["case_id"][~read.response_known].tolist()
             rederived, figures = rederive(
-                history, policy, validated, responses_unrecorded=unrecorded
+                merged.history, policy, validated, responses_unrecorded=unrecorded
             )
             cases_read = rederived.cases
-        store_events(connection, source, new_events, import_id)
+        store_events(connection, source, merged.new, import_id)
+        refresh_events(connection, source, merged.reread)
     if figures is not None:
         raw = raw_frame(cases_read, source)
         stored = _stored_hashes(connection, source).reindex(raw["case_id"])

@@ -71,6 +71,7 @@ def recompute_stored(
         if stored.empty:
             return RecomputeReport(0, 0, policy.fingerprint)
         stale = stored if everything else stored[stored["stale"].astype(bool)]
+        _refuse_missing_levels(stale["severity"], policy)
         histories = stale["event_count"].notna()
         for source, group in stale[histories].groupby("source"):
             unrecorded = group.loc[~group["response_recorded"].astype(bool), "case_id"]
@@ -78,13 +79,6 @@ def recompute_stored(
                       unrecorded=set(unrecorded))  # fmt: skip
         stale_rows = len(stale)
         stale = stale[~histories]
-        missing = sorted(set(stale["severity"].unique()) - set(policy.levels))
-        if missing:
-            count = int(stale["severity"].isin(missing).sum())
-            raise DashboardError(
-                f"{policy.source}: the policy has no level {missing[0]}, but {count} stored "
-                f"case(s) have it; add the level or re-import those cases"
-            )
         for start in range(0, len(stale), _CHUNK):
             _rescore(connection, stale.iloc[start : start + _CHUNK], policy)
         refresh_calendar_days(connection, policy)
@@ -95,6 +89,16 @@ def recompute_stored(
     return RecomputeReport(stale_rows, len(stored) - stale_rows, policy.fingerprint)
 
 
+def _refuse_missing_levels(levels: pd.Series, policy: Policy, what: str = "stored case(s)"):
+    missing = sorted({int(v) for v in levels.unique() if v} - set(policy.levels))
+    if missing:
+        count = int(levels.isin(missing).sum())
+        raise DashboardError(
+            f"{policy.source}: the policy has no level {missing[0]}, but {count} {what} have "
+            "it; add the level or re-import those cases"
+        )
+
+
 def _rederive(
     connection, source: str, case_ids: list[str], policy: Policy, *, unrecorded: set[str]
 ) -> None:
@@ -103,6 +107,8 @@ def _rederive(
     for start in range(0, len(case_ids), _CHUNK):
         chunk = case_ids[start : start + _CHUNK]
         events = stored_events(connection, source, chunk)
+        # Any severity of a history can be the one scored ([scoring]): all must be levels.
+        _refuse_missing_levels(events["severity"], policy, "stored event(s)")
         validated, figures = rederive(
             events, policy, None, responses_unrecorded=unrecorded.intersection(chunk)
         )

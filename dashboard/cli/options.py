@@ -44,6 +44,13 @@ def add_policy_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _shipped_format_names() -> list[str]:
+    """The shipped formats' names, as their files name them (a file each, under data/formats)."""
+    from dashboard.importer.formats import FORMATS_DIR
+
+    return [path.stem for path in FORMATS_DIR.glob("*.toml")]
+
+
 def add_format_options(command: argparse.ArgumentParser) -> None:
     """How to read an export: its zone, format or mapping, and day/month order."""
     command.add_argument(
@@ -55,8 +62,7 @@ def add_format_options(command: argparse.ArgumentParser) -> None:
         "--format",
         metavar="NAME",
         help="read the file as this export format instead of detecting it "
-        "(canonical, zendesk, jira_service_management, freshdesk, servicenow, "
-        "servicenow_rest, zammad)",
+        f"({', '.join(sorted(_shipped_format_names()))})",
     )
     command.add_argument(
         "--map", type=Path, metavar="FILE", help="read the file with this mapping file"

@@ -78,23 +78,10 @@ def event_frame(validated: ValidatedCases, rules: EventRules, *, batch: int = 0)
             **{a: frame[a].to_numpy(dtype=object) for a in ATTRIBUTES},
         }
     )
-    events["event_hash"] = event_hashes(events)
+    # The key of what the file says (validation.py), not of what the rules made of it: read
+    # again under other rules, an event is the same event, and its reading is refreshed.
+    events["event_hash"] = frame["event_key"].to_numpy(np.int64)
     return events
-
-
-def event_hashes(events: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash of what an event says (not where it was read): an event exported again
-    in a later file is the same event."""
-    combined = np.zeros(len(events), dtype=np.uint64)
-    for name in EVENT_COLUMNS:
-        if name in ("event_hash", "batch", "row", "position", "severity_label"):
-            continue
-        values = events[name].to_numpy()
-        if values.dtype.kind == "O":
-            values = np.array(["" if v is None else str(v) for v in values], dtype=object)
-        with np.errstate(over="ignore"):
-            combined = combined * np.uint64(1_000_003) ^ pd.util.hash_array(values)
-    return combined.view(np.int64)
 
 
 def distinct_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -141,12 +128,18 @@ class Derived:
 
 
 def derive(
-    events: pd.DataFrame, policy: Policy, *, responses_unrecorded: Collection[str] = ()
+    events: pd.DataFrame,
+    policy: Policy,
+    *,
+    responses_unrecorded: Collection[str] = (),
+    created_column: bool = False,
 ) -> Derived:
     """One row per case from its events (docs/event-logs.md), in the `Cases` shape the scorer
     and the store take. Under [scoring] severity = "escalation" the severity set here is the
     final one; `history_targets` decides, with the calendar.
 
+    `created_column`: the format maps a creation column (ServiceNow's opened_at), so a case no
+    event of which gives one is rejected; otherwise its first event creates it.
     `responses_unrecorded`: the cases whose log says nothing about responses (its format names
     no response rule), so they are unscored rather than unanswered."""
     seq = np.where(np.isnan(events["sequence"].to_numpy(np.float64)), np.inf,
@@ -183,7 +176,6 @@ def derive(
 
     # -- facts -------------------------------------------------------------------------------
     opened = e["opened_at"].to_numpy(np.int64)
-    has_opened_column = bool((opened != _NONE).any())
     last_opened = last_where(opened != _NONE)
     created = np.where(last_opened >= 0, opened[np.maximum(last_opened, 0)], at[starts])
     responds = e["responds"].to_numpy(bool)
@@ -201,7 +193,10 @@ def derive(
     )
     has_resolved = by_column | by_activity
 
-    resolved_state = e["resolved_state"].to_numpy(bool)
+    # Carried forward as the status is: an event without a status leaves the case as it was.
+    resolved_state = _carried(
+        e["resolved_state"].to_numpy(bool), e["status"].to_numpy(object) != "", starts, False
+    ).astype(bool)
     leaves_resolved = ~resolved_state & np.r_[False, resolved_state[:-1]] & ~group_first
     reopened = leaves_resolved | e["reopens"].to_numpy(bool)
     reopen_count = np.add.reduceat(reopened.astype(np.int64), starts) if n else starts
@@ -215,7 +210,9 @@ def derive(
     rejected: dict[str, str] = {}
     for i in np.flatnonzero(~has_severity):
         rejected[str(ids[g[starts[i]]])] = "no event of the case gives a severity"
-    if has_opened_column:
+    # A file read with a creation column must give it for every case; a history already
+    # stored (derived again) passed that check when it was imported.
+    if created_column:
         for i in np.flatnonzero(last_opened < 0):
             rejected.setdefault(str(ids[g[starts[i]]]), "no event of the case gives created_at")
 

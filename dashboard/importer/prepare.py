@@ -95,7 +95,12 @@ def prepare_file(
     validated = validate_cases(mapped, policy, date_order=date_order, event_log_readers=readers)
     events = None
     if detection.format.events is not None:
-        validated, events = cases_from_events(validated, detection.format.events, policy)
+        validated, events = cases_from_events(
+            validated,
+            detection.format.events,
+            policy,
+            created_column="created_at" in detection.format.columns,
+        )
     validated, figures, calendar = score_validated(validated, policy, as_of=as_of)
     if events is not None and figures is not None and len(validated.rejects) > 0:
         events = events[events["case_id"].isin(validated.cases.frame["case_id"])]
@@ -114,14 +119,27 @@ def prepare_file(
 
 
 def cases_from_events(
-    validated: ValidatedCases, rules: EventRules, policy: Policy, *, batch: int = 0
+    validated: ValidatedCases,
+    rules: EventRules,
+    policy: Policy,
+    *,
+    batch: int = 0,
+    created_column: bool = False,
 ) -> tuple[ValidatedCases, pd.DataFrame]:
-    """Validated event rows -> one validated case each, and the distinct events kept."""
+    """Validated event rows -> one validated case each, and the distinct events kept;
+    `created_column`: the format maps created_at (each case must then give it)."""
     rows = len(validated.cases) + len(validated.rejects)
+    case_ids = set(validated.cases.frame["case_id"]) | {r.case_id for r in validated.rejects}
+    case_ids.discard("")
     events, repeats = distinct_events(event_frame(validated, rules, batch=batch))
     # A log whose format names no response rule says nothing about responses: unscored.
     unrecorded = () if rules.records_responses else events["case_id"].unique().tolist()
-    derived = derive(events, policy, responses_unrecorded=unrecorded)
+    derived = derive(
+        events,
+        policy,
+        responses_unrecorded=unrecorded,
+        created_column=created_column,
+    )
     rejects = rejected_rows(validated, derived, events)
     refused = {r.case_id for r in rejects}
     cases = derived.cases
@@ -130,7 +148,7 @@ def cases_from_events(
         events = without_cases(events, refused)
     notes = [
         *validated.notes,
-        f"event log: {rows:,} row(s) of {len(cases) + len(refused):,} case(s); each case is "
+        f"event log: {rows:,} row(s) of {len(case_ids):,} case(s); each case is "
         "derived from its events (docs/event-logs.md)"
         + (f"; {repeats:,} repeated identical event(s) counted once" if repeats else ""),
         _response_rule(rules),

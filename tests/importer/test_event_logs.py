@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard.cli import main
+from dashboard.errors import DashboardError
 from dashboard.explain import case_history, explain_case, find_case
 from dashboard.importer.formats import FormatError, parse_format
 from dashboard.importer.prepare import choose_format, prepare_file
@@ -306,3 +307,83 @@ def test_the_import_page_says_an_upload_is_an_event_log_and_what_it_makes(tmp_pa
         "1 rows rejected"
     )
     assert list(understood.preview()["event_count"]) == [2, 1]
+
+
+# -- found in review -----------------------------------------------------------------------------
+
+
+def test_a_log_read_again_under_changed_rules_is_read_anew_not_stored_twice(engine, tmp_path):
+    """An event's key is what the file says, not what the rules make of it."""
+    policy = load_policy()
+    changed = tmp_path / "changed.toml"
+    changed.write_text(
+        HELPDESK_MAP.read_text(encoding="utf-8").replace(
+            'responded_activities = ["Take in charge ticket"]',
+            'responded_activities = ["Resolve ticket"]',
+        ),
+        encoding="utf-8",
+    )
+    for mapping in (HELPDESK_MAP, changed):
+        prepared = prepare_file(HELPDESK, policy, forced=choose_format(None, mapping))
+        import_prepared(engine, [prepared], policy, source="helpdesk")
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(case_events)).scalar() == 10
+    rows = stored(engine, cases.c.case_id, cases.c.first_response_at, cases.c.event_count)
+    assert rows[0] == (
+        "Case 1",
+        dt.datetime.fromtimestamp(at("2016-03-02 11:00"), dt.UTC),
+        5,
+    )  # the resolution now answers it, as a first import under these rules would say
+
+
+def test_a_case_with_no_creation_is_refused_whatever_else_the_file_holds(engine, tmp_path):
+    policy = load_policy()
+    first = write(tmp_path, "first.csv", [sn_row("INC3", "New", 0, "1/3/2016 09:05")])
+    second = write(tmp_path, "second.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:05", opened="?"),
+        sn_row("INC3", "Active", 1, "1/3/2016 10:05"),
+    ])  # fmt: skip
+    import_prepared(engine, [prepare_file(first, policy)], policy, source="sn")
+    prepared = prepare_file(second, policy)
+    [reject] = prepared.validated.rejects
+    assert reject.reason == "case INC1: no event of the case gives created_at"
+    [report] = import_prepared(engine, [prepared], policy, source="sn")
+    assert (report.read, report.updated, report.rejected) == (2, 1, 1)
+    assert [row[0] for row in stored(engine, cases.c.case_id)] == ["INC3"]
+    alone = write(tmp_path, "alone.csv", [sn_row("INC1", "New", 0, "1/3/2016 09:05", opened="?")])
+    [reject] = prepare_file(alone, policy).validated.rejects
+    assert reject.reason == "case INC1: no event of the case gives created_at"
+
+
+def test_an_event_without_a_status_after_resolved_is_no_reopen(tmp_path):
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:05"),
+        sn_row("INC1", "Resolved", 1, "1/3/2016 10:00", resolved="1/3/2016 10:00"),
+        sn_row("INC1", "?", 2, "1/3/2016 11:00", resolved="1/3/2016 10:00"),
+        sn_row("INC1", "Closed", 3, "2/3/2016 10:00", resolved="1/3/2016 10:00"),
+    ])  # fmt: skip
+    prepared = prepare_file(path, load_policy())
+    assert prepared.validated.cases.frame["reopen_count"].tolist() == [0]
+
+
+def test_recompute_refuses_a_policy_without_a_level_a_history_holds(engine, tmp_path):
+    policy = load_policy()
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:00", priority="4 - Low"),
+        sn_row("INC1", "Active", 1, "1/3/2016 10:00", priority="1 - Critical"),
+    ])  # fmt: skip
+    import_prepared(engine, [prepare_file(path, policy)], policy, source="sn")
+    raw = _raw_policy()
+    raw["severity"] = raw["severity"][:3]  # no level 4, which INC1 opened with
+    three = parse_policy(raw, source="three.toml")
+    with pytest.raises(DashboardError, match=r"three\.toml: the policy has no level 4, but 1 "):
+        recompute_stored(engine, three)
+
+
+def test_the_event_log_note_counts_cases_whose_every_row_was_rejected(tmp_path):
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:05"),
+        sn_row("INC2", "New", 0, "31/2/2016 09:05"),
+    ])  # fmt: skip
+    prepared = prepare_file(path, load_policy())
+    assert any("event log: 2 row(s) of 2 case(s)" in note for note in prepared.notes)
