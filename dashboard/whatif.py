@@ -6,10 +6,10 @@ way the SQL counts them. Figures that do not depend on the policy (backlog, dism
 from the SQL as usual. Period filters use the stored local dates, so both sides of a
 comparison judge the same cases.
 
-Resolution times are re-scored too (the other calendar, the other resolution targets), less
-the pauses as stored: pauses come from an event log's history, which is not read here, so an
-event-log case's paused time stays what the stored policy measured (`recompute` derives it
-again from the events once the other policy is in force).
+Resolution times are re-scored too (the other calendar, the other resolution targets). An
+event log's cases are derived again from their stored events under the other policy, as
+`recompute` would: which severity counts ([scoring]), its target (an escalation's earliest
+deadline) and the time paused ([pauses], in the other calendar) are the other policy's.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dashboard import analytics, queries
 from dashboard.analytics import Scope
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
+from dashboard.event_store import rederive, stored_events
 from dashboard.headline import COUNTS, Comparison, Headline
 from dashboard.policy import Policy
 from dashboard.sla import resolution_targets, score, score_resolution, target_seconds
@@ -30,6 +31,7 @@ from dashboard.vocabulary import STATUSES
 
 def headline_under(engine: Engine, scope: Scope, policy: Policy) -> Headline:
     rows = queries.run(engine, "cases_for_rescoring", filters=scope.filters, as_of=scope.as_of)
+    rows = _histories_derived_again(engine, rows, policy)
     by_severity, distribution, resolution = _rescored(rows, scope, policy)
     span = queries.run(engine, "case_span", filters=scope.filters, as_of=scope.as_of).iloc[0]
     return analytics.assemble_headline(
@@ -51,6 +53,46 @@ def compare(engine: Engine, scope: Scope, stored: Policy, other: Policy) -> Comp
         stored=analytics.headline(engine, scope, stored),
         other=headline_under(engine, scope, other),
     )
+
+
+def _histories_derived_again(engine: Engine, rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """The rows, with an event log's cases' severity, response target and paused time as the
+    other policy derives them from their stored events (a `target_seconds` column: None for
+    the other cases, whose target is their severity's)."""
+    rows = rows.assign(target_seconds=pd.Series([None] * len(rows), dtype=object))
+    histories = rows["event_count"].notna().to_numpy() if len(rows) else np.array([], bool)
+    if not histories.any():
+        return rows
+    with engine.connect() as connection:
+        for source, group in rows[histories].groupby("source"):
+            events = stored_events(connection, str(source), group["case_id"])
+            held = {int(v) for v in events["severity"].unique() if v}
+            if held - set(policy.levels):
+                raise DashboardError(
+                    f"{policy.source}: the policy has no level {min(held - set(policy.levels))}"
+                    ", but stored case histories in scope have it"
+                )
+            unrecorded = group.loc[~group["response_recorded"].astype(bool), "case_id"]
+            validated, figures = rederive(events, policy, None,
+                                          responses_unrecorded=set(unrecorded))  # fmt: skip
+            if figures is None:
+                continue
+            derived = pd.DataFrame(
+                {
+                    "severity": validated.cases.frame["severity"].to_numpy(np.int64),
+                    "target_seconds": figures.target_seconds,
+                    "paused_business_seconds": figures.resolution.paused,
+                },
+                index=validated.cases.frame["case_id"].to_numpy(object),
+            )
+            at = group.index
+            ids = group["case_id"].to_numpy(object)
+            rows.loc[at, "severity"] = derived.loc[ids, "severity"].to_numpy()
+            rows.loc[at, "target_seconds"] = derived.loc[ids, "target_seconds"].to_numpy()
+            rows.loc[at, "paused_business_seconds"] = derived.loc[
+                ids, "paused_business_seconds"
+            ].to_numpy()
+    return rows
 
 
 def _rescored(rows: pd.DataFrame, scope: Scope, policy: Policy):
@@ -81,7 +123,7 @@ def _rescored(rows: pd.DataFrame, scope: Scope, policy: Policy):
         created=created,
         responded=responded,
         answered=answered,
-        targets=target_seconds(policy, levels),
+        targets=_targets(rows, policy, levels),
         as_of=scope.as_of_seconds(),
         response_known=rows["response_recorded"].astype(bool).to_numpy(),
     )
@@ -110,6 +152,17 @@ def _rescored(rows: pd.DataFrame, scope: Scope, policy: Policy):
         analytics.distribution_table(times, policy).set_index("severity"),
         analytics.resolution_table(resolution_times, policy).set_index("severity"),
     )
+
+
+def _targets(rows: pd.DataFrame, policy: Policy, levels: np.ndarray) -> np.ndarray:
+    """Each case's severity's target, or its history's own (an escalation's) where derived."""
+    targets = target_seconds(policy, levels)
+    if "target_seconds" not in rows:
+        return targets
+    own = rows["target_seconds"].to_numpy(dtype=object)
+    given = np.array([t is not None for t in own], dtype=bool)
+    targets[given] = own[given].astype(np.int64)
+    return targets
 
 
 def _seconds(stamps: pd.Series) -> np.ndarray:

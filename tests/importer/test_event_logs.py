@@ -387,3 +387,32 @@ def test_the_event_log_note_counts_cases_whose_every_row_was_rejected(tmp_path):
     ])  # fmt: skip
     prepared = prepare_file(path, load_policy())
     assert any("event log: 2 row(s) of 2 case(s)" in note for note in prepared.notes)
+
+
+def test_what_if_derives_histories_again_under_the_other_policy(engine, tmp_path):
+    """Pauses and the severity rule are the other policy's, as recompute would make them."""
+    from dashboard import whatif
+    from dashboard.analytics import Scope
+    from dashboard.queries import Filters
+
+    policy = load_policy()
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC1", "New", 0, "1/3/2016 09:00", priority="4 - Low"),
+        sn_row("INC1", "Active", 1, "1/3/2016 10:00", priority="1 - Critical"),
+        sn_row("INC1", "Awaiting User Info", 2, "1/3/2016 11:00", priority="1 - Critical"),
+        sn_row("INC1", "Active", 3, "1/3/2016 14:00", priority="1 - Critical"),
+        sn_row("INC1", "Resolved", 4, "1/3/2016 16:00", priority="1 - Critical",
+               resolved="1/3/2016 16:00"),
+    ])  # fmt: skip
+    import_prepared(engine, [prepare_file(path, policy)], policy, source="sn")
+    scope = Scope(Filters(dt.date(2016, 3, 1), dt.date(2016, 3, 31)),
+                  dt.datetime(2016, 4, 1, tzinfo=dt.UTC))  # fmt: skip
+    raw = _raw_policy()
+    raw["pauses"] = {"statuses": ["Awaiting User Info"]}
+    raw["scoring"] = {"severity": "initial"}
+    other = parse_policy(raw, source="other.toml")
+    compared = whatif.compare(engine, scope, policy, other)
+    assert compared.stored.severity(1).resolution.median_hours == 7  # 09:00-16:00
+    assert compared.other.severity(1).resolution.resolved == 0  # scored as opened: level 4
+    assert compared.other.severity(4).resolution.median_hours == 4  # less 3 h awaiting
+    assert stored(engine, cases.c.severity, cases.c.paused_business_seconds) == [(1, 0)]
