@@ -58,7 +58,7 @@ def event_frame(validated: ValidatedCases, rules: EventRules, *, batch: int = 0)
     events = object_frame(
         {
             "case_id": frame["case_id"].to_numpy(dtype=object),
-            "at": np.asarray(frame["event_at"], dtype=np.int64),
+            "at": _placed_by_sequence(frame),
             "sequence": np.asarray(frame["sequence"], dtype=np.float64),
             "batch": np.full(len(frame), batch, dtype=np.int64),
             "row": frame["row"].to_numpy(dtype=np.int64),
@@ -82,6 +82,32 @@ def event_frame(validated: ValidatedCases, rules: EventRules, *, batch: int = 0)
     # again under other rules, an event is the same event, and its reading is refreshed.
     events["event_hash"] = frame["event_key"].to_numpy(np.int64)
     return events
+
+
+def _placed_by_sequence(frame: pd.DataFrame) -> np.ndarray:
+    """Event times, those in the hour the clocks go back placed by the case's sequence.
+
+    A local time in that hour happens twice and is read as its first occurrence. When the
+    case's sequence says an event came after another that is timed later, it happened at the
+    second occurrence (an hour later): ServiceNow's sys_mod_count orders updates exactly.
+    """
+    at = np.asarray(frame["event_at"], dtype=np.int64).copy()
+    ambiguous = np.asarray(frame.get("event_at_ambiguous", False), dtype=bool)
+    if not ambiguous.any():
+        return at
+    cases = set(frame["case_id"].to_numpy(object)[ambiguous])
+    sequence = np.asarray(frame["sequence"], dtype=np.float64)
+    ids = frame["case_id"].to_numpy(object)
+    for case_id in cases:
+        rows = np.flatnonzero(ids == case_id)
+        rows = rows[~np.isnan(sequence[rows])]
+        rows = rows[np.argsort(sequence[rows], kind="stable")]
+        latest = None
+        for i in rows:
+            if ambiguous[i] and latest is not None and at[i] < latest <= at[i] + 3600:
+                at[i] += 3600
+            latest = at[i] if latest is None else max(latest, at[i])
+    return at
 
 
 def distinct_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -221,6 +221,7 @@ def validate_cases(
                     "activity": canonical["activity"].to_numpy()[ok],
                     "has_created_at": created.valid[ok],
                     "event_key": _event_keys(canonical, mapped.vendor["sla"])[ok],
+                    "event_at_ambiguous": event_at.ambiguous[ok],
                 }
                 if events
                 else {}

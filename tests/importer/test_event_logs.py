@@ -20,7 +20,7 @@ from dashboard.importing import import_prepared, stale_cases
 from dashboard.policy import load_policy, parse_policy
 from dashboard.recompute import recompute_stored
 from dashboard.store import case_events, cases
-from tests.helpers import at
+from tests.helpers import at, utc
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HELPDESK = ROOT / "tests" / "fixtures" / "helpdesk_process_mining.csv"
@@ -416,3 +416,16 @@ def test_what_if_derives_histories_again_under_the_other_policy(engine, tmp_path
     assert compared.other.severity(1).resolution.resolved == 0  # scored as opened: level 4
     assert compared.other.severity(4).resolution.median_hours == 4  # less 3 h awaiting
     assert stored(engine, cases.c.severity, cases.c.paused_business_seconds) == [(1, 0)]
+
+
+def test_events_in_the_hour_the_clocks_go_back_are_placed_by_their_sequence(tmp_path):
+    """30 Oct 2016, London: 01:00-02:00 happens twice. The update numbered after a 01:40
+    (BST) one but written 01:10 was at 01:10 GMT, an hour after 01:10 BST."""
+    path = write(tmp_path, "log.csv", [
+        sn_row("INC2", "New", 0, "30/10/2016 01:40", opened="30/10/2016 01:30"),
+        sn_row("INC2", "Active", 1, "30/10/2016 01:10", opened="30/10/2016 01:30"),
+    ])  # fmt: skip
+    prepared = prepare_file(path, load_policy())
+    cases_read = prepared.validated.cases
+    assert cases_read.first_response_at[0] == utc("2016-10-30T01:10:00Z")  # GMT = UTC
+    assert prepared.figures.status_names.tolist() == ["met"]
