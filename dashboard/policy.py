@@ -151,6 +151,23 @@ class Policy:
     pause_statuses: tuple[str, ...] = ()  # [pauses] statuses, as written (compared lower-cased)
 
     @property
+    def history_rules(self) -> str:
+        """The [scoring] and [pauses] rules in words, as the Policy page states them."""
+        rule = {
+            "initial": "the severity a case opened with",
+            "final": "a case's last recorded severity",
+            "highest": "the most urgent severity a case ever had, its target from creation",
+            "escalation": "each severity's target from the moment the case got it, the "
+            "earliest deadline",
+        }[self.severity_rule]
+        pauses = (
+            f"the resolution clock stops in {', '.join(repr(s) for s in self.pause_statuses)}"
+            if self.pause_statuses
+            else "no pauses: resolution time runs from creation to resolution"
+        )
+        return f"When a case's severity changed, scored under {rule}; {pauses}."
+
+    @property
     def has_resolution_targets(self) -> bool:
         return any(s.resolution_seconds is not None for s in self.severities)
 

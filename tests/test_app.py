@@ -290,6 +290,10 @@ def test_policy_page_and_what_if(db):
     assert severities["response time (business hours)"].tolist() == [4, 8, 12, 24]
     holidays = app.dataframe[1].value
     assert "Easter Monday" in set(holidays["name"])
+    assert any(
+        "Case histories" in m.value and "a case's last recorded severity" in m.value
+        for m in app.markdown
+    )
     app.number_input(key="whatif_target_1").set_value(5.0)
     next(b for b in app.button if b.label == "Compare").click().run()
     assert_clean(app)

@@ -334,3 +334,17 @@ def test_a_bad_resolution_target_is_refused(hours):
     raw["severity"][0]["resolution_hours"] = hours
     with pytest.raises(PolicyError, match=r"severity #1\.resolution_hours: must be a positive"):
         parse_policy(raw, source="policy.toml")
+
+
+def test_the_history_rules_read_in_words():
+    assert load_policy().history_rules == (
+        "When a case's severity changed, scored under a case's last recorded severity; no "
+        "pauses: resolution time runs from creation to resolution."
+    )
+    raw = {**policy_dict(), "scoring": {"severity": "escalation"},
+           "pauses": {"statuses": ["Awaiting User Info"]}}  # fmt: skip
+    assert parse_policy(raw).history_rules == (
+        "When a case's severity changed, scored under each severity's target from the moment "
+        "the case got it, the earliest deadline; the resolution clock stops in "
+        "'Awaiting User Info'."
+    )

@@ -44,6 +44,7 @@ def page() -> None:
         f"excluding public holidays ({ui.escaped(holiday_label)}) and closures, in "
         f"**{ui.escaped(calendar.timezone)}** local time (daylight saving handled exactly)."
     )
+    st.markdown(f"**Case histories** (event logs): {ui.escaped(policy.history_rules)}")
     if policy.attainment_goal is not None:
         goal = readable.share(policy.attainment_goal)
         st.caption(f"Attainment goal drawn on charts: {goal} (ours, not the vendor's; it "
