@@ -2,25 +2,37 @@
 
 CSV cells that a spreadsheet would run as a formula (text starting with = + - @, or a tab or
 carriage return before one) are neutralised with a leading apostrophe, OWASP's advice for CSV
-injection: a customer name like `=HYPERLINK(...)` stays text when the file is opened. Numbers
-are left alone (a negative number is a number, not a formula). The file is UTF-8 with a byte
-order mark, so Excel shows accents right.
+injection: a customer name like `=HYPERLINK(...)` stays text when the file is opened. So is a
+cell holding a line break anywhere (`Help\r=1+2`): a spreadsheet that splits the row there
+would run what follows. Rows end in CR LF (RFC 4180), so the writer quotes every cell holding
+either character and no bare CR can end a row early. Numbers are left alone (a negative
+number is a number, not a formula). The file is UTF-8 with a byte order mark, so Excel shows
+accents right.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from typing import Literal
 
 import altair as alt
 import pandas as pd
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_AFTER_BREAK = re.compile(r"([\r\n])(?=[=+\-@\t])")
 
 
 def neutralised(value: object) -> object:
     """A text cell a spreadsheet would evaluate, made inert; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if not isinstance(value, str):
+        return value
+    if "\r" in value or "\n" in value:
+        # A reader that splits rows at a line break even inside quotes starts a "row" at each
+        # one: each such line is made inert as the cell's start is.
+        value = _AFTER_BREAK.sub(r"\1'", value)
+        return "'" + value
+    if value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -32,7 +44,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralised)
     header = [neutralised(str(c)) for c in safe.columns]
-    return safe.to_csv(index=False, header=header).encode("utf-8-sig")
+    # CR LF rows: the csv writer quotes any cell holding a character of the row terminator.
+    text = safe.to_csv(index=False, header=header, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
 
 
 def chart_bytes(chart: alt.TopLevelMixin, kind: Literal["png", "svg"]) -> bytes:
