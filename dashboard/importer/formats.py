@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dashboard.errors import DashboardError
+from dashboard.errors import DashboardError, DashboardWarning
 from dashboard.policy import DISMISSAL_REASONS
 from dashboard.timestamps import ISO8601
 from dashboard.vocabulary import CHANNELS
@@ -141,8 +142,25 @@ def normalise(name: str) -> str:
 
 
 def builtin_formats() -> list[ExportFormat]:
-    files = sorted(FORMATS_DIR.glob("*.toml"))
-    return [load_format(path) for path in files]
+    """Every mapping under data/formats/. One that does not load (a file edited by hand, a
+    bad save) is left out with a warning naming it and why: it must not stop every import,
+    `compute` and upload from reading the files the other formats know."""
+    formats, names = [], set()
+    for path in sorted(FORMATS_DIR.glob("*.toml")):
+        try:
+            fmt = load_format(path)
+        except FormatError as exc:
+            warnings.warn(f"format file skipped: {exc}", DashboardWarning, stacklevel=2)
+            continue
+        if fmt.name in names:
+            warnings.warn(
+                f"format file skipped: {path}: another file already names the format "
+                f"{fmt.name!r}", DashboardWarning, stacklevel=2,
+            )  # fmt: skip
+            continue
+        names.add(fmt.name)
+        formats.append(fmt)
+    return formats
 
 
 def format_by_name(name: str) -> ExportFormat:

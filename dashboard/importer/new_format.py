@@ -218,7 +218,9 @@ def save_format(choices: MappingChoices, folder: Path | None = None) -> Path:
     check_names([choices], folder)
     fmt, text = build_format(choices)
     path = folder / f"{fmt.name}.toml"
-    title = " ".join(fmt.title.split())  # a comment line: a title's line breaks would end it
+    # A comment line: a title's line breaks would end it, and TOML allows no control
+    # character in a comment (an upload named "evil\x01.csv" made a file nothing could read).
+    title = " ".join("".join(c if c.isprintable() else " " for c in fmt.title).split())
     header = (
         f"# {title}: made on the Import page from the columns a user chose.\n"
         "# Edit it like any mapping (data/formats/README.md).\n"

@@ -252,3 +252,31 @@ def test_a_name_taken_meanwhile_is_not_overwritten(tmp_path, monkeypatch):
         save_format(CHOICES, folder=tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["homegrown_desk.toml"]
     assert (tmp_path / "homegrown_desk.toml").read_text() == "# someone else's\n"
+
+
+@pytest.mark.parametrize("title", ["evil\x01.csv", "line\nfeed.csv", "bell\x07\x7f.csv"])
+def test_a_title_with_control_characters_saves_a_file_that_reads(tmp_path, title):
+    """Issue 13, finding 2: an upload named `evil\\x01.csv` went into the file's comment as it
+    was, and TOML refuses control characters in comments: no format file could be read."""
+    path = save_format(dataclasses.replace(CHOICES, title=title), folder=tmp_path)
+    assert load_format(path).title == title  # the title itself is kept, escaped
+    tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_broken_format_file_is_skipped_with_a_warning_naming_it(tmp_path, monkeypatch):
+    from dashboard.errors import DashboardWarning
+    from dashboard.importer import formats
+
+    for path in formats.FORMATS_DIR.glob("*.toml"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "broken.toml").write_text("# evil\x01\nname = 'broken'\n", encoding="utf-8")
+    (tmp_path / "zz_copy.toml").write_bytes((tmp_path / "zendesk.toml").read_bytes())
+    monkeypatch.setattr(formats, "FORMATS_DIR", tmp_path)
+    with pytest.warns(DashboardWarning) as warned:
+        names = [f.name for f in formats.builtin_formats()]
+    messages = [str(w.message) for w in warned]
+    assert any("broken.toml: not valid TOML" in m for m in messages)
+    assert any("zz_copy.toml: another file already names the format 'zendesk'" in m
+               for m in messages)  # fmt: skip
+    assert "zendesk" in names
+    assert "servicenow_events" in names
