@@ -202,13 +202,36 @@ def build_format(choices: MappingChoices) -> tuple[ExportFormat, str]:
 def check_names(choices: Iterable[MappingChoices], folder: Path | None = None) -> None:
     """Refuse, before anything is written, names a format already has or that repeat."""
     folder = folder or FORMATS_DIR
-    taken = {f.name for f in builtin_formats()} if folder == FORMATS_DIR else set()
+    known = builtin_formats() if folder == FORMATS_DIR else []
+    taken = {f.name for f in known}
     seen: set[str] = set()
     for choice in choices:
-        name = build_format(choice)[0].name
+        fmt = build_format(choice)[0]
+        name = fmt.name
         if name in taken or name in seen or (folder / f"{name}.toml").exists():
             raise FormatError(f"a format named {name!r} exists already; choose another name")
+        shadowed = shadowed_by(fmt, known)
+        if shadowed is not None:
+            raise FormatError(
+                f"the mapping {name!r} identifies files by headers the {shadowed.title} "
+                f"({shadowed.name}) format already reads: saved, it would make such exports "
+                f"ambiguous for everyone; read the file as {shadowed.name} instead, or import "
+                "it without saving the mapping"
+            )
         seen.add(name)
+
+
+def shadowed_by(fmt: ExportFormat, formats: Iterable[ExportFormat]) -> ExportFormat | None:
+    """A format that recognises every file `fmt` would, with at least as many headers: the
+    two would tie (or the other would win) on an export with `fmt`'s headers."""
+    headers = {normalise(alternatives[0]) for alternatives in fmt.detect_headers}
+    for other in formats:
+        if len(other.detect_headers) >= len(fmt.detect_headers) and all(
+            any(normalise(a) in headers for a in alternatives)
+            for alternatives in other.detect_headers
+        ):
+            return other
+    return None
 
 
 def save_format(choices: MappingChoices, folder: Path | None = None) -> Path:

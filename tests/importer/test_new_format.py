@@ -280,3 +280,20 @@ def test_a_broken_format_file_is_skipped_with_a_warning_naming_it(tmp_path, monk
                for m in messages)  # fmt: skip
     assert "zendesk" in names
     assert "servicenow_events" in names
+
+
+def test_a_mapping_with_a_shipped_formats_headers_is_refused_before_anything_is_saved():
+    """Issue 13: a saved `custom_sn` reading number/priority/opened_at made every real
+    ServiceNow list export ambiguous (two formats, the same headers)."""
+    custom_sn = dataclasses.replace(
+        CHOICES,
+        name="custom_sn",
+        columns={"case_id": "number", "severity": "priority", "created_at": "opened_at"},
+        severity_labels={"P1": 1, "P2": 2, "P3": 3, "P4": 4},
+    )
+    with pytest.raises(FormatError) as refused:
+        new_format.check_names([custom_sn])
+    assert "headers the ServiceNow incident list export (servicenow) format already reads" in (
+        str(refused.value)
+    )
+    new_format.check_names([CHOICES])  # headers no shipped format reads: fine
