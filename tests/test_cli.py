@@ -267,3 +267,24 @@ def test_a_deadline_past_the_holiday_list_rejects_that_case_only(tmp_path, capsy
         "as of 2027-01-05T12:00:00Z is outside the years the LK holiday list covers (2003-2026)"
         in capsys.readouterr().err
     )
+
+
+def test_export_and_compute_never_write_over_the_database_file(tmp_path, capsys, monkeypatch):
+    """Issue 13: `export --out` (or compute's --out/--rejects) naming the SQLite file itself
+    replaced every stored case with a CSV."""
+    from dashboard.cli import main
+
+    database = tmp_path / "cases.sqlite"
+    url = f"sqlite:///{database}"
+    assert main(["demo", "--db", url, "--rows", "20"]) == 0
+    before = database.read_bytes()
+    assert main(["export", "--db", url, "--out", str(database)]) == 2
+    assert "refusing to write" in capsys.readouterr().err
+    assert database.read_bytes() == before
+    sample = Path(__file__).resolve().parent.parent / "data" / "sample_cases.csv"
+    monkeypatch.setenv("SLA_DATABASE_URL", url)  # compute has no --db: the database in use
+    for option in ("--out", "--rejects"):
+        argv = ["compute", str(sample), "--out", str(tmp_path / "out.csv"), option, str(database)]
+        assert main(argv) == 2
+        assert "over the database file" in capsys.readouterr().err
+    assert database.read_bytes() == before

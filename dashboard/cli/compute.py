@@ -12,6 +12,7 @@ from dashboard.cli.options import (
     add_policy_option,
     load_policy_noting_warnings,
     parse_as_of,
+    refuse_the_database,
     zone_option,
 )
 from dashboard.compute_csv import compute_file, rejects_frame
@@ -56,6 +57,7 @@ def compute_command(args: argparse.Namespace) -> int:
     rejects_path = args.rejects or args.out.with_name(f"{args.out.stem}.rejects.csv")
     if args.export.resolve() in (args.out.resolve(), rejects_path.resolve()):
         raise UsageError(f"refusing to overwrite the input {args.export} with results")
+    refuse_the_database([args.out, rejects_path])
 
     forced = choose_format(args.format, args.map)
     result = compute_file(

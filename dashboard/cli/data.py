@@ -17,6 +17,7 @@ from dashboard.cli.options import (
     add_json_option,
     add_policy_option,
     load_policy_noting_warnings,
+    refuse_the_database,
     shown_url,
     zone_option,
 )
@@ -179,6 +180,7 @@ def recompute_command(args: argparse.Namespace) -> int:
 
 
 def export_command(args: argparse.Namespace) -> int:
+    refuse_the_database([args.out], args.db)
     with opened(args.db) as engine:
         frame = export_canonical(engine, source=args.source)
     write_csvs([(frame, args.out)])

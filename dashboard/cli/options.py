@@ -25,6 +25,25 @@ class UsageError(DashboardError):
     """A command-line option has a value we cannot use."""
 
 
+def refuse_the_database(paths: list[Path], url: str | None = None) -> None:
+    """Refuse writing a file over the SQLite database (--db, else $SLA_DATABASE_URL, else the
+    embedded default): an export named like it would replace every stored case."""
+    from sqlalchemy.engine import make_url
+
+    from dashboard.store import database_url
+
+    try:
+        parsed = make_url(database_url(url))
+    except Exception:  # an unusable URL is refused where it is opened, with its own message
+        return
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    database = Path(parsed.database).resolve()
+    for path in paths:
+        if path.resolve() == database:
+            raise UsageError(f"refusing to write {path} over the database file {database}")
+
+
 def add_db_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--db",
