@@ -491,13 +491,25 @@ def _insert_rejects(
             "case_id": r.case_id,
             "customer": _printable(_field(r.fields, customer_headers)),
             "reason": _printable(r.reason),
-            # ASCII JSON: stray bytes and NUL characters kept as escapes, storable anywhere
-            "record": json.dumps(r.fields, ensure_ascii=True),
+            # ASCII JSON: stray bytes and NUL characters kept as escapes, storable anywhere;
+            # each field an excerpt at most (the rejects file beside the export has it whole)
+            "record": json.dumps({k: _excerpt(v) for k, v in r.fields.items()}, ensure_ascii=True),
         }
         for r in rejects
     ]
     if rows:
         connection.execute(insert(import_rejects), rows)
+
+
+# How much of a rejected field the import log keeps: enough to see what was wrong, never the
+# 100 MB a broken export can put in one cell.
+REJECT_FIELD_EXCERPT = 2_000
+
+
+def _excerpt(value):
+    if isinstance(value, str) and len(value) > REJECT_FIELD_EXCERPT:
+        return f"{value[:REJECT_FIELD_EXCERPT]}... [{len(value):,} characters in all]"
+    return value
 
 
 def _instants(seconds: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:

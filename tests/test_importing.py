@@ -147,6 +147,25 @@ def test_the_import_log_and_rejects_are_kept(engine, tmp_path):
     assert json.loads(reject["record"])["severity"] == "P9"
 
 
+def test_a_rejected_row_is_logged_as_a_bounded_excerpt(engine, tmp_path):
+    """Issue 13: one 100 MB field grew the database by 100 MB; the log keeps an excerpt (the
+    rejects file beside the export keeps the row whole)."""
+    huge = "x" * 300_000  # over the 100,000 characters a subject may have: rejected
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "case_id,customer,severity,created_at,subject\n"
+        "A,Acme,P1,2026-03-02T09:00:00Z,fine\n"
+        f"B,Acme,P1,2026-03-02T09:00:00Z,{huge}\n",
+        encoding="utf-8",
+    )
+    _import(engine, path)
+    [reject] = _rows(engine, import_rejects, ("id",))
+    assert reject["case_id"] == "B"
+    subject = json.loads(reject["record"])["subject"]
+    assert subject == "x" * 2_000 + "... [300,000 characters in all]"
+    assert len(reject["record"]) < 3_000
+
+
 def test_calendar_days_name_holidays_for_grouping(engine, tmp_path):
     _import(engine, _file(tmp_path))
     days = {r["day"]: r for r in _rows(engine, calendar_days, ("day",))}
