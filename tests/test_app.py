@@ -294,6 +294,9 @@ def test_policy_page_and_what_if(db):
         "Case histories" in m.value and "a case's last recorded severity" in m.value
         for m in app.markdown
     )
+    # the policy file by name, not by its place on the server
+    assert any(c.value.replace("\\", "").endswith("· policy.toml") for c in app.caption)
+    assert not any("/data/policy.toml" in c.value for c in app.caption)
     app.number_input(key="whatif_target_1").set_value(5.0)
     next(b for b in app.button if b.label == "Compare").click().run()
     assert_clean(app)

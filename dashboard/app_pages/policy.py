@@ -4,6 +4,7 @@ figures under edited rules beside the stored ones without changing anything stor
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +19,8 @@ def page() -> None:
     policy = ui.policy()
     calendar = policy.calendar
     st.title("Policy")
-    st.caption(ui.escaped(f"{policy.name} · {policy.source}"))
+    # The file's name, not its place on the server: a visitor need not know the server's paths.
+    st.caption(ui.escaped(f"{policy.name} · {Path(policy.source).name}"))
 
     st.subheader("Severities and response targets")
     severities = pd.DataFrame(
