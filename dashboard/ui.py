@@ -25,6 +25,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import periods, readable, views
+from dashboard.business_hours import supported_years
 from dashboard.charts import severity_labels
 from dashboard.downloads import chart_bytes, csv_bytes, file_name
 from dashboard.errors import DashboardError
@@ -246,6 +247,12 @@ def _as_of(policy_: Policy) -> dt.datetime:
     except ValueError:
         st.sidebar.error(escaped(f"As of: {text!r} is not a date and time such as "
                                  "2026-03-31 18:00; showing figures as of now."))  # fmt: skip
+        return now
+    lo, hi = supported_years(policy_.calendar)
+    if not lo + 1 <= moment.year <= hi - 1:  # a margin: the zone's offset must not cross it
+        years = f"{lo + 1}-{hi - 1}"
+        st.sidebar.error(escaped(f"As of: {text!r} is outside the years the holiday list "
+                                 f"covers ({years}); showing figures as of now."))  # fmt: skip
         return now
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=policy_.calendar.zone)

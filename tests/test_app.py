@@ -169,6 +169,16 @@ def test_a_bad_as_of_is_explained_not_raised(db):
     assert "is not a date and time" in plain(app.sidebar.error[0])
 
 
+@pytest.mark.parametrize("as_of", ["0001-01-01T00:00", "1800-06-01 12:00", "9999-12-31 23:59"])
+def test_an_as_of_outside_the_holiday_years_is_explained_not_raised(db, as_of):
+    """Issue 13 (edges): year 1 overflowed the zone conversion, 1800 and 9999 fell outside
+    the holiday list: tracebacks."""
+    for page in ("overview", "attainment", "backlog", "customers"):
+        app = open_app(page, as_of=as_of)
+        assert not app.exception, (page, [e.message for e in app.exception])
+        assert "outside the years the holiday list covers" in plain(app.sidebar.error[0])
+
+
 # -- SLA attainment: breaches and the case ledger -----------------------------------------------
 
 
