@@ -20,7 +20,7 @@ from dashboard.importer.validation import ValidatedCases
 from dashboard.policy import Policy
 from dashboard.sla import SlaFigures
 from dashboard.store import case_events
-from dashboard.text import object_frame
+from dashboard.text import nullable_text, object_frame
 
 _NONE = np.iinfo(np.int64).min
 _TEXT = ("activity", "status", "severity_label", "dismissal_reason", *ATTRIBUTES)
@@ -52,7 +52,7 @@ def _storable(events: pd.DataFrame, source: str, import_id: int) -> pd.DataFrame
             "sequence": events["sequence"].to_numpy(np.float64),
             "import_id": np.full(len(events), import_id, dtype=np.int64),
             "row_number": events["row"].to_numpy(np.int64),
-            **{c: _nullable(events[c]) for c in _TEXT},
+            **{c: nullable_text(events[c]) for c in _TEXT},
             "severity": pd.Series(events["severity"].to_numpy(np.int64), dtype="Int64").where(
                 events["severity"].to_numpy() > 0
             ),
@@ -186,10 +186,3 @@ def _seconds(values: pd.Series) -> np.ndarray:
     stamps = pd.to_datetime(values, utc=True)
     filled = stamps.fillna(pd.Timestamp(0, tz="UTC")).dt.as_unit("s").astype("int64")
     return np.where(stamps.isna(), _NONE, filled.to_numpy()).astype(np.int64)
-
-
-def _nullable(values: pd.Series) -> np.ndarray:
-    text = values.to_numpy(dtype=object)
-    out = text.copy()
-    out[text == ""] = None
-    return out

@@ -17,8 +17,7 @@ from sqlalchemy import Engine
 from dashboard import queries
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
-from dashboard.event_store import events_from_rows
-from dashboard.importer.histories import derive, history_targets, paused_seconds
+from dashboard.event_store import events_from_rows, rederive
 from dashboard.ledger import Stretch, counted_seconds, describe, ledger
 from dashboard.policy import Policy
 from dashboard.readable import duration, instant
@@ -130,7 +129,7 @@ def explain_case(
     """The ledger and verdict of one stored case (a row of case_detail.sql); with its stored
     events (case_history), derived again from them under this policy, history in line."""
     zone = ZoneInfo(policy.calendar.timezone)
-    history = _History.of(events, policy, as_of) if events is not None and len(events) else None
+    history = _History.of(events, policy) if events is not None and len(events) else None
     level = history.level if history else int(case["severity"])
     if level not in policy.levels:
         raise DashboardError(f"{policy.source}: the policy has no level {level}")
@@ -229,23 +228,19 @@ class _History:
     rule_note: str
 
     @classmethod
-    def of(cls, events: pd.DataFrame, policy: Policy, as_of: int) -> _History:
-        derived = derive(events, policy)
-        if not len(derived.cases):
-            reason = next(iter(derived.rejected_cases.values()), "no usable event")
-            raise DashboardError(f"the case's stored events cannot be read: {reason}")
-        cases = derived.cases
+    def of(cls, events: pd.DataFrame, policy: Policy) -> _History:
+        # Derived and scored as recompute would: this policy's severity rule, target, pauses.
+        validated, figures = rederive(events, policy, None)
+        cases = validated.cases
+        if figures is None or figures.resolution is None:
+            raise DashboardError("the case's stored events give no case")
         t = cases.timelines
-        calendar = BusinessCalendar.covering(
-            policy.calendar, np.r_[t.at, cases.created_at, cases.resolved_at, as_of]
-        )
-        targets, levels, _ = history_targets(cases, policy, calendar)
-        paused = int(paused_seconds(cases, policy, calendar)[0])
         resolved = int(cases.resolved_at[0]) if cases.has_resolved_at[0] else None
         created = int(cases.created_at[0])
-        resolution = None
-        if resolved is not None and resolved >= created:
-            resolution = int(calendar.clock(resolved) - calendar.clock(created)) - paused
+        timed = bool(figures.resolution.has_time[0])
+        resolution = int(figures.resolution.seconds[0]) if timed else None
+        paused = int(figures.resolution.paused[0])
+        targets, levels = figures.target_seconds, cases.frame["severity"].to_numpy()
         responded = int(cases.first_response_at[0]) if cases.has_first_response_at[0] else None
         pauses = {s.lower() for s in policy.pause_statuses}
         lines = []

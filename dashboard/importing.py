@@ -42,7 +42,7 @@ from dashboard.store import (
     writing,
 )
 from dashboard.summaries import refresh_summaries
-from dashboard.text import object_frame
+from dashboard.text import nullable_text, object_frame
 
 # Fields that come from the export; a change to any of them makes the case "updated".
 RAW_FIELDS = (
@@ -268,12 +268,12 @@ def raw_frame(validated: Cases, source: str) -> pd.DataFrame:
         {
             "source": np.full(len(frame), source, dtype=object),
             "case_id": frame["case_id"].to_numpy(dtype=object),
-            **{c: _nullable_text(frame[c]) for c in ("customer", "plan", "subject", "component")},
+            **{c: nullable_text(frame[c]) for c in ("customer", "plan", "subject", "component")},
             "severity": frame["severity"].astype(np.int64),
             "severity_label": frame["severity_label"].to_numpy(dtype=object),
-            "status": _nullable_text(frame["status"]),
-            "channel": _nullable_text(frame["channel"]),
-            "dismissal_reason": _nullable_text(frame["dismissal_reason"]),
+            "status": nullable_text(frame["status"]),
+            "channel": nullable_text(frame["channel"]),
+            "dismissal_reason": nullable_text(frame["dismissal_reason"]),
             "created_at": _instants(validated.created_at),
             "first_response_at": _instants(
                 validated.first_response_at, validated.has_first_response_at
@@ -288,7 +288,7 @@ def raw_frame(validated: Cases, source: str) -> pd.DataFrame:
             "vendor_response_business_minutes": frame["vendor_response_business_minutes"].to_numpy(
                 np.float64
             ),
-            "vendor_sla": _nullable_text(frame["vendor_sla"]),
+            "vendor_sla": nullable_text(frame["vendor_sla"]),
             # Only an event log's cases have these; NULL for one row per case.
             **{c: _optional_counts(frame, c) for c in _HISTORY_COUNTS},
         }
@@ -518,14 +518,6 @@ def _instants(seconds: np.ndarray, present: np.ndarray | None = None) -> np.ndar
     if present is not None:
         stamps = np.where(np.asarray(present, dtype=bool), stamps, np.datetime64("NaT"))
     return stamps
-
-
-def _nullable_text(values: pd.Series) -> np.ndarray:
-    """Clean text with None for empty, as NULL is stored for 'not in the export'."""
-    text = values.to_numpy(dtype=object)
-    out = text.copy()
-    out[text == ""] = None
-    return out
 
 
 def _field(fields: dict[str, str], headers: tuple[str, ...]) -> str | None:

@@ -45,3 +45,11 @@ def object_frame(columns: dict, index=None) -> pd.DataFrame:
         for name, values in columns.items()
     }
     return pd.DataFrame(wrapped, index=index)
+
+
+def nullable_text(values: pd.Series) -> np.ndarray:
+    """Clean text with None for empty, as NULL is stored for 'not in the export'."""
+    text = values.to_numpy(dtype=object)
+    out = text.copy()
+    out[text == ""] = None
+    return out

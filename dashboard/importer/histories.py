@@ -408,7 +408,7 @@ def rejected_rows(
             row=int(frame["row"].iloc[i]),
             case_id=str(frame["case_id"].iloc[i]),
             reason=f"case {frame['case_id'].iloc[i]}: {reasons[frame['case_id'].iloc[i]]}",
-            fields=validated._fields(int(frame["position"].iloc[i])),
+            fields=validated.fields_at(int(frame["position"].iloc[i])),
         )
         for i in np.flatnonzero(hit)
     ]

@@ -84,7 +84,7 @@ class ValidatedCases:
             return self.rows_read
         return len(self.cases) + len(self.rejects)
 
-    def _fields(self, position: int) -> dict[str, str]:
+    def fields_at(self, position: int) -> dict[str, str]:
         values = self.table.frame.iloc[position].tolist()
         return dict(zip(self.table.header, values, strict=True))
 
@@ -98,7 +98,7 @@ class ValidatedCases:
                 row=int(self.cases.frame["row"].iloc[i]),
                 case_id=str(self.cases.frame["case_id"].iloc[i]),
                 reason=str(reasons[i]),
-                fields=self._fields(positions[i]),
+                fields=self.fields_at(positions[i]),
             )
             for i in np.flatnonzero(mask)
         ]
