@@ -3,6 +3,8 @@
 The router: page setup, the sidebar filters every page shares, and st.navigation over the
 pages in dashboard/app_pages/. SLA_DATABASE_URL picks the database (default: the embedded
 SQLite file, which starts with the bundled sample); SLA_POLICY_PATH another policy file.
+With [auth] in .streamlit/secrets.toml, visitors sign in first and see what the roles file
+(SLA_ACCESS_PATH, default data/access.toml) lets them: the Import page is an admin's alone.
 """
 
 from __future__ import annotations
@@ -29,9 +31,16 @@ PAGES = [
     st.Page("app_pages/policy.py", title="Policy", icon=":material/policy:", url_path="policy"),
 ]  # fmt: skip
 
-page = st.navigation(PAGES)
+try:
+    person = ui.sign_in()
+except DashboardError as exc:  # the roles or secrets file is invalid: nobody gets in
+    ui.error(str(exc))
+    st.stop()
+ADMIN_ONLY = {"import"}  # pages that change data; the pages check the role again themselves
+page = st.navigation([p for p in PAGES if person.may_change_data or p.url_path not in ADMIN_ONLY])
 try:
     ui.sidebar()
+    ui.who()
     ui.stale_policy_notice()
 except DashboardError as exc:  # e.g. the database cannot be reached or the policy is invalid
     ui.error(str(exc))

@@ -20,16 +20,23 @@ from dashboard.errors import DashboardError
 from dashboard.event_store import events_from_rows, rederive
 from dashboard.ledger import Stretch, counted_seconds, describe, ledger
 from dashboard.policy import Policy
+from dashboard.queries import Filters
 from dashboard.readable import duration, instant
 from dashboard.timestamps import format_instants
 
 
 def find_case(
-    engine: Engine, case_id: str, *, source: str | None = None, hint: str = ""
+    engine: Engine,
+    case_id: str,
+    *,
+    source: str | None = None,
+    hint: str = "",
+    scope: tuple[str, ...] | None = None,
 ) -> pd.Series:
-    """The stored case (a row of case_detail.sql); refused when absent or ambiguous."""
-    rows = queries.run(engine, "case_detail", case_id=case_id, all_sources=source is None,
-                       source=source or "")  # fmt: skip
+    """The stored case (a row of case_detail.sql); refused when absent or ambiguous. With a
+    scope (access.Person.scope), a case of another customer is as absent as one never stored."""
+    rows = queries.run(engine, "case_detail", filters=Filters(scope=scope), case_id=case_id,
+                       all_sources=source is None, source=source or "")  # fmt: skip
     if rows.empty:
         raise DashboardError(
             f"no case {case_id!r}" + (f" from source {source!r}" if source else "")
@@ -114,12 +121,14 @@ class HistoryLine:
         return f"{'event':<9} {instant(self.at, zone)}  {self.note}"
 
 
-def case_history(engine: Engine, case) -> pd.DataFrame | None:
+def case_history(
+    engine: Engine, case, *, scope: tuple[str, ...] | None = None
+) -> pd.DataFrame | None:
     """The stored events of a case from an event log (None for one row per case)."""
     if _missing(case.get("event_count")):
         return None
-    rows = queries.run(engine, "case_events", source=str(case["source"]),
-                       case_id=str(case["case_id"]))  # fmt: skip
+    rows = queries.run(engine, "case_events", filters=Filters(scope=scope),
+                       source=str(case["source"]), case_id=str(case["case_id"]))  # fmt: skip
     return events_from_rows(rows)
 
 

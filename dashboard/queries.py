@@ -57,9 +57,15 @@ class Filters:
     severities: tuple[int, ...] = ()
     channels: tuple[str, ...] = ()
     plans: tuple[str, ...] = ()
+    # The customers the person asking may see (access.Person.scope); None: every customer.
+    # Unlike `customers` (a choice in the sidebar), no page or link can widen it.
+    scope: tuple[str, ...] | None = None
 
     def params(self) -> dict:
+        scope = () if self.scope is None else self.scope
         return {
+            **_list("scope", scope),
+            "all_scope": self.scope is None,  # an empty scope sees nothing, not everything
             "date_from": self.date_from or _EARLIEST,
             "date_to": self.date_to or _LATEST,
             **_list("customers", self.customers),
@@ -208,7 +214,7 @@ def _without_comments(sql: str) -> str:
 def _statement(sql: str, names: Sequence[str]):
     binds = []
     for name in names:
-        if name in ("customers", "severities", "channels", "plans"):
+        if name in ("customers", "severities", "channels", "plans", "scope"):
             kind = Integer() if name == "severities" else String()
             binds.append(bindparam(name, expanding=True, type_=kind))
         elif name.startswith("all_"):

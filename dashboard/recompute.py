@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard.activity import login_name, record
 from dashboard.bulk_write import update_rows
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
@@ -57,8 +58,10 @@ class _StoredCases:
 
 
 def recompute_stored(
-    engine: Engine, policy: Policy, *, everything: bool = False
+    engine: Engine, policy: Policy, *, everything: bool = False, user: str | None = None
 ) -> RecomputeReport:
+    """Re-score the stored cases computed under other rules (all of them with `everything`),
+    recording who did it (default: the login name) in the activity log."""
     columns = [
         cases.c.source, cases.c.case_id, cases.c.severity, cases.c.created_at,
         cases.c.first_response_at, cases.c.resolved_at, cases.c.response_recorded,
@@ -84,6 +87,9 @@ def recompute_stored(
         refresh_calendar_days(connection, policy)
         refresh_summaries(connection)
         _set(connection, "policy_fingerprint", policy.fingerprint)
+        record(connection, user or login_name(), "recompute",
+               f"{stale_rows:,} case(s) re-scored under {policy.source} "
+               f"(rules {policy.fingerprint})")  # fmt: skip
     if stale_rows >= LARGE_WRITE:  # every rescored row is a new row version on PostgreSQL
         refresh_statistics(engine)
     return RecomputeReport(stale_rows, len(stored) - stale_rows, policy.fingerprint)

@@ -55,7 +55,7 @@ DATABASE_URL_ENV = "SLA_DATABASE_URL"
 # per version, named for it ("0005"). The head is also a constant here so that opening a current
 # database compares two strings instead of loading Alembic (tests/test_migrations.py checks
 # that they agree).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BASELINE_VERSION = 4  # release 0.1.0's schema, the last made without migrations
 
 
@@ -315,6 +315,18 @@ calendar_days = Table(
     Column("is_working_day", Boolean, nullable=False),
     Column("closed_reason", Text),  # holiday or closure name, weekends left empty
     Column("day_end", UtcDateTime, nullable=False),  # the instant the local day ends
+)
+
+# Who changed what everyone sees, besides imports (imports.user_name): re-scores and saved
+# formats, with the signed-in address or the login name (access.py).
+activity = Table(
+    "activity",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("user_name", Text, nullable=False),
+    Column("action", String(20), nullable=False),  # recompute, save_format
+    Column("detail", Text, nullable=False),
 )
 
 settings = Table(

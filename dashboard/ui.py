@@ -5,7 +5,11 @@ imports Streamlit.
 - figures from dashboard.views, cached per data version (the last import and the policy the
   stored figures were computed under), so a new import is never hidden behind a stale cache;
 - the sidebar's filters, bound to the URL so a filtered view is a link, and kept across pages;
-- tables and charts with their downloads (CSV with formula-shaped cells neutralised; PNG/SVG).
+- tables and charts with their downloads (CSV with formula-shaped cells neutralised; PNG/SVG);
+- who is asking: sign-in (st.login, when .streamlit/secrets.toml has [auth]) and the person's
+  role and customers from the roles file (dashboard/access.py). Every figure and lookup goes
+  through figures()/lookup(), which put the person's customer scope into the query filters
+  whatever a page or a link asked for.
 
 Text from the data is only ever shown through st.dataframe, st.text, st.code or markdown with
 its markup escaped: nothing from an export is rendered as HTML.
@@ -13,6 +17,7 @@ its markup escaped: nothing from an export is rendered as HTML.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable
@@ -25,6 +30,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import periods, readable, views
+from dashboard.access import AccessRules, Person, access_path, load_access, local_person
 from dashboard.business_hours import supported_years
 from dashboard.charts import severity_labels
 from dashboard.downloads import chart_bytes, csv_bytes, file_name
@@ -38,6 +44,8 @@ POLICY_PATH_ENV = "SLA_POLICY_PATH"
 EARLIEST_DAY, LATEST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # custom period bounds
 DEFAULT_PRESET = "last_12_months"
 CONTEXT = "view"  # st.session_state key of the View the sidebar resolved on this run
+PERSON = "person"  # st.session_state key of the Person sign_in() found on this run
+REQUIRE_SIGN_IN_ENV = "SLA_REQUIRE_SIGN_IN"  # set on a server: no [auth] means no entry
 T = TypeVar("T")  # what a cached function returns
 IMAGE_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 
@@ -105,11 +113,14 @@ def stale_policy_notice() -> None:
         ),
         icon=":material/warning:",
     )
+    if not person().may_change_data:
+        st.caption("An admin can re-score them.")
+        return
     if st.button("Re-score the stored cases under this policy", key="recompute"):
         from dashboard.recompute import recompute_stored
 
         with st.spinner("Re-scoring..."):
-            report = recompute_stored(engine(), policy_)
+            report = recompute_stored(engine(), policy_, user=person().email)
         clear_caches()
         st.session_state["recomputed"] = report.recomputed
         st.rerun()
@@ -130,18 +141,41 @@ def figures(function: Callable[..., T], *args) -> T:
     recompute, or until the policy file changes."""
     path = policy_path()  # the file and its stamp: an edited policy's names and targets show
     key = (path, _stamp(path))
+    args = _scoped(function, args)
     return _figures(function, _name(function), data_version(), database_url(), key, args)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _lookup(_function: Callable, name: str, version: str, url: str, args: tuple) -> object:
+def _lookup(
+    _function: Callable, name: str, version: str, url: str, args: tuple, scope: tuple | None
+) -> object:
     del name, version, url
-    return _function(engine(), *args)
+    return _function(engine(), *args, scope=scope)
 
 
 def lookup(function: Callable[..., T], *args) -> T:
-    """function(engine, *args) for what needs no policy (filter lists, spans, history)."""
-    return _lookup(function, _name(function), data_version(), database_url(), args)
+    """function(engine, *args, scope=...) for what needs no policy (filter lists, spans,
+    history), always within the person's customer scope (part of the cache key)."""
+    scope = person().scope
+    return _lookup(function, _name(function), data_version(), database_url(), args, scope)
+
+
+def _scoped(function: Callable, args: tuple) -> tuple:
+    """The arguments with the person's customer scope put into every view and filter: what a
+    page builds, or a link asks for, cannot widen it. A figure whose arguments carry no
+    filters would read every customer: refused, so a new page cannot forget the scope."""
+    scope = person().scope
+    out, carried = [], False
+    for arg in args:
+        if isinstance(arg, views.View):
+            arg = dataclasses.replace(arg, filters=dataclasses.replace(arg.filters, scope=scope))
+            carried = True
+        elif isinstance(arg, Filters):
+            arg, carried = dataclasses.replace(arg, scope=scope), True
+        out.append(arg)
+    if not carried:
+        raise DashboardError(f"{_name(function)} takes no filters: it cannot be shown by scope")
+    return tuple(out)
 
 
 def _name(function: Callable) -> str:
@@ -152,6 +186,114 @@ def clear_caches() -> None:
     """After an import: every cached figure goes (the data version changes too)."""
     _figures.clear()
     _lookup.clear()
+
+
+# -- who is asking -------------------------------------------------------------------------------
+
+
+def sign_in() -> Person:
+    """The person on this run; a visitor who is not signed in, or signed in without access,
+    sees why and goes no further (st.stop). Without [auth] the dashboard is one person's."""
+    if not _sign_in_configured():
+        if os.environ.get(REQUIRE_SIGN_IN_ENV):
+            st.error(
+                f"{REQUIRE_SIGN_IN_ENV} is set but .streamlit/secrets.toml has no [auth] "
+                "section: nobody can be let in. See the README, 'Deploying for a team'."
+            )
+            st.stop()
+        st.session_state[PERSON] = local_person()
+        return st.session_state[PERSON]
+    if not st.user.is_logged_in:
+        st.session_state.pop(PERSON, None)
+        st.title("SLA dashboard")
+        st.write("Sign in to see the SLA figures of the customers you look after.")
+        for provider, label in _providers():
+            st.button(label, on_click=st.login, args=(provider,) if provider else (),
+                      type="primary", key=f"login-{provider or 'default'}")  # fmt: skip
+        st.stop()
+    email = st.user.get("email")
+    rules = _access_rules()
+    found = rules.person(email) if st.user.get("email_verified") is not False else None
+    if found is None:
+        st.session_state.pop(PERSON, None)
+        st.title("SLA dashboard")
+        st.error(escaped(
+            f"You are signed in as {email or 'someone without an e-mail address'}, who has "
+            f"no access to this dashboard (or whose address the provider has not verified). "
+            f"Ask an admin to add you to {rules.source}."
+        ))  # fmt: skip
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    st.session_state[PERSON] = found
+    return found
+
+
+def who() -> None:
+    """At the foot of the sidebar on every page: who is signed in, or that nobody need be."""
+    bar = st.sidebar
+    bar.divider()
+    if not _sign_in_configured():
+        bar.caption(
+            ":material/lock_open: **Sign-in is off**: anyone who can open this address sees "
+            "every customer and may import. Fine for one person on their own machine; for a "
+            "team, see the README, *Deploying for a team*."
+        )
+        return
+    bar.caption(f"Signed in as {escaped(person().label)}")
+    bar.button("Sign out", on_click=st.logout, icon=":material/logout:", key="logout")
+
+
+def person() -> Person:
+    """The person sign_in() found on this run (app.py calls it before any page). None found
+    (a page run on its own): refused, never a default that sees everything."""
+    found = st.session_state.get(PERSON)
+    if not isinstance(found, Person):
+        raise DashboardError("nobody is signed in on this run")
+    return found
+
+
+def require_admin(what: str) -> bool:
+    """For a page or button that changes data: True for an admin, else a note and False."""
+    if person().may_change_data:
+        return True
+    info(f"Only an admin may {what}; you are signed in as {person().label}.")
+    return False
+
+
+def _sign_in_configured() -> bool:
+    """An [auth] section in .streamlit/secrets.toml. A secrets file that exists but cannot be
+    read is refused rather than taken for "no sign-in": a typo must not open the doors."""
+    if st.secrets.load_if_toml_exists():
+        return "auth" in st.secrets
+    from streamlit import config
+
+    unreadable = [p for p in config.get_option("secrets.files") if Path(p).is_file()]
+    if unreadable:
+        raise DashboardError(
+            f"{Path(unreadable[0]).name}: the secrets file cannot be read (not valid TOML?): "
+            "fix it; the dashboard does not start without the sign-in it may configure"
+        )
+    return False
+
+
+def _providers() -> list[tuple[str | None, str]]:
+    """The sign-in buttons: one per named provider ([auth.NAME]), or one for [auth] itself."""
+    section = st.secrets["auth"]
+    named = [key for key, value in section.items() if hasattr(value, "keys")]
+    if not named:
+        return [(None, "Sign in")]
+    return [(name, f"Sign in with {name.replace('_', ' ').title()}") for name in named]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_access(path: str, stamp: tuple) -> AccessRules:
+    del stamp  # only the cache key: an edited roles file is read again
+    return load_access(path)
+
+
+def _access_rules() -> AccessRules:
+    path = access_path()
+    return _load_access(str(path), _stamp(str(path)))
 
 
 # -- the sidebar --------------------------------------------------------------------------------
@@ -206,6 +348,7 @@ def sidebar() -> views.View:
     plans = bar.multiselect("Plans", list(options.plans), key="plan", bind="query-params",
                             placeholder="All plans")  # fmt: skip
     filters = Filters(
+        scope=person().scope,
         customers=tuple(customers),
         severities=tuple(int(s) for s in severities),
         channels=tuple(channels),

@@ -73,8 +73,10 @@ class FilterOptions:
     plans: tuple[str, ...] = ()
 
 
-def filter_options(engine: Engine) -> FilterOptions:
-    rows = queries.run(engine, "filter_options")
+def filter_options(engine: Engine, scope: tuple[str, ...] | None = None) -> FilterOptions:
+    """Within a person's scope (access.Person.scope): an account user's lists name only
+    their own customers, and the channels and plans of their cases."""
+    rows = queries.run(engine, "filter_options", filters=Filters(scope=scope))
     found: dict[str, list[str]] = {"customer": [], "channel": [], "plan": []}
     for kind, value in zip(rows["kind"], rows["value"], strict=True):
         found[kind].append(value)
@@ -85,9 +87,10 @@ def filter_options(engine: Engine) -> FilterOptions:
     )
 
 
-def data_span(engine: Engine) -> periods.Period | None:
-    """The first and last local creation day of any case (the "All time" preset)."""
-    row = queries.run(engine, "case_span").iloc[0]
+def data_span(engine: Engine, scope: tuple[str, ...] | None = None) -> periods.Period | None:
+    """The first and last local creation day of any case the person may see (the "All time"
+    preset)."""
+    row = queries.run(engine, "case_span", filters=Filters(scope=scope)).iloc[0]
     if pd.isna(row["first_day"]):
         return None
     return periods.Period(row["first_day"], row["last_day"])
@@ -554,12 +557,19 @@ def mapping_used(fmt, header: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["field", "column"])
 
 
-def import_history(engine: Engine, limit: int = 200) -> pd.DataFrame:
-    return queries.run(engine, "import_history", limit=limit)
+def import_history(
+    engine: Engine, scope: tuple[str, ...] | None = None, limit: int = 200
+) -> pd.DataFrame:
+    """The import log; empty for a person who does not see every customer (imports span
+    customers)."""
+    return queries.run(engine, "import_history", filters=Filters(scope=scope), limit=limit)
 
 
-def rejects_of_import(engine: Engine, import_id: int) -> pd.DataFrame:
-    return queries.run(engine, "rejects_of_import", import_id=int(import_id))
+def rejects_of_import(
+    engine: Engine, import_id: int, scope: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    return queries.run(engine, "rejects_of_import", filters=Filters(scope=scope),
+                       import_id=int(import_id))  # fmt: skip
 
 
 # -- shared --------------------------------------------------------------------------------------

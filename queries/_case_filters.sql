@@ -1,5 +1,6 @@
 -- fragment: the filters every query takes; an empty list means "all" (its flag is true)
-    (:all_customers or c.customer in :customers)
+    {{customer_scope}}
+    and (:all_customers or c.customer in :customers)
     and (:all_severities or c.severity in :severities)
     and (:all_channels or c.channel in :channels)
     and (:all_plans or c.plan in :plans)

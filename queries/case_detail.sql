@@ -3,4 +3,5 @@ select c.*
 from cases as c
 where c.case_id = :case_id
     and (:all_sources or c.source = :source)
+    and {{customer_scope}}
 order by c.source

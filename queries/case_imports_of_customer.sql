@@ -5,3 +5,4 @@ select
     c.last_import_id
 from cases as c
 where c.customer = :customer
+    and {{customer_scope}}

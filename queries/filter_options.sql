@@ -3,12 +3,12 @@
 -- a million cases instead of the cases themselves.
 select distinct 'customer' as kind, c.customer as value
 from case_counts as c
-where c.customer is not null
+where c.customer is not null and {{customer_scope}}
 union
 select distinct 'channel', c.channel
 from case_counts as c
-where c.channel is not null
+where c.channel is not null and {{customer_scope}}
 union
 select distinct 'plan', c.plan
 from case_counts as c
-where c.plan is not null
+where c.plan is not null and {{customer_scope}}

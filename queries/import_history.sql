@@ -15,5 +15,7 @@ select
     i.policy_fingerprint,
     i.notes
 from imports as i
+-- imports span customers: only a person who sees every customer reads the log
+where :all_scope
 order by i.id desc
 limit :limit

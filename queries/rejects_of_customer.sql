@@ -9,4 +9,5 @@ select
 from import_rejects as r
 join imports as i on i.id = r.import_id
 where r.customer = :customer
+    and (:all_scope or r.customer in :scope)
 order by r.import_id desc, r.row_number

@@ -8,4 +8,5 @@ select
     r.record
 from import_rejects as r
 where r.import_id = :import_id
+    and (:all_scope or r.customer in :scope)
 order by r.row_number, r.id

@@ -122,8 +122,10 @@ def _ledger(breaches: pd.DataFrame, policy, view) -> None:
     if not case_id:
         return
     try:
-        case = find_case(ui.engine(), case_id, source=source, hint="pick it from the table")
-        events = case_history(ui.engine(), case)
+        scope = ui.person().scope  # "any case id" reaches only the person's customers
+        case = find_case(ui.engine(), case_id, source=source, hint="pick it from the table",
+                         scope=scope)  # fmt: skip
+        events = case_history(ui.engine(), case, scope=scope)
         explained = explain_case(case, policy, int(view.as_of.timestamp()), events)
     except DashboardError as exc:
         ui.error(str(exc))

@@ -103,7 +103,9 @@ def _review_pack(customer: str, view, policy) -> None:
 
 
 def _pack(customer: str, view, policy):
-    return content.build(ui.engine(), policy, customer, view.period, view.as_of)
+    # Built on a click, outside ui.figures: the person's scope is passed in by hand.
+    return content.build(ui.engine(), policy, customer, view.period, view.as_of,
+                         scope=ui.person().scope)  # fmt: skip
 
 
 ui.guarded(page)

@@ -9,11 +9,12 @@ this page draws what it returns.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import activity, ui, views
 from dashboard.importer.event_mapping import EventAnswers
 from dashboard.importer.upload_results import (
     PREVIEW_ROWS,
@@ -34,9 +35,11 @@ BY_HAND = "Map the columns by hand"
 
 
 def page() -> None:
+    st.title("Import")
+    if not ui.require_admin("import exports or save formats"):  # the menu hides it too
+        return
     policy = ui.policy()
     session = UploadSession(st.session_state)
-    st.title("Import")
     st.caption(
         "Exports from Zendesk, Jira Service Management, Freshdesk, ServiceNow, Zammad or our "
         "own CSV are recognised by their headers; any other can be mapped by hand below. "
@@ -251,13 +254,15 @@ def _import_button(session: UploadSession, ready: list[Understood], policy) -> N
         return
 
     def write(prepared):  # the page wires the store: the importer sits below it
-        return import_prepared(ui.engine(), prepared, policy, user="dashboard")
+        return import_prepared(ui.engine(), prepared, policy, user=ui.person().email)
 
     with st.spinner("Importing (after any other import has finished)..."):
         outcome = session.import_files(write, ready, save_mappings=save)
     if isinstance(outcome, ImportFailed):
         ui.error(outcome.message)
         return
+    for path in outcome.saved_formats:
+        activity.log(ui.engine(), ui.person().email, "save_format", f"saved {Path(path).name}")
     ui.clear_caches()
     st.rerun()  # the sidebar (drawn before this page) then offers the new customers at once
 
@@ -286,6 +291,10 @@ def _history() -> None:
                           key="rejects_of")  # fmt: skip
     if chosen is not None:
         ui.table(ui.lookup(views.rejects_of_import, int(chosen)), f"rejects-import-{chosen}")
+    changes = ui.lookup(activity.recent)
+    if not changes.empty:
+        st.subheader("Re-scores and saved formats")
+        ui.table(changes, "activity", height=200)
 
 
 ui.guarded(page)

@@ -82,8 +82,12 @@ def build(
     customer: str,
     period: periods.Period,
     as_of: dt.datetime,
+    *,
+    scope: tuple[str, ...] | None = None,
 ) -> ReviewPack:
-    if customer not in views.filter_options(engine).customers:
+    """One customer's pack; with a scope (access.Person.scope), a customer outside it is
+    refused in the same words as one with no cases."""
+    if customer not in views.filter_options(engine, scope).customers:
         raise DashboardError(f"no case names the customer {customer!r}")
     stale = stale_cases(engine, policy)
     if stale:  # a pack states one policy: its targets and its verdicts must be the same rules
@@ -92,7 +96,7 @@ def build(
             "re-score them first (`sla-dashboard recompute`, or the button on the dashboard) "
             "so that the pack's targets and verdicts agree"
         )
-    view = views.View(Filters(customers=(customer,)), period, as_of)
+    view = views.View(Filters(customers=(customer,), scope=scope), period, as_of)
     scope = view.scope()
     calendar = views.calendar_for(policy, view)
     now = analytics.headline(engine, scope, policy)
@@ -251,9 +255,10 @@ def _data_quality(
     engine: Engine, scope: analytics.Scope, customer: str, headline: Headline
 ) -> pd.DataFrame:
     """What could not be counted for this customer, so the reader knows what is missing."""
-    rejects = queries.run(engine, "rejects_of_customer", customer=customer)
+    rejects = queries.run(engine, "rejects_of_customer", filters=scope.filters, customer=customer)
     # The same bad row imported again is one note; one a later import stored is resolved.
-    stored = queries.run(engine, "case_imports_of_customer", customer=customer)
+    stored = queries.run(engine, "case_imports_of_customer", filters=scope.filters,
+                         customer=customer)  # fmt: skip
     fixed_by = dict(zip(stored["case_id"], stored["last_import_id"], strict=True))
     rejects = rejects[
         [fixed_by.get(c, -1) < i for c, i in zip(rejects["case_id"], rejects["import_id"],
