@@ -239,7 +239,10 @@ def who() -> None:
             "team, see the README, *Deploying for a team*."
         )
         return
-    bar.caption(f"Signed in as {escaped(person().label)}")
+    # The address as code: plain text, where markdown would make it a mailto link.
+    found = person()
+    customers = f": {escaped(', '.join(found.customers))}" if found.customers else ""
+    bar.caption(f"Signed in as `{found.email.replace('`', '')}` ({found.role}{customers})")
     bar.button("Sign out", on_click=st.logout, icon=":material/logout:", key="logout")
 
 

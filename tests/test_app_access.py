@@ -136,7 +136,7 @@ def test_an_account_user_sees_only_their_customer_on_every_page(db, page):
     assert "Initech" not in text, page
     assert "G01" not in text, page
     assert app.sidebar.multiselect(key="customer").options == ["Acme"]
-    assert "Signed in as chloe@example.com (account: Acme)" in plain(app.sidebar.caption[-1])
+    assert "Signed in as `chloe@example.com` (account: Acme)" in plain(app.sidebar.caption[-1])
 
 
 def test_an_account_users_figures_are_their_customers(db):

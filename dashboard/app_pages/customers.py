@@ -24,8 +24,9 @@ def page() -> None:
     _review_pack(customer, view, policy)
     data = ui.figures(views.customer_page, view, customer)
     shown_name = ui.escaped(customer)
+    everyone = "all cases" if ui.person().scope is None else "all the customers you may see"
     st.caption(
-        f"{view.period.label()} · {shown_name} beside all cases under the same filters "
+        f"{view.period.label()} · {shown_name} beside {everyone} under the same filters "
         "(the sidebar's customer choice does not narrow the comparison)."
         if not view.filters.customers
         else f"{view.period.label()} · beside the customers chosen in the sidebar."
@@ -84,10 +85,12 @@ def _review_pack(customer: str, view, policy) -> None:
     st.caption(f"Review pack for {ui.escaped(customer)}, {view.period.label()}: the policy, "
                "every figure beside the previous period, each breach explained.")  # fmt: skip
     columns = st.columns(3)
+    # Read now: the pack is made later, on the click, where the session is not at hand.
+    scope = ui.person().scope
     for column, kind in zip(columns, ("pdf", "html", "xlsx"), strict=True):
         column.download_button(
             f"Review pack ({kind.upper()})",
-            data=lambda kind=kind: packs.render(_pack(customer, view, policy), kind),
+            data=lambda kind=kind: packs.render(_pack(customer, view, policy, scope), kind),
             file_name=file_name(
                 "review",
                 customer,
@@ -102,10 +105,9 @@ def _review_pack(customer: str, view, policy) -> None:
         )
 
 
-def _pack(customer: str, view, policy):
+def _pack(customer: str, view, policy, scope: tuple[str, ...] | None):
     # Built on a click, outside ui.figures: the person's scope is passed in by hand.
-    return content.build(ui.engine(), policy, customer, view.period, view.as_of,
-                         scope=ui.person().scope)  # fmt: skip
+    return content.build(ui.engine(), policy, customer, view.period, view.as_of, scope=scope)
 
 
 ui.guarded(page)
