@@ -41,8 +41,11 @@ NOT_RUN = {
         "names the reader's own PostgreSQL server"
     ),
     "export SLA_POLICY_PATH=/etc/sla-dashboard/policy.toml": "names the reader's own policy file",
-    ".venv/bin/streamlit run dashboard/app.py --server.headless true --server.port 8501": (
-        "starts the dashboard and serves until stopped (tests/test_browser.py starts it)"
+    "export SLA_REQUIRE_SIGN_IN=1": "a setting for the reader's server",
+    ".venv/bin/streamlit run dashboard/app.py --server.headless true --server.port 8501 "
+    "--server.address 127.0.0.1": (
+        "starts the dashboard and serves until stopped (tests/test_browser_sign_in.py starts it "
+        "so, requiring sign-in)"
     ),
 }
 
@@ -98,17 +101,19 @@ class Command:
 
 
 def _fenced_blocks(lines: list[str]):
-    """(language, first line number, lines) for each fenced block."""
-    block, language, start = None, "", 0
+    """(language, first line number, lines) for each fenced block, also one indented under a
+    list item (its lines taken without the indent)."""
+    block, language, start, indent = None, "", 0, 0
     for number, line in enumerate(lines, 1):
-        if line.startswith("```"):
+        if line.lstrip().startswith("```"):
             if block is None:
-                block, language, start = [], line[3:].strip(), number + 1
+                indent = len(line) - len(line.lstrip())
+                block, language, start = [], line.strip()[3:].strip(), number + 1
             else:
                 yield language, start, block
                 block = None
         elif block is not None:
-            block.append(line)
+            block.append(line[indent:] if line[:indent].isspace() else line)
 
 
 def _split_comment(line: str) -> tuple[str, str]:
