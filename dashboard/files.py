@@ -60,9 +60,12 @@ def staged_csvs(files: list[tuple[pd.DataFrame, Path]]) -> Iterator[None]:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    # surrogateescape: bytes that were not UTF-8 in an export go back out unchanged
+    # surrogateescape: bytes that were not UTF-8 in an export go back out unchanged.
+    # Rows end in CR LF (RFC 4180): the csv writer quotes a cell holding any character of the
+    # row terminator, so a bare CR in a cell (`Help\r=1+2`) is quoted, not a row's end for
+    # a spreadsheet or for our own reader (with LF rows it was written bare: issue 13).
     with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as out:
-        frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         out.flush()
         os.fsync(out.fileno())
 

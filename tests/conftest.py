@@ -6,6 +6,9 @@ Every database test runs twice: on SQLite (a file, the embedded default) and on 
 server CI starts, postgres@127.0.0.1:5432/test); each test gets its own schema, dropped after.
 If the server is down the PostgreSQL tests fail with how to start it: they never skip in CI.
 Set SLA_TEST_POSTGRES=skip on a machine without PostgreSQL to skip them explicitly.
+
+Formats saved by any test (the Import page's, new_format.save_format) go to a folder of the
+test's own ($SLA_FORMATS_DIR), never to the real user's ~/.local/share/sla-dashboard/formats.
 """
 
 from __future__ import annotations
@@ -22,6 +25,24 @@ from tests import analytics_fixture
 POSTGRES_URL = os.environ.get(
     "SLA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_real_user_formats(tmp_path_factory):
+    """Before any fixture of a wider scope than a test (a server started once per module):
+    the whole run's formats folder is a temporary one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SLA_FORMATS_DIR", str(tmp_path_factory.mktemp("session_formats")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def user_formats_dir(tmp_path_factory, monkeypatch):
+    """This test's user formats folder: empty, outside tmp_path (which tests list), and what
+    dashboard.importer.formats.user_formats_dir() returns during the test."""
+    folder = tmp_path_factory.mktemp("user_formats")
+    monkeypatch.setenv("SLA_FORMATS_DIR", str(folder))
+    return folder
 
 
 # The PostgreSQL run of every database test is the slow half of the suite (a schema made and

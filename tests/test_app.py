@@ -401,10 +401,10 @@ def test_upload_a_known_export_and_import_it(db):
     assert not app.button  # the upload box is empty again: nothing to import twice
 
 
-def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, tmp_path, monkeypatch):
-    from dashboard.importer import new_format
+def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, user_formats_dir):
+    from dashboard.importer.formats import FORMATS_DIR
 
-    monkeypatch.setattr(new_format, "FORMATS_DIR", tmp_path)
+    builtins = sorted(FORMATS_DIR.iterdir())
     before = _count(db)
     app = open_app("import")
     app.file_uploader[0].upload("helpdesk.csv", UNKNOWN.encode(), "text/csv").run()
@@ -417,9 +417,17 @@ def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, tmp_path, monk
     app.button(key="import").click().run()
     assert_clean(app)
     assert _count(db) == before + 2
-    [path] = tmp_path.glob("*.toml")
+    # saved in the user's formats folder ($SLA_FORMATS_DIR), never beside the built-in ones
+    [path] = user_formats_dir.glob("*.toml")
     assert 'case_id = "Ref"' in path.read_text()
     assert '"Sev A" = 1' in path.read_text()
+    assert sorted(FORMATS_DIR.iterdir()) == builtins
+    # and the next such upload is recognised by itself
+    app = open_app("import")
+    app.file_uploader[0].upload("helpdesk2.csv", UNKNOWN.encode(), "text/csv").run()
+    assert_clean(app)
+    assert not app.warning  # no "no known format": not asked to map it again
+    assert any("Format: **Mapped on the Import page" in m.value for m in app.markdown)
 
 
 HELPDESK_LOG = ROOT / "tests" / "fixtures" / "helpdesk_process_mining.csv"
@@ -433,12 +441,9 @@ HELPDESK_RULES = {
 }
 
 
-def test_a_process_mining_log_is_mapped_on_the_page_as_an_event_log(db, tmp_path, monkeypatch):
+def test_a_process_mining_log_is_mapped_on_the_page_as_an_event_log(db, user_formats_dir):
     """Issue 12: "mapping such a file on the Import page works too"; the hand mapping only made
     formats of one row per case."""
-    from dashboard.importer import new_format
-
-    monkeypatch.setattr(new_format, "FORMATS_DIR", tmp_path)
     before = _count(db)
     app = open_app("import")
     app.file_uploader[0].upload(HELPDESK_LOG.name, HELPDESK_LOG.read_bytes(), "text/csv").run()
@@ -488,7 +493,7 @@ def test_a_process_mining_log_is_mapped_on_the_page_as_an_event_log(db, tmp_path
         ("Case 3", 2, None, None, None, 0, 1),  # never taken in charge: unanswered
     ]
     assert events == 10  # stored: re-derived after a policy change
-    [path] = tmp_path.glob("*.toml")
+    [path] = user_formats_dir.glob("*.toml")
     saved = load_format(path)
     assert saved.kind == "events"
     assert saved.events.resumed_activities == {"take in charge ticket", "resolve ticket"}
@@ -613,13 +618,12 @@ def test_an_unrecognised_file_can_be_read_as_a_known_format(db):
     assert _count(db) == before
 
 
-def test_mappings_are_saved_only_with_a_successful_import(db, tmp_path, monkeypatch):
-    from dashboard.importer import new_format
-
-    formats = tmp_path / "formats"
-    formats.mkdir()
-    monkeypatch.setattr(new_format, "FORMATS_DIR", formats)
-    (formats / "custom_helpdesk.toml").write_text("# someone else's\n")
+def test_mappings_are_saved_only_with_a_successful_import(db, user_formats_dir):
+    formats = user_formats_dir
+    (formats / "custom_helpdesk.toml").write_text(  # someone else's, for other headers
+        'name = "custom_helpdesk"\n[detect]\nheaders = ["Other id", "Other level", "Other date"]\n'
+        '[columns]\ncase_id = "Other id"\nseverity = "Other level"\ncreated_at = "Other date"\n'
+    )
     before = _count(db)
     app = open_app("import")
     app.file_uploader[0].upload("helpdesk.csv", UNKNOWN.encode(), "text/csv").run()

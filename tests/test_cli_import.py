@@ -52,6 +52,27 @@ def test_import_json_has_totals_at_the_top_and_one_entry_per_file(database_url, 
     assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 10)
 
 
+def test_format_names_a_format_saved_in_the_users_folder(database_url, tmp_path, capsys):
+    """--format lists and reads the built-in formats and those saved on the Import page, which
+    live in the user's formats folder ($SLA_FORMATS_DIR here, tests/conftest.py)."""
+    from dashboard.importer.new_format import save_format
+    from tests.importer.test_new_format import CHOICES, EXPORT
+
+    save_format(CHOICES)
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    listed = " ".join(capsys.readouterr().out.split())
+    assert "canonical, freshdesk," in listed
+    assert "zendesk, homegrown_desk)" in listed
+    export = tmp_path / "desk.csv"
+    export.write_text(EXPORT)
+    argv = ["import", str(export), "--db", database_url, "--format", "homegrown_desk"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "desk.csv: 2 read, 2 inserted" in out
+    assert "Our homegrown desk (homegrown_desk)" in out
+
+
 def test_the_text_report_names_what_was_understood(database_url, tmp_path, capsys):
     argv = ["import", str(FIXTURES / "freshdesk_tickets.csv"), "--db", database_url]
     assert main(argv) == 0

@@ -63,11 +63,15 @@ def add_policy_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _shipped_format_names() -> list[str]:
-    """The shipped formats' names, as their files name them (a file each, under data/formats)."""
-    from dashboard.importer.formats import FORMATS_DIR
+def _format_names() -> list[str]:
+    """The formats' names as their files name them (a file each): the built-in ones (under
+    data/formats), then those saved in the user's formats folder. Not loaded: a file that
+    does not load is named here, and --format NAME then says why it was skipped."""
+    from dashboard.importer.formats import FORMATS_DIR, user_formats_dir
 
-    return [path.stem for path in FORMATS_DIR.glob("*.toml")]
+    builtins = sorted(path.stem for path in FORMATS_DIR.glob("*.toml"))
+    saved = sorted(path.stem for path in user_formats_dir().glob("*.toml"))
+    return [*builtins, *(name for name in saved if name not in builtins)]
 
 
 def add_format_options(command: argparse.ArgumentParser) -> None:
@@ -81,7 +85,7 @@ def add_format_options(command: argparse.ArgumentParser) -> None:
         "--format",
         metavar="NAME",
         help="read the file as this export format instead of detecting it "
-        f"({', '.join(sorted(_shipped_format_names()))})",
+        f"({', '.join(_format_names())})",
     )
     command.add_argument(
         "--map", type=Path, metavar="FILE", help="read the file with this mapping file"

@@ -1,4 +1,13 @@
-"""Export formats as data: one TOML mapping file per helpdesk export, under data/formats/.
+"""Export formats as data: one TOML mapping file per helpdesk export.
+
+Two folders hold them. The built-in formats ship in data/formats/ (read-only in spirit: an
+upgrade replaces them). Formats a user saves (the Import page's hand mapping) go to the user's
+formats folder, outside the package's tree so an upgrade or a fresh checkout never loses them
+and the app never writes into its own install: $SLA_FORMATS_DIR, else
+$XDG_DATA_HOME/sla-dashboard/formats, else ~/.local/share/sla-dashboard/formats (the XDG base
+directory default). Detection reads the built-in formats first, then the user's; a user file
+that does not load, names a built-in format or is made ambiguous by one (a built-in reads
+every file it would) is skipped with a warning naming it.
 
 A mapping names the export's headers for our canonical fields, how to find its header row,
 its date formats and time-zone rule, its priority labels, its channel names, which values mean
@@ -9,10 +18,11 @@ Loading validates the file and refuses it with a message naming the file, key an
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +33,8 @@ from dashboard.policy import DISMISSAL_REASONS
 from dashboard.timestamps import ISO8601
 from dashboard.vocabulary import CHANNELS
 
-FORMATS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "formats"
+FORMATS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "formats"  # built-in
+USER_FORMATS_ENV = "SLA_FORMATS_DIR"  # where formats a user saves go (user_formats_dir)
 
 # Canonical fields a mapping can fill from columns. Required ones must be mapped.
 TEXT_FIELDS = (
@@ -141,30 +152,94 @@ def normalise(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", name.strip().lower())
 
 
+def user_formats_dir() -> Path:
+    """The folder of the formats users save: $SLA_FORMATS_DIR, else the XDG data home's
+    sla-dashboard/formats ($XDG_DATA_HOME if set to an absolute path, else ~/.local/share)."""
+    named = os.environ.get(USER_FORMATS_ENV)
+    if named:
+        return Path(named).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME", "")
+    # The XDG spec: a relative path in the variable is invalid and ignored.
+    base = Path(data_home) if os.path.isabs(data_home) else Path.home() / ".local" / "share"
+    return base / "sla-dashboard" / "formats"
+
+
 def builtin_formats() -> list[ExportFormat]:
     """Every mapping under data/formats/. One that does not load (a file edited by hand, a
     bad save) is left out with a warning naming it and why: it must not stop every import,
     `compute` and upload from reading the files the other formats know."""
-    formats, names = [], set()
-    for path in sorted(FORMATS_DIR.glob("*.toml")):
-        try:
-            fmt = load_format(path)
-        except FormatError as exc:
-            warnings.warn(f"format file skipped: {exc}", DashboardWarning, stacklevel=2)
+    formats: list[ExportFormat] = []
+    for path, fmt in _loaded(FORMATS_DIR):
+        if _named_already(path, fmt, formats, "another file already names the format"):
             continue
-        if fmt.name in names:
-            warnings.warn(
-                f"format file skipped: {path}: another file already names the format "
-                f"{fmt.name!r}", DashboardWarning, stacklevel=2,
-            )  # fmt: skip
-            continue
-        names.add(fmt.name)
         formats.append(fmt)
     return formats
 
 
+def user_formats(
+    builtins: list[ExportFormat] | None = None, folder: Path | None = None
+) -> list[ExportFormat]:
+    """The formats saved in the user's folder (default user_formats_dir()), after the
+    built-in ones: a file that does not load, repeats a name, or whose exports a built-in
+    format already reads (they would be ambiguous for everyone) is skipped with a warning."""
+    builtins = builtin_formats() if builtins is None else builtins
+    formats: list[ExportFormat] = []
+    for path, fmt in _loaded(folder or user_formats_dir()):
+        if _named_already(path, fmt, builtins, "names the built-in format") or _named_already(
+            path, fmt, formats, "another file already names the format"
+        ):
+            continue
+        shadowed = shadowed_by(fmt, builtins)
+        if shadowed is not None:
+            _skipped(f"{path}: identifies files by headers the built-in {shadowed.title} "
+                     f"({shadowed.name}) format already reads; remove it or change its "
+                     "[detect] headers")  # fmt: skip
+            continue
+        formats.append(fmt)
+    return formats
+
+
+def known_formats() -> list[ExportFormat]:
+    """The formats detection and --format know: the built-in ones, then the user's."""
+    builtins = builtin_formats()
+    return [*builtins, *user_formats(builtins)]
+
+
+def _loaded(folder: Path) -> Iterable[tuple[Path, ExportFormat]]:
+    """Each *.toml file of the folder (none if it does not exist) that loads, in name order."""
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            yield path, load_format(path)
+        except FormatError as exc:
+            _skipped(str(exc))
+
+
+def _named_already(path: Path, fmt: ExportFormat, others: list[ExportFormat], says: str) -> bool:
+    if any(other.name == fmt.name for other in others):
+        _skipped(f"{path}: {says} {fmt.name!r}")
+        return True
+    return False
+
+
+def _skipped(reason: str) -> None:
+    warnings.warn(f"format file skipped: {reason}", DashboardWarning, stacklevel=2)
+
+
+def shadowed_by(fmt: ExportFormat, formats: Iterable[ExportFormat]) -> ExportFormat | None:
+    """A format that recognises every file `fmt` would, with at least as many headers: the
+    two would tie (or the other would win) on an export with `fmt`'s headers."""
+    headers = {normalise(alternatives[0]) for alternatives in fmt.detect_headers}
+    for other in formats:
+        if len(other.detect_headers) >= len(fmt.detect_headers) and all(
+            any(normalise(a) in headers for a in alternatives)
+            for alternatives in other.detect_headers
+        ):
+            return other
+    return None
+
+
 def format_by_name(name: str) -> ExportFormat:
-    known = {f.name: f for f in builtin_formats()}
+    known = {f.name: f for f in known_formats()}
     if name not in known:
         raise FormatError(f"unknown format {name!r} (known: {', '.join(sorted(known))})")
     return known[name]

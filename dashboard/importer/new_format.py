@@ -4,8 +4,9 @@ The Import page asks which header holds each field and which level each severity
 means (and, for an event log, which columns say when and what happened and which activities
 or statuses mean a response, a resolution, a reopen or a pause); this module turns those
 answers into the same TOML a hand-written mapping would be (data/formats/README.md), reads
-that text back with the same parser, and saves it beside the shipped formats so the next
-export of that kind is detected by itself.
+that text back with the same parser, and saves it in the user's formats folder
+(formats.user_formats_dir(): $SLA_FORMATS_DIR, else ~/.local/share/sla-dashboard/formats),
+read after the built-in ones, so the next export of that kind is detected by itself.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from dashboard.importer.formats import (
     ACTIVITY_RULES,
     EVENT_REQUIRED_FIELDS,
     FIELDS,
-    FORMATS_DIR,
     REQUIRED_FIELDS,
     STATUS_RULES,
     ExportFormat,
@@ -33,6 +33,9 @@ from dashboard.importer.formats import (
     load_format,
     normalise,
     parse_format,
+    shadowed_by,
+    user_formats,
+    user_formats_dir,
 )
 from dashboard.timestamps import ISO8601
 
@@ -200,9 +203,12 @@ def build_format(choices: MappingChoices) -> tuple[ExportFormat, str]:
 
 
 def check_names(choices: Iterable[MappingChoices], folder: Path | None = None) -> None:
-    """Refuse, before anything is written, names a format already has or that repeat."""
-    folder = folder or FORMATS_DIR
-    known = builtin_formats() if folder == FORMATS_DIR else []
+    """Refuse, before anything is written, names a format already has (built-in, or saved in
+    `folder`, default the user's formats folder) or that repeat, and mappings whose exports
+    one of those formats already reads."""
+    folder = folder or user_formats_dir()
+    builtins = builtin_formats()
+    known = [*builtins, *user_formats(builtins, folder)]
     taken = {f.name for f in known}
     seen: set[str] = set()
     for choice in choices:
@@ -221,25 +227,20 @@ def check_names(choices: Iterable[MappingChoices], folder: Path | None = None) -
         seen.add(name)
 
 
-def shadowed_by(fmt: ExportFormat, formats: Iterable[ExportFormat]) -> ExportFormat | None:
-    """A format that recognises every file `fmt` would, with at least as many headers: the
-    two would tie (or the other would win) on an export with `fmt`'s headers."""
-    headers = {normalise(alternatives[0]) for alternatives in fmt.detect_headers}
-    for other in formats:
-        if len(other.detect_headers) >= len(fmt.detect_headers) and all(
-            any(normalise(a) in headers for a in alternatives)
-            for alternatives in other.detect_headers
-        ):
-            return other
-    return None
-
-
 def save_format(choices: MappingChoices, folder: Path | None = None) -> Path:
-    """Write the mapping as folder/NAME.toml (default data/formats/); a name any format
-    already has is refused."""
-    folder = folder or FORMATS_DIR
+    """Write the mapping as folder/NAME.toml (default: the user's formats folder, made if
+    missing); a name any format already has is refused."""
+    folder = folder or user_formats_dir()
     check_names([choices], folder)
     fmt, text = build_format(choices)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # Not its path: the page shows this message to visitors (issue 13).
+        raise FormatError(
+            f"cannot make the user formats folder ({exc.strerror}); set SLA_FORMATS_DIR "
+            "to a folder the dashboard may write"
+        ) from None
     path = folder / f"{fmt.name}.toml"
     # A comment line: a title's line breaks would end it, and TOML allows no control
     # character in a comment (an upload named "evil\x01.csv" made a file nothing could read).

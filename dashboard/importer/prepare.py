@@ -21,8 +21,8 @@ from dashboard.importer.detect import Detection, detect_format, event_log_reader
 from dashboard.importer.formats import (
     EventRules,
     ExportFormat,
-    builtin_formats,
     format_by_name,
+    known_formats,
     load_format,
 )
 from dashboard.importer.histories import (
@@ -85,9 +85,10 @@ def prepare_file(
 ) -> PreparedFile:
     path = Path(path)
     grid = read_grid(path)
-    detection = detect_format(grid, builtin_formats(), forced=forced)
+    formats = known_formats()  # the built-in ones, then the user's
+    detection = detect_format(grid, formats, forced=forced)
     table = table_from_grid(grid, detection.header_position)
-    readers = event_log_readers(grid, builtin_formats(), detection.header_position)
+    readers = event_log_readers(grid, formats, detection.header_position)
     # The grid's cells are in the table now: let them go before validation, the peak.
     checksum, size, description = grid.checksum, grid.size, grid.description
     del grid

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from dashboard.errors import DashboardError
 from dashboard.importer import new_format, uploads
-from dashboard.importer.formats import ExportFormat, FormatError, builtin_formats
+from dashboard.importer.formats import ExportFormat, FormatError, known_formats
 from dashboard.importer.hand_mapping import MappingQuestions, mapping_questions
 from dashboard.importer.new_format import MappingChoices, build_format
 from dashboard.importer.prepare import PreparedFile, prepare_file
@@ -80,8 +80,9 @@ def fingerprint(content_digest: str, how: How, *, rules: str) -> str:
 
 
 def shipped_formats() -> dict[str, ExportFormat]:
-    """The formats an unrecognised upload can be read as, by name."""
-    return {f.name: f for f in builtin_formats()}
+    """The formats an unrecognised upload can be read as, by name: the built-in ones and
+    those saved in the user's formats folder."""
+    return {f.name: f for f in known_formats()}
 
 
 class UploadSession:

@@ -16,6 +16,7 @@ from dashboard.importer.formats import (
     load_format,
     normalise,
     parse_format,
+    user_formats_dir,
 )
 
 BUILTIN_NAMES = [
@@ -69,6 +70,24 @@ def test_every_builtin_mapping_loads_under_a_unique_name():
     for fmt in formats:
         assert fmt.source_file == str(FORMATS_DIR / f"{fmt.name}.toml")
         assert {"case_id", "severity", "created_at"} <= set(fmt.columns)
+
+
+def test_the_users_formats_folder_is_sla_formats_dir_else_under_the_xdg_data_home(
+    tmp_path, monkeypatch
+):
+    """Outside the package's tree, so an upgrade never loses what users saved (issue 13)."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SLA_FORMATS_DIR")
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    default = tmp_path / "home" / ".local" / "share" / "sla-dashboard" / "formats"
+    assert user_formats_dir() == default
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/data")  # the XDG spec: ignored
+    assert user_formats_dir() == default
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert user_formats_dir() == tmp_path / "data" / "sla-dashboard" / "formats"
+    monkeypatch.setenv("SLA_FORMATS_DIR", str(tmp_path / "ours"))
+    assert user_formats_dir() == tmp_path / "ours"
+    assert not FORMATS_DIR.is_relative_to(user_formats_dir())
 
 
 @pytest.mark.parametrize("name", BUILTIN_NAMES)

@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.errors import DashboardWarning
 from dashboard.importer import new_format
-from dashboard.importer.formats import FormatError, load_format
+from dashboard.importer.formats import (
+    FORMATS_DIR,
+    FormatError,
+    format_by_name,
+    known_formats,
+    load_format,
+)
 from dashboard.importer.new_format import (
     EventChoices,
     MappingChoices,
@@ -282,18 +289,100 @@ def test_a_broken_format_file_is_skipped_with_a_warning_naming_it(tmp_path, monk
     assert "servicenow_events" in names
 
 
+# A mapping reading number/priority/opened_at: headers the shipped ServiceNow format reads.
+CUSTOM_SN = dataclasses.replace(
+    CHOICES,
+    name="custom_sn",
+    columns={"case_id": "number", "severity": "priority", "created_at": "opened_at"},
+    severity_labels={"P1": 1, "P2": 2, "P3": 3, "P4": 4},
+)
+
+
 def test_a_mapping_with_a_shipped_formats_headers_is_refused_before_anything_is_saved():
     """Issue 13: a saved `custom_sn` reading number/priority/opened_at made every real
     ServiceNow list export ambiguous (two formats, the same headers)."""
-    custom_sn = dataclasses.replace(
-        CHOICES,
-        name="custom_sn",
-        columns={"case_id": "number", "severity": "priority", "created_at": "opened_at"},
-        severity_labels={"P1": 1, "P2": 2, "P3": 3, "P4": 4},
-    )
     with pytest.raises(FormatError) as refused:
-        new_format.check_names([custom_sn])
+        new_format.check_names([CUSTOM_SN])
     assert "headers the ServiceNow incident list export (servicenow) format already reads" in (
         str(refused.value)
     )
     new_format.check_names([CHOICES])  # headers no shipped format reads: fine
+
+
+# -- the user's formats folder: saved formats live outside the package (issue 13) ---------------
+# tests/conftest.py points $SLA_FORMATS_DIR at an empty folder of each test's own.
+
+
+def test_a_saved_format_goes_to_the_users_folder_and_is_detected_from_there(
+    user_formats_dir, tmp_path
+):
+    shipped = sorted(FORMATS_DIR.iterdir())
+    path = save_format(CHOICES)
+    assert path == user_formats_dir / "homegrown_desk.toml"
+    assert sorted(FORMATS_DIR.iterdir()) == shipped  # nothing written beside the built-in ones
+    export = tmp_path / "desk.csv"
+    export.write_text(EXPORT)
+    prepared = prepare_file(export, vendor_policy())  # not forced: detected by its headers
+    assert prepared.detection.format.name == "homegrown_desk"
+    assert prepared.validated.rejects == []
+    assert format_by_name("homegrown_desk").source_file == str(path)  # --format knows it
+
+
+def test_the_users_folder_is_made_when_a_format_is_first_saved(user_formats_dir, monkeypatch):
+    folder = user_formats_dir / "sla-dashboard" / "formats"
+    monkeypatch.setenv("SLA_FORMATS_DIR", str(folder))
+    assert save_format(CHOICES) == folder / "homegrown_desk.toml"
+
+
+def test_a_broken_file_in_the_users_folder_is_skipped_with_a_warning_naming_it(
+    user_formats_dir, tmp_path
+):
+    save_format(CHOICES)
+    (user_formats_dir / "broken.toml").write_text("# evil\x01\nname = 'broken'\n")
+    export = tmp_path / "desk.csv"
+    export.write_text(EXPORT)
+    with pytest.warns(DashboardWarning) as warned:
+        prepared = prepare_file(export, vendor_policy())
+    [message] = [str(w.message) for w in warned]
+    assert message.startswith(
+        f"format file skipped: {user_formats_dir / 'broken.toml'}: not valid TOML: "
+    )
+    assert prepared.detection.format.name == "homegrown_desk"  # the other files still read
+
+
+def test_a_users_file_naming_a_builtin_or_reading_its_exports_is_skipped_with_a_warning(
+    user_formats_dir,
+):
+    """Copied by hand past the Import page's checks: skipped, the built-in format kept."""
+    (user_formats_dir / "my_zendesk.toml").write_bytes((FORMATS_DIR / "zendesk.toml").read_bytes())
+    (user_formats_dir / "custom_sn.toml").write_text(build_format(CUSTOM_SN)[1])
+    with pytest.warns(DashboardWarning) as warned:
+        names = [f.name for f in known_formats()]
+    custom_sn, my_zendesk = [str(w.message) for w in warned]  # in file name order
+    assert custom_sn.startswith(
+        f"format file skipped: {user_formats_dir / 'custom_sn.toml'}: identifies files by "
+        "headers the built-in ServiceNow incident list export (servicenow) format already reads"
+    )
+    assert my_zendesk == (
+        f"format file skipped: {user_formats_dir / 'my_zendesk.toml'}: names the built-in "
+        "format 'zendesk'"
+    )
+    assert names.count("zendesk") == 1
+    assert "custom_sn" not in names
+    with pytest.warns(DashboardWarning):
+        assert format_by_name("zendesk").source_file == str(FORMATS_DIR / "zendesk.toml")
+
+
+def test_saving_a_format_a_builtin_or_saved_one_already_is_refused_writing_nothing(
+    user_formats_dir,
+):
+    with pytest.raises(FormatError, match="a format named 'zendesk' exists already"):
+        save_format(dataclasses.replace(CHOICES, name="zendesk"))
+    with pytest.raises(FormatError, match=r"the ServiceNow incident list export \(servicenow\)"):
+        save_format(CUSTOM_SN)
+    assert list(user_formats_dir.iterdir()) == []
+    save_format(CHOICES)
+    # the user's own formats count too: a second mapping of the same export is refused
+    with pytest.raises(FormatError, match=r"Our homegrown desk \(homegrown_desk\) format"):
+        save_format(dataclasses.replace(CHOICES, name="homegrown_again"))
+    assert [p.name for p in user_formats_dir.iterdir()] == ["homegrown_desk.toml"]

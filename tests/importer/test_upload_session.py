@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard.errors import DashboardError
-from dashboard.importer import new_format, upload_session
+from dashboard.importer import upload_session
 from dashboard.importer.formats import FIELDS, format_by_name
 from dashboard.importer.hand_mapping import NOT_IN_FILE
 from dashboard.importer.new_format import EventChoices, MappingChoices
@@ -112,11 +112,16 @@ def engine(tmp_path):
 
 
 @pytest.fixture
-def formats_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "formats"
-    folder.mkdir()
-    monkeypatch.setattr(new_format, "FORMATS_DIR", folder)
-    return folder
+def formats_dir(user_formats_dir):
+    """Where saved mappings go: the test's own user formats folder (tests/conftest.py)."""
+    return user_formats_dir
+
+
+# Someone else's saved format, for exports with other headers, under the name MAPPING wants.
+SOMEONE_ELSES = (
+    'name = "custom_helpdesk"\n[detect]\nheaders = ["Other id", "Other level", "Other date"]\n'
+    '[columns]\ncase_id = "Other id"\nseverity = "Other level"\ncreated_at = "Other date"\n'
+)
 
 
 def _writer(engine):
@@ -442,7 +447,7 @@ def test_a_mapping_is_not_saved_unless_asked(session, engine, formats_dir):
 def test_a_mapping_whose_name_is_taken_stops_the_import_before_anything_is_written(
     session, state, engine, formats_dir
 ):
-    (formats_dir / "custom_helpdesk.toml").write_text("# someone else's\n")
+    (formats_dir / "custom_helpdesk.toml").write_text(SOMEONE_ELSES)
     ready = _ready(session, FakeUpload("id-1", "helpdesk.csv", UNKNOWN), how=MAPPING)
     before = dict(state)
     outcome = session.import_files(_writer(engine), ready, save_mappings=True)
