@@ -19,8 +19,10 @@ from tests.test_app import (
     KNOWN,
     PAGES,
     POLICY,
+    UNKNOWN,
     VIEW,
     assert_clean,
+    map_by_hand,
     metrics,
     plain,
 )
@@ -204,6 +206,21 @@ def test_an_admin_imports_and_the_import_records_who(db):
     assert "ana@example.com" in app.dataframe[-1].value.to_csv() or any(
         "ana@example.com" in d.value.to_csv() for d in app.dataframe
     )
+
+
+def test_a_format_saved_by_an_admin_records_who(db, user_formats_dir):
+    app = open_as("ana@example.com", "import")
+    app.file_uploader[0].upload("helpdesk.csv", UNKNOWN.encode(), "text/csv").run()
+    map_by_hand(app, customer="Client")
+    app.checkbox(key="save_formats").check()
+    app.button(key="import").click().run()
+    assert_clean(app)
+    [path] = user_formats_dir.glob("*.toml")
+    assert "# Saved by ana@example.com on " in path.read_text()
+    with db.connect() as connection:
+        rows = connection.execute(select(activity.c.user_name, activity.c.action,
+                                         activity.c.detail)).all()  # fmt: skip
+    assert rows == [("ana@example.com", "save_format", f"saved {path.name}")]
 
 
 def _stale_policy(tmp_path, monkeypatch):

@@ -257,7 +257,8 @@ def _import_button(session: UploadSession, ready: list[Understood], policy) -> N
         return import_prepared(ui.engine(), prepared, policy, user=ui.person().email)
 
     with st.spinner("Importing (after any other import has finished)..."):
-        outcome = session.import_files(write, ready, save_mappings=save)
+        outcome = session.import_files(write, ready, save_mappings=save,
+                                       saved_by=ui.person().email)  # fmt: skip
     if isinstance(outcome, ImportFailed):
         ui.error(outcome.message)
         return

@@ -12,6 +12,7 @@ read after the built-in ones, so the next export of that kind is detected by its
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import re
 import tempfile
@@ -227,9 +228,12 @@ def check_names(choices: Iterable[MappingChoices], folder: Path | None = None) -
         seen.add(name)
 
 
-def save_format(choices: MappingChoices, folder: Path | None = None) -> Path:
+def save_format(
+    choices: MappingChoices, folder: Path | None = None, *, saved_by: str | None = None
+) -> Path:
     """Write the mapping as folder/NAME.toml (default: the user's formats folder, made if
-    missing); a name any format already has is refused."""
+    missing); a name any format already has is refused. `saved_by` (the signed-in address)
+    is written in the file's header, with the day."""
     folder = folder or user_formats_dir()
     check_names([choices], folder)
     fmt, text = build_format(choices)
@@ -244,10 +248,12 @@ def save_format(choices: MappingChoices, folder: Path | None = None) -> Path:
     path = folder / f"{fmt.name}.toml"
     # A comment line: a title's line breaks would end it, and TOML allows no control
     # character in a comment (an upload named "evil\x01.csv" made a file nothing could read).
-    title = " ".join("".join(c if c.isprintable() else " " for c in fmt.title).split())
+    title = _comment_text(fmt.title)
+    by = f"by {_comment_text(saved_by)} " if saved_by else ""
     header = (
         f"# {title}: made on the Import page from the columns a user chose.\n"
-        "# Edit it like any mapping (data/formats/README.md).\n"
+        f"# Saved {by}on {dt.date.today().isoformat()}. "
+        "Edit it like any mapping (data/formats/README.md).\n"
     )
     # Written beside its place under a name no format search matches, read back as any
     # mapping is loaded, and only then put in place (never over a file that appeared
@@ -264,6 +270,11 @@ def save_format(choices: MappingChoices, folder: Path | None = None) -> Path:
     finally:
         draft.unlink(missing_ok=True)
     return path
+
+
+def _comment_text(text: str) -> str:
+    """User text for a TOML comment line: no line break or control character in it."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def _place(draft: Path, path: Path) -> None:

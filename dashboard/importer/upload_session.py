@@ -154,7 +154,12 @@ class UploadSession:
             return Refused(uploads.named(exc, saved.path, saved.name))
 
     def import_files(
-        self, write: Write, files: Sequence[Understood], *, save_mappings: bool
+        self,
+        write: Write,
+        files: Sequence[Understood],
+        *,
+        save_mappings: bool,
+        saved_by: str | None = None,
     ) -> Imported | ImportFailed:
         """Import every file with `write` (one transaction), then (only then) save the users'
         mappings as format files; a success empties the session: the files leave the server
@@ -170,7 +175,9 @@ class UploadSession:
                 reports = write([f.prepared for f in files])
         except DashboardError as exc:
             return ImportFailed(f"Nothing was imported: {exc}")
-        saved = tuple(str(new_format.save_format(choices)) for choices in mappings)
+        saved = tuple(
+            str(new_format.save_format(choices, saved_by=saved_by)) for choices in mappings
+        )
         imported = Imported(tuple(reports), saved)
         self._state[LAST_IMPORT] = imported
         self._state.pop(PREPARED, None)
