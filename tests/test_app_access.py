@@ -217,6 +217,9 @@ def test_a_format_saved_by_an_admin_records_who(db, user_formats_dir):
     assert_clean(app)
     [path] = user_formats_dir.glob("*.toml")
     assert "# Saved by ana@example.com on " in path.read_text()
+    shown = " ".join(plain(i) for i in app.info)
+    assert f"Saved the mapping as the format '{path.stem}'" in shown
+    assert str(user_formats_dir) not in shown  # no server path shown to a visitor
     with db.connect() as connection:
         rows = connection.execute(select(activity.c.user_name, activity.c.action,
                                          activity.c.detail)).all()  # fmt: skip

@@ -273,7 +273,9 @@ def _last_import(session: UploadSession) -> None:
     if imported is None:
         return
     for path in imported.saved_formats:
-        ui.info(f"Saved the mapping as {path}: exports like it are now recognised by themselves")
+        # The file's name, not its folder on the server (visitors are not shown server paths).
+        ui.info(f"Saved the mapping as the format {Path(path).stem!r}: exports like it are now "
+                "recognised by themselves")  # fmt: skip
     ui.success(imported.message)
     ui.table(imported.summary(), "import-summary")
 
