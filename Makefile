@@ -61,6 +61,8 @@ bench: $(VENV)/.installed-bench ## print the engine, import, query and page benc
 	$(BIN)/python -m benchmarks.bench_events
 	$(BIN)/python -m benchmarks.bench_queries
 	$(BIN)/python -m benchmarks.bench_pages
+	$(BIN)/python -m benchmarks.bench_xlsx
+	$(BIN)/python -m benchmarks.bench_policy
 
 sample: $(VENV)/.installed-run ## regenerate data/sample_cases.csv (then review the diff)
 	$(BIN)/python -m dashboard.sample_data > data/sample_cases.csv

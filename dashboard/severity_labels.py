@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.policy import Policy
+from dashboard.text import LONGEST_VALUE, too_long
 
 _NUMBERED = re.compile(
     r"^(?:(?:level|lvl|severity|sev|priority|prio|l|p|s)\s*[-_.:#]?\s*)?"
@@ -43,6 +44,8 @@ def _parse_label(label: str, policy: Policy) -> tuple[int, str]:
     by_name = {s.name.lower(): s.level for s in policy.severities}
     if not label:
         return 0, "severity is empty"
+    if len(label) > LONGEST_VALUE:  # a shifted column, not a label: never matched or quoted whole
+        return 0, too_long("severity", label)
     key = label.lower()
     if key in by_name:
         return by_name[key], ""

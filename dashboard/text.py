@@ -10,6 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# The longest cell read as a date-time, a number, a duration or a severity label. Real ones
+# ("Monday, 2 March 2026 09:15:00.123456 PM GMT+05:30", "Level 1 - Urgent") are under 60
+# characters; a longer cell is a shifted column or a broken export. It is refused row by row
+# before it is parsed, as numpy's fixed-width text arrays are as wide as their longest cell:
+# one 3,000-character date in a million rows asked for 11 GiB (issue 13).
+LONGEST_VALUE = 200
+# How much of a value a message quotes.
+EXCERPT_CHARS = 60
+
 
 def cleaned(values: pd.Series) -> pd.Series:
     """Cells as stripped text, '' for missing, in an object column with the same index."""
@@ -53,3 +62,19 @@ def nullable_text(values: pd.Series) -> np.ndarray:
     out = text.copy()
     out[text == ""] = None
     return out
+
+
+def lengths(values: list) -> np.ndarray:
+    """The length of each cell (clean text), without making an array of the cells."""
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+
+
+def too_long(column: str, cell: str, limit: int = LONGEST_VALUE) -> str:
+    """Why a cell is refused for its length, quoting its start."""
+    return f"{column} is {len(cell):,} characters long (at most {limit:,}): {shown(cell)}"
+
+
+def shown(text: str) -> str:
+    """A value as a message quotes it: its first characters only, NUL characters visible."""
+    cut = text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 3] + "..."
+    return repr(cut.replace("\x00", "\\0"))

@@ -5,7 +5,8 @@ offset or `Z` is absolute. One without is local wall time in the export's zone: 
 never happened (clocks went forward) is refused; one that happened twice (clocks went back) is
 read as its first occurrence and flagged, which for a business calendar never changes a figure
 in London or New York (their clocks change on Sunday nights). Fractions of a second are dropped
-(floored): figures are exact to the whole second.
+(floored): figures are exact to the whole second. A cell longer than LONGEST_VALUE characters
+is refused without being parsed (dashboard/text.py says why).
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from dashboard.text import cleaned
+from dashboard.text import LONGEST_VALUE, cleaned, lengths, too_long
 
 ISO8601 = "ISO8601"
+# The widest text the ISO shape check puts in a numpy array (fixed-width: as wide as its
+# longest cell). A longer cell is no ISO 8601 time anyone writes; it is checked on its own.
+_ISO_ARRAY_WIDTH = 64
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,11 @@ def parse_instants(
     ambiguous = np.zeros(n, dtype=bool)
     errors = np.full(n, "", dtype=object)
     walls = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    overlong = lengths(text.tolist()) > LONGEST_VALUE
+    for position in np.flatnonzero(overlong):
+        errors[position] = too_long(column, text.iloc[position])
 
-    remaining = present.copy()
+    remaining = present & ~overlong
     for fmt in formats:
         if not remaining.any():
             break
@@ -86,25 +93,33 @@ def parse_instants(
 
 
 def _plausible_isos(text: pd.Series) -> np.ndarray:
-    """_plausible_iso for a column: the shape in numpy, the offset rule only where one is."""
+    """_plausible_iso for a column: the shape in numpy, the offset rule only where one is.
+
+    The array of characters is at most _ISO_ARRAY_WIDTH wide, whatever the cells hold: a
+    longer cell (text no timestamp is) is looked at on its own, never sizing the array."""
     values = text.tolist()
-    if not values:
-        return np.zeros(0, dtype=bool)
-    wide = np.asarray(values, dtype=str)
-    width = wide.dtype.itemsize // 4
-    if width > 64:  # text no timestamp is: one at a time
-        return np.array([_plausible_iso(v) for v in values], dtype=bool)
-    chars = wide.astype(f"<U{max(width, 17)}").view("<U1").reshape(len(values), -1)
-    shape = (
+    width = lengths(values)
+    shape = np.zeros(len(values), dtype=bool)
+    wide = width > _ISO_ARRAY_WIDTH
+    for i in np.flatnonzero(wide):
+        shape[i] = _plausible_iso(values[i])
+    rows = np.flatnonzero(~wide)
+    if rows.size == 0:
+        return shape
+    narrow = values if rows.size == len(values) else [values[i] for i in rows]
+    cells = np.asarray(narrow, dtype=f"<U{max(int(width[rows].max()), 17)}")
+    chars = cells.view("<U1").reshape(rows.size, -1)
+    fits = (
         (chars[:, 15] != "")  # at least 16 characters
         & (chars[:, 13] == ":")
         & np.isin(chars[:, 10], ["T", "t", " "])
         & np.char.isdigit(chars[:, 0:4]).all(axis=1)
     )
     tail = chars[:, 16:]
-    signed = shape & ((tail == "+") | (tail == "-")).any(axis=1)
+    signed = fits & ((tail == "+") | (tail == "-")).any(axis=1)
     for i in np.flatnonzero(signed):  # offsets are rare in a column, or all the same shape
-        shape[i] = _plausible_iso(values[i])
+        fits[i] = _plausible_iso(narrow[i])
+    shape[rows] = fits
     return shape
 
 
@@ -122,8 +137,13 @@ def _plausible_iso(value: str) -> bool:
 def read_with_format(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
     """Values read with one format -> (absolute instants in UTC, local wall times).
 
-    Never raises: a value the format cannot read is NaT in both.
+    Never raises: a value the format cannot read is NaT in both, as is one longer than
+    LONGEST_VALUE, which is not parsed at all.
     """
+    fit = lengths(text.tolist()) <= LONGEST_VALUE
+    if not fit.all():
+        absolute, local = read_with_format(text[fit], fmt)
+        return absolute.reindex(text.index), local.reindex(text.index)
     return _parse_iso(text) if fmt == ISO8601 else _parse_format(text, fmt)
 
 

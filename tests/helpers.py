@@ -1,9 +1,12 @@
-"""Shared test vocabulary: local wall times -> UTC seconds, hours written as H:MM:SS."""
+"""Shared test vocabulary: local wall times -> UTC seconds, hours written as H:MM:SS; a spy
+on the text arrays numpy makes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from dashboard.policy import CalendarSpec, Closure, HolidaySource, parse_policy
 
@@ -100,3 +103,25 @@ def planner_statistics_fresh(engine) -> bool:
             "select count(*) from sqlite_stat1 where tbl = 'cases'"
         ).scalar_one()
         return rows > 0
+
+
+class TextArrays:
+    """numpy as dashboard.timestamps sees it, noting the width of every text array it makes
+    (a fixed-width array is as wide as its longest cell, whatever the others hold)."""
+
+    def __init__(self) -> None:
+        self.widths: list[int] = []
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    def asarray(self, *args, **kwargs):
+        return self._noted(np.asarray(*args, **kwargs))
+
+    def array(self, *args, **kwargs):
+        return self._noted(np.array(*args, **kwargs))
+
+    def _noted(self, made):
+        if made.dtype.kind == "U":
+            self.widths.append(made.dtype.itemsize // 4)
+        return made

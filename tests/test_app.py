@@ -7,12 +7,15 @@ unknown format mapped by hand, a bad file); the what-if editor and the case ledg
 
 from __future__ import annotations
 
+import gc
 import os
 import re
+import weakref
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from streamlit.runtime import caching
 from streamlit.testing.v1 import AppTest
 
 from dashboard import analytics, periods, readable, store, views
@@ -29,6 +32,7 @@ pytestmark = pytest.mark.slow  # every test renders pages through AppTest: about
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
+APP_SESSION_ID = "test session id"  # every AppTest's session (streamlit/testing/v1)
 POLICY = vendor_policy()
 # The fixture's view, as a link would carry it.
 FIXTURE_URL = {
@@ -644,6 +648,54 @@ def test_the_uploads_leave_the_server_after_the_import(db):
     app.button(key="import").click().run()
     assert_clean(app)
     assert not folder.exists()
+
+
+def _uploaded(app: AppTest, name: str) -> Path:
+    """Where the session keeps an upload (one file in a folder of its own)."""
+    folder = Path(app.session_state["upload_folder"])
+    [path] = folder.rglob(name)
+    return path
+
+
+def test_a_replaced_upload_leaves_the_server_and_the_memory(db):
+    """Issue 13: uploads held by a session are released (here: replaced in the box)."""
+    app = open_app("import")
+    app.file_uploader[0].upload("first.csv", KNOWN.encode(), "text/csv").run()
+    first = _uploaded(app, "first.csv")
+    [prepared] = app.session_state["prepared"].values()
+    held = weakref.ref(prepared)
+    del prepared
+    app.file_uploader[0].set_value(("second.csv", KNOWN.encode(), "text/csv")).run()
+    assert_clean(app)
+    assert _uploaded(app, "second.csv").exists()
+    assert not first.exists()
+    gc.collect()
+    assert held() is None
+
+
+def test_the_uploads_leave_the_server_when_the_browser_disconnects(db):
+    """Issue 13: uploads held by a session are released when it ends. Streamlit releases a
+    session's own resources when its browser disconnects, as here; the page's upload folder
+    is one of them."""
+    app = open_app("import")
+    app.file_uploader[0].upload("new_cases.csv", KNOWN.encode(), "text/csv").run()
+    upload = _uploaded(app, "new_cases.csv")
+    caching.clear_session_resource_cache(APP_SESSION_ID)  # what a disconnect does
+    assert not upload.exists()
+    app.run()  # the session comes back (a network blip): the upload is kept again
+    assert_clean(app)
+    assert _uploaded(app, "new_cases.csv").exists()
+
+
+def test_the_uploads_leave_the_server_when_the_session_is_let_go(db):
+    """Issue 13: and when Streamlit lets the session go (no page code runs then), whether or
+    not its resources were released first."""
+    app = open_app("import")
+    app.file_uploader[0].upload("new_cases.csv", KNOWN.encode(), "text/csv").run()
+    upload = _uploaded(app, "new_cases.csv")
+    del app
+    gc.collect()
+    assert not upload.exists()
 
 
 def test_a_link_value_the_data_lacks_is_named_not_silently_dropped(db):

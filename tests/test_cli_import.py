@@ -15,6 +15,7 @@ from dashboard.cli import main
 from dashboard.importer.rejections import DATES_HINT
 from dashboard.store import cases, imports, make_engine
 from tests.importer.audit_log import write_audit_log
+from tests.workbooks import repeated, workbook
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +170,32 @@ def test_one_file_storing_nothing_refuses_the_whole_command(database_url, tmp_pa
     assert main(argv) == 2
     assert f"{export}: nothing stored: all 3 rows were rejected" in capsys.readouterr().err
     assert (_count(database_url), _imports(database_url)) == (0, 0)  # a failed import: nothing
+
+
+def test_a_workbook_expanding_to_100_mb_of_cell_text_is_refused_storing_nothing(
+    database_url, tmp_path, capsys
+):
+    """Issue 13: a 2 MB .xlsx whose cells held 100 MB ran 40 minutes at 5 GB. Refused from the
+    zip's directory, before any XML is parsed; a workbook within the limits still imports."""
+    header = ["case_id", "customer", "severity", "created_at", "subject"]
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(workbook([header, ["A1", "Acme", "P1", "2026-03-02 09:00", "Hello"]]))
+    bomb = tmp_path / "cases.xlsx"
+    bomb.write_bytes(
+        workbook(
+            [[0, 1, 2, 3, 4], ["B1", "Acme", "P1", "2026-03-02 09:00", 5]],
+            [*header, repeated(b"x" * 2**20, 101)],
+        )
+    )
+    assert main(["import", str(good), str(bomb), "--db", database_url]) == 2
+    assert capsys.readouterr().err == (
+        f"sla-dashboard: error: {bomb}: the text of its cells (xl/sharedStrings.xml) would "
+        "expand to 101 MB (more than 16 MB): too large to read as a workbook; save the sheet "
+        "as CSV and import that instead\n"
+    )
+    assert (_count(database_url), _imports(database_url)) == (0, 0)
+    assert main(["import", str(good), "--db", database_url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["inserted"] == 1
 
 
 def test_a_forced_format_and_a_date_order(database_url, tmp_path, capsys):

@@ -166,6 +166,26 @@ def test_a_rejected_row_is_logged_as_a_bounded_excerpt(engine, tmp_path):
     assert len(reject["record"]) < 3_000
 
 
+@pytest.mark.parametrize("length", [3_000, 1_000_000])
+def test_a_file_with_an_overlong_date_stores_its_other_rows(engine, tmp_path, length):
+    """Issue 13: one 3,000-character date in a 1M-row file asked numpy for 11 GiB. Its row is
+    rejected, the log naming the file, the row, the column and the start of the value; the
+    other rows are stored."""
+    long = "2026-03-02T09:00:00Z" + "9" * (length - 20)
+    path = _file(tmp_path, BODY + f"L,Acme,Enterprise,P1,{long},,,portal\n")
+    [report] = _import(engine, path)
+    assert (report.read, report.inserted, report.rejected) == (5, 3, 2)
+    assert {r["case_id"] for r in _rows(engine)} == {"A", "B", "C"}
+    [log] = _rows(engine, imports, ("id",))
+    assert log["file_name"] == "export.csv"
+    logged = {r["case_id"]: r for r in _rows(engine, import_rejects, ("id",))}
+    assert logged["L"]["row_number"] == 6
+    assert logged["L"]["reason"] == (
+        f"created_at is {length:,} characters long (at most 200): "
+        f"'2026-03-02T09:00:00Z{'9' * 37}...'"
+    )
+
+
 def test_calendar_days_name_holidays_for_grouping(engine, tmp_path):
     _import(engine, _file(tmp_path))
     days = {r["day"]: r for r in _rows(engine, calendar_days, ("day",))}

@@ -348,3 +348,66 @@ def test_the_history_rules_read_in_words():
         "the case got it, the earliest deadline; the resolution clock stops in "
         "'Awaiting User Info'."
     )
+
+
+# -- closures: the what-if editor's repeat check (issue 13) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("closures", "message"),
+    [
+        # the repeat is named at its own position, whatever lies between, however it is written
+        (["2026-12-24", "2026-12-31", "2026-12-24"], r"closures #3: listed twice .*'2026-12-24'"),
+        (
+            ["2026-12-24", {"date": "2026-12-24", "name": "Again"}],
+            r"closures #2: listed twice in closures \(got '2026-12-24'\)",
+        ),
+        ([dt.date(2026, 12, 24), "2026-12-24"], r"closures #2: listed twice .*'2026-12-24'"),
+        # the first repeat is the one named
+        (["2026-12-31", "2026-12-24", "2026-12-24", "2026-12-31"], r"closures #3: listed twice"),
+    ],
+)
+def test_a_closure_listed_twice_is_named_at_its_repeat(closures, message):
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(policy_dict(closures=closures), source="policy.toml")
+
+
+def test_closures_come_out_in_calendar_order_whatever_order_they_are_listed_in():
+    policy = parse_policy(policy_dict(closures=["2026-12-31", "2026-12-24", "2026-11-27"]))
+    assert [c.day for c in policy.calendar.closures] == [
+        dt.date(2026, 11, 27), dt.date(2026, 12, 24), dt.date(2026, 12, 31),
+    ]  # fmt: skip
+
+
+def _counting(name: str):
+    """A date comparison that counts itself."""
+
+    def compare(self, other):
+        CountedDay.comparisons += 1
+        return getattr(dt.date, name)(self, other)
+
+    return compare
+
+
+class CountedDay(dt.date):
+    """A date that counts every comparison made with it."""
+
+    comparisons = 0
+    __eq__, __ne__ = _counting("__eq__"), _counting("__ne__")
+    __lt__, __le__, __gt__, __ge__ = map(_counting, ("__lt__", "__le__", "__gt__", "__ge__"))
+    __hash__ = dt.date.__hash__
+
+
+def test_the_closures_check_is_linear_in_the_closures(monkeypatch):
+    """Issue 13: each closure was compared with every one listed before it, so the what-if
+    editor with 100,000 closures made 5 billion comparisons. Counted, not timed: listed in
+    calendar order (as a policy lists them), 2,000 closures now cost about one comparison
+    each (sorting an ordered list), where the scan cost n(n-1)/2 = 1,999,000.
+    benchmarks/bench_policy.py prints the seconds at 1k, 10k and 100k closures."""
+    count = 2_000
+    first = dt.date(2020, 1, 1).toordinal()
+    days = [CountedDay.fromordinal(first + i) for i in range(count)]
+    monkeypatch.setattr(CountedDay, "comparisons", 0)
+    policy = parse_policy(policy_dict(closures=days))
+    assert [c.day for c in policy.calendar.closures] == days
+    assert CountedDay.comparisons < 2 * count

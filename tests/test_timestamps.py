@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from dashboard import timestamps
+from dashboard.text import LONGEST_VALUE
 from dashboard.timestamps import (
     ISO8601,
     format_instants,
@@ -12,7 +14,7 @@ from dashboard.timestamps import (
     parse_instants,
     utc_years,
 )
-from tests.helpers import LONDON, NEW_YORK, utc
+from tests.helpers import LONDON, NEW_YORK, TextArrays, utc
 
 
 def _parse(values, zone=LONDON):
@@ -121,3 +123,38 @@ def test_parse_instant_and_formatting_round_trip():
     assert format_instants([seconds]).tolist() == ["2026-03-02T09:15:00Z"]
     assert format_instants([seconds], [False]).tolist() == [""]
     assert utc_years([seconds]).tolist() == [2026]
+
+
+# -- over-long cells (issue 13: one 3,000-character date in 1M rows asked numpy for 11 GiB) ------
+
+
+@pytest.mark.parametrize("length", [3_000, 1_000_000])
+@pytest.mark.parametrize("formats", [(ISO8601,), ("%d/%m/%Y %H:%M", ISO8601)])
+def test_an_overlong_cell_is_refused_before_it_sizes_an_array(monkeypatch, length, formats):
+    arrays = TextArrays()
+    monkeypatch.setattr(timestamps, "np", arrays)
+    long = "2026-03-02T09:15:00Z" + "9" * (length - 20)
+    parsed = parse_instants(
+        pd.Series(["2026-03-02T09:15:00Z", long, "02/03/2026 09:15", "2026-03-02 09:15"]),
+        zone=LONDON, column="created_at", formats=formats,
+    )  # fmt: skip
+    assert parsed.valid.tolist() == [True, False, "%d/%m/%Y %H:%M" in formats, True]
+    assert parsed.present.tolist() == [True] * 4
+    assert parsed.errors[1] == (
+        f"created_at is {length:,} characters long (at most {LONGEST_VALUE}): "
+        "'2026-03-02T09:15:00Z9999999999999999999999999999999999999...'"
+    )
+    assert arrays.widths  # the ISO shape check ran in numpy...
+    assert max(arrays.widths) <= 64  # ...on an array its own width, not the long cell's
+
+
+def test_cells_wider_than_the_array_but_within_the_limit_are_still_read(monkeypatch):
+    arrays = TextArrays()
+    monkeypatch.setattr(timestamps, "np", arrays)
+    # pandas reads spaces before the Z: cells of 100 and 200 characters that are a time
+    padded = ["2026-03-02T09:15:00" + " " * (width - 20) + "Z" for width in (100, LONGEST_VALUE)]
+    parsed = _parse(["2026-03-02T09:15:00.5+00:00", *padded, padded[1][:-1] + " Z"])
+    assert parsed.valid.tolist() == [True, True, True, False]
+    assert parsed.seconds[:3].tolist() == [utc("2026-03-02T09:15:00Z")] * 3
+    assert parsed.errors[3].startswith(f"created_at is {LONGEST_VALUE + 1} characters long")
+    assert max(arrays.widths) <= 64

@@ -25,6 +25,7 @@ from dashboard.importer.upload_results import (
     rejected_imports,
 )
 from dashboard.importer.upload_session import UploadSession, shipped_formats
+from dashboard.importer.uploads import FolderReleases
 from dashboard.importing import import_prepared
 
 if TYPE_CHECKING:  # annotations only
@@ -34,12 +35,21 @@ if TYPE_CHECKING:  # annotations only
 BY_HAND = "Map the columns by hand"
 
 
+# Streamlit releases a session's own resources when its browser disconnects (the tab closed)
+# or the session shuts down: its uploads leave the server then (issue 13). A session that
+# reconnects saves them again from the upload box. Without this they go when the session's
+# state is let go (uploads.UploadFolder), which Streamlit does only later.
+@st.cache_resource(scope="session", on_release=FolderReleases.release, show_spinner=False)
+def _folder_releases() -> FolderReleases:
+    return FolderReleases()
+
+
 def page() -> None:
     st.title("Import")
     if not ui.require_admin("import exports or save formats"):  # the menu hides it too
         return
     policy = ui.policy()
-    session = UploadSession(st.session_state)
+    session = UploadSession(st.session_state, releases=_folder_releases())
     st.caption(
         "Exports from Zendesk, Jira Service Management, Freshdesk, ServiceNow, Zammad or our "
         "own CSV are recognised by their headers; any other can be mapped by hand below. "

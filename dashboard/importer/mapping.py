@@ -25,7 +25,7 @@ from dashboard.importer.formats import (
 )
 from dashboard.importer.readers import RawTable, Reject
 from dashboard.policy import DISMISSAL_REASONS
-from dashboard.text import cleaned, lowered
+from dashboard.text import LONGEST_VALUE, cleaned, lengths, lowered, shown, too_long
 
 _DURATION = re.compile(
     r"^(?P<sign>[-+]?)(?:(?P<number>\d+(?:[.,]\d+)?)|(?P<h>\d+):(?P<m>\d{2})(?::(?P<s>\d{2}))?)$"
@@ -113,10 +113,12 @@ def apply_format(table: RawTable, fmt: ExportFormat, *, zone: ZoneInfo) -> Mappe
         if present:
             text = cells(present[0])
             offset, bad = parse_durations(text, unit)
-            problems.append(_where(bad, text, f"{present[0]} {{!r}} is not a duration"))
-            problems.append(_where(offset < 0, text, f"{present[0]} {{!r}} is negative"))
+            overlong = lengths(text.tolist()) > LONGEST_VALUE
+            problems.append(_overlong(overlong, text, present[0]))
+            problems.append(_where(bad & ~overlong, text, f"{present[0]} {{}} is not a duration"))
+            problems.append(_where(offset < 0, text, f"{present[0]} {{}} is negative"))
             absurd = offset > _LONGEST_DURATION
-            problems.append(_where(absurd, text, f"{present[0]} {{!r}} is longer than 10 years"))
+            problems.append(_where(absurd, text, f"{present[0]} {{}} is longer than 10 years"))
             offset = np.where(absurd, np.nan, offset)
             source = "derived"
             notes.append(f"first_response_at <- created_at + {present[0]!r}")
@@ -192,9 +194,14 @@ def parse_durations(text: pd.Series, unit: int) -> tuple[np.ndarray, np.ndarray]
     """'90', '1.5', '-6', '1:30', '01:30:00' -> seconds (numbers are in `unit` seconds).
 
     Returns (seconds as float, NaN when empty or bad; bad: bool where a value was unreadable).
+    A value longer than LONGEST_VALUE (dashboard/text.py) is bad, and never parsed.
     """
+    clean = cleaned(text)
+    overlong = lengths(clean.tolist()) > LONGEST_VALUE
     values = pd.Series(
-        [v.replace(",", ".") for v in cleaned(text).tolist()], index=text.index, dtype=object
+        [v.replace(",", ".") for v in clean.where(~overlong, "").tolist()],
+        index=text.index,
+        dtype=object,
     )
     values = values.where(values != "-", "")  # Zendesk and Zammad write "-" for "no value"
     parts = values.str.extract(_DURATION)
@@ -206,7 +213,7 @@ def parse_durations(text: pd.Series, unit: int) -> tuple[np.ndarray, np.ndarray]
         + pd.to_numeric(parts["s"], errors="coerce").fillna(0).to_numpy()
     )
     seconds = sign * np.where(np.isnan(number), clock, number)
-    bad = (values != "").to_numpy() & np.isnan(seconds)
+    bad = ((values != "").to_numpy() & np.isnan(seconds)) | overlong
     return seconds, bad
 
 
@@ -390,9 +397,17 @@ def _quoted(headers: tuple[str, ...]) -> str:
     return ", ".join(repr(h) for h in headers)
 
 
+def _overlong(overlong: np.ndarray, values: pd.Series, header: str) -> np.ndarray:
+    problems = np.full(len(values), "", dtype=object)
+    for i in np.flatnonzero(overlong):
+        problems[i] = too_long(header, values.iloc[i])
+    return problems
+
+
 def _where(condition: np.ndarray, values: pd.Series, template: str) -> np.ndarray:
-    """`template` filled with the value where the condition holds, '' elsewhere."""
+    """`template` filled with the value (quoted, its start only) where the condition holds,
+    '' elsewhere."""
     problems = np.full(len(values), "", dtype=object)
     for i in np.flatnonzero(condition):
-        problems[i] = template.format(values.iloc[i])
+        problems[i] = template.format(shown(values.iloc[i]))
     return problems

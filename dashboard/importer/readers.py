@@ -386,9 +386,25 @@ def _grid(
                 widths=None if widths is None else np.asarray(widths)[keep])  # fmt: skip
 
 
-MAX_EXPANDED_BYTES = 2**30  # an .xlsx of a million cases expands to about 300 MB
+# Workbooks are read by openpyxl at about 20 microseconds a cell, and a small .xlsx can expand
+# to far more than its size (2 MB of workbook whose cells held 100 MB ran 40 minutes at 5 GB:
+# issue 13). So before any XML is parsed, the zip's own directory must show a workbook an
+# export of cases makes, and while the sheet is read its cells are counted; anything larger is
+# refused, pointing at CSV, which reads a million cases in seconds. Whatever passes reads in
+# about 30 s and well under 1.5 GB (benchmarks/bench_xlsx.py).
+MAX_EXPANDED_BYTES = 128 * 2**20  # the whole archive, expanded
+MAX_SHEETS_BYTES = 64 * 2**20  # the worksheets' XML: 500,000 cells of text inline
+MAX_PART_BYTES = 16 * 2**20  # any other part, the shared strings (the cells' text) included
+MAX_RATIO = 100  # expanded / compressed; worksheets compress about 10 times, zip bombs 1,000
+RATIO_FROM_BYTES = 2**20  # (a small part may compress far better, harmlessly)
 MAX_COLUMNS = 5_000  # exports we know have at most a few hundred
-MAX_CELLS = 100_000_000  # a workbook's used range: a million cases of a hundred columns
+MAX_CELLS = 500_000  # cells read (a row counts one at least): 16,000 rows of 30 columns
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_TEXT_CHARS = 64 * 2**20  # all cells together; a shared string counts each time it is used
+_TO_CSV = "save the sheet as CSV and import that instead"
+_CONTENT_TYPES = "[Content_Types].xml"
+_SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
 def _read_xlsx(path: Path, data: bytes) -> Grid:
@@ -399,15 +415,7 @@ def _read_xlsx(path: Path, data: bytes) -> Grid:
         raise UnusableFileError(f"{path}: a damaged zip or .xlsx file") from None
     if "xl/workbook.xml" not in names:
         raise UnusableFileError(f"{path}: a zip archive, not an .xlsx workbook")
-    # Sizes as the archive declares them: zipfile never inflates a member past its declared
-    # size, so a small file that would expand to gigabytes is refused before it is opened.
-    expanded = sum(member.file_size for member in archive.infolist())
-    if expanded > MAX_EXPANDED_BYTES:
-        raise UnusableFileError(
-            f"{path}: the workbook would expand to {expanded / 2**20:,.0f} MB (more than "
-            f"{MAX_EXPANDED_BYTES / 2**20:,.0f} MB): refused as a likely zip bomb; export it as "
-            "CSV instead"
-        )
+    _check_expansion(path, archive)
     import openpyxl  # imported lazily: only workbooks need it
 
     try:
@@ -424,23 +432,126 @@ def _read_xlsx(path: Path, data: bytes) -> Grid:
         declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
         if declared_columns > MAX_COLUMNS or declared_rows * declared_columns > MAX_CELLS:
             raise UnusableFileError(_too_large_sheet(path, declared_rows, declared_columns))
-        rows, cells = [], 0
-        for row in sheet.iter_rows():
-            cells += len(row)
-            if len(row) > MAX_COLUMNS or cells > MAX_CELLS:
-                raise UnusableFileError(_too_large_sheet(path, len(rows) + 1, len(row)))
-            rows.append([_cell_text(cell) for cell in row])
+        try:
+            rows = _sheet_rows(path, sheet)
+        except UnusableFileError:
+            raise
+        except Exception as exc:  # a damaged sheet fails as it is read (a missing string...)
+            raise UnusableFileError(
+                f"{path}: cannot read the workbook's sheet {sheet.title!r} "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
         title = sheet.title
     finally:
         workbook.close()
     return _grid(path, _ragged_frame(rows), 1, f"Excel workbook, sheet {title!r}")
 
 
+def _sheet_rows(path: Path, sheet) -> list[list[str]]:
+    """The sheet's rows as text, counting cells and characters as they are read."""
+    rows, cells, chars = [], 0, 0
+    for row in sheet.iter_rows():
+        cells += max(len(row), 1)
+        if len(row) > MAX_COLUMNS or cells > MAX_CELLS:
+            raise UnusableFileError(_too_large_sheet(path, len(rows) + 1, len(row)))
+        texts = [_cell_text(cell) for cell in row]
+        sizes = [len(text) for text in texts]
+        chars += sum(sizes)
+        if max(sizes, default=0) > MAX_CELL_CHARS:
+            raise UnusableFileError(_too_long_cell(path, row[sizes.index(max(sizes))]))
+        if chars > MAX_TEXT_CHARS:
+            raise UnusableFileError(
+                f"{path}: the sheet's cells hold more than {MAX_TEXT_CHARS / 2**20:,.0f} "
+                f"million characters by row {len(rows) + 1:,} (a text used in many cells "
+                f"counts each time): more than an export of cases holds; {_TO_CSV}"
+            )
+        rows.append(texts)
+    return rows
+
+
+def _check_expansion(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse, from the sizes the zip's directory declares, a workbook that would expand past
+    what reading it can afford. zipfile never inflates a member past its declared size, so
+    the declared sizes are the sizes read."""
+    members = archive.infolist()
+    expanded = sum(member.file_size for member in members)
+    if expanded > MAX_EXPANDED_BYTES:
+        raise UnusableFileError(
+            f"{path}: the workbook would expand to {_mb(expanded)} (more than "
+            f"{_mb(MAX_EXPANDED_BYTES)}): refused as a likely zip bomb; {_TO_CSV}"
+        )
+    kinds = _content_types(path, archive)
+    sheets = [m for m in members if kinds.get(m.filename) == _WORKSHEET]
+    if sum(m.file_size for m in sheets) > MAX_SHEETS_BYTES:
+        largest = max(sheets, key=lambda m: m.file_size)
+        raise UnusableFileError(
+            f"{path}: its sheets would expand to {_mb(sum(m.file_size for m in sheets))} of "
+            f"XML ({largest.filename} {_mb(largest.file_size)}; more than "
+            f"{_mb(MAX_SHEETS_BYTES)}): too large to read as a workbook; {_TO_CSV}"
+        )
+    for member in members:
+        if member not in sheets and member.file_size > MAX_PART_BYTES:
+            raise UnusableFileError(_too_large_part(path, member, kinds))
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            raise UnusableFileError(
+                f"{path}: {member.filename} would expand {ratio:,.0f} times, to "
+                f"{_mb(member.file_size)} (a workbook expands about 10 times; at most "
+                f"{MAX_RATIO}): refused as a likely zip bomb; {_TO_CSV}"
+            )
+
+
+def _too_large_part(path: Path, member: zipfile.ZipInfo, kinds: dict[str, str]) -> str:
+    what = member.filename
+    if kinds.get(what) == _SHARED_STRINGS:
+        what = f"the text of its cells ({what})"
+    return (
+        f"{path}: {what} would expand to {_mb(member.file_size)} (more than "
+        f"{_mb(MAX_PART_BYTES)}): too large to read as a workbook; {_TO_CSV}"
+    )
+
+
+def _content_types(path: Path, archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each part's declared content type (the Override entries, which openpyxl follows to
+    find the shared strings), by member name."""
+    from xml.etree import ElementTree
+
+    try:
+        member = archive.getinfo(_CONTENT_TYPES)
+    except KeyError:
+        return {}
+    if member.file_size > MAX_PART_BYTES:
+        raise UnusableFileError(_too_large_part(path, member, {}))
+    try:
+        root = ElementTree.fromstring(archive.read(member))
+    except (ElementTree.ParseError, zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise UnusableFileError(f"{path}: a damaged .xlsx file ({exc})") from None
+    return {
+        node.get("PartName", "").lstrip("/"): node.get("ContentType", "")
+        for node in root
+        if node.tag.rsplit("}", 1)[-1] == "Override"
+    }
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 2**20:,.1f} MB"
+
+
+def _too_long_cell(path: Path, cell) -> str:
+    length = len(_cell_text(cell))
+    return (
+        f"{path}: cell {getattr(cell, 'coordinate', '?')} holds {length:,} characters, more "
+        f"than a spreadsheet cell can ({MAX_CELL_CHARS:,}): not a workbook a spreadsheet "
+        f"wrote; {_TO_CSV}"
+    )
+
+
 def _too_large_sheet(path: Path, rows: int, columns: int) -> str:
     return (
         f"{path}: the sheet's used range reaches row {rows:,}, column {columns:,}: more than "
-        "an export of cases holds (a stray cell far from the data?); delete it or save the "
-        "sheet as CSV"
+        f"the {MAX_CELLS:,} cells a workbook export of cases may have (a stray cell far from "
+        f"the data?); delete it or {_TO_CSV}"
     )
 
 

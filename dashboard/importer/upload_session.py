@@ -4,14 +4,17 @@ import them all, and leave nothing behind.
 A Streamlit page runs again on every click, so what it must not redo lives in the session's
 state, a mapping (st.session_state; a dict in the tests): the folder of saved uploads and the
 prepared files, keyed on the upload, its content, how it is read and the policy's rules. An
-upload taken out of the box leaves the folder and the memory; an import empties both and the
-box. Everything here is plain Python: the page draws what it returns.
+upload taken out of the box (or replaced by another) leaves the folder and the memory; an
+empty box lets the folder go; an import empties both and the box; and a session that ends
+takes its folder with it (uploads.UploadFolder). Everything here is plain Python: the page
+draws what it returns.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import warnings
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from pathlib import Path
@@ -46,7 +49,8 @@ How = ExportFormat | MappingChoices | None
 # the module that stores what it prepares, so it does not import it).
 Write = Callable[[list[PreparedFile]], Sequence[Report]]
 
-# Keys of the session state (upload_folder is a path, so tests can look at it).
+# Keys of the session state (upload_folder is an uploads.UploadFolder, a path-like object that
+# removes its folder when the state lets it go: tests can look at it as a path).
 FOLDER = "upload_folder"
 SAVED = "saved_uploads"  # upload id -> SavedUpload
 PREPARED = "prepared"  # (upload id, fingerprint) -> PreparedFile
@@ -86,10 +90,14 @@ def shipped_formats() -> dict[str, ExportFormat]:
 
 
 class UploadSession:
-    """One session's uploads, kept in `state` across reruns."""
+    """One session's uploads, kept in `state` across reruns. `releases`, when given, is told
+    of the session's upload folder, to remove it as soon as the session ends."""
 
-    def __init__(self, state: MutableMapping[str, Any]) -> None:
+    def __init__(
+        self, state: MutableMapping[str, Any], *, releases: uploads.FolderReleases | None = None
+    ) -> None:
         self._state = state
+        self._releases = releases
 
     @property
     def accepted_types(self) -> list[str]:
@@ -105,12 +113,15 @@ class UploadSession:
     @property
     def folder(self) -> Path | None:
         folder = self._state.get(FOLDER)
-        return Path(folder) if folder is not None else None
+        return Path(os.fspath(folder)) if folder is not None else None
 
     def keep_only(self, current: Iterable[Upload]) -> None:
-        """Files taken out of the upload box leave the session's folder and its memory."""
+        """Files taken out of the upload box (or replaced by others) leave the session's
+        folder and its memory; an empty box lets the folder itself go."""
         ids = {upload.file_id for upload in current}
-        if self.folder is not None:
+        if not ids:
+            self._release_folder()
+        elif self.folder is not None:
             uploads.remove_all_but(self.folder, ids)
         saved = self._state.get(SAVED, {})
         for upload_id in [i for i in saved if i not in ids]:
@@ -182,25 +193,34 @@ class UploadSession:
         self._state[LAST_IMPORT] = imported
         self._state.pop(PREPARED, None)
         self._state.pop(SAVED, None)
-        folder = self._state.pop(FOLDER, None)
-        if folder is not None:
-            uploads.remove_folder(Path(folder))
+        self._release_folder()
         self._state[ROUND] = self._state.get(ROUND, 0) + 1
         return imported
 
     def last_import(self) -> Imported | None:
         return self._state.get(LAST_IMPORT)
 
+    def _release_folder(self) -> None:
+        """The session's folder leaves the server now, and the state."""
+        folder = self._state.pop(FOLDER, None)
+        if isinstance(folder, uploads.UploadFolder):
+            folder.remove()
+        elif folder is not None:
+            uploads.remove_folder(Path(folder))
+
     def _saved(self, upload: Upload) -> uploads.SavedUpload:
         saved = self._state.setdefault(SAVED, {})
         known = saved.get(upload.file_id)
         if known is not None and known.path.exists():
             return known
-        folder = self.folder
-        if folder is None:
-            folder = uploads.new_upload_folder()
-            self._state[FOLDER] = str(folder)
-        kept = uploads.save_upload(folder, upload.file_id, upload.name, upload.getvalue())
+        folder = self._state.get(FOLDER)
+        if folder is None or getattr(folder, "removed", False):  # none yet, or released
+            folder = self._state[FOLDER] = uploads.UploadFolder()
+        if self._releases is not None and isinstance(folder, uploads.UploadFolder):
+            self._releases.hold(folder)
+        kept = uploads.save_upload(
+            Path(os.fspath(folder)), upload.file_id, upload.name, upload.getvalue()
+        )
         saved[upload.file_id] = kept
         return kept
 

@@ -15,6 +15,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,54 @@ def stored_name(name: str) -> str:
 def new_upload_folder() -> Path:
     """A private folder (mode 0700) for one session's uploads."""
     return Path(tempfile.mkdtemp(prefix="sla-upload-"))
+
+
+class UploadFolder:
+    """A session's upload folder, removed with the session (issue 13: uploads held by a
+    session are released when it ends).
+
+    A session keeps this object in its state and nothing else holds it. Streamlit runs no
+    page code when a session ends (the tab closed and its reconnection window passed); it
+    lets the session's state go, and the folder goes with this object (weakref.finalize),
+    or at the latest when the server stops. An import, or an upload taken out of the box,
+    removes files sooner (UploadSession).
+    """
+
+    def __init__(self) -> None:
+        self.path = new_upload_folder()
+        self._removal = weakref.finalize(self, remove_folder, self.path)
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        return f"UploadFolder({str(self.path)!r})"
+
+    @property
+    def removed(self) -> bool:
+        return not self._removal.alive
+
+    def remove(self) -> None:
+        """The uploads leave the server now (once: later calls do nothing)."""
+        self._removal()
+
+
+class FolderReleases:
+    """The upload folders of one session, to remove when the session ends, before its state
+    is let go: the Import page keeps one in a session-scoped st.cache_resource, which
+    Streamlit releases (calling release) when the browser disconnects or the session shuts
+    down. Held weakly: it never keeps a folder alive."""
+
+    def __init__(self) -> None:
+        self._folders: weakref.WeakSet[UploadFolder] = weakref.WeakSet()
+
+    def hold(self, folder: UploadFolder) -> None:
+        self._folders.add(folder)
+
+    def release(self) -> None:
+        for folder in list(self._folders):
+            folder.remove()
+        self._folders.clear()
 
 
 def save_upload(folder: Path, upload_id: str, name: str, data: bytes) -> SavedUpload:

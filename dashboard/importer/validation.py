@@ -23,15 +23,17 @@ from dashboard.importer.readers import RawTable, Reject
 from dashboard.importer.repeated_ids import refuse_repeated_case_ids
 from dashboard.policy import Policy
 from dashboard.severity_labels import parse_severity
-from dashboard.text import lowered, object_frame
+from dashboard.text import LONGEST_VALUE, lengths, lowered, object_frame, shown, too_long
 from dashboard.timestamps import format_instants, parse_instants, utc_years
 
 TEXT_COLUMNS = ("customer", "plan", "status", "channel", "component", "subject", "dismissal_reason")
 # Longest text kept per field. Ids, customers and channels are indexed, and an index entry has
 # a size limit on PostgreSQL; a 10,000-character "customer" is a shifted column, not a name.
+# (Severity labels, dates and sequence numbers are values, held to LONGEST_VALUE where they
+# are read: dashboard/severity_labels.py, dashboard/timestamps.py, _sequence below.)
 TEXT_LIMITS = {
     "case_id": 200, "customer": 200, "plan": 200, "status": 200, "channel": 100,
-    "component": 200, "subject": 100_000, "severity": 200,
+    "component": 200, "subject": 100_000,
 }  # fmt: skip
 
 
@@ -294,12 +296,17 @@ def _event_keys(canonical: pd.DataFrame, vendor_sla: pd.Series) -> np.ndarray:
 
 def _sequence(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """An event's sequence number (float, NaN when empty), and a problem where it is not one."""
-    values = pd.to_numeric(text.reset_index(drop=True).str.replace(",", ""), errors="coerce")
+    text = text.reset_index(drop=True)
+    overlong = lengths(text.tolist()) > LONGEST_VALUE  # never parsed (dashboard/text.py)
+    values = pd.to_numeric(text.where(~overlong, "").str.replace(",", ""), errors="coerce")
     numbers = values.to_numpy(dtype=np.float64)
     bad = (text.to_numpy() != "") & np.isnan(numbers)
     problems = np.full(len(text), "", dtype=object)
     for i in np.flatnonzero(bad):
-        problems[i] = f"sequence {text.iloc[i]!r} is not a number"
+        cell = text.iloc[i]
+        problems[i] = (
+            too_long("sequence", cell) if overlong[i] else f"sequence {shown(cell)} is not a number"
+        )
     return numbers, problems
 
 
@@ -314,13 +321,13 @@ def _text_problems(values: pd.Series, column: str, limit: int) -> np.ndarray:
         return problems
     for i, cell in enumerate(cells):
         if len(cell) > limit:
-            problems[i] = f"{column} is {len(cell):,} characters long (at most {limit:,})"
+            problems[i] = too_long(column, cell, limit)
         elif "\x00" in cell:
-            problems[i] = f"{column} {_shown(cell)} holds a NUL character"
+            problems[i] = f"{column} {shown(cell)} holds a NUL character"
         elif _has_surrogates(cell):
             raw = cell.encode("utf-8", "surrogateescape")
             problems[i] = (
-                f"{column} {_shown(raw.decode('utf-8', 'replace'))} holds bytes that are not "
+                f"{column} {shown(raw.decode('utf-8', 'replace'))} holds bytes that are not "
                 "UTF-8 (the file mixes encodings: save it again as CSV UTF-8)"
             )
     return problems
@@ -332,11 +339,6 @@ def _has_surrogates(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
-
-
-def _shown(text: str) -> str:
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    return repr(shown.replace("\x00", "\\0"))
 
 
 EARLIEST_YEAR = 1970  # before: a typo or an empty date exported as zero, never a real case

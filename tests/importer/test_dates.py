@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard import timestamps
 from dashboard.errors import UnusableFileError
 from dashboard.importer.dates import decide_date_reading, format_order
+from tests.helpers import TextArrays
 
 ISO = "ISO8601"
 DMY = "%d/%m/%Y %H:%M"
@@ -211,3 +213,15 @@ def test_a_given_order_settles_a_file_that_cannot_decide():
 def test_an_unknown_order_is_a_programming_error():
     with pytest.raises(ValueError, match="date order must be DMY or MDY, not 'YMD'"):
         _decide({"created_at": ["01/02/2026 09:00"]}, order="YMD")
+
+
+def test_an_overlong_cell_has_no_say_and_never_sizes_an_array(monkeypatch):
+    """Issue 13: the vote reads every date of the file, an over-long one too (which validation
+    then refuses, dashboard/timestamps.py): it is not parsed, nor put in a fixed-width array."""
+    arrays = TextArrays()
+    monkeypatch.setattr(timestamps, "np", arrays)
+    long = "02/13/2026 09:00" + "0" * 1_000_000
+    reading = _decide({"created_at": ["13/02/2026 09:00", long, "2026-03-02T09:00:00Z"]})
+    assert reading.order == "DMY"
+    assert arrays.widths  # the ISO values were looked at in numpy, at their own width
+    assert max(arrays.widths) <= 64

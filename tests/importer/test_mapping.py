@@ -324,6 +324,20 @@ def test_first_response_from_minutes_after_creation():
     ]
 
 
+def test_an_overlong_duration_is_refused_for_its_length_not_parsed():
+    """Issue 13: a value longer than any number is refused as such, quoting its start."""
+    long = "9" * 1_000_000
+    table = _table(
+        ["Id", "Priority", "Created at", "First reply time in minutes"],
+        ["1", "High", "2026-03-02 09:00", "90"],
+        ["2", "High", "2026-03-02 09:00", long],
+    )
+    mapped = _map(table, "zendesk")
+    assert _same(mapped.first_response_offset, [5400, NAN])
+    too_long = "First reply time in minutes is 1,000,000 characters long (at most 200)"
+    assert _problems(mapped) == ["", f"{too_long}: '{'9' * 57}...'"]
+
+
 def test_first_response_from_hours_after_creation():
     table = _table(
         ["Ticket ID", "Priority", "Created time", "First response time (in hrs)"],

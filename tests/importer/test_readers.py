@@ -9,7 +9,9 @@ import openpyxl
 import pytest
 
 from dashboard.errors import UnusableFileError
+from dashboard.importer import readers
 from dashboard.importer.readers import read_grid, read_table, table_from_grid
+from tests.workbooks import repeated, workbook
 
 TEXT = "case_id,customer,severity,created_at\nC-1,Zoë Café,P1,2026-03-02 09:00\nC-2,Ågot,P2,\n"
 
@@ -210,3 +212,110 @@ def test_a_nul_in_a_cell_of_a_quoted_file_is_a_bad_row_not_a_broken_file(tmp_pat
     table = read_table(_write(tmp_path, text.encode()))
     assert table.frame["case_id"].tolist() == ["A", "B", "C"]
     assert table.frame["customer"].tolist()[1] == "Glo\x00bex"  # validation names and rejects it
+
+
+# -- workbooks that expand past what reading them can afford (issue 13) -----------------------
+# A 2 MB .xlsx whose cells held 100 MB passed the old checks and ran 40 minutes at 5 GB.
+
+HEADER_CELLS = ["case_id", "customer", "severity", "created_at", "subject"]
+CSV_HINT = "save the sheet as CSV and import that instead"
+
+
+@pytest.fixture
+def openpyxl_never_opens(monkeypatch):
+    """Refusals made from the zip's directory alone: openpyxl must not be asked to read."""
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refused)
+
+
+def _xlsx(tmp_path, data: bytes, name="export.xlsx"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _expect(path, message: str) -> str:
+    with pytest.raises(UnusableFileError) as refused:
+        read_grid(path)
+    text = str(refused.value)
+    assert text.startswith(f"{path}: "), text
+    assert text.endswith(CSV_HINT), text
+    assert message in text, text
+    assert "\n" not in text
+    return text
+
+
+def test_a_workbook_whose_cell_text_expands_to_100_mb_is_refused_unread(
+    tmp_path, openpyxl_never_opens
+):
+    shared = [*HEADER_CELLS, repeated(b"x" * 2**20, 101)]  # 101 MB of text, 100 KB zipped
+    rows = [[0, 1, 2, 3, 4], ["A1", "Acme", "P1", "2026-03-02 09:00", 5]]
+    path = _xlsx(tmp_path, workbook(rows, shared))
+    assert path.stat().st_size < 2**20
+    _expect(
+        path,
+        "the text of its cells (xl/sharedStrings.xml) would expand to 101 MB (more than "
+        "16 MB): too large to read as a workbook",
+    )
+
+
+def test_a_part_that_expands_a_thousand_times_is_refused_unread(tmp_path, openpyxl_never_opens):
+    shared = [*HEADER_CELLS, repeated(b"x" * 2**20, 10)]  # under 16 MB, but 10 MB from 10 KB
+    path = _xlsx(tmp_path, workbook([[0, 1, 2, 3, 4]], shared))
+    _expect(path, "xl/sharedStrings.xml would expand 1,0")
+    _expect(path, "times, to 10 MB (a workbook expands about 10 times; at most 100): refused as")
+
+
+def test_sheets_past_a_million_cells_of_xml_are_refused_unread(
+    tmp_path, monkeypatch, openpyxl_never_opens
+):
+    monkeypatch.setattr(readers, "MAX_SHEETS_BYTES", 2**20)  # a small sheet, not 64 MB of one
+    rows = [
+        [f"C{i}", f"Customer {i}", "P2", f"2026-03-{i % 28 + 1:02d} 09:00"] for i in range(30_000)
+    ]
+    path = _xlsx(tmp_path, workbook(rows))
+    _expect(path, "its sheets would expand to ")
+    _expect(path, "of XML (xl/worksheets/sheet1.xml ")
+
+
+def test_a_cell_longer_than_a_spreadsheet_cell_can_be_is_refused(tmp_path):
+    long = "y" * (readers.MAX_CELL_CHARS + 1)
+    rows = [[0, 1, 2, 3, 4], ["A1", "Acme", "P1", "2026-03-02 09:00", 5]]
+    path = _xlsx(tmp_path, workbook(rows, [*HEADER_CELLS, long]))
+    _expect(path, "cell E2 holds 32,768 characters, more than a spreadsheet cell can (32,767)")
+
+
+def test_one_text_used_in_every_cell_is_counted_each_time_and_refused_early(tmp_path, monkeypatch):
+    """The old reader held a reference per cell, then every later step copied the text: 100
+    cells of one 100 MB shared string made 10 GB. Each use counts, and reading stops at the
+    limit: 30,000 characters used 100,000 times is refused by row 2,238."""
+    rows_read = []
+    real = readers._cell_text
+    monkeypatch.setattr(readers, "_cell_text", lambda cell: rows_read.append(1) or real(cell))
+    rows = [[0]] + [[1]] * 100_000
+    path = _xlsx(tmp_path, workbook(rows, ["subject", "z" * 30_000]))
+    _expect(path, "the sheet's cells hold more than 64 million characters by row 2,238")
+    assert len(rows_read) <= 2_238
+
+
+def test_a_workbook_within_the_limits_is_read(tmp_path):
+    shared = [*HEADER_CELLS, "Acme", "P1"]
+    rows = [[0, 1, 2, 3, 4]] + [
+        [f"C{i}", 5, 6, f"2026-03-02 {9 + i % 8:02d}:00", f"Subject {i}"] for i in range(2_000)
+    ]
+    grid = read_grid(_xlsx(tmp_path, workbook(rows, shared)))
+    assert grid.cells.shape == (2_001, 5)
+    assert grid.cells.iloc[1].tolist() == ["C0", "Acme", "P1", "2026-03-02 09:00", "Subject 0"]
+    assert grid.description == "Excel workbook, sheet 'Cases'"
+
+
+def test_a_sheet_that_fails_as_it_is_read_is_refused_in_one_line(tmp_path):
+    path = _xlsx(tmp_path, workbook([["case_id", 0], ["A1", 7]], ["severity"]))  # no string 7
+    with pytest.raises(UnusableFileError) as refused:
+        read_grid(path)
+    assert str(refused.value) == (
+        f"{path}: cannot read the workbook's sheet 'Cases' (IndexError: list index out of range)"
+    )

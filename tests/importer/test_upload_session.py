@@ -8,8 +8,10 @@ succeeded, and empties the session.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import warnings
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -394,6 +396,58 @@ def test_a_kept_file_removed_behind_the_sessions_back_is_kept_again(session, sta
     reading = session.read(upload, POLICY, limit_bytes=LIMIT)
     assert isinstance(reading, Understood)
     assert upload.reads == 2
+
+
+# -- a session's end (issue 13: uploads held by a session are released when it ends) ------------
+
+
+def test_a_replaced_upload_leaves_the_server_and_the_memory(session, state):
+    first = FakeUpload("id-1", "first.csv", KNOWN)
+    reading = session.read(first, POLICY, limit_bytes=LIMIT)
+    held, path = weakref.ref(reading.prepared), reading.prepared.path
+    del reading
+    second = FakeUpload("id-2", "second.csv", KNOWN)
+    session.keep_only([second])  # the box now holds only the second file
+    assert isinstance(session.read(second, POLICY, limit_bytes=LIMIT), Understood)
+    assert not path.exists()
+    gc.collect()
+    assert held() is None  # the first file's frames are gone from memory too
+
+
+def test_an_emptied_upload_box_lets_the_folder_go(session, state):
+    session.read(FakeUpload("id-1", "a.csv", KNOWN), POLICY, limit_bytes=LIMIT)
+    folder = Path(state[upload_session.FOLDER])
+    session.keep_only([])
+    assert not folder.exists()
+    assert upload_session.FOLDER not in state
+
+
+def test_the_folder_goes_with_the_sessions_state():
+    """Streamlit runs no page code when a session ends: it lets the session's state go."""
+    state: dict = {}
+    UploadSession(state).read(FakeUpload("id-1", "a.csv", KNOWN), POLICY, limit_bytes=LIMIT)
+    folder = Path(state[upload_session.FOLDER])
+    assert folder.exists()
+    del state
+    gc.collect()
+    assert not folder.exists()
+
+
+def test_a_session_released_early_keeps_its_uploads_again_if_it_returns(state):
+    """The page releases a session's folder when its browser disconnects; a session that
+    reconnects (a network blip) saves its uploads again, without preparing them again."""
+    releases = upload_session.uploads.FolderReleases()
+    session = UploadSession(state, releases=releases)
+    upload = FakeUpload("id-1", "a.csv", KNOWN)
+    first = session.read(upload, POLICY, limit_bytes=LIMIT)
+    folder = Path(state[upload_session.FOLDER])
+    releases.release()  # Streamlit: the session's resources are released
+    assert not folder.exists()
+    again = session.read(upload, POLICY, limit_bytes=LIMIT)
+    assert again.prepared is first.prepared
+    assert upload.reads == 2  # saved again, into a folder of its own
+    assert Path(state[upload_session.FOLDER]) != folder
+    assert Path(state[upload_session.FOLDER]).exists()
 
 
 # -- importing -------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,9 @@ import pytest
 from dashboard.importer.uploads import (
     FALLBACK_NAME,
     MAX_NAME_BYTES,
+    FolderReleases,
     UploadError,
+    UploadFolder,
     named,
     new_upload_folder,
     refusal,
@@ -203,3 +207,39 @@ def test_a_message_names_the_upload_not_the_server_folder():
     assert named(f"cannot read {path} at all", path, "odd.csv") == (
         "odd.csv: cannot read odd.csv at all"
     )
+
+
+# -- a session's folder (issue 13: uploads held by a session are released when it ends) ---------
+
+
+def test_a_session_folder_goes_when_nothing_holds_it():
+    held = UploadFolder()
+    path = Path(held)
+    save_upload(path, "id-1", "cases.csv", b"case_id\nC-1\n")
+    assert os.fspath(held) == str(path)
+    assert path.stat().st_mode & 0o777 == 0o700
+    del held
+    gc.collect()
+    assert not path.exists()
+
+
+def test_a_session_folder_removed_early_is_removed_once():
+    held = UploadFolder()
+    held.remove()
+    assert held.removed
+    assert not held.path.exists()
+    held.remove()  # quiet
+
+
+def test_releases_remove_the_folders_held_and_keep_none_alive():
+    releases = FolderReleases()
+    kept, dropped = UploadFolder(), UploadFolder()
+    dropped_path = dropped.path
+    releases.hold(kept)
+    releases.hold(dropped)
+    del dropped
+    gc.collect()
+    assert not dropped_path.exists()  # held weakly: gone with its session as ever
+    releases.release()
+    assert kept.removed
+    assert not kept.path.exists()

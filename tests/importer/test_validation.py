@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -125,3 +127,53 @@ def test_day_month_order_comes_from_the_caller_when_the_file_cannot_tell(tmp_pat
     result = validate_cases(mapped, POLICY, date_order="MDY")
     assert result.cases.created_at.tolist() == [utc("2026-01-02T10:00:00Z")]
     assert np.all(result.cases.has_first_response_at)
+
+
+# -- over-long cells (issue 13: one 3,000-character date in 1M rows asked numpy for 11 GiB) ------
+
+
+def _long(start: str, length: int) -> str:
+    return start + "9" * (length - len(start))
+
+
+@pytest.mark.parametrize("length", [3_000, 1_000_000])
+def test_an_overlong_value_rejects_its_row_quoting_only_its_start(tmp_path, length):
+    result = _validate(
+        tmp_path,
+        "A,Acme,P1,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,,portal\n"
+        f"B,Acme,P1,{_long('2026-03-02T09:00:00Z', length)},,,portal\n"
+        f"C,Acme,{_long('P1', length)},2026-03-02T09:00:00Z,,,portal\n"
+        f"D,Acme,P1,2026-03-02T09:00:00Z,,{_long('2026-03-03 10:00', length)},portal\n"
+        "E,Acme,P2,2026-03-02T09:00:00Z,,,portal\n",
+    )
+    assert result.cases.frame["case_id"].tolist() == ["A", "E"]
+    too_long = f"is {length:,} characters long (at most 200): "
+    assert {r.row: r.reason for r in result.rejects} == {  # quoted: 57 characters and "..."
+        3: f"created_at {too_long}'2026-03-02T09:00:00Z{'9' * 37}...'",
+        4: f"severity {too_long}'P1{'9' * 55}...'",
+        5: f"resolved_at {too_long}'2026-03-03 10:00{'9' * 41}...'",
+    }
+
+
+def test_an_overlong_date_costs_no_more_memory_than_itself(tmp_path):
+    """numpy's text arrays are as wide as their longest cell: one 3,000-character date among
+    5,000 rows made an array of 5,001 x 3,020 x 4 bytes (60 MB; 11 GiB at a million rows).
+    Measured by allocation, not time: the file with the long date peaks within a few MB of
+    the same file with a normal one."""
+    rows = "".join(f"N{i},Acme,P2,2026-03-02T09:00:00Z,,,portal\n" for i in range(5_000))
+
+    def peak(date: str) -> int:
+        path = tmp_path / f"cases-{len(date)}.csv"
+        path.write_text(HEADER + rows + f"L,Acme,P2,{date},,,portal\n")
+        mapped = apply_format(read_table(path), format_by_name("canonical"), zone=LONDON)
+        tracemalloc.start()
+        try:
+            validated = validate_cases(mapped, POLICY)
+            highest = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert len(validated.cases) == 5_000 + (len(date) == 20)  # the long one is rejected
+        return highest
+
+    normal, long = peak("2026-03-02T09:00:00Z"), peak(_long("2026-03-02T09:00:00Z", 3_000))
+    assert long - normal < 5 * 2**20, (normal, long)
