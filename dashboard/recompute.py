@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -88,7 +89,7 @@ def recompute_stored(
         refresh_summaries(connection)
         _set(connection, "policy_fingerprint", policy.fingerprint)
         record(connection, user or login_name(), "recompute",
-               f"{stale_rows:,} case(s) re-scored under {policy.source} "
+               f"{stale_rows:,} case(s) re-scored under {Path(policy.source).name} "
                f"(rules {policy.fingerprint})")  # fmt: skip
     if stale_rows >= LARGE_WRITE:  # every rescored row is a new row version on PostgreSQL
         refresh_statistics(engine)

@@ -97,6 +97,8 @@ def test_lists_spans_history_and_rejects_within_the_scope(db, tmp_path):
     assert views.rejects_of_import(db, 2, ACME)["case_id"].tolist() == ["X98"]
     recompute_stored(db, POLICY, everything=True, user="ana@example.com")
     assert activity.recent(db)["user_name"].tolist() == ["ana@example.com"]
+    detail = activity.recent(db)["detail"][0]
+    assert detail.startswith("43 case(s) re-scored under test-policy.toml (rules ")
     assert activity.recent(db, ACME).empty
 
 
