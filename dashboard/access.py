@@ -28,10 +28,11 @@ from dashboard.errors import DashboardError
 DEFAULT_ACCESS_PATH = Path(__file__).resolve().parent.parent / "data" / "access.toml"
 ACCESS_PATH_ENV = "SLA_ACCESS_PATH"
 ROLES = ("admin", "manager", "account")
-_TOP_LEVEL_KEYS = {"people"}
+_TOP_LEVEL_KEYS = {"people", "accept_unverified_email_from"}
 _PERSON_KEYS = {"role", "customers"}
-# An address as identity providers give it: something@something.tld, no spaces.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An address as identity providers give it: something@something.tld, no spaces, ASCII only:
+# a look-alike letter ("\u212aim@", the Kelvin sign) lower-cases to a real one ("kim@").
+_EMAIL = re.compile(r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$")
 MAX_CUSTOMER_LENGTH = 500
 
 
@@ -80,12 +81,26 @@ class AccessRules:
 
     people: Mapping[str, Person]
     source: str  # the file's name, for messages
+    # Issuers (the ID token's iss) whose addresses are the organisation's own, accepted without
+    # an email_verified claim: Microsoft Entra ID sends none.
+    unverified_issuers: tuple[str, ...] = ()
 
     def person(self, email: str | None) -> Person | None:
         """The person with this address (case does not matter), or None: no access."""
-        if not email:
+        if not email or not _EMAIL.match(email.strip()):
             return None
         return self.people.get(email.strip().lower())
+
+    def admits(self, claims: Mapping) -> Person | None:
+        """The person a signed-in visitor's claims (st.user) name, or None: no access. The
+        address counts only when the provider vouches for it: email_verified true (a boolean,
+        not the text "true"), or an issuer the file names."""
+        email = claims.get("email")
+        verified = claims.get("email_verified") is True
+        trusted = claims.get("iss") in self.unverified_issuers
+        if not isinstance(email, str) or not (verified or trusted):
+            return None
+        return self.person(email)
 
 
 def access_path() -> Path:
@@ -104,7 +119,8 @@ def load_access(path: str | Path | None = None) -> AccessRules:
             f"needs one to know who may see what (see the README, 'Deploying for a team')"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise AccessError(f"{name}: cannot be read ({exc})") from None
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raise AccessError(f"{name}: cannot be read ({reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise AccessError(f"{name}: not valid TOML: {exc}") from None
     return parse_access(raw, source=name)
@@ -114,6 +130,14 @@ def parse_access(raw: Mapping, *, source: str) -> AccessRules:
     unknown = sorted(set(raw) - _TOP_LEVEL_KEYS)
     if unknown:
         raise AccessError(f'{source}: unknown key {unknown[0]!r} (expected: [people."ADDRESS"])')
+    issuers = raw.get("accept_unverified_email_from", [])
+    if not isinstance(issuers, list) or not all(
+        isinstance(i, str) and i.startswith("https://") for i in issuers
+    ):
+        raise AccessError(
+            f"{source}: accept_unverified_email_from = {issuers!r} must be a list of issuer "
+            "addresses (https://...), as the provider's ID tokens name them (iss)"
+        )
     people_raw = raw.get("people", {})
     if not isinstance(people_raw, Mapping):
         raise AccessError(f"{source}: people must be a table of addresses, not {people_raw!r}")
@@ -127,13 +151,15 @@ def parse_access(raw: Mapping, *, source: str) -> AccessRules:
                 f"without regard to case: {people[key].email!r})"
             )
         people[key] = person
-    return AccessRules(people=people, source=source)
+    return AccessRules(people=people, source=source, unverified_issuers=tuple(issuers))
 
 
 def _person(email: object, entry: object, source: str) -> Person:
     where = f"{source}: people.{email!r}"
     if not isinstance(email, str) or not _EMAIL.match(email.strip()):
-        raise AccessError(f"{where}: not an e-mail address such as ana@example.com")
+        raise AccessError(
+            f"{where}: not an e-mail address such as ana@example.com (ASCII letters only)"
+        )
     if not isinstance(entry, Mapping):
         raise AccessError(f"{where} must be a table with a role, not {entry!r}")
     unknown = sorted(set(entry) - _PERSON_KEYS)
@@ -156,4 +182,5 @@ def _person(email: object, entry: object, source: str) -> Person:
             f"{where}.customers: only an account user has a list of customers; a {role} "
             "sees every customer (remove the list, or make the role account)"
         )
+    customers = [c.strip() for c in customers]
     return Person(email=email.strip(), role=role, customers=tuple(dict.fromkeys(customers)))

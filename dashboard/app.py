@@ -40,9 +40,10 @@ ADMIN_ONLY = {"import"}  # pages that change data; the pages check the role agai
 page = st.navigation([p for p in PAGES if person.may_change_data or p.url_path not in ADMIN_ONLY])
 try:
     ui.sidebar()
-    ui.who()
     ui.stale_policy_notice()
 except DashboardError as exc:  # e.g. the database cannot be reached or the policy is invalid
     ui.error(str(exc))
+    ui.who()  # signing out stays possible
     st.stop()
+ui.who()
 page.run()

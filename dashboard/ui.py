@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,14 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import periods, readable, views
-from dashboard.access import AccessRules, Person, access_path, load_access, local_person
+from dashboard.access import (
+    AccessError,
+    AccessRules,
+    Person,
+    access_path,
+    load_access,
+    local_person,
+)
 from dashboard.business_hours import supported_years
 from dashboard.charts import severity_labels
 from dashboard.downloads import chart_bytes, csv_bytes, file_name
@@ -40,6 +48,7 @@ from dashboard.policy import DEFAULT_POLICY_PATH, Policy, load_policy
 from dashboard.queries import Filters
 from dashboard.store import DATABASE_URL_ENV, database_url, open_database
 
+_LOG = logging.getLogger(__name__)
 POLICY_PATH_ENV = "SLA_POLICY_PATH"
 EARLIEST_DAY, LATEST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # custom period bounds
 DEFAULT_PRESET = "last_12_months"
@@ -107,7 +116,8 @@ def stale_policy_notice() -> None:
         return
     st.warning(
         escaped(
-            f"The stored figures were computed under other rules than {policy_.source} "
+            f"The stored figures were computed under other rules than "
+            f"{Path(policy_.source).name} "
             f"(rules {state.fingerprint}, now {policy_.fingerprint}): verdicts and targets "
             "disagree until the stored cases are re-scored."
         ),
@@ -201,6 +211,16 @@ def sign_in() -> Person:
                 "section: nobody can be let in. See the README, 'Deploying for a team'."
             )
             st.stop()
+        # None for a browser on this machine (str otherwise; AppTest's stand-in runtime gives
+        # neither). Spoofable towards "local" only through a proxy on this machine: the
+        # binding to 127.0.0.1 in .streamlit/config.toml is the first guard, this the second.
+        if isinstance(st.context.ip_address, str):
+            st.error(
+                "Sign-in is off, so this dashboard is open only to a browser on the machine "
+                "it runs on. To share it, configure sign-in: see the README, 'Deploying for a "
+                "team'."
+            )
+            st.stop()
         st.session_state[PERSON] = local_person()
         return st.session_state[PERSON]
     if not st.user.is_logged_in:
@@ -211,11 +231,20 @@ def sign_in() -> Person:
             st.button(label, on_click=st.login, args=(provider,) if provider else (),
                       type="primary", key=f"login-{provider or 'default'}")  # fmt: skip
         st.stop()
-    email = st.user.get("email")
-    rules = _access_rules()
-    found = rules.person(email) if st.user.get("email_verified") is not False else None
+    claims = dict(st.user)
+    email = claims.get("email")
+    st.session_state.pop(PERSON, None)
+    try:
+        rules = _access_rules()
+    except AccessError as exc:  # its details name people and customers: the log, not the page
+        _LOG.error("sign-in refused for everyone: %s", exc)
+        st.title("SLA dashboard")
+        st.error("The dashboard's roles file has a mistake, so nobody can be let in; an admin "
+                 "can read which in the server's log.")  # fmt: skip
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    found = rules.admits(claims)
     if found is None:
-        st.session_state.pop(PERSON, None)
         st.title("SLA dashboard")
         st.error(escaped(
             f"You are signed in as {email or 'someone without an e-mail address'}, who has "
@@ -264,17 +293,20 @@ def require_admin(what: str) -> bool:
 
 
 def _sign_in_configured() -> bool:
-    """An [auth] section in .streamlit/secrets.toml. A secrets file that exists but cannot be
-    read is refused rather than taken for "no sign-in": a typo must not open the doors."""
+    """An [auth] section in .streamlit/secrets.toml. Secrets that exist but cannot be read
+    (a file that is not valid TOML, a folder of secrets) or that were named by hand and are
+    missing are refused rather than taken for "no sign-in": a typo must not open the doors."""
     if st.secrets.load_if_toml_exists():
         return "auth" in st.secrets
     from streamlit import config
 
-    unreadable = [p for p in config.get_option("secrets.files") if Path(p).is_file()]
+    named = config.is_manually_set("secrets.files")  # --secrets.files or a config file
+    paths = [Path(p) for p in config.get_option("secrets.files")]
+    unreadable = [p for p in paths if p.exists() or named]
     if unreadable:
         raise DashboardError(
-            f"{Path(unreadable[0]).name}: the secrets file cannot be read (not valid TOML?): "
-            "fix it; the dashboard does not start without the sign-in it may configure"
+            f"{unreadable[0].name}: the secrets cannot be read (missing, or not valid TOML): "
+            "fix them; the dashboard does not start without the sign-in they may configure"
         )
     return False
 
@@ -282,7 +314,9 @@ def _sign_in_configured() -> bool:
 def _providers() -> list[tuple[str | None, str]]:
     """The sign-in buttons: one per named provider ([auth.NAME]), or one for [auth] itself."""
     section = st.secrets["auth"]
-    named = [key for key, value in section.items() if hasattr(value, "keys")]
+    # A provider's table has its client; others ([auth.client_kwargs]) are settings.
+    named = [key for key, value in section.items() if hasattr(value, "keys")
+             and ("client_id" in value or "server_metadata_url" in value)]  # fmt: skip
     if not named:
         return [(None, "Sign in")]
     return [(name, f"Sign in with {name.replace('_', ' ').title()}") for name in named]

@@ -1,9 +1,11 @@
 """A local OpenID Connect provider for the tests, on 127.0.0.1: no outside service.
 
-It speaks the authorization-code flow as Google, Okta, Entra ID or Keycloak do for st.login:
-discovery document, an authorize page where a person types their address (the "account
-chooser"), PKCE (S256), a token endpoint that checks the client and the code verifier, ID
-tokens signed RS256 with a key published at jwks_uri, and userinfo. Tokens are signed with
+It speaks the authorization-code flow as Google, Okta, Entra ID or Keycloak do for st.login,
+and is as strict as they are: discovery document; an authorize page (the "account chooser",
+where a person types their address) that refuses an unknown client, an unregistered
+redirect URI, a request without a nonce or without PKCE S256; a token endpoint that checks
+the grant type, the client, the code (one use, ten minutes) and the code verifier; ID tokens
+signed RS256 with a key published at jwks_uri; and userinfo. Tokens are signed with
 joserfc, the JOSE library Authlib (which st.login uses) is built on.
 
     with OidcProvider(client_id="sla", client_secret="s") as provider:
@@ -27,12 +29,21 @@ from joserfc.jwk import RSAKey
 
 
 class OidcProvider:
-    def __init__(self, *, client_id: str, client_secret: str, unverified: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        redirect_uris: tuple[str, ...],
+        unverified: tuple[str, ...] = (),
+    ):
         self.client_id = client_id
         self.client_secret = client_secret
+        self.redirect_uris = redirect_uris  # registered with the client, as real providers ask
         self.unverified = {e.lower() for e in unverified}  # addresses it will not vouch for
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key", "use": "sig"})
         self.codes: dict[str, dict] = {}  # one-time authorization codes
+        self.requests: list[dict] = []  # every authorization request, as the app sent it
         self.tokens: dict[str, dict] = {}  # access token -> claims
         self.signed_in: list[str] = []  # every address a code was issued for, in order
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -120,8 +131,20 @@ def _handler(provider: OidcProvider) -> type[BaseHTTPRequestHandler]:
                 self._json({"error": "not_found"}, 404)
 
         def _authorize_page(self, query: dict) -> None:
-            if query.get("client_id") != provider.client_id or query.get("response_type") != "code":
-                self._json({"error": "unauthorized_client"}, 400)
+            provider.requests.append(query)
+            problem = (
+                "unauthorized_client" if query.get("client_id") != provider.client_id
+                else "unsupported_response_type" if query.get("response_type") != "code"
+                else "invalid_request: redirect_uri" if query.get("redirect_uri")
+                not in provider.redirect_uris
+                else "invalid_request: nonce" if not query.get("nonce")
+                else "invalid_request: PKCE S256" if query.get("code_challenge_method") != "S256"
+                or not query.get("code_challenge")
+                else "invalid_scope" if "openid" not in query.get("scope", "").split()
+                else None
+            )  # fmt: skip
+            if problem:
+                self._json({"error": problem}, 400)
                 return
             hidden = "".join(
                 f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
@@ -138,7 +161,7 @@ def _handler(provider: OidcProvider) -> type[BaseHTTPRequestHandler]:
 
         def _issue_code(self, form: dict) -> None:
             code = secrets.token_urlsafe(24)
-            provider.codes[code] = form
+            provider.codes[code] = {**form, "issued": time.monotonic()}
             provider.signed_in.append(form["email"])
             back = {"code": code, "state": form.get("state", "")}
             target = form["redirect_uri"] + "?" + urllib.parse.urlencode(back)
@@ -155,17 +178,22 @@ def _handler(provider: OidcProvider) -> type[BaseHTTPRequestHandler]:
             if (client_id, secret) != (provider.client_id, provider.client_secret):
                 self._json({"error": "invalid_client"}, 401)
                 return
+            if form.get("grant_type") != "authorization_code":
+                self._json({"error": "unsupported_grant_type"}, 400)
+                return
             asked = provider.codes.pop(form.get("code", ""), None)  # one use only
-            if asked is None or asked.get("redirect_uri") != form.get("redirect_uri"):
+            if (
+                asked is None
+                or time.monotonic() - asked["issued"] > 600
+                or asked.get("redirect_uri") != form.get("redirect_uri")
+            ):
                 self._json({"error": "invalid_grant"}, 400)
                 return
-            challenge = asked.get("code_challenge")
-            if challenge:
-                verifier = form.get("code_verifier", "").encode()
-                digest = hashlib.sha256(verifier).digest()
-                if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge:
-                    self._json({"error": "invalid_grant", "error_description": "PKCE"}, 400)
-                    return
+            verifier = form.get("code_verifier", "").encode()
+            digest = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=")
+            if digest.decode() != asked["code_challenge"]:
+                self._json({"error": "invalid_grant", "error_description": "PKCE"}, 400)
+                return
             claims = provider.claims(asked["email"], asked.get("nonce"))
             access = secrets.token_urlsafe(24)
             provider.tokens[access] = claims

@@ -49,6 +49,37 @@ def test_people_and_their_roles(tmp_path):
     assert found.person("") is None
 
 
+VERIFIED = {"email": "ana@example.com", "email_verified": True, "iss": "https://idp.example"}
+
+
+@pytest.mark.parametrize(
+    ("claims", "admitted"),
+    [
+        (VERIFIED, True),
+        ({**VERIFIED, "email_verified": False}, False),
+        ({**VERIFIED, "email_verified": "true"}, False),  # a boolean, not the text
+        ({**VERIFIED, "email_verified": 1}, False),
+        ({k: v for k, v in VERIFIED.items() if k != "email_verified"}, False),
+        ({"email": "ana@example.com", "iss": "https://login.example/tenant/v2.0"}, True),
+        ({**VERIFIED, "email": "\u212ana@example.com"}, False),  # no look-alike letters
+        ({**VERIFIED, "email": "ANA@example.com"}, True),
+        ({**VERIFIED, "email": None}, False),
+        ({"email_verified": True}, False),
+    ],
+)
+def test_a_visitor_is_admitted_only_on_an_address_the_provider_vouches_for(
+    tmp_path, claims, admitted
+):
+    found = rules(
+        'accept_unverified_email_from = ["https://login.example/tenant/v2.0"]\n'
+        '[people."ana@example.com"]\nrole = "admin"\n'
+        '[people."\u212aim@example.com"]\nrole = "admin"\n'.replace("\u212a", "k"),
+        tmp_path,
+    )
+    assert (found.admits(claims) is not None) is admitted
+    assert found.person("\u212aim@example.com") is None  # Kelvin sign: lower() would give kim@
+
+
 def test_the_shipped_file_lets_nobody_in_until_people_are_added():
     assert load_access(DEFAULT_ACCESS_PATH).people == {}
 
@@ -73,6 +104,9 @@ def test_without_sign_in_the_local_person_is_an_admin_named_by_login():
          "only an account user has a list"),
         ('[people."a@example.com"]\nrole = "admin"\nteam = "x"\n', "unknown key 'team'"),
         ('[people."not an address"]\nrole = "admin"\n', "not an e-mail address"),
+        ('[people."\u212aim@example.com"]\nrole = "admin"\n', "ASCII letters only"),
+        ('accept_unverified_email_from = "https://x"\n', "must be a list of issuer"),
+        ('accept_unverified_email_from = ["login.example"]\n', "must be a list of issuer"),
         ('[people."a@example.com"]\nrole = "admin"\n[people."A@example.com"]\nrole = "manager"\n',
          "listed twice"),
         ('[users."a@example.com"]\nrole = "admin"\n', "unknown key 'users'"),

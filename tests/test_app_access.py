@@ -61,11 +61,10 @@ def open_as(email: str | None, page: str = "overview", *, verified=True, **param
     """The app with sign-in configured, as `email` signed in (None: an anonymous visitor)."""
     app = AppTest.from_file(str(APP), default_timeout=60)
     app.secrets["auth"] = AUTH
-    app.user = (
-        {"is_logged_in": False}
-        if email is None
-        else {"is_logged_in": True, "email": email, "email_verified": verified}
-    )
+    claims = {"is_logged_in": True, "email": email, "email_verified": verified}
+    if verified is None:  # the claim left out, as Microsoft Entra ID does
+        del claims["email_verified"]
+    app.user = {"is_logged_in": False} if email is None else claims
     for key, value in {**FIXTURE_URL, **params}.items():
         app.query_params[key] = value
     app.run()
@@ -101,6 +100,7 @@ def test_named_providers_get_a_button_each(db):
     app.secrets["auth"] = {
         "redirect_uri": AUTH["redirect_uri"],
         "cookie_secret": "x" * 32,
+        "client_kwargs": {"prompt": "login"},  # a setting, not a provider
         "google": {"client_id": "g"},
         "microsoft": {"client_id": "m"},
     }
@@ -110,8 +110,12 @@ def test_named_providers_get_a_button_each(db):
 
 
 @pytest.mark.parametrize(("email", "verified"), [("dan@example.com", True),
-                                                 ("ana@example.com", False)])  # fmt: skip
+                                                 ("ana@example.com", False),
+                                                 ("ana@example.com", None),
+                                                 ("ana@example.com", "true")])  # fmt: skip
 def test_someone_signed_in_without_access_is_turned_away(db, email, verified):
+    """Unlisted, or listed but the provider does not vouch for the address (email_verified
+    false, missing, or the text "true")."""
     app = open_as(email, verified=verified)
     assert not app.exception
     assert f"You are signed in as {email}, who has no access" in plain(app.error[0])
@@ -121,12 +125,17 @@ def test_someone_signed_in_without_access_is_turned_away(db, email, verified):
     assert not app.dataframe
 
 
-def test_an_invalid_roles_file_lets_nobody_in_and_says_why(db, tmp_path):
-    (tmp_path / "access.toml").write_text('[people."ana@example.com"]\nrole = "owner"\n')
-    app = open_as("ana@example.com")
+def test_an_invalid_roles_file_lets_nobody_in_and_logs_why(db, tmp_path, caplog):
+    (tmp_path / "access.toml").write_text(
+        '[people."ana@example.com"]\nrole = "owner"\n[people."ben@example.com"]\nrole = "manager"\n'
+    )
+    app = open_as("ben@example.com")
     assert not app.exception
-    assert "role = 'owner' is not one of admin" in plain(app.error[0])
+    shown = plain(app.error[0])
+    assert "roles file has a mistake, so nobody can be let in" in shown
+    assert "ana@example.com" not in shown  # other people's entries are not shown to visitors
     assert not app.metric
+    assert "role = 'owner' is not one of admin" in caplog.text  # the admin reads it in the log
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p != "import"])
@@ -270,6 +279,34 @@ def test_without_sign_in_every_page_says_so(db, monkeypatch):
             app.run()
         assert_clean(app)
         assert "Sign-in is off" in app.sidebar.caption[-1].value, page
+
+
+def test_without_sign_in_a_visitor_from_another_machine_is_turned_away(db, monkeypatch):
+    from streamlit.runtime.context import ContextProxy
+
+    monkeypatch.setattr(ContextProxy, "ip_address", property(lambda self: "203.0.113.9"))
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert "open only to a browser on the machine it runs on" in app.error[0].value
+    assert not app.metric
+    assert not app.dataframe
+
+
+def test_secrets_named_but_unreadable_keep_everyone_out(db, monkeypatch, tmp_path):
+    from streamlit import config
+
+    missing = tmp_path / "k8s-secrets"  # named by hand (--secrets.files), not there
+    real_get, real_set = config.get_option, config.is_manually_set
+    monkeypatch.setattr(config, "get_option", lambda key: [str(missing)]
+                        if key == "secrets.files" else real_get(key))  # fmt: skip
+    monkeypatch.setattr(config, "is_manually_set",
+                        lambda key: key == "secrets.files" or real_set(key))  # fmt: skip
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert "k8s-secrets: the secrets cannot be read" in plain(app.error[0])
+    assert not app.metric
 
 
 def test_a_server_that_requires_sign_in_refuses_to_run_without_it(db, monkeypatch):

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.slow  # a provider, a server and a browser: about a min
 
 ADMIN, MANAGER, ACCOUNT = "ana@example.com", "ben@example.com", "chloe@example.com"
 STRANGER = "eve@example.com"
+UNVERIFIED = "dan@example.com"  # listed as an admin, but the provider does not vouch for it
 MINE, THEIRS = "Acme Payments", "Globex Retail"
 ROLES = f"""
 [people."{ADMIN}"]
@@ -39,6 +40,8 @@ role = "manager"
 [people."{ACCOUNT}"]
 role = "account"
 customers = ["{MINE}"]
+[people."{UNVERIFIED}"]
+role = "admin"
 """
 UPLOAD = (
     "case_id,customer,plan,severity,created_at,first_response_at,resolved_at,status,channel\n"
@@ -61,7 +64,12 @@ def signed_in_server(tmp_path_factory):
     engine.dispose()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    with OidcProvider(client_id="sla-dashboard", client_secret="test-secret") as provider:
+    with OidcProvider(
+        client_id="sla-dashboard",
+        client_secret="test-secret",
+        redirect_uris=(f"{base}/oauth2callback",),
+        unverified=(UNVERIFIED,),
+    ) as provider:
         secrets = folder / "secrets.toml"
         secrets.write_text(
             "[auth]\n"
@@ -208,14 +216,27 @@ def test_an_account_user_sees_only_their_customer(signed_in_server, browser):
     context.close()
 
 
-def test_someone_the_roles_file_does_not_list_is_turned_away(signed_in_server, browser):
+@pytest.mark.parametrize("email", [STRANGER, UNVERIFIED])
+def test_someone_unlisted_or_unverified_is_turned_away(signed_in_server, browser, email):
     from playwright.sync_api import expect
 
     base, _, provider = signed_in_server
-    context, page = sign_in(browser, base, STRANGER)
-    expect(page.get_by_text(f"You are signed in as {STRANGER}, who has no access")).to_be_visible(
+    context, page = sign_in(browser, base, email)
+    expect(page.get_by_text(f"You are signed in as {email}, who has no access")).to_be_visible(
         timeout=30_000
     )
     assert page.locator("[data-testid='stMetricValue']").count() == 0
-    assert provider.signed_in[-1] == STRANGER
+    assert provider.signed_in[-1] == email
     context.close()
+
+
+def test_the_app_asked_the_provider_as_a_real_one_requires(signed_in_server):
+    """Every sign-in above went through a request with a nonce and PKCE S256, to the
+    registered redirect URI (the provider refuses any other, so none reached a code)."""
+    base, _, provider = signed_in_server
+    assert provider.requests
+    for asked in provider.requests:
+        assert asked["nonce"]
+        assert asked["code_challenge_method"] == "S256"
+        assert asked["redirect_uri"] == f"{base}/oauth2callback"
+        assert "email" in asked["scope"].split()

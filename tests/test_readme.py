@@ -42,6 +42,7 @@ NOT_RUN = {
     ),
     "export SLA_POLICY_PATH=/etc/sla-dashboard/policy.toml": "names the reader's own policy file",
     "export SLA_REQUIRE_SIGN_IN=1": "a setting for the reader's server",
+    "export SLA_ACCESS_PATH=/etc/sla-dashboard/access.toml": "names the reader's own roles file",
     ".venv/bin/streamlit run dashboard/app.py --server.headless true --server.port 8501 "
     "--server.address 127.0.0.1": (
         "starts the dashboard and serves until stopped (tests/test_browser_sign_in.py starts it "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -92,7 +93,8 @@ def build(
     stale = stale_cases(engine, policy)
     if stale:  # a pack states one policy: its targets and its verdicts must be the same rules
         raise DashboardError(
-            f"{stale:,} stored case(s) were scored under other rules than {policy.source}; "
+            f"{stale:,} stored case(s) were scored under other rules than "
+            f"{Path(policy.source).name}; "
             "re-score them first (`sla-dashboard recompute`, or the button on the dashboard) "
             "so that the pack's targets and verdicts agree"
         )
