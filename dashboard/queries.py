@@ -23,7 +23,13 @@ from sqlalchemy import Boolean, Date, Engine, Integer, String, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.errors import DashboardError
-from dashboard.store import UtcDateTime, require_schema
+from dashboard.store import (
+    DatabaseError,
+    UtcDateTime,
+    not_a_database,
+    not_sqlite_message,
+    require_schema,
+)
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
@@ -140,7 +146,9 @@ def _cursor(engine: Engine, name: str, filters: Filters, as_of, params) -> Itera
     with engine.connect() as connection:
         try:
             result = connection.execute(statement, bound)
-        except DBAPIError:
+        except DBAPIError as exc:
+            if not_a_database(engine, exc):  # a damaged page of an SQLite file
+                raise DatabaseError(not_sqlite_message(str(engine.url), exc)) from None
             require_schema(engine)  # a database never opened: say which, not "no such table"
             raise
         try:

@@ -404,10 +404,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # The journal mode is kept in the file: switching it writes to it. Only a new file or one
+    # of ours is switched; another application's database is refused unchanged (open_database).
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        tables = cursor.execute("select name from sqlite_master where type = 'table'")
+        if not foreign_tables([row[0] for row in tables]):
+            cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+BUSY_TIMEOUT_MS = 30_000  # SQLite: how long a statement waits for a lock before "locked"
+
+
+def foreign_tables(names: list[str]) -> list[str]:
+    """Of an SQLite database's tables, those of another application (sorted); [] for an empty
+    database or one of ours. Ours has our imports and cases tables whatever its revision (a
+    `settings` table, or Alembic's stamp, could be anybody's); SQLite's own tables (sqlite_*)
+    are nobody's."""
+    if {imports.name, cases.name} <= set(names):
+        return []
+    return sorted(name for name in names if not name.startswith("sqlite_"))
 
 
 def _postgres_session(dbapi_connection, _record) -> None:
@@ -551,6 +569,8 @@ def upgrade_schema(engine: Engine) -> None:
             if _locked(engine, exc) and attempt < _LOCKED_RETRIES:
                 time.sleep(_LOCKED_PAUSE)
                 continue
+            if not_a_database(engine, exc):
+                raise DatabaseError(not_sqlite_message(str(engine.url), exc)) from None
             raise DatabaseError(
                 f"cannot use the database {_redact(str(engine.url))!r}: {_first_line(exc)}"
             ) from exc
@@ -563,11 +583,34 @@ def _locked(engine: Engine, exc: Exception) -> bool:
     return engine.dialect.name == "sqlite" and "database is locked" in str(exc)
 
 
+# What SQLite says of a file that is not a database, or a damaged one.
+_NOT_SQLITE = ("file is not a database", "database disk image is malformed", "file is encrypted")
+
+
+def not_a_database(engine: Engine | None, exc: BaseException) -> bool:
+    """SQLite's answer when the file named is not an SQLite database, or is damaged (any
+    engine: the words are SQLite's own)."""
+    if engine is not None and engine.dialect.name != "sqlite":
+        return False
+    return any(words in str(exc) for words in _NOT_SQLITE)
+
+
+def not_sqlite_message(url: str, exc: BaseException) -> str:
+    """What to tell of a database file SQLite cannot read (not_a_database)."""
+    return (
+        f"the database {_redact(url)!r} is not an SQLite database file, or the "
+        f"file is damaged (SQLite says: {_first_line(exc)}); nothing was written to it. If it "
+        "is the dashboard's database, restore it from a backup (or import the exports again "
+        f"into a new file); else point --db or {DATABASE_URL_ENV} at the dashboard's database"
+    )
+
+
 def _upgrade_schema(engine: Engine) -> None:
     with engine.connect() as connection:  # a reader: never waits for an import
+        _refuse_another_application(connection)
         found = _stored_revision(connection)
     if found == HEAD_REVISION:
-        return  # the usual case: two small reads, and Alembic is never loaded
+        return  # the usual case: a few small reads, and Alembic is never loaded
     from dashboard import migrations  # imports Alembic: only when there is work for it
 
     if found is not None and not migrations.known(found):
@@ -597,6 +640,43 @@ def _upgrade_schema(engine: Engine) -> None:
             + f" to {HEAD_REVISION}, which this account may not do ({_first_line(exc)}): run "
             "any sla-dashboard command once as the owner of its tables, then try again"
         ) from None
+
+
+def _refuse_another_application(connection: Connection) -> None:
+    """An SQLite file of another application is refused before anything is read or written.
+
+    Tables, none of them ours, say it is not ours: creating the dashboard's tables in it would
+    mix two applications' data (and the user most likely named the wrong file). PostgreSQL is
+    left alone: a team database rightly holds other applications' tables beside ours.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    tables = inspect(connection)
+    foreign = foreign_tables(tables.get_table_names())
+    if not foreign or _our_stamp(connection, tables):
+        return
+    raise DatabaseError(
+        f"the database {_redact(str(connection.engine.url))!r} belongs to another application "
+        f"(its tables: {_listed(foreign)}; none of sla-dashboard's): refusing to add the "
+        f"dashboard's tables to it, nothing was written; point --db or {DATABASE_URL_ENV} at "
+        "the dashboard's database, or at a new file name to start one"
+    )
+
+
+def _our_stamp(connection: Connection, tables) -> bool:
+    """A settings table of ours (key, value) naming a schema version: written by some release
+    or development version of this program (_stored_revision says whether it can be used)."""
+    if not tables.has_table(settings.name):
+        return False
+    if not {"key", "value"} <= {c["name"] for c in tables.get_columns(settings.name)}:
+        return False
+    stamp = select(settings.c.value).where(settings.c.key == "schema_version")
+    return connection.execute(stamp).first() is not None
+
+
+def _listed(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(names[:most]) or "none"
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _not_allowed(exc: SQLAlchemyError) -> bool:

@@ -18,6 +18,7 @@ import sqlalchemy.exc
 from dashboard import __version__
 from dashboard.cli import compute, data, figures, report
 from dashboard.errors import DashboardError, DashboardWarning
+from dashboard.store import database_url, not_a_database, not_sqlite_message
 
 EXIT_OK, EXIT_ERROR = 0, 2
 COMMAND_GROUPS = (compute, data, figures, report)
@@ -53,7 +54,15 @@ def _run(args: argparse.Namespace) -> int:
     except DashboardError as exc:
         print(f"sla-dashboard: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except sqlalchemy.exc.OperationalError as exc:  # the server is down, the file locked...
+    except sqlalchemy.exc.DatabaseError as exc:
+        # The server is down, the file locked, or (SQLite) a page of the file is damaged: a
+        # damage found past opening it, in the middle of a command (opening checks the rest).
+        if not_a_database(None, exc):
+            url = database_url(getattr(args, "db", None))
+            print(f"sla-dashboard: error: {not_sqlite_message(url, exc)}", file=sys.stderr)
+            return EXIT_ERROR
+        if not isinstance(exc, sqlalchemy.exc.OperationalError):
+            raise
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
         print(f"sla-dashboard: error: the database cannot be used: {reason}", file=sys.stderr)
         return EXIT_ERROR
