@@ -441,14 +441,46 @@ def _postgres_session(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    # A writer takes the write lock at BEGIN, so two imports queue up (busy_timeout) instead of
-    # failing half-way; readers begin deferred and, with WAL, never wait for a writer.
-    immediate = connection.get_execution_options().get(_WRITER, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-    if immediate:  # a large import rewrites index pages over and over: a 256 MB page cache,
-        # and a second thread for the sorts that build indexes and summaries
-        connection.exec_driver_sql("PRAGMA cache_size=-262144")
-        connection.exec_driver_sql("PRAGMA threads=2")
+    # A writer takes the write lock at BEGIN, so two imports queue up instead of failing
+    # half-way; readers begin deferred and, with WAL, never wait for a writer.
+    if not connection.get_execution_options().get(_WRITER, False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    _sqlite_write_lock(connection)
+    # A large import rewrites index pages over and over: a 256 MB page cache, and a second
+    # thread for the sorts that build indexes and summaries.
+    connection.exec_driver_sql("PRAGMA cache_size=-262144")
+    connection.exec_driver_sql("PRAGMA threads=2")
+
+
+def _sqlite_write_lock(connection) -> None:
+    """BEGIN IMMEDIATE: at once, or after saying so, once another writer has finished.
+
+    SQLite's own wait (the busy timeout) is silent and was 30 s, which one large import
+    outlasts: four imports started together lost the last ones (issue 13). Waiting as long as
+    on PostgreSQL, after a message, they all land, one after the other.
+    """
+    try:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={_QUIET_WAIT_MS}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+        _say_waiting()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={WAIT_FOR_WRITER_MS}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            raise _held_too_long() from None
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+_QUIET_WAIT_MS = 1_000  # SQLite: a writer busy for less is waited for without a word
 
 
 _WRITER = "sla_dashboard_writer"
@@ -466,27 +498,32 @@ _WRITER_LOCK = "(:key, hashtext(coalesce(current_schema(), '')))"
 def writing(engine: Engine) -> Iterator[Connection]:
     """One write transaction: it commits whole or rolls back whole; writers take turns.
 
-    A writer that finds another at work says so and waits (PostgreSQL: up to WAIT_FOR_WRITER;
-    SQLite: the 30 s busy timeout), then gives up with a message that says why.
+    A writer that finds another at work says so and waits (up to WAIT_FOR_WRITER_MS, on
+    both databases), then gives up with a message that says why.
     """
     with engine.connect() as connection:
         connection = connection.execution_options(**{_WRITER: True})
-        try:
-            transaction = connection.begin()  # SQLite: BEGIN IMMEDIATE, the write lock
-        except OperationalError as exc:
-            if "locked" in str(exc):
-                raise DatabaseError(
-                    f"{ANOTHER_WRITER} is writing to the database and did not finish within "
-                    "30 s; try again when it has finished"
-                ) from None
-            raise
+        transaction = connection.begin()  # SQLite: BEGIN IMMEDIATE, the write lock
         with transaction:
             if engine.dialect.name == "postgresql":
                 _postgres_writer_lock(connection)
             yield connection
 
 
-WAIT_FOR_WRITER = "15min"  # PostgreSQL: how long an import waits for another to finish
+WAIT_FOR_WRITER_MS = 15 * 60_000  # how long a writer waits for another to finish
+
+
+def _say_waiting() -> None:
+    warnings.warn(WaitingWarning(f"{ANOTHER_WRITER} is writing to the database: waiting for "
+                                 "it to finish"), stacklevel=2)  # fmt: skip
+
+
+def _held_too_long() -> DatabaseError:
+    minutes, rest = divmod(WAIT_FOR_WRITER_MS, 60_000)
+    waited = f"{minutes} min" if not rest else f"{WAIT_FOR_WRITER_MS / 1000:g} s"
+    return DatabaseError(
+        f"{ANOTHER_WRITER} held the database for {waited}; try again when it has finished"
+    )
 
 
 def _postgres_writer_lock(connection: Connection) -> None:
@@ -495,18 +532,14 @@ def _postgres_writer_lock(connection: Connection) -> None:
         text(f"select pg_try_advisory_xact_lock{_WRITER_LOCK}"), key
     ).scalar_one():
         return
-    warnings.warn(WaitingWarning(f"{ANOTHER_WRITER} is writing to the database: waiting for "
-                                 "it to finish"), stacklevel=4)  # fmt: skip
-    connection.execute(text(f"set local lock_timeout = '{WAIT_FOR_WRITER}'"))
+    _say_waiting()
+    connection.execute(text(f"set local lock_timeout = '{int(WAIT_FOR_WRITER_MS)}ms'"))
     try:
         connection.execute(text(f"select pg_advisory_xact_lock{_WRITER_LOCK}"), key)
     except OperationalError as exc:
         if "lock timeout" not in str(exc):
             raise
-        raise DatabaseError(
-            f"{ANOTHER_WRITER} held the database for {WAIT_FOR_WRITER}; try again when it has "
-            "finished"
-        ) from None
+        raise _held_too_long() from None
 
 
 class WaitingWarning(DashboardWarning):
