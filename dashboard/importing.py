@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import getpass
 import json
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from dashboard import __version__
+from dashboard import __version__, import_log
 from dashboard.bulk_write import insert_rows, update_rows
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.event_store import merged_with_stored, rederive, refresh_events, store_events
@@ -96,23 +97,26 @@ def import_prepared(
     source: str | None = None,
     user: str | None = None,
 ) -> list[ImportReport]:
-    """Write every prepared file in one transaction; returns one report per file."""
+    """Write every prepared file in one transaction; returns one report per file.
+
+    Each file's line of the import log is committed first, as running (dashboard/import_log):
+    an import killed half-way shows there as interrupted, having stored nothing.
+    """
     user = user or _user()
+    sources = [source or item.detection.format.name for item in prepared]
+    started = dt.datetime.now(dt.UTC)
+    rows = [_log_row(item, policy, source=s, user=user, started=started)
+            for item, s in zip(prepared, sources, strict=True)]  # fmt: skip
     reports = []
-    with writing(engine) as connection:
-        for item in prepared:
-            reports.append(
-                _import_one(
-                    connection,
-                    item,
-                    policy,
-                    source=source or item.detection.format.name,
-                    user=user,
-                )
-            )
+    with import_log.logged(engine, rows) as import_ids, writing(engine) as connection:
+        interrupted = import_log.mark_interrupted(connection, besides=import_ids)
+        for item, import_id, source_ in zip(prepared, import_ids, sources, strict=True):
+            reports.append(_import_one(connection, item, policy, import_id, source=source_))
         refresh_calendar_days(connection, policy)
         refresh_summaries(connection)
         _set(connection, "policy_fingerprint", policy.fingerprint)
+    for earlier in interrupted:
+        warnings.warn(earlier.message(), import_log.InterruptedWarning, stacklevel=2)
     if sum(r.inserted + r.updated for r in reports) >= LARGE_WRITE:
         refresh_statistics(engine)
     return reports
@@ -154,33 +158,35 @@ def is_stale(policy: Policy):
     )
 
 
-def _import_one(
-    connection: Connection, item: PreparedFile, policy: Policy, *, source: str, user: str
-) -> ImportReport:
-    started = dt.datetime.now(dt.UTC)
-    validated = item.validated
-    import_id = connection.execute(
-        insert(imports).values(
-            file_name=item.path.name,
-            checksum=item.checksum,
-            file_size=item.size,
-            format=item.detection.format.name,
-            source=source,
-            description=item.description,
-            started_at=started,
-            finished_at=started,
-            user_name=user,
-            rows_read=validated.read,
-            inserted=0,
-            updated=0,
-            unchanged=0,
-            rejected=len(validated.rejects),
-            policy_fingerprint=policy.fingerprint,
-            notes="\n".join(item.notes),
-            program_version=__version__,
-        )
-    ).inserted_primary_key[0]
+def _log_row(
+    item: PreparedFile, policy: Policy, *, source: str, user: str, started: dt.datetime
+) -> dict:
+    """A file's line of the import log, as it is before its cases are written."""
+    return {
+        "file_name": _printable(item.path.name),  # a file name may hold any byte but / and NUL
+        "checksum": item.checksum,
+        "file_size": item.size,
+        "format": item.detection.format.name,
+        "source": source,
+        "description": item.description,
+        "started_at": started,
+        "finished_at": started,
+        "user_name": user,
+        "rows_read": item.validated.read,
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,  # none stored yet: the log offers no empty list of rejected rows
+        "policy_fingerprint": policy.fingerprint,
+        "notes": "\n".join(item.notes),
+        "program_version": __version__,
+    }
 
+
+def _import_one(
+    connection: Connection, item: PreparedFile, policy: Policy, import_id: int, *, source: str
+) -> ImportReport:
+    validated = item.validated
     inserted = updated = unchanged = 0
     cases_read, figures = validated.cases, item.figures
     if item.events is not None and figures is not None:
@@ -221,15 +227,14 @@ def _import_one(
         unchanged = len(rows) - inserted - updated
 
     _insert_rejects(connection, import_id, validated.rejects, item)
-    connection.execute(
-        update(imports)
-        .where(imports.c.id == import_id)
-        .values(
-            inserted=inserted,
-            updated=updated,
-            unchanged=unchanged,
-            finished_at=dt.datetime.now(dt.UTC),
-        )
+    import_log.finished(
+        connection,
+        import_id,
+        inserted=inserted,
+        updated=updated,
+        unchanged=unchanged,
+        rejected=len(validated.rejects),
+        finished_at=dt.datetime.now(dt.UTC),
     )
     return ImportReport(
         file=str(item.path),

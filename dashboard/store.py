@@ -55,7 +55,7 @@ DATABASE_URL_ENV = "SLA_DATABASE_URL"
 # per version, named for it ("0005"). The head is also a constant here so that opening a current
 # database compares two strings instead of loading Alembic (tests/test_migrations.py checks
 # that they agree).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 BASELINE_VERSION = 4  # release 0.1.0's schema, the last made without migrations
 
 
@@ -133,6 +133,10 @@ imports = Table(
     Column("policy_fingerprint", String(16), nullable=False),
     Column("notes", Text, nullable=False),  # what was taken from where, one line each
     Column("program_version", Text),  # the sla-dashboard that imported; null before schema 5
+    # 'running' from before the import's transaction (committed on its own), 'finished' in
+    # it, 'interrupted' once a running import's process is found gone (dashboard/import_log.py)
+    Column("status", String(12), nullable=False, server_default="finished"),
+    Column("process", Text),  # while running: how to tell whether its process is alive
 )
 
 cases = Table(
@@ -495,17 +499,19 @@ _WRITER_LOCK = "(:key, hashtext(coalesce(current_schema(), '')))"
 
 
 @contextlib.contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
+def writing(engine: Engine, *, take_turns: bool = True) -> Iterator[Connection]:
     """One write transaction: it commits whole or rolls back whole; writers take turns.
 
     A writer that finds another at work says so and waits (up to WAIT_FOR_WRITER_MS, on
-    both databases), then gives up with a message that says why.
+    both databases), then gives up with a message that says why. `take_turns=False` is for a
+    short write beside the writers (a line of the import log): PostgreSQL lets it through at
+    once; SQLite, which has one write lock, still waits for it.
     """
     with engine.connect() as connection:
         connection = connection.execution_options(**{_WRITER: True})
         transaction = connection.begin()  # SQLite: BEGIN IMMEDIATE, the write lock
         with transaction:
-            if engine.dialect.name == "postgresql":
+            if engine.dialect.name == "postgresql" and take_turns:
                 _postgres_writer_lock(connection)
             yield connection
 
@@ -632,7 +638,7 @@ def not_sqlite_message(url: str, exc: BaseException) -> str:
     """What to tell of a database file SQLite cannot read (not_a_database)."""
     return (
         f"the database {_redact(url)!r} is not an SQLite database file, or the "
-        f"file is damaged (SQLite says: {_first_line(exc)}); nothing was written to it. If it "
+        f"file is damaged (SQLite says: {_first_line(exc)}); nothing was stored in it. If it "
         "is the dashboard's database, restore it from a backup (or import the exports again "
         f"into a new file); else point --db or {DATABASE_URL_ENV} at the dashboard's database"
     )

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import analytics, periods, queries, whatif
+from dashboard import analytics, import_log, periods, queries, whatif
 from dashboard.buckets import ageing_buckets, response_bins
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.headline import Headline
@@ -560,9 +560,14 @@ def mapping_used(fmt, header: list[str]) -> pd.DataFrame:
 def import_history(
     engine: Engine, scope: tuple[str, ...] | None = None, limit: int = 200
 ) -> pd.DataFrame:
-    """The import log; empty for a person who does not see every customer (imports span
-    customers)."""
-    return queries.run(engine, "import_history", filters=Filters(scope=scope), limit=limit)
+    """The import log, newest first, each import with its status: finished, running, or
+    interrupted (its process ended before it finished: nothing of it was stored); empty for a
+    person who does not see every customer (imports span customers)."""
+    history = queries.run(engine, "import_history", filters=Filters(scope=scope), limit=limit)
+    unfinished = import_log.states(engine) if len(history) else {}
+    status = [unfinished.get(int(i), import_log.FINISHED) for i in history["id"]]
+    history.insert(2, "status", pd.Series(status, index=history.index, dtype=object))
+    return history
 
 
 def rejects_of_import(

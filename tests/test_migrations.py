@@ -205,6 +205,17 @@ def test_imports_after_the_upgrade_record_the_program_that_made_them(v4_database
     engine.dispose()
 
 
+def test_imports_from_before_the_upgrade_are_finished(v4_database):
+    """Schema 8 logs an import as running before it writes (a killed one shows as
+    interrupted): only finished imports left a line before, and they read as finished."""
+    engine = store.open_database(v4_database)
+    with engine.connect() as connection:
+        query = select(store.imports.c.status, store.imports.c.process)
+        assert connection.execute(query).all() == [("finished", None)] * 4
+    assert set(views.import_history(engine)["status"]) == {"finished"}
+    engine.dispose()
+
+
 def test_a_failed_upgrade_leaves_the_release_database_as_it_was(v4_database, release_rows):
     """Every revision and the stamp are one transaction: a failure half-way through revision 5
     (its column already added) leaves schema 4, every row, and no stamp."""
