@@ -135,4 +135,6 @@ def rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
         ("reject_row", "reject_reason") if normalised & {"row", "reason"} else ("row", "reason")
     )
     rows = [{row: r.row, reason: r.reason, **(r.fields or {"case_id": r.case_id})} for r in rejects]
-    return pd.DataFrame(rows, columns=[row, reason, *original])
+    # Object columns: a field holding bytes that were not UTF-8 (kept as they were, to be
+    # written back unchanged) is no text pandas' str dtype takes (issue 13: a traceback).
+    return pd.DataFrame(rows, columns=[row, reason, *original], dtype=object)

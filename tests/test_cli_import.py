@@ -327,3 +327,43 @@ def test_a_warning_after_the_commit_is_one_line_and_the_import_stands(
     assert main(["import", str(FIXTURES / "servicenow_rest.csv"), "--db", url]) == 0
     assert capsys.readouterr().err == f"sla-dashboard: warning: {NOT_REFRESHED}\n"
     assert _count(url) > 0
+
+
+# -- issue 13, edges -------------------------------------------------------------------------------
+
+# UTF-8 with accents, but for one customer name pasted in from a latin-1 file
+MIXED = (
+    "case_id,customer,severity,created_at,first_response_at\n"
+    "U1,Hôtel Étoile,P1,2026-03-02 09:00,2026-03-02 10:00\n"
+    "U2,Café Müller,P2,2026-03-02 09:00,2026-03-02 11:00\n"
+).encode() + b"L1,Soci\xe9t\xe9 G,P1,2026-03-02 09:00,2026-03-02 10:00\n"
+
+
+def test_a_byte_that_is_not_utf8_rejects_its_row_and_goes_back_out_unchanged(
+    database_url, tmp_path, capsys
+):
+    """The row was rejected, then writing the rejects file raised a traceback (pandas' str
+    dtype cannot hold the byte): the import named no file, row or column and stored nothing."""
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(MIXED)
+    assert main(["import", str(path), "--db", database_url]) == 0
+    out = capsys.readouterr().out
+    assert "mixed.csv: 3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected" in out
+    assert "CSV, UTF-8 with 2 byte(s) that are not UTF-8, comma-separated" in out
+    assert f"rejected rows, with reasons -> {tmp_path / 'mixed.rejects.csv'}" in out
+    rejects = (tmp_path / "mixed.rejects.csv").read_bytes()
+    # the row named, the column and why; the record written back as it was read
+    assert rejects.startswith(b"row,reason,case_id,customer,")
+    shown = "Soci\ufffdt\ufffd G".encode()
+    assert b"4,customer '" + shown + b"' holds bytes that are not UTF-8 " in rejects
+    assert b",L1,Soci\xe9t\xe9 G,P1," in rejects
+    assert _count(database_url) == 2
+
+
+def test_compute_writes_the_rejects_of_such_a_file_too(tmp_path, capsys):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(MIXED)
+    out = tmp_path / "scored.csv"
+    assert main(["compute", str(path), "--out", str(out), "--as-of", "2026-03-03T12:00Z"]) == 0
+    assert out.read_text().count("\n") == 3  # header and the two good cases
+    assert b",L1,Soci\xe9t\xe9 G," in (tmp_path / "scored.rejects.csv").read_bytes()

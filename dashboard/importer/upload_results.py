@@ -157,11 +157,18 @@ def rejects_frame(rejects: Sequence[Reject]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "row": [r.row for r in rejects],
-            "case_id": [r.case_id for r in rejects],
-            "reason": [r.reason for r in rejects],
-            "record": [json.dumps(r.fields, ensure_ascii=False) for r in rejects],
+            "case_id": [_shown(r.case_id) for r in rejects],
+            "reason": [_shown(r.reason) for r in rejects],
+            "record": [_shown(json.dumps(r.fields, ensure_ascii=False)) for r in rejects],
         }
     )
+
+
+def _shown(text: str) -> str:
+    """Text a table can show: bytes of a file that were not UTF-8 (kept in the reject as they
+    were) shown as U+FFFD, the mark of a character that could not be read (issue 13: no table
+    could hold them, and the page stopped with a traceback)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def preview_frame(cases: pd.DataFrame) -> pd.DataFrame:
