@@ -29,6 +29,7 @@ from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.event_store import merged_with_stored, rederive, refresh_events, store_events
 from dashboard.importer.prepare import PreparedFile
 from dashboard.importer.readers import Reject
+from dashboard.importer.uploads import printable_name
 from dashboard.importer.validation import Cases
 from dashboard.policy import Policy
 from dashboard.sla import ResolutionFigures, SlaFigures
@@ -163,7 +164,7 @@ def _log_row(
 ) -> dict:
     """A file's line of the import log, as it is before its cases are written."""
     return {
-        "file_name": _printable(item.path.name),  # a file name may hold any byte but / and NUL
+        "file_name": printable_name(item.path.name),  # a CLI file name may hold any byte
         "checksum": item.checksum,
         "file_size": item.size,
         "format": item.detection.format.name,

@@ -367,3 +367,24 @@ def test_compute_writes_the_rejects_of_such_a_file_too(tmp_path, capsys):
     assert main(["compute", str(path), "--out", str(out), "--as-of", "2026-03-03T12:00Z"]) == 0
     assert out.read_text().count("\n") == 3  # header and the two good cases
     assert b",L1,Soci\xe9t\xe9 G," in (tmp_path / "scored.rejects.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "logged"),
+    [(b"caf\xe9.csv", "caf_.csv"), (b"tab\tand\x01.csv", "tab_and_.csv"),
+     (b"line\nbreak.csv", "line_break.csv")],
+)  # fmt: skip
+def test_a_file_name_with_any_byte_is_logged_printable(database_url, tmp_path, name, logged):
+    """A file name is bytes: one not UTF-8 made the import fail with a traceback (no database
+    stores it); control characters reached the import log as they were."""
+    import os
+
+    source = FIXTURES / "freshdesk_tickets.csv"
+    path = os.path.join(os.fsencode(tmp_path), name)
+    with open(path, "wb") as copy:
+        copy.write(source.read_bytes())
+    assert main(["import", os.fsdecode(path), "--db", database_url]) == 0
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(select(imports.c.file_name)).scalars().all() == [logged]
+    engine.dispose()

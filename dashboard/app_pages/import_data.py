@@ -25,7 +25,7 @@ from dashboard.importer.upload_results import (
     rejected_imports,
 )
 from dashboard.importer.upload_session import UploadSession, shipped_formats
-from dashboard.importer.uploads import FolderReleases
+from dashboard.importer.uploads import FolderReleases, printable_name
 from dashboard.importing import import_prepared
 
 if TYPE_CHECKING:  # annotations only
@@ -55,9 +55,10 @@ def page() -> None:
         "own CSV are recognised by their headers; any other can be mapped by hand below. "
         "Response times are recomputed under the policy, never taken from the export."
     )
+    # No `type=`: Streamlit would then check each name itself, and a name holding a NUL (a
+    # scripted upload) raised before the page ran, every rerun; read() checks the suffix.
     uploads = st.file_uploader(
-        "Case exports (CSV or Excel)",
-        type=session.accepted_types,
+        f"Case exports ({', '.join(session.accepted_types)})",
         accept_multiple_files=True,
         key=session.uploader_key,
     )
@@ -65,7 +66,8 @@ def page() -> None:
     ready: list[Understood] = []
     for upload in uploads or []:
         with st.container(border=True):
-            st.markdown(f"**{ui.escaped(upload.name)}** · {upload.size:,} bytes")
+            shown = ui.escaped(printable_name(upload.name))
+            st.markdown(f"**{shown}** · {upload.size:,} bytes")
             understood = _read(session, upload, policy)
             if understood is None:
                 continue

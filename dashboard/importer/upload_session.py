@@ -133,7 +133,8 @@ class UploadSession:
     def read(self, upload: Upload, policy: Policy, *, limit_bytes: int, how: How = None) -> Reading:
         """The upload read and checked (by its detected format unless `how` says otherwise),
         once per way of reading: a rerun hands back the same prepared file."""
-        refused = uploads.refusal(upload.name, upload.size, limit_bytes)
+        name = uploads.printable_name(upload.name)  # a scripted upload's name may hold a NUL
+        refused = uploads.refusal(name, upload.size, limit_bytes)
         if refused:
             return Refused(refused)
         try:
@@ -144,16 +145,16 @@ class UploadSession:
             prepared = self._prepared(saved, policy, how)
         except FormatError as exc:
             if how is None:  # no format recognised it: the user may say how to read it
-                message = uploads.named(exc, saved.path, upload.name)
+                message = uploads.named(exc, saved.path, name)
                 return Unrecognised(uploads.for_the_page(message), saved)
-            return Refused(uploads.named(exc, saved.path, upload.name))
+            return Refused(uploads.named(exc, saved.path, name))
         except DashboardError as exc:
-            return Refused(uploads.named(exc, saved.path, upload.name))
+            return Refused(uploads.named(exc, saved.path, name))
         unusable = nothing_stored_message(prepared)
         return Understood(
             prepared,
             how if isinstance(how, MappingChoices) else None,
-            unusable=uploads.named(unusable, saved.path, upload.name) if unusable else None,
+            unusable=uploads.named(unusable, saved.path, name) if unusable else None,
         )
 
     def mapping_questions(self, unrecognised: Unrecognised) -> MappingQuestions | Refused:

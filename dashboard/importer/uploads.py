@@ -38,7 +38,7 @@ class SavedUpload:
     """An upload as kept on the server."""
 
     upload_id: str  # the upload box's id of this upload: a new one for every upload
-    name: str  # as the user named it, for messages
+    name: str  # as the user named it (printable_name), for messages
     path: Path  # the copy read and imported
     digest: str  # sha256 of its bytes
     size: int
@@ -57,13 +57,20 @@ def refusal(name: str, size: int, limit_bytes: int) -> str | None:
     return None
 
 
+def printable_name(name: str) -> str:
+    """A file's name as pages show it and the import log keeps it: control characters (a NUL,
+    a line break, an escape: a scripted upload can send any) and bytes that were not UTF-8
+    (a command-line file name can hold any) as `_`."""
+    return "".join("_" if unicodedata.category(c) in _UNPRINTABLE else c for c in name)
+
+
 def stored_name(name: str) -> str:
-    """The name an upload is kept under: its last part only, control characters shown as `_`,
-    and short enough for any file system, its suffix kept (a .xlsx stays a .xlsx)."""
+    """The name an upload is kept under: its last part only, printable (printable_name), and
+    short enough for any file system, its suffix kept (a .xlsx stays a .xlsx)."""
     last = Path(name).name
     if last in ("", ".", ".."):
         return FALLBACK_NAME
-    printable = "".join("_" if unicodedata.category(c) in _UNPRINTABLE else c for c in last)
+    printable = printable_name(last)
     suffix = Path(printable).suffix
     if len(suffix) > _MAX_SUFFIX_CHARS:
         suffix = ""
@@ -141,10 +148,11 @@ def save_upload(folder: Path, upload_id: str, name: str, data: bytes) -> SavedUp
             Path(temporary).unlink(missing_ok=True)
     except OSError as exc:
         raise UploadError(
-            f"{name}: cannot keep it on the server to read it ({exc.strerror})"
+            f"{printable_name(name)}: cannot keep it on the server to read it ({exc.strerror})"
         ) from None
     digest = hashlib.sha256(data).hexdigest()
-    return SavedUpload(upload_id=upload_id, name=name, path=target, digest=digest, size=len(data))
+    return SavedUpload(upload_id=upload_id, name=printable_name(name), path=target, digest=digest,
+                       size=len(data))  # fmt: skip
 
 
 def remove_all_but(folder: Path, upload_ids: Iterable[str]) -> None:

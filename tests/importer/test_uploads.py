@@ -17,6 +17,7 @@ from dashboard.importer.uploads import (
     UploadFolder,
     named,
     new_upload_folder,
+    printable_name,
     refusal,
     remove_all_but,
     remove_folder,
@@ -136,7 +137,9 @@ def test_a_hostile_name_is_kept_inside_the_folder(folder, name, kept):
     assert saved.path.name == kept
     assert _inside(saved.path, folder)
     assert saved.path.read_bytes() == b"x"
-    assert saved.name == name  # messages still name it as the user did
+    # messages still name it as the user did, but for characters no message should hold
+    assert saved.name == printable_name(name)
+    assert saved.name.isprintable()
 
 
 def test_a_very_long_name_can_be_kept(folder):
