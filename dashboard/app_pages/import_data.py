@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import activity, ui, views
 from dashboard.importer.event_mapping import EventAnswers
+from dashboard.importer.new_format import MAX_NAME_CHARS
 from dashboard.importer.upload_results import (
     PREVIEW_ROWS,
     ImportFailed,
@@ -155,7 +156,11 @@ def _mapping_form(
         "Time zone of naive times", questions.default_zone, key=f"zone-{file_id}",
         help="'local' (the policy's zone) or a name such as America/New_York",
     )  # fmt: skip
-    name = settings[2].text_input("Format name", questions.default_name, key=f"name-{file_id}")
+    name = settings[2].text_input(
+        "Format name", questions.default_name, key=f"name-{file_id}",
+        help=f"Lower-case letters, digits and _, at most {MAX_NAME_CHARS} characters: it names "
+        "the format file",
+    )  # fmt: skip
     answer = questions.answer(
         columns=columns, levels=levels, timestamp_format=stamp, zone=zone, name=name,
         null_values=null_values, events=events,

@@ -188,9 +188,20 @@ def _events_table(events: EventChoices, columns: Mapping[str, str]) -> dict[str,
     return table
 
 
+# A format's name is its file's name (NAME.toml) and the source its cases are stored under:
+# far below the 255 bytes a file name may have (a 251-character name made the import fail
+# with an OSError once the cases were in, issue 13).
+MAX_NAME_CHARS = 100
+
+
 def build_format(choices: MappingChoices) -> tuple[ExportFormat, str]:
     """The validated format and its TOML text: the text is read back and checked by the parser
     that reads shipped files, so what is saved is what was read."""
+    if len(choices.name) > MAX_NAME_CHARS:
+        raise FormatError(
+            f"the format name {choices.name[:20] + '...'!r} is {len(choices.name)} characters "
+            f"long: at most {MAX_NAME_CHARS} (it names the format's file); choose a shorter one"
+        )
     document = format_document(choices)
     text = to_toml(document)
     source = f"{choices.name}.toml"

@@ -386,3 +386,22 @@ def test_saving_a_format_a_builtin_or_saved_one_already_is_refused_writing_nothi
     with pytest.raises(FormatError, match=r"Our homegrown desk \(homegrown_desk\) format"):
         save_format(dataclasses.replace(CHOICES, name="homegrown_again"))
     assert [p.name for p in user_formats_dir.iterdir()] == ["homegrown_desk.toml"]
+
+
+# -- issue 13, edges: a name too long for a file --------------------------------------------------
+
+
+def test_a_format_name_too_long_for_a_file_name_is_refused_naming_the_limit(tmp_path):
+    """A 251-character name made NAME.toml 256 bytes, over the 255 every file system allows:
+    the import landed, then saving failed with an OSError traceback."""
+    too_long = dataclasses.replace(CHOICES, name="a" * 251)
+    limit = r"is 251 characters long: at most 100 \(it names the format's file\)"
+    with pytest.raises(FormatError, match=limit):
+        new_format.check_names([too_long], tmp_path)
+    with pytest.raises(FormatError, match=limit):
+        save_format(too_long, tmp_path)
+    with pytest.raises(FormatError, match=limit):
+        build_format(too_long)  # what the Import page reads the upload with
+    assert list(tmp_path.iterdir()) == []
+    longest = dataclasses.replace(CHOICES, name="a" * new_format.MAX_NAME_CHARS)
+    assert save_format(longest, tmp_path).name == "a" * 100 + ".toml"
