@@ -293,6 +293,8 @@ def _last_import(session: UploadSession) -> None:
         # The file's name, not its folder on the server (visitors are not shown server paths).
         ui.info(f"Saved the mapping as the format {Path(path).stem!r}: exports like it are now "
                 "recognised by themselves")  # fmt: skip
+    for message in imported.unsaved_formats:
+        ui.warning(message)
     ui.success(imported.message)
     ui.table(imported.summary(), "import-summary")
 

@@ -216,13 +216,16 @@ def build_format(choices: MappingChoices) -> tuple[ExportFormat, str]:
 
 def check_names(choices: Iterable[MappingChoices], folder: Path | None = None) -> None:
     """Refuse, before anything is written, names a format already has (built-in, or saved in
-    `folder`, default the user's formats folder) or that repeat, and mappings whose exports
-    one of those formats already reads."""
+    `folder`, default the user's formats folder) or that repeat, mappings whose exports one
+    of those formats already reads, and saving into a folder this process may not write."""
     folder = folder or user_formats_dir()
     builtins = builtin_formats()
     known = [*builtins, *user_formats(builtins, folder)]
     taken = {f.name for f in known}
     seen: set[str] = set()
+    choices = list(choices)
+    if choices:
+        check_writable(folder)
     for choice in choices:
         fmt = build_format(choice)[0]
         name = fmt.name
@@ -269,15 +272,16 @@ def save_format(
     # Written beside its place under a name no format search matches, read back as any
     # mapping is loaded, and only then put in place (never over a file that appeared
     # meanwhile): a file that would not load is never left where it would be.
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=folder, prefix=f".{fmt.name}-", suffix=".part", delete=False
-    ) as draft_file:
-        draft_file.write(header + text)
-    draft = Path(draft_file.name)
+    try:
+        draft = _write_draft(folder, fmt.name, header + text)
+    except OSError as exc:
+        raise _not_writable(exc) from None
     try:
         if load_format(draft) != dataclasses.replace(fmt, source_file=str(draft)):
             raise FormatError(f"{path}: the file written reads back as another mapping")
         _place(draft, path)
+    except OSError as exc:
+        raise _not_writable(exc) from None
     finally:
         draft.unlink(missing_ok=True)
     return path
@@ -286,6 +290,35 @@ def save_format(
 def _comment_text(text: str) -> str:
     """User text for a TOML comment line: no line break or control character in it."""
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse a formats folder this process may not write (made first if missing), by writing
+    (and removing) a file there: permissions, a read-only mount or a full disk all show, as
+    root too."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_draft(folder, "write-test", "").unlink()
+    except OSError as exc:
+        raise _not_writable(exc) from None
+
+
+def _write_draft(folder: Path, name: str, text: str) -> Path:
+    """`text` in a new file of `folder` under a name no format search matches (.NAME-*.part)."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=folder, prefix=f".{name}-", suffix=".part", delete=False
+    ) as draft:
+        draft.write(text)
+    return Path(draft.name)
+
+
+def _not_writable(exc: OSError) -> FormatError:
+    # Not the folder's path: the page shows this message to visitors (issue 13).
+    return FormatError(
+        f"cannot save the mapping as a format file: the formats folder cannot be written "
+        f"({exc.strerror or exc}); import without saving the mapping, or set SLA_FORMATS_DIR "
+        "to a folder the dashboard may write"
+    )
 
 
 def _place(draft: Path, path: Path) -> None:

@@ -129,6 +129,7 @@ class Report(Protocol):
 class Imported:
     reports: tuple[Report, ...]  # one a file
     saved_formats: tuple[str, ...] = ()  # format files written from the user's mappings
+    unsaved_formats: tuple[str, ...] = ()  # why a mapping could not be saved after all
 
     @property
     def files(self) -> tuple[str, ...]:

@@ -187,10 +187,15 @@ class UploadSession:
                 reports = write([f.prepared for f in files])
         except DashboardError as exc:
             return ImportFailed(f"Nothing was imported: {exc}")
-        saved = tuple(
-            str(new_format.save_format(choices, saved_by=saved_by)) for choices in mappings
-        )
-        imported = Imported(tuple(reports), saved)
+        # The import has landed: a mapping that cannot be saved now (its folder made
+        # read-only, or full, since it was checked) is said, and the import stands.
+        saved, unsaved = [], []
+        for choices in mappings:
+            try:
+                saved.append(str(new_format.save_format(choices, saved_by=saved_by)))
+            except FormatError as exc:
+                unsaved.append(f"The mapping {choices.name!r} was not saved: {exc}")
+        imported = Imported(tuple(reports), tuple(saved), tuple(unsaved))
         self._state[LAST_IMPORT] = imported
         self._state.pop(PREPARED, None)
         self._state.pop(SAVED, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from pathlib import Path
 
@@ -388,7 +389,7 @@ def test_saving_a_format_a_builtin_or_saved_one_already_is_refused_writing_nothi
     assert [p.name for p in user_formats_dir.iterdir()] == ["homegrown_desk.toml"]
 
 
-# -- issue 13, edges: a name too long for a file --------------------------------------------------
+# -- issue 13, edges: a name too long for a file, a folder that cannot be written --------------
 
 
 def test_a_format_name_too_long_for_a_file_name_is_refused_naming_the_limit(tmp_path):
@@ -405,3 +406,37 @@ def test_a_format_name_too_long_for_a_file_name_is_refused_naming_the_limit(tmp_
     assert list(tmp_path.iterdir()) == []
     longest = dataclasses.replace(CHOICES, name="a" * new_format.MAX_NAME_CHARS)
     assert save_format(longest, tmp_path).name == "a" * 100 + ".toml"
+
+
+def refuse_writes(monkeypatch) -> None:
+    """Writing in the formats folder fails as in a read-only one (the way to test it as root,
+    who may write anywhere)."""
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(new_format, "_write_draft", refuse)
+
+
+@pytest.mark.parametrize("how", ["chmod", "refused write"])
+def test_a_folder_that_cannot_be_written_is_refused_before_saving(tmp_path, monkeypatch, how):
+    folder = tmp_path / "formats"
+    folder.mkdir()
+    if how == "chmod":
+        if os.geteuid() == 0:
+            pytest.skip("root writes to a read-only folder: the 'refused write' case stands in")
+        folder.chmod(0o555)
+    else:
+        refuse_writes(monkeypatch)
+    try:
+        message = r"cannot save the mapping as a format file: the formats folder cannot be " \
+                  r"written \(Permission denied\)"  # fmt: skip
+        with pytest.raises(FormatError, match=message) as refused:
+            new_format.check_names([CHOICES], folder)
+        assert str(folder) not in str(refused.value)  # the page shows it: no server path
+        with pytest.raises(FormatError, match=message):
+            save_format(CHOICES, folder)
+        new_format.check_names([], folder)  # nothing to save: nothing to refuse
+    finally:
+        folder.chmod(0o755)
+    assert list(folder.iterdir()) == []
