@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -533,11 +534,22 @@ def success(text: str) -> None:
 
 
 def escaped(text: object) -> str:
-    """Data text made safe for st.markdown: markdown and HTML characters shown as written."""
+    """Data text made safe for st.markdown: markdown and HTML characters shown as written, and
+    text that reads like a web address never a link."""
     out = str(text)
     for char in "\\`*_{}[]()#+-.!|<>&~$":
         out = out.replace(char, "\\" + char)
-    return out
+    return _AUTOLINK.sub(lambda found: found.group(0) + WORD_JOINER, out)
+
+
+# Streamlit's markdown (GitHub's dialect) makes a link of any text that starts like a web
+# address (https://..., www....), escaped or not: it finds them in the text once escapes are
+# read. A customer named "https://evil.example/x" was a link on the Customers page (issue 13).
+# An invisible word joiner after "www" and the ":" of "://" keeps such text text, shown as
+# written. E-mail addresses are left alone: they become mailto: links at worst (no web page),
+# and an address copied off a page (a signed-in person's, into access.toml) must be the address.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)www(?=\\\.)|:(?=//)")
 
 
 def delta(now: float | None, before: float | None, *, scale: float = 1.0) -> float | None:

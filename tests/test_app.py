@@ -79,8 +79,9 @@ def assert_clean(app: AppTest) -> None:
 
 
 def plain(shown) -> str:
-    """A message's (or label's) text as the user reads it: data text is markdown-escaped."""
-    return re.sub(r"\\(.)", r"\1", getattr(shown, "value", shown))
+    """A message's (or label's) text as the user reads it: data text is markdown-escaped, with
+    invisible word joiners where it reads like an address (ui.escaped)."""
+    return re.sub(r"\\(.)", r"\1", getattr(shown, "value", shown)).replace("\u2060", "")
 
 
 def metrics(app: AppTest) -> dict[str, str]:

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -223,3 +224,60 @@ def test_the_html_review_pack_prints_on_a4(tmp_path):
     for number in range(len(document)):
         document[number].render(scale=1.2).to_pil().save(ARTIFACTS / f"printed-{number + 1}.png")
     document.close()
+
+
+def test_a_customer_named_like_an_address_is_no_link_on_screen(tmp_path):
+    """Issue 13: Streamlit's markdown made a link of a customer named like a web address, on
+    the Customers page (its metric label, captions): read off the rendered page, not the
+    markdown source."""
+    if os.environ.get("SLA_TEST_BROWSER") == "skip":
+        pytest.skip("SLA_TEST_BROWSER=skip: the browser test is skipped on request")
+    from playwright.sync_api import expect, sync_playwright
+
+    linky = "https://evil.example/x"
+    url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    export = tmp_path / "linky.csv"
+    export.write_text(
+        "case_id,customer,plan,severity,created_at,first_response_at,channel\n"
+        f"W1,{linky},www.evil.example,P1,2026-03-03 10:00,2026-03-03 16:00,portal\n"
+    )
+    engine = open_database(url)
+    policy = load_policy()
+    import_prepared(engine, [prepare_file(export, policy)], policy)
+    engine.dispose()
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+               "--server.headless", "true", "--server.port", str(port),
+               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    log = (tmp_path / "server.log").open("w")
+    env = {**os.environ, "SLA_DATABASE_URL": url}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    query = urllib.parse.urlencode({"period": "All time", "account": linky})
+    try:
+        _wait_healthy(base, process, tmp_path / "server.log")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--headless", "--no-sandbox", "--disable-gpu",
+                      "--disable-background-networking"],
+            )  # fmt: skip
+            page = browser.new_page()
+            for path in ("customers", "", "dismissals"):
+                page.goto(f"{base}/{path}?{query}")
+                _settled(page)
+                expect(page.locator("h1").first).to_be_visible(timeout=30_000)
+                assert page.locator("[data-testid='stException']").count() == 0, path
+                links = page.eval_on_selector_all(
+                    "[data-testid='stMain'] a, [data-testid='stSidebar'] a",
+                    "found => found.map(a => a.href)",
+                )
+                assert [h for h in links if not h.startswith(base)] == [], path
+                if path == "customers":
+                    label = page.locator("[data-testid='stMetricLabel']").first.inner_text()
+                    assert label.replace("\u2060", "") == f"{linky}: attainment"
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import periods, views
+from dashboard import periods, ui, views
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import load_policy
@@ -94,6 +94,56 @@ def test_markup_in_the_data_is_text_on_every_page(tmp_path, monkeypatch, page):
         # markdown shows these characters as written only when escaped
         assert not re.search(r"(?<!\\)<(script|img)", text), text
         assert not re.search(r"(?<!\\)!\[", text), text
+
+
+# Text that reads like a web address: Streamlit's markdown (GitHub's dialect) made each a link.
+# (E-mail addresses stay mailto: links, deliberately: ui.escaped says why.)
+LINKS = ["https://evil.example/x", "www.evil.example", "[x](http://evil.example/y)",
+         "HTTP://EVIL.EXAMPLE", "<https://evil.example/z>"]  # fmt: skip
+# What the dashboard's markdown turns into web links, as its frontend finds them (the GFM
+# autolink rules, run on the text once escapes are read): an address after start, space or
+# punctuation.
+AUTOLINK = re.compile(r"(?i)(?:^|[\s\W])(?:https?://|www\.)[-.\w]+")
+
+
+def autolinks(markdown: str) -> list[str]:
+    """The addresses a markdown text would link: escapes read first, as the renderer does."""
+    return AUTOLINK.findall(re.sub(r"\\(.)", r"\1", markdown))
+
+
+def test_the_autolink_check_finds_what_the_renderer_links():
+    for text in LINKS:
+        assert autolinks(text), text
+        assert autolinks(re.sub(r"([.:\[\]()<>])", r"\\\1", text)), text  # escaping: no help
+        assert not autolinks(ui.escaped(text)), text
+    assert not autolinks("Acme Payments: 10:00 a.m., e.g. evil.example")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_link_like_text_is_no_link_on_any_page(tmp_path, monkeypatch, page):
+    """Issue 13: a customer named "https://evil.example/x" was a link on the Customers page
+    (and any text of the data shown through markdown could be)."""
+    from tests.test_app import open_app, plain
+
+    database_url = f"sqlite:///{tmp_path / 'links.sqlite'}"
+    engine = open_database(database_url)
+    path = tmp_path / "links.csv"
+    rows = [f'L{i},"{text}","{text}",P1,2026-03-03 10:00,2026-03-03 16:00,"{text}","{text}"\n'
+            for i, text in enumerate(LINKS)]  # fmt: skip
+    path.write_text("case_id,customer,plan,severity,created_at,first_response_at,channel,"
+                    "subject\n" + "".join(rows))  # fmt: skip
+    import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+    engine.dispose()
+    monkeypatch.setenv("SLA_DATABASE_URL", database_url)
+    app = open_app(page, account=LINKS[0])
+    assert not app.exception
+    texts = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "success")
+             for e in app.get(kind)]  # fmt: skip
+    texts += [m.label for m in app.metric]
+    for text in texts:
+        assert not autolinks(text), text
+    if page == "customers":  # the name is shown, as written
+        assert plain(app.metric[0].label) == f"{LINKS[0]}: attainment"
 
 
 def test_production_settings_keep_the_protections_on():

@@ -425,3 +425,32 @@ def test_data_quality_notes_once_and_only_while_unresolved(db, tmp_path):
     fixed.write_text("case_id,customer,severity,created_at\nB01,Acme,P4,2026-03-03 10:00\n")
     import_prepared(db, [prepare(fixed, POLICY)], POLICY)
     assert "B01" not in set(acme(db).data_quality["case_id"])  # stored since: resolved
+
+
+# -- issue 13, edges: a customer named like an address -----------------------------------------
+
+LINKY = "https://evil.example/x"
+
+
+def test_a_customer_named_like_an_address_is_no_link_in_any_pack(db, tmp_path):
+    """The HTML has no <a> (browsers link no plain text), the workbook no hyperlink and the PDF
+    no link annotation: the name is text in each, as written."""
+    from dashboard.importer.prepare import prepare_file
+
+    path = tmp_path / "linky.csv"
+    header = "case_id,customer,severity,created_at,first_response_at,subject\n"
+    path.write_text(f"{header}W01,{LINKY},P1,2026-03-03 10:00,2026-03-03 16:00,www.evil.example\n")
+    import_prepared(db, [prepare_file(path, POLICY)], POLICY, source="linky")
+    pack = content.build(db, POLICY, LINKY, PERIOD, fixture.AS_OF)
+    html = to_html.render(pack)
+    assert LINKY in html
+    assert "<a " not in html.lower()
+    assert "href" not in html.lower()
+    book = openpyxl.load_workbook(io.BytesIO(packs.render(pack, "xlsx")))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert any(c.value == LINKY for c in cells)
+    assert not [c.coordinate for c in cells if c.hyperlink is not None]
+    pdf = packs.render(pack, "pdf")
+    assert b"/URI" not in pdf
+    assert b"/Link" not in pdf
+    assert LINKY in pdf_text(pdf, "linky")
