@@ -1,10 +1,11 @@
 """Imports under way in the import log: an import killed half-way (kill -9, a crash, a power
 cut) shows there as interrupted instead of not at all (issue 13).
 
-An import commits its row of the log as 'running' in a short transaction of its own, then
-writes its cases in its own transaction, which turns the row 'finished'. A killed import's
-transaction never commits, so nothing of it is stored, and its row stays 'running': whether
-the process that ran it is still alive tells an import under way from an interrupted one.
+An import commits its line of the log as 'running' in a short transaction of its own, then
+writes its cases in its own transaction, which replaces that line by a finished one. A killed
+import's transaction never commits, so nothing of it is stored, and its line stays 'running':
+whether the process that ran it is still alive tells an import under way from an interrupted
+one.
 
 - SQLite (all writers on one machine): the row names the host, the process id and when that
   process started (a process id is reused: the start time tells two apart).
@@ -87,13 +88,27 @@ def logged(engine: Engine, rows: list[dict]) -> Iterator[list[int]]:
             raise
 
 
+def taken_over(connection: Connection, running: list[int], rows: list[dict]) -> list[int]:
+    """In the import's own transaction: each running line replaced by a finished one (`rows`:
+    its values), under a new id the import's cases and rejects are stored with; returns those
+    ids. Both changes land with the import's commit, and the new id tells every reader keyed
+    on the last import (the pages' caches, queries/data_version.sql) that the data changed."""
+    ids = []
+    for running_id, row in zip(running, rows, strict=True):
+        ids.append(
+            int(
+                connection.execute(
+                    insert(imports).values(**row, status=FINISHED, process=None)
+                ).inserted_primary_key[0]
+            )
+        )
+        connection.execute(delete(imports).where(imports.c.id == running_id))
+    return ids
+
+
 def finished(connection: Connection, import_id: int, **values) -> None:
-    """The import's row, finished: in the import's own transaction, so it commits with it."""
-    connection.execute(
-        update(imports)
-        .where(imports.c.id == import_id)
-        .values(**values, status=FINISHED, process=None)
-    )
+    """The import's line, with what it stored: in the import's own transaction."""
+    connection.execute(update(imports).where(imports.c.id == import_id).values(**values))
 
 
 def mark_interrupted(connection: Connection, *, besides: list[int]) -> list[Interrupted]:

@@ -100,8 +100,9 @@ def import_prepared(
 ) -> list[ImportReport]:
     """Write every prepared file in one transaction; returns one report per file.
 
-    Each file's line of the import log is committed first, as running (dashboard/import_log):
-    an import killed half-way shows there as interrupted, having stored nothing.
+    Each file's line of the import log is committed first, as running, and replaced by a
+    finished one in the import's transaction (dashboard/import_log): an import killed half-way
+    shows there as interrupted, having stored nothing.
     """
     user = user or _user()
     sources = [source or item.detection.format.name for item in prepared]
@@ -109,8 +110,9 @@ def import_prepared(
     rows = [_log_row(item, policy, source=s, user=user, started=started)
             for item, s in zip(prepared, sources, strict=True)]  # fmt: skip
     reports = []
-    with import_log.logged(engine, rows) as import_ids, writing(engine) as connection:
-        interrupted = import_log.mark_interrupted(connection, besides=import_ids)
+    with import_log.logged(engine, rows) as running, writing(engine) as connection:
+        interrupted = import_log.mark_interrupted(connection, besides=running)
+        import_ids = import_log.taken_over(connection, running, rows)
         for item, import_id, source_ in zip(prepared, import_ids, sources, strict=True):
             reports.append(_import_one(connection, item, policy, import_id, source=source_))
         refresh_calendar_days(connection, policy)

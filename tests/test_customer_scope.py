@@ -90,11 +90,12 @@ def test_lists_spans_history_and_rejects_within_the_scope(db, tmp_path):
         + "X98,Acme,Enterprise,P9,2026-03-02 09:00,,,open,portal,,true\n"
         + "X99,Globex,Business,P9,2026-03-02 09:00,,,open,portal,,true\n"
     )
-    import_prepared(db, [prepare_file(path, POLICY)], POLICY)
+    [report] = import_prepared(db, [prepare_file(path, POLICY)], POLICY)
     assert len(views.import_history(db)) == 2
     assert views.import_history(db, ACME).empty  # imports span customers: managers and admins
-    assert views.rejects_of_import(db, 2)["case_id"].tolist() == ["X98", "X99"]
-    assert views.rejects_of_import(db, 2, ACME)["case_id"].tolist() == ["X98"]
+    second = report.import_id
+    assert views.rejects_of_import(db, second)["case_id"].tolist() == ["X98", "X99"]
+    assert views.rejects_of_import(db, second, ACME)["case_id"].tolist() == ["X98"]
     recompute_stored(db, POLICY, everything=True, user="ana@example.com")
     assert activity.recent(db)["user_name"].tolist() == ["ana@example.com"]
     detail = activity.recent(db)["detail"][0]

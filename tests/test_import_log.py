@@ -85,11 +85,14 @@ def test_a_killed_import_shows_as_interrupted_and_stored_nothing(
              "--rejects-dir", str(tmp_path)]  # fmt: skip
     assert main(again) == 0
     err = capsys.readouterr().err
-    assert "warning: import #2 of zendesk_tickets.csv (started " in err
+    # ids: a running line, then its finished one (1 -> 2); the killed import's running line (3)
+    assert "warning: import #3 of zendesk_tickets.csv (started " in err
     assert "did not finish: its process ended before it was saved, so nothing of it " in err
     with engine.connect() as connection:
-        stored = dict(connection.execute(select(imports.c.id, imports.c.status)).all())
-    assert stored == {1: "finished", 2: "interrupted", 3: "finished"}
+        query = select(imports.c.id, imports.c.status).order_by(imports.c.id)
+        stored = connection.execute(query).all()
+    assert [status for _, status in stored] == ["finished", "interrupted", "finished"]
+    assert stored[1].id == 3
     assert main(again) == 0
     assert "did not finish" not in capsys.readouterr().err
     assert count(engine) == 4 + 6
@@ -178,3 +181,23 @@ def test_the_import_page_history_shows_an_interrupted_import(engine, database_ur
     assert shown[["file_name", "status", "inserted"]].values.tolist() == [
         ["zendesk_tickets.csv", "interrupted", 0]
     ]
+
+
+def test_a_reader_during_the_import_sees_a_new_data_version_once_it_lands(engine, monkeypatch):
+    """The pages key their caches on the data version (the last import's id among others): the
+    running line, visible before the import commits, must not pass for the finished import."""
+    from dashboard import importing
+
+    seen = []
+    insert_rejects = importing._insert_rejects
+
+    def read_then_write(*args, **kwargs):  # mid-import, from another connection
+        seen.append((views.data_version(engine), history(engine)))
+        insert_rejects(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "_insert_rejects", read_then_write)
+    import_prepared(engine, [prepare_file(FIXTURES / "freshdesk_tickets.csv", POLICY)], POLICY)
+    [(during, shown)] = seen
+    assert shown == [("freshdesk_tickets.csv", "running", 0)]
+    assert views.data_version(engine) != during
+    assert history(engine) == [("freshdesk_tickets.csv", "finished", 4)]

@@ -89,7 +89,7 @@ def test_importing_the_same_file_twice_changes_nothing(engine, tmp_path):
 
 
 def test_a_later_export_updates_only_the_cases_that_changed(engine, tmp_path):
-    _import(engine, _file(tmp_path))
+    [first] = _import(engine, _file(tmp_path))
     later = BODY.replace(
         "B,Globex,Standard,P4,2026-03-29T23:30:00Z,,,email",
         "B,Globex,Standard,P4,2026-03-29T23:30:00Z,2026-03-30T11:00:00Z,,email",
@@ -100,9 +100,10 @@ def test_a_later_export_updates_only_the_cases_that_changed(engine, tmp_path):
     stored = {r["case_id"]: r for r in _rows(engine)}
     assert stored["B"]["first_response_at"] == dt.datetime(2026, 3, 30, 11, 0, tzinfo=dt.UTC)
     assert stored["B"]["response_status"] == "met"
-    assert (stored["B"]["first_import_id"], stored["B"]["last_import_id"]) == (1, 2)
-    assert stored["A"]["last_import_id"] == 1  # untouched
-    assert stored["E"]["first_import_id"] == 2
+    ids = (first.import_id, report.import_id)
+    assert (stored["B"]["first_import_id"], stored["B"]["last_import_id"]) == ids
+    assert stored["A"]["last_import_id"] == first.import_id  # untouched
+    assert stored["E"]["first_import_id"] == report.import_id
 
 
 def test_sources_keep_their_case_ids_apart(engine, tmp_path):

@@ -290,11 +290,13 @@ def test_import_history_and_rejects(db, tmp_path):
     path.write_text(
         fixture.csv_text() + "X99,Acme,Enterprise,P9,2026-03-02 09:00,,,open,portal,,true\n"
     )
-    import_prepared(db, [prepare_file(path, POLICY)], POLICY)
+    [report] = import_prepared(db, [prepare_file(path, POLICY)], POLICY)
     history = views.import_history(db)
-    assert history["id"].tolist() == [2, 1]
+    assert history["id"].tolist()[0] == report.import_id  # newest first
+    assert len(history) == 2
     assert history.iloc[0]["rejected"] == 1
-    rejects = views.rejects_of_import(db, 2)
+    assert history["status"].tolist() == ["finished", "finished"]
+    rejects = views.rejects_of_import(db, report.import_id)
     assert rejects["case_id"].tolist() == ["X99"]
     assert "level 9" in rejects.iloc[0]["reason"]
 

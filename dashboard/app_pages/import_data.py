@@ -301,7 +301,9 @@ def _last_import(session: UploadSession) -> None:
 
 def _history() -> None:
     st.subheader("Import history")
-    history = ui.lookup(views.import_history)
+    # Not cached: whether an import under way is still running is a question of now, which
+    # no data version tells (one killed half-way changes nothing stored).
+    history = views.import_history(ui.engine(), scope=ui.person().scope)
     if history.empty:
         st.caption("Nothing imported yet.")
         return
