@@ -46,7 +46,7 @@ test-fast: $(VENV)/.installed-dev ## lint, format check and the tests not marked
 	$(BIN)/python -m pytest -m "not slow"
 
 screenshots: $(VENV)/.installed-dev ## refresh the README's screenshots (runs the browser test)
-	SLA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q
+	SLA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py tests/test_browser_sign_in.py -q
 
 lint: $(VENV)/.installed-dev ## lint only
 	$(BIN)/ruff check .
