@@ -5,16 +5,22 @@ one hand-built case per cause, on SQLite and PostgreSQL. Vendor policy: London, 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dashboard import cli
+from dashboard.business_hours import BusinessCalendar
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.queries import Filters
-from dashboard.reconcile import CAUSES, reconcile
+from dashboard.reconcile import CAUSES, NEAR_DEADLINE_SECONDS, reconcile, reconcile_rows
 from tests.helpers import vendor_policy
 
 POLICY = vendor_policy()
@@ -136,3 +142,77 @@ def test_nothing_to_compare_is_said_in_words(engine, capsys, database_url):
 def test_an_unknown_zone_is_refused(reconciled, capsys, database_url):
     assert cli.main(["reconcile", "--db", database_url, "--zone", "Mars/Olympus"]) == 2
     assert "--zone 'Mars/Olympus' is not a time zone" in capsys.readouterr().err
+
+
+# -- a property: a verdict made by one hypothesis is explained by it (or by one tried before) ---
+
+ORDER = list(CAUSES)  # the order hypotheses are tried in
+
+
+@pytest.mark.slow  # a Hypothesis property: seconds
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cases=st.lists(
+        st.tuples(
+            st.integers(0, 300 * 86_400),  # created, seconds into 2026
+            st.integers(0, 5 * 86_400),  # to the first response
+            st.integers(0, 5 * 86_400),  # and on to the resolution
+            st.sampled_from([1, 2, 3, 4]),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    hypothesis=st.sampled_from([c for c in ORDER if c != "unexplained"]),
+    other_level=st.sampled_from([1, 2, 3, 4]),
+)
+def test_a_verdict_made_by_one_hypothesis_is_explained_by_it(cases, hypothesis, other_level):
+    spec = POLICY.calendar
+    start = np.array([dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp() + c[0] for c in cases],
+                     dtype=np.int64)  # fmt: skip
+    end = start + np.array([c[1] for c in cases], dtype=np.int64)
+    resolved = end + np.array([c[2] for c in cases], dtype=np.int64)
+    levels = np.array([c[3] for c in cases])
+    targets = {s.level: s.response_seconds for s in POLICY.severities}
+    target = np.array([targets[level] for level in levels], dtype=np.int64)
+
+    def business(calendar_spec, a, b):
+        return BusinessCalendar.covering(calendar_spec, a, b).between(a, b).astype(np.int64)
+
+    ours = business(spec, start, end)
+    resolution = business(spec, start, resolved)
+    elapsed = {
+        "always_open": business(
+            dataclasses.replace(spec, open_seconds=0, close_seconds=86_400), start, end
+        ),
+        "calendar_hours": end - start,
+        "time_zone": business(dataclasses.replace(spec, timezone="America/New_York"), start, end),
+        "resolution_time": resolution,
+    }
+    if hypothesis in elapsed:
+        vendor_met = elapsed[hypothesis] <= target
+    elif hypothesis == "other_severity":
+        vendor_met = ours <= targets[other_level]
+    else:  # near_deadline: the other verdict, where the response came within 5 minutes
+        near = np.abs(ours - target) <= NEAR_DEADLINE_SECONDS
+        vendor_met = np.where(near, ours > target, ours <= target)
+    rows = pd.DataFrame(
+        {
+            "case_id": [f"C{i}" for i in range(len(cases))],
+            "severity": levels,
+            "created_at": pd.to_datetime(start, unit="s", utc=True),
+            "first_response_at": pd.to_datetime(end, unit="s", utc=True),
+            "response_recorded": True,
+            "dismissal_reason": None,
+            "target_seconds": target,
+            "response_business_seconds": ours,
+            "resolution_business_seconds": resolution,
+            "response_status": np.where(ours <= target, "met", "breached"),
+            "vendor_sla": np.where(vendor_met, "met", "breached"),
+        }
+    )
+    found = reconcile_rows(rows, POLICY, zones=("America/New_York",))
+    for cause in found.disagreements["cause"]:
+        assert cause != "unexplained"
+        assert ORDER.index(cause) <= ORDER.index(hypothesis), (cause, hypothesis)
+    if hypothesis == ORDER[0]:
+        assert set(found.disagreements["cause"]) <= {hypothesis}
