@@ -26,6 +26,8 @@ PAGES = [
             url_path="dismissals"),
     st.Page("app_pages/customers.py", title="Customers", icon=":material/groups:",
             url_path="customers"),
+    st.Page("app_pages/reconciliation.py", title="Reconciliation", icon=":material/compare_arrows:",
+            url_path="reconciliation"),
     st.Page("app_pages/import_data.py", title="Import", icon=":material/upload_file:",
             url_path="import"),
     st.Page("app_pages/policy.py", title="Policy", icon=":material/policy:", url_path="policy"),

@@ -282,3 +282,23 @@ def channel_chart(frame: pd.DataFrame, labels: dict[int, str]) -> alt.Chart:
 def _order_expression(statuses: list[str]) -> str:
     """A Vega expression giving each verdict its stacking position (met at the bottom)."""
     return " : ".join(f"datum.status === '{s}' ? {i}" for i, s in enumerate(statuses)) + " : 99"
+
+
+def reconcile_causes(causes: pd.DataFrame) -> alt.Chart:
+    """Why our verdicts and the helpdesk's differ: disagreeing cases per cause (cause, cases,
+    share, description), the largest first."""
+    return (
+        alt.Chart(causes)
+        .mark_bar()
+        .encode(
+            y=alt.Y("cause:N", title=None, sort="-x"),
+            x=alt.X("cases:Q", title="Disagreeing cases"),
+            tooltip=[
+                alt.Tooltip("cause:N", title="Cause"),
+                alt.Tooltip("description:N", title="Meaning"),
+                alt.Tooltip("cases:Q", title="Cases"),
+                alt.Tooltip("share:Q", title="Of the disagreements", format=".1%"),
+            ],
+        )
+        .properties(width=WIDTH, height=max(60, 28 * len(causes)))
+    )

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import analytics, import_log, periods, queries, whatif
+from dashboard import analytics, import_log, periods, queries, reconcile, whatif
 from dashboard.buckets import ageing_buckets, response_bins
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.headline import Headline
@@ -575,6 +575,17 @@ def rejects_of_import(
 ) -> pd.DataFrame:
     return queries.run(engine, "rejects_of_import", filters=Filters(scope=scope),
                        import_id=int(import_id))  # fmt: skip
+
+
+# -- Reconciliation ------------------------------------------------------------------------------
+
+
+def reconciliation_page(
+    engine: Engine, policy: Policy, view: View, zones: tuple[str, ...] = ()
+) -> reconcile.Reconciliation:
+    """Our verdicts beside the helpdesk's for the cases of the period, and why they differ."""
+    scope = view.scope()
+    return reconcile.reconcile(engine, policy, scope.filters, view.as_of, zones=zones)
 
 
 # -- shared --------------------------------------------------------------------------------------

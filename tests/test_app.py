@@ -48,6 +48,7 @@ PAGES = {
     "backlog": "app_pages/backlog.py",
     "dismissals": "app_pages/dismissals.py",
     "customers": "app_pages/customers.py",
+    "reconciliation": "app_pages/reconciliation.py",
     "import": "app_pages/import_data.py",
     "policy": "app_pages/policy.py",
 }
@@ -105,6 +106,9 @@ def test_every_page_renders(db, page):
     app = open_app(page)
     assert_clean(app)
     assert app.title[0].value
+    if page == "reconciliation":  # the fixture carries no helpdesk verdict: said so
+        assert "Nothing to compare" in app.info[0].value
+        return
     if page not in ("import", "policy"):
         assert charts(app), f"{page} draws no chart"
     assert app.dataframe, f"{page} shows no table"
@@ -753,3 +757,25 @@ def test_an_edited_policy_wording_shows_without_an_import(db, tmp_path, monkeypa
     app.run()
     assert not app.warning  # same rules: nothing to re-score
     assert "L1 Critical · 4h 00m target" in metrics(app)
+
+
+def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path):
+    from tests.test_reconcile import CASES, EXPECTED_CAUSE, HEADER
+
+    path = tmp_path / "with_verdicts.csv"
+    path.write_text(HEADER + "".join(
+        f"{i},Acme,{s},{c},{r},{z},{d},{v}\n" for i, s, c, r, z, d, v in CASES
+    ))  # fmt: skip
+    import_prepared(db, [prepare_file(path, POLICY)], POLICY, source="helpdesk")
+    app = open_app("reconciliation", zone="America/New_York")
+    assert_clean(app)
+    matrix = table_with(app, "Both met").set_index("severity")
+    assert matrix.loc["All", "Compared"] == 9
+    assert matrix.loc["1 Urgent", "Met for us, breached for the helpdesk"] == 4
+    assert charts(app)
+    cases = table_with(app, "cause")
+    assert dict(zip(cases["case_id"], cases["cause"], strict=True)) == EXPECTED_CAUSE
+    assert "of the disagreements" in plain(app.info[0])
+    app.text_input(key="zone").set_value("Mars/Olympus").run()
+    assert not app.exception
+    assert "'Mars/Olympus' is not a time zone" in plain(app.warning[0])
