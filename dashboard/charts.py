@@ -291,14 +291,14 @@ def reconcile_causes(causes: pd.DataFrame) -> alt.Chart:
         alt.Chart(causes)
         .mark_bar()
         .encode(
-            y=alt.Y("cause:N", title=None, sort="-x"),
+            y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240)),
             x=alt.X("cases:Q", title="Disagreeing cases"),
             tooltip=[
-                alt.Tooltip("cause:N", title="Cause"),
+                alt.Tooltip("label:N", title="Cause"),
                 alt.Tooltip("description:N", title="Meaning"),
                 alt.Tooltip("cases:Q", title="Cases"),
                 alt.Tooltip("share:Q", title="Of the disagreements", format=".1%"),
             ],
         )
-        .properties(width=WIDTH, height=max(60, 28 * len(causes)))
+        .properties(width=WIDTH, height=alt.Step(32))
     )

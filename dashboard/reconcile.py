@@ -43,6 +43,15 @@ CAUSES = {
     "near_deadline": "the response came within a few minutes of the deadline (clock or rounding)",
     "unexplained": "no hypothesis tested explains the difference",
 }
+LABELS = {  # each cause as a chart or table names it
+    "always_open": "24-hour days",
+    "calendar_hours": "Calendar hours",
+    "time_zone": "Another time zone",
+    "resolution_time": "Resolution time",
+    "other_severity": "Another severity's target",
+    "near_deadline": "Minutes from the deadline",
+    "unexplained": "Unexplained",
+}
 MATRIX = ("both_met", "both_breached", "we_met_they_breached", "we_breached_they_met")
 
 
@@ -87,6 +96,7 @@ class Reconciliation:
             "causes": [
                 {
                     "cause": cause,
+                    "label": LABELS[cause],
                     "cases": cases,
                     "share": cases / disagreeing if disagreeing else 0.0,
                     "description": CAUSES[cause],

@@ -769,7 +769,7 @@ def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path)
     import_prepared(db, [prepare_file(path, POLICY)], POLICY, source="helpdesk")
     app = open_app("reconciliation", zone="America/New_York")
     assert_clean(app)
-    matrix = table_with(app, "Both met").set_index("severity")
+    matrix = table_with(app, "Both met").set_index("Severity")
     assert matrix.loc["All", "Compared"] == 9
     assert matrix.loc["1 Urgent", "Met for us, breached for the helpdesk"] == 4
     assert charts(app)

@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
-from dashboard.reconcile import CAUSES
+from dashboard.reconcile import CAUSES, LABELS
 
 MATRIX_HEADERS = {
+    "severity": "Severity",
     "compared": "Compared",
     "both_met": "Both met",
     "both_breached": "Both breached",
@@ -74,9 +75,10 @@ def page() -> None:
                 readable.duration
             ),
             meaning=found.disagreements["cause"].map(CAUSES),
+            why=found.disagreements["cause"].map(LABELS),
         )[["case_id", "source", "customer", "severity", "created_at", "first_response_at",
-           "ours", "helpdesk", "our_business_time", "vendor_response_minutes", "cause",
-           "meaning"]]  # fmt: skip
+           "ours", "helpdesk", "our_business_time", "vendor_response_minutes", "why", "meaning",
+           "cause"]]  # fmt: skip
         ui.table(shown.head(views.SHOWN_ROWS), "reconciliation-disagreements", height=360)
         st.caption("A case's business-time ledger: the SLA attainment page, '...or any case id'.")
 
