@@ -216,3 +216,39 @@ def test_a_verdict_made_by_one_hypothesis_is_explained_by_it(cases, hypothesis, 
         assert ORDER.index(cause) <= ORDER.index(hypothesis), (cause, hypothesis)
     if hypothesis == ORDER[0]:
         assert set(found.disagreements["cause"]) <= {hypothesis}
+
+
+def test_the_servicenow_event_log_is_reconciled_per_severity(engine, capsys, database_url):
+    """made_sla of each incident's last event beside our verdict, on the event-log shape."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from dashboard.policy import load_policy
+    from dashboard.store import cases
+
+    log = Path(__file__).parent / "fixtures" / "exports" / "servicenow_events.csv"
+    policy = load_policy()
+    import_prepared(engine, [prepare_file(log, policy)], policy, source="servicenow")
+    assert (
+        cli.main(["reconcile", "--db", database_url, "--json", "--as-of", "2027-06-01T00:00Z"]) == 0
+    )
+    shown = json.loads(capsys.readouterr().out)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(
+                cases.c.severity,
+                cases.c.response_status,
+                cases.c.vendor_sla,
+                cases.c.dismissal_reason,
+            )
+        ).all()
+    # by mid-2027 every unanswered incident is past its deadline: breached for us
+    both = [(s, ours or "breached", theirs) for s, ours, theirs, dismissed in stored
+            if ours != "invalid" and theirs in ("met", "breached") and not dismissed]  # fmt: skip
+    assert both  # the fixture's incidents carry made_sla and are answered
+    for row in shown["severities"]:
+        mine = [b for b in both if b[0] == row["level"]]
+        assert row["compared"] == len(mine)
+        assert row["both_met"] == sum(1 for _, o, t in mine if o == t == "met")
+    assert shown["totals"]["compared"] == len(both)
