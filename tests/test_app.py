@@ -63,8 +63,16 @@ def db(db, database_url, monkeypatch):
     return db
 
 
-def open_app(page: str = "overview", **params) -> AppTest:
+def open_app(
+    page: str = "overview", *, auth: dict | None = None, user: dict | None = None, **params
+) -> AppTest:
+    """The app on `page` with the fixture's link and `params`; with `auth` (an [auth] secrets
+    section) and `user` (st.user's claims), as someone signed in (tests/test_app_access.py)."""
     app = AppTest.from_file(str(APP), default_timeout=60)
+    if auth is not None:
+        app.secrets["auth"] = auth
+    if user is not None:
+        app.user = user
     for key, value in {**FIXTURE_URL, **params}.items():
         app.query_params[key] = value
     app.run()

@@ -24,6 +24,7 @@ from tests.test_app import (
     assert_clean,
     map_by_hand,
     metrics,
+    open_app,
     plain,
 )
 
@@ -59,19 +60,11 @@ def db(db, database_url, monkeypatch, tmp_path):
 
 def open_as(email: str | None, page: str = "overview", *, verified=True, **params) -> AppTest:
     """The app with sign-in configured, as `email` signed in (None: an anonymous visitor)."""
-    app = AppTest.from_file(str(APP), default_timeout=60)
-    app.secrets["auth"] = AUTH
     claims = {"is_logged_in": True, "email": email, "email_verified": verified}
     if verified is None:  # the claim left out, as Microsoft Entra ID does
         del claims["email_verified"]
-    app.user = {"is_logged_in": False} if email is None else claims
-    for key, value in {**FIXTURE_URL, **params}.items():
-        app.query_params[key] = value
-    app.run()
-    if page != "overview":
-        app.switch_page(PAGES[page])
-        app.run()
-    return app
+    user = {"is_logged_in": False} if email is None else claims
+    return open_app(page, auth=AUTH, user=user, **params)
 
 
 def shown_text(app: AppTest) -> str:
@@ -270,13 +263,7 @@ def test_a_manager_sees_every_customer_read_only(db):
 def test_without_sign_in_every_page_says_so(db, monkeypatch):
     monkeypatch.delenv("SLA_ACCESS_PATH")
     for page in PAGES:
-        app = AppTest.from_file(str(APP), default_timeout=60)
-        for key, value in FIXTURE_URL.items():
-            app.query_params[key] = value
-        app.run()
-        if page != "overview":
-            app.switch_page(PAGES[page])
-            app.run()
+        app = open_app(page)
         assert_clean(app)
         assert "Sign-in is off" in app.sidebar.caption[-1].value, page
 

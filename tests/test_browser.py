@@ -8,6 +8,7 @@ SLA_TEST_BROWSER=skip to skip this test explicitly rather than see it fail.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -49,34 +50,51 @@ UPLOAD = (
 )
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def require_browser() -> None:
+    """Skip on request (SLA_TEST_BROWSER=skip), fail without chromium: CI installs it."""
     if os.environ.get("SLA_TEST_BROWSER") == "skip":
         pytest.skip("SLA_TEST_BROWSER=skip: the browser test is skipped on request")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no browser at {CHROMIUM}: `apt-get install chromium` (CI does), or set "
                     "SLA_TEST_BROWSER=skip", pytrace=False)  # fmt: skip
-    folder = tmp_path_factory.mktemp("browser")
+
+
+def sample_database(folder: Path) -> str:
+    """A SQLite file in `folder` holding the bundled sample; its URL."""
     url = f"sqlite:///{folder / 'cases.sqlite'}"
     engine = open_database(url)
     policy = load_policy()
     import_prepared(engine, [prepare_file(SAMPLE_EXPORT, policy)], policy, source="sample")
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "SLA_DATABASE_URL": url}
+    return url
+
+
+@contextlib.contextmanager
+def running_dashboard(folder: Path, env: dict[str, str], *args: str, port: int | None = None):
+    """`streamlit run dashboard/app.py` with `env` added and `args` after the usual options,
+    until the block ends; yields its base URL. Its output goes to folder/server.log."""
+    port = port or _free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
                "--server.headless", "true", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+               "--browser.gatherUsageStats", "false", *args]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, process, folder / "server.log")
+    with (folder / "server.log").open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log,
+                                   stderr=subprocess.STDOUT)  # fmt: skip
+        try:
+            _wait_healthy(base, process, folder / "server.log")
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_browser()
+    folder = tmp_path_factory.mktemp("browser")
+    with running_dashboard(folder, {"SLA_DATABASE_URL": sample_database(folder)}) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_every_page_in_a_real_browser(server, tmp_path):
@@ -191,16 +209,14 @@ def _wait_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
 
 def test_the_html_review_pack_prints_on_a4(tmp_path):
     """The HTML pack opened and printed by the browser: A4 pages, no request made."""
-    if os.environ.get("SLA_TEST_BROWSER") == "skip":
-        pytest.skip("SLA_TEST_BROWSER=skip: the browser test is skipped on request")
+    require_browser()
     import pypdfium2
     from playwright.sync_api import sync_playwright
 
     from dashboard.review import content, to_html
 
-    engine = open_database(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+    engine = open_database(sample_database(tmp_path))
     policy = load_policy()
-    import_prepared(engine, [prepare_file(SAMPLE_EXPORT, policy)], policy, source="sample")
     as_of = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
     pack = content.build(engine, policy, "Acme Payments", content.default_period(as_of, policy),
                          as_of)  # fmt: skip

@@ -10,21 +10,22 @@ tests/test_browser.py does (SLA_TEST_BROWSER=skip skips both).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from dashboard.importer.prepare import prepare_file
-from dashboard.importing import SAMPLE_EXPORT, import_prepared
-from dashboard.policy import load_policy
 from dashboard.store import imports, open_database
 from tests.oidc_provider import OidcProvider
-from tests.test_browser import CHROMIUM, ROOT, SHOTS, _free_port, _settled, _wait_healthy
+from tests.test_browser import (
+    CHROMIUM,
+    SHOTS,
+    _free_port,
+    _settled,
+    require_browser,
+    running_dashboard,
+    sample_database,
+)
 
 pytestmark = pytest.mark.slow  # a provider, a server and a browser: about a minute
 
@@ -51,17 +52,9 @@ UPLOAD = (
 
 @pytest.fixture(scope="module")
 def signed_in_server(tmp_path_factory):
-    if os.environ.get("SLA_TEST_BROWSER") == "skip":
-        pytest.skip("SLA_TEST_BROWSER=skip: the browser test is skipped on request")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no browser at {CHROMIUM}: `apt-get install chromium` (CI does), or set "
-                    "SLA_TEST_BROWSER=skip", pytrace=False)  # fmt: skip
+    require_browser()
     folder = tmp_path_factory.mktemp("sign-in")
-    url = f"sqlite:///{folder / 'cases.sqlite'}"
-    engine = open_database(url)
-    policy = load_policy()
-    import_prepared(engine, [prepare_file(SAMPLE_EXPORT, policy)], policy, source="sample")
-    engine.dispose()
+    url = sample_database(folder)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with OidcProvider(
@@ -82,22 +75,10 @@ def signed_in_server(tmp_path_factory):
         )
         roles = folder / "access.toml"
         roles.write_text(ROLES, encoding="utf-8")
-        env = {**os.environ, "SLA_DATABASE_URL": url, "SLA_ACCESS_PATH": str(roles),
-               "SLA_REQUIRE_SIGN_IN": "1"}  # fmt: skip
-        command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                   "--server.headless", "true", "--server.port", str(port),
-                   "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                   "--secrets.files", str(secrets)]  # fmt: skip
-        log = (folder / "server.log").open("w")
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)  # fmt: skip
-        try:
-            _wait_healthy(base, process, folder / "server.log")
+        env = {"SLA_DATABASE_URL": url, "SLA_ACCESS_PATH": str(roles), "SLA_REQUIRE_SIGN_IN": "1"}
+        with running_dashboard(folder, env, "--server.address", "127.0.0.1",
+                               "--secrets.files", str(secrets), port=port):  # fmt: skip
             yield base, url, provider
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-            log.close()
 
 
 @pytest.fixture(scope="module")

@@ -154,9 +154,9 @@ def test_an_import_under_way_shows_as_running(engine):
     assert count(engine, imports) == 1  # no error: the line stays (import_prepared finishes it)
 
 
-def test_a_process_on_another_machine_cannot_be_told_dead(engine):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL asks the server, wherever the import runs")
+def test_a_process_on_another_machine_cannot_be_told_dead(tmp_path):
+    """SQLite only: PostgreSQL asks the server (an advisory lock), wherever the import runs."""
+    engine = open_database(f"sqlite:///{tmp_path / 'log.sqlite'}")
     elsewhere = json.dumps({"host": "another-machine", "pid": 1, "started": 1})
     with engine.connect() as connection:
         assert import_log._alive(connection, elsewhere) is None
@@ -164,6 +164,7 @@ def test_a_process_on_another_machine_cannot_be_told_dead(engine):
         assert import_log._alive(connection, mine) is True
         gone = json.dumps({**json.loads(mine), "started": -1})  # the id, reused since
         assert import_log._alive(connection, gone) is False
+    engine.dispose()
 
 
 @pytest.mark.slow  # the page through AppTest

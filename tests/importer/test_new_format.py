@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import tomllib
 from pathlib import Path
 
@@ -418,25 +417,34 @@ def refuse_writes(monkeypatch) -> None:
     monkeypatch.setattr(new_format, "_write_draft", refuse)
 
 
-@pytest.mark.parametrize("how", ["chmod", "refused write"])
-def test_a_folder_that_cannot_be_written_is_refused_before_saving(tmp_path, monkeypatch, how):
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [("refused write", "Permission denied"), ("not a folder", "Not a directory")],
+)
+def test_a_folder_that_cannot_be_written_is_refused_before_saving(
+    tmp_path, monkeypatch, how, reason
+):
+    """Two ways a folder refuses writes that hold for root too (CI runs as root, who writes in
+    a chmod 555 folder): the write refused, and a path that the OS says is no folder."""
     folder = tmp_path / "formats"
-    folder.mkdir()
-    if how == "chmod":
-        if os.geteuid() == 0:
-            pytest.skip("root writes to a read-only folder: the 'refused write' case stands in")
-        folder.chmod(0o555)
+    if how == "not a folder":
+        blocker = tmp_path / "a-file"
+        blocker.write_text("a file where a folder should be")
+        folder = blocker / "formats"
     else:
+        folder.mkdir()
         refuse_writes(monkeypatch)
-    try:
-        message = r"cannot save the mapping as a format file: the formats folder cannot be " \
-                  r"written \(Permission denied\)"  # fmt: skip
-        with pytest.raises(FormatError, match=message) as refused:
-            new_format.check_names([CHOICES], folder)
-        assert str(folder) not in str(refused.value)  # the page shows it: no server path
-        with pytest.raises(FormatError, match=message):
-            save_format(CHOICES, folder)
-        new_format.check_names([], folder)  # nothing to save: nothing to refuse
-    finally:
-        folder.chmod(0o755)
-    assert list(folder.iterdir()) == []
+    message = (
+        r"cannot save the mapping as a format file: the formats folder cannot be "
+        rf"written \({reason}\)"
+    )
+    with pytest.raises(FormatError, match=message) as refused:
+        new_format.check_names([CHOICES], folder)
+    assert str(folder) not in str(refused.value)  # the page shows it: no server path
+    with pytest.raises(FormatError, match=message):
+        save_format(CHOICES, folder)
+    new_format.check_names([], folder)  # nothing to save: nothing to refuse
+    if how == "not a folder":
+        assert blocker.read_text() == "a file where a folder should be"
+    else:
+        assert list(folder.iterdir()) == []
