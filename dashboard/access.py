@@ -66,13 +66,18 @@ class Person:
         return f"{self.email} ({self.role})"
 
 
+def login_name() -> str:
+    """The person at this machine, as imports and re-scores record them on the command line
+    (and on the pages without sign-in)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
 def local_person() -> Person:
     """Without sign-in, the person at this machine: an admin, recorded by their login name."""
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container)
-        login = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
-    return Person(email=f"{login} (local, no sign-in)", role="admin")
+    return Person(email=f"{login_name()} (local, no sign-in)", role="admin")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ failed leaves no line and a line always has its change."""
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert
@@ -15,14 +14,6 @@ from dashboard.queries import Filters
 from dashboard.store import activity, writing
 
 ACTIONS = ("recompute", "save_format")
-
-
-def login_name() -> str:
-    """The person at this machine (the command line, or the dashboard without sign-in)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # a uid with no name (a container)
-        return "unknown"
 
 
 def record(connection: Connection, user: str, action: str, detail: str) -> None:

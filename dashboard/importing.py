@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
 import json
 import warnings
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from dashboard import __version__, import_log
+from dashboard.access import login_name
 from dashboard.bulk_write import insert_rows, update_rows
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.event_store import merged_with_stored, rederive, refresh_events, store_events
@@ -104,7 +104,7 @@ def import_prepared(
     finished one in the import's transaction (dashboard/import_log): an import killed half-way
     shows there as interrupted, having stored nothing.
     """
-    user = user or _user()
+    user = user or login_name()
     sources = [source or item.detection.format.name for item in prepared]
     started = dt.datetime.now(dt.UTC)
     rows = [_log_row(item, policy, source=s, user=user, started=started)
@@ -546,10 +546,3 @@ def _printable(text: str | None) -> str | None:
 def _set(connection: Connection, key: str, value: str) -> None:
     connection.execute(delete(settings).where(settings.c.key == key))
     connection.execute(insert(settings).values(key=key, value=value))
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from dashboard.activity import login_name, record
+from dashboard.access import login_name
+from dashboard.activity import record
 from dashboard.bulk_write import update_rows
 from dashboard.business_hours import BusinessCalendar
 from dashboard.errors import DashboardError
