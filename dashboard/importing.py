@@ -183,6 +183,7 @@ def _log_row(
         "policy_fingerprint": policy.fingerprint,
         "notes": "\n".join(item.notes),
         "program_version": __version__,
+        "time_zone": item.time_zone,
     }
 
 

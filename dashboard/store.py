@@ -55,7 +55,7 @@ DATABASE_URL_ENV = "SLA_DATABASE_URL"
 # per version, named for it ("0005"). The head is also a constant here so that opening a current
 # database compares two strings instead of loading Alembic (tests/test_migrations.py checks
 # that they agree).
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BASELINE_VERSION = 4  # release 0.1.0's schema, the last made without migrations
 
 
@@ -137,6 +137,9 @@ imports = Table(
     # it, 'interrupted' once a running import's process is found gone (dashboard/import_log.py)
     Column("status", String(12), nullable=False, server_default="finished"),
     Column("process", Text),  # while running: how to tell whether its process is alive
+    # the zone timestamps without an offset were read in (null before schema 9): the zone the
+    # export implies, tried by reconciliation (dashboard/reconcile.py)
+    Column("time_zone", Text),
 )
 
 cases = Table(

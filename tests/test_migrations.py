@@ -201,7 +201,11 @@ def test_imports_after_the_upgrade_record_the_program_that_made_them(v4_database
     with engine.connect() as connection:
         query = select(store.imports.c.id, store.imports.c.program_version)
         made_by = dict(connection.execute(query).all())
+        query = select(store.imports.c.id, store.imports.c.time_zone)
+        zones = dict(connection.execute(query).all())
     assert made_by == {1: None, 2: None, 3: None, 4: None, report.import_id: __version__}
+    # schema 9: the zone the export's times were read in; imports from before imply none
+    assert zones == {1: None, 2: None, 3: None, 4: None, report.import_id: "Europe/London"}
     engine.dispose()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -27,12 +28,16 @@ POLICY = vendor_policy()
 AS_OF = dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC)
 HEADER = (
     "case_id,customer,severity,created_at,first_response_at,resolved_at,dismissal_reason,"
-    "vendor_sla\n"
+    "vendor_sla,vendor_response_minutes,vendor_response_business_minutes\n"
 )
-# id, severity, created, first response, resolved, dismissal, the helpdesk's verdict
+# id, severity, created, first response, resolved, dismissal, the helpdesk's verdict, and its
+# response time in calendar and in business minutes (where the export gives them)
 CASES = [
     ("AGREE-MET", "P1", "2026-03-02T09:00Z", "2026-03-02T10:00Z", "", "", "met"),
     ("AGREE-BREACHED", "P1", "2026-03-02T09:00Z", "2026-03-02T15:00Z", "", "", "breached"),
+    # Wed 31 Dec 16:00 to Fri 2 Jan 10:00: ours 2 h + 1 h = 3 h (New Year's Day is a holiday),
+    # met; with no holidays 2 h + 9 h + 1 h = 12 h, breached
+    ("NO-HOLIDAYS", "P1", "2025-12-31T16:00Z", "2026-01-02T10:00Z", "", "", "breached"),
     # ours: 2 h + 1 h = 3 h, met; every hour of the working days: 8 h + 10 h, breached
     ("ALWAYS-OPEN", "P1", "2026-03-02T16:00Z", "2026-03-03T10:00Z", "", "", "breached"),
     # Fri 23:00 to Mon 02:00: ours 0 h; 24-hour days 1 h + 2 h (met); wall clock 51 h
@@ -47,6 +52,12 @@ CASES = [
     ("SEVERITY", "P1", "2026-03-04T14:00Z", "2026-03-05T11:00Z", "", "", "met"),
     # 3 h 58 m: met by two minutes; the helpdesk says breached (clock skew or rounding)
     ("NEAR", "P1", "2026-03-05T09:00Z", "2026-03-05T12:58Z", "", "", "breached"),
+    # 1 h of a 24 h target, met under every hypothesis of ours; the helpdesk's own figure,
+    # 25 business hours, gives its verdict: its clock differs from ours
+    ("CLOCK", "P4", "2026-03-05T09:00Z", "2026-03-05T10:00Z", "", "", "breached", "", "1500"),
+    # no verdict, only the helpdesk's calendar minutes (Zendesk): Fri 23:00 to Mon 02:00 is
+    # 51 h against a 4 h target, breached; ours 0 h, met; explained by calendar hours
+    ("FIGURE", "P1", "2026-03-06T23:00Z", "2026-03-09T02:00Z", "", "", "", "3060", ""),
     # 1 h of a 24 h target: met under every hypothesis, yet breached for the helpdesk
     ("UNEXPLAINED", "P4", "2026-03-05T09:00Z", "2026-03-05T10:00Z", "", "", "breached"),
     # not compared
@@ -56,22 +67,29 @@ CASES = [
     ("PENDING", "P4", "2026-03-20T09:00Z", "", "", "", "met"),
 ]  # fmt: skip
 EXPECTED_CAUSE = {
+    "NO-HOLIDAYS": "no_holidays",
     "ALWAYS-OPEN": "always_open",
     "CALENDAR": "calendar_hours",
     "TIME-ZONE": "time_zone",
     "RESOLUTION": "resolution_time",
     "SEVERITY": "other_severity",
     "NEAR": "near_deadline",
+    "CLOCK": "helpdesk_clock",
+    "FIGURE": "calendar_hours",
     "UNEXPLAINED": "unexplained",
 }
+
+
+def write_cases(path):
+    path.write_text(HEADER + "".join(
+        ",".join((case[0], "Acme", *case[1:], *[""] * (9 - len(case)))) + "\n" for case in CASES
+    ))  # fmt: skip
 
 
 @pytest.fixture
 def reconciled(engine, tmp_path):
     path = tmp_path / "with_verdicts.csv"
-    path.write_text(HEADER + "".join(
-        f"{i},Acme,{s},{c},{r},{z},{d},{v}\n" for i, s, c, r, z, d, v in CASES
-    ))  # fmt: skip
+    write_cases(tmp_path / "with_verdicts.csv")
     prepared = prepare_file(path, POLICY)
     assert not prepared.validated.rejects  # every case above reads
     import_prepared(engine, [prepared], POLICY, source="helpdesk")
@@ -82,23 +100,30 @@ def test_each_disagreement_is_named_by_the_hypothesis_that_explains_it(reconcile
     found = reconcile(reconciled, POLICY, Filters(), AS_OF, zones=("America/New_York",))
     causes = dict(zip(found.disagreements["case_id"], found.disagreements["cause"], strict=True))
     assert causes == EXPECTED_CAUSE
-    assert found.causes == {cause: int(cause in EXPECTED_CAUSE.values()) for cause in CAUSES}
+    named = list(EXPECTED_CAUSE.values())
+    assert found.causes == {cause: named.count(cause) for cause in CAUSES}
+    # FIGURE's verdict is the helpdesk's calendar minutes against the target, counted apart
+    assert found.from_figures == {"business_minutes": 0, "calendar_minutes": 1}
+    bases = dict(zip(found.disagreements["case_id"], found.disagreements["basis"], strict=True))
+    assert bases["FIGURE"] == "calendar_minutes" and bases["CLOCK"] == "stated"
 
 
 def test_the_matrix_counts_only_cases_with_both_verdicts(reconciled):
     found = reconcile(reconciled, POLICY, Filters(), AS_OF)
     level_1, level_2, level_3, level_4 = found.severities
-    # L1: AGREE-MET, AGREE-BREACHED; we met, they breached: ALWAYS-OPEN, CALENDAR, RESOLUTION,
-    # NEAR; we breached, they met: TIME-ZONE, SEVERITY
+    # L1: AGREE-MET, AGREE-BREACHED; we met, they breached: NO-HOLIDAYS, ALWAYS-OPEN, CALENDAR,
+    # RESOLUTION, NEAR, FIGURE; we breached, they met: TIME-ZONE, SEVERITY
     matrix = (level_1.compared, level_1.both_met, level_1.both_breached,
               level_1.we_met_they_breached, level_1.we_breached_they_met)  # fmt: skip
-    assert matrix == (8, 1, 1, 4, 2)
-    assert level_1.agreement == 2 / 8
+    assert matrix == (10, 1, 1, 6, 2)
+    assert level_1.agreement == 2 / 10
     assert level_2.compared == 0  # NO-VERDICT has none, DISMISSED is counted apart
     assert level_2.agreement is None
     assert level_3.compared == 0  # INVALID
-    assert (level_4.compared, level_4.we_met_they_breached) == (1, 1)  # PENDING is not judged
-    assert found.totals.compared == 9
+    # CLOCK, UNEXPLAINED; PENDING is not judged
+    assert (level_4.compared, level_4.we_met_they_breached) == (2, 2)
+    assert found.totals.compared == 12
+    assert [(s.source, s.compared) for s in found.sources] == [("helpdesk", 12)]
     assert found.no_vendor_verdict == 1
     assert found.not_compared == {"pending": 1, "invalid": 1, "unscored": 0, "dismissed": 1}
     # without a zone to try, TIME-ZONE's verdict is explained by another severity's target
@@ -106,8 +131,23 @@ def test_the_matrix_counts_only_cases_with_both_verdicts(reconciled):
     assert causes["TIME-ZONE"] == "other_severity"
 
 
+def test_the_zone_an_export_was_read_in_is_tried_without_being_named(engine, tmp_path):
+    """An export read in New York's time implies a helpdesk that may count hours there."""
+    path = tmp_path / "new_york.csv"
+    write_cases(path)
+    prepared = prepare_file(path, POLICY, zone=ZoneInfo("America/New_York"))
+    import_prepared(engine, [prepared], POLICY, source="helpdesk")
+    found = reconcile(engine, POLICY, Filters(), AS_OF)
+    assert found.zones == ("America/New_York",)
+    causes = dict(zip(found.disagreements["case_id"], found.disagreements["cause"], strict=True))
+    assert causes["TIME-ZONE"] == "time_zone"
+    # a zone given and implied is tried once; the policy's own zone is never "another"
+    again = reconcile(engine, POLICY, Filters(), AS_OF, zones=("America/New_York", "Europe/London"))
+    assert again.zones == ("America/New_York",)
+
+
 def test_filters_and_the_source_narrow_the_comparison(reconciled):
-    assert reconcile(reconciled, POLICY, Filters(severities=(4,)), AS_OF).totals.compared == 1
+    assert reconcile(reconciled, POLICY, Filters(severities=(4,)), AS_OF).totals.compared == 2
     assert reconcile(reconciled, POLICY, Filters(), AS_OF, source="other").totals.compared == 0
     assert reconcile(reconciled, POLICY, Filters(scope=("Nobody",)), AS_OF).totals.compared == 0
 
@@ -117,21 +157,42 @@ def test_the_command_prints_the_matrix_the_causes_and_the_headline(reconciled, c
     assert cli.main(["reconcile", "--db", database_url, "--as-of", "2026-03-20T12:00Z",
                      "--zone", "America/New_York", "--json"]) == 0  # fmt: skip
     shown = json.loads(capsys.readouterr().out)
-    assert shown["totals"]["compared"] == 9
+    assert shown["totals"]["compared"] == 12
     assert [s["level"] for s in shown["severities"]] == [1, 2, 3, 4]
-    assert shown["severities"][0]["we_met_they_breached"] == 4
-    assert {c["cause"]: c["cases"] for c in shown["causes"]} == dict.fromkeys(
-        EXPECTED_CAUSE.values(), 1
-    )
-    assert shown["causes"][0]["share"] == pytest.approx(1 / 7)
+    assert shown["severities"][0]["we_met_they_breached"] == 6
+    assert shown["sources"] == [{"source": "helpdesk", **shown["totals"]}]
+    named = list(EXPECTED_CAUSE.values())
+    assert {c["cause"]: c["cases"] for c in shown["causes"]} == {c: named.count(c) for c in named}
+    assert shown["causes"][0] == {
+        "cause": "no_holidays", "label": "No public holidays", "cases": 1,
+        "share": pytest.approx(1 / 10), "description": CAUSES["no_holidays"],
+    }  # fmt: skip
+    assert shown["from_figures"] == {"business_minutes": 0, "calendar_minutes": 1}
+    assert shown["zones_tried"] == ["America/New_York"]
     assert shown["no_vendor_verdict"] == 1
     assert cli.main(["reconcile", "--db", database_url, "--as-of", "2026-03-20T12:00Z"]) == 0
     text = capsys.readouterr().out
     assert "1 Urgent" in text
-    assert "why 7 disagree" in text
+    assert "why 10 disagree" in text
     assert (
         "not compared: 1 without the helpdesk's verdict; 1 pending, 1 invalid, 1 dismissed" in text
     )
+
+
+def test_each_source_has_its_matrix(reconciled, tmp_path, capsys, database_url):
+    other = tmp_path / "other.csv"
+    other.write_text(HEADER + "OTHER-1,Acme,P2,2026-03-02T09:00Z,2026-03-02T10:00Z,,,met,,\n")
+    import_prepared(reconciled, [prepare_file(other, POLICY)], POLICY, source="portal")
+    found = reconcile(reconciled, POLICY, Filters(), AS_OF)
+    assert [(s.source, s.compared, s.both_met) for s in found.sources] == [
+        ("helpdesk", 12, 1), ("portal", 1, 1)
+    ]  # fmt: skip
+    assert found.totals.compared == 13
+    assert cli.main(["reconcile", "--db", database_url, "--as-of", "2026-03-20T12:00Z"]) == 0
+    text = capsys.readouterr().out
+    assert [line.split()[:3] for line in text.splitlines() if line.startswith(("helpdesk",
+            "portal"))] == [["helpdesk", "12", "1"], ["portal", "1", "1"]]  # fmt: skip
+    assert "1 of the compared verdicts are the helpdesk's response-time figure" in text
 
 
 def test_nothing_to_compare_is_said_in_words(engine, capsys, database_url):
@@ -158,6 +219,7 @@ ORDER = list(CAUSES)  # the order hypotheses are tried in
             st.integers(0, 5 * 86_400),  # to the first response
             st.integers(0, 5 * 86_400),  # and on to the resolution
             st.sampled_from([1, 2, 3, 4]),
+            st.integers(0, 60 * 60),  # the helpdesk's own figure, in business minutes
         ),
         min_size=1,
         max_size=25,
@@ -180,12 +242,15 @@ def test_a_verdict_made_by_one_hypothesis_is_explained_by_it(cases, hypothesis, 
 
     ours = business(spec, start, end)
     resolution = business(spec, start, resolved)
+    figure = np.array([c[4] for c in cases], dtype=np.int64) * 60
     elapsed = {
+        "no_holidays": business(dataclasses.replace(spec, holidays=None, closures=()), start, end),
         "always_open": business(
             dataclasses.replace(spec, open_seconds=0, close_seconds=86_400), start, end
         ),
         "calendar_hours": end - start,
         "time_zone": business(dataclasses.replace(spec, timezone="America/New_York"), start, end),
+        "helpdesk_clock": figure,
         "resolution_time": resolution,
     }
     if hypothesis in elapsed:
@@ -197,6 +262,7 @@ def test_a_verdict_made_by_one_hypothesis_is_explained_by_it(cases, hypothesis, 
         vendor_met = np.where(near, ours > target, ours <= target)
     rows = pd.DataFrame(
         {
+            "source": "helpdesk",
             "case_id": [f"C{i}" for i in range(len(cases))],
             "severity": levels,
             "created_at": pd.to_datetime(start, unit="s", utc=True),
@@ -208,6 +274,7 @@ def test_a_verdict_made_by_one_hypothesis_is_explained_by_it(cases, hypothesis, 
             "resolution_business_seconds": resolution,
             "response_status": np.where(ours <= target, "met", "breached"),
             "vendor_sla": np.where(vendor_met, "met", "breached"),
+            "vendor_response_business_minutes": figure / 60,
         }
     )
     found = reconcile_rows(rows, POLICY, zones=("America/New_York",))

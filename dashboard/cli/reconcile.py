@@ -22,7 +22,7 @@ from dashboard.cli.options import (
 from dashboard.importing import stale_cases
 from dashboard.queries import Filters
 from dashboard.readable import share
-from dashboard.reconcile import CAUSES, MATRIX, reconcile
+from dashboard.reconcile import CAUSES, MATRIX, Agreement, reconcile
 from dashboard.store import opened
 
 
@@ -33,9 +33,12 @@ def add_parsers(commands) -> None:
         description=(
             "Cases with both our first-response verdict and the helpdesk's (met or breached) "
             "per severity: where both agree, where they differ, and for each difference the "
-            "first hypothesis, re-scored with our engine, under which they agree: a 24-hour "
-            "calendar, calendar hours (24x7), another time zone (--zone), resolution time, another "
-            "severity's target, a few minutes from the deadline; else unexplained."
+            "first hypothesis, re-scored with our engine, under which they agree: no public "
+            "holidays, a 24-hour calendar, calendar hours (24x7), another time zone (--zone, and "
+            "the zone each export was read in), the helpdesk's own response-time figure, "
+            "resolution time, another severity's target, a few minutes from the deadline; else "
+            "unexplained. Where an export gives the helpdesk's response time but no verdict "
+            "(Zendesk), its verdict is that time against the policy's target."
         ),
     )
     add_db_option(command)
@@ -87,15 +90,17 @@ def reconcile_command(args: argparse.Namespace) -> int:
         print(json.dumps(found.as_json(), indent=2))
         return 0
     names = {s.level: s.name for s in policy.severities}
-    rows = [["severity", "compared", *MATRIX, "agreement"]]
-    for row in (*found.severities, found.totals):
-        label = "all" if row.level is None else f"{row.level} {names[row.level]}"
-        rows.append([label, row.compared, *(getattr(row, k) for k in MATRIX),
-                     share(row.agreement)])  # fmt: skip
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(str(v).rjust(w) if i else str(v).ljust(w)
-                        for i, (v, w) in enumerate(zip(r, widths, strict=True))))  # fmt: skip
+    _matrix("severity", [(f"{s.level} {names[s.level]}", s) for s in found.severities]
+            + [("all", found.totals)])  # fmt: skip
+    if len(found.sources) > 1:
+        print()
+        _matrix("source", [(s.source, s) for s in found.sources] + [("all", found.totals)])
+    figures = sum(found.from_figures.values())
+    if figures:
+        print(f"{figures} of the compared verdicts are the helpdesk's response-time figure "
+              "against the policy's target (the export states no verdict)")  # fmt: skip
+    if found.zones:
+        print(f"time zones tried: {', '.join(found.zones)}")
     apart = ", ".join(f"{n} {k}" for k, n in found.not_compared.items() if n)
     print(f"not compared: {found.no_vendor_verdict} without the helpdesk's verdict"
           + (f"; {apart}" if apart else ""))  # fmt: skip
@@ -110,3 +115,14 @@ def reconcile_command(args: argparse.Namespace) -> int:
                 print(f"  {cause:16} {cases:6}  {cases / disagreeing:6.1%}  {CAUSES[cause]}")
         print(found.headline())
     return 0
+
+
+def _matrix(by: str, rows: list[tuple[str, Agreement]]) -> None:
+    table = [[by, "compared", *MATRIX, "agreement"]]
+    for label, row in rows:
+        table.append([label, row.compared, *(getattr(row, k) for k in MATRIX),
+                      share(row.agreement)])  # fmt: skip
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
+    for r in table:
+        print("  ".join(str(v).rjust(w) if i else str(v).ljust(w)
+                        for i, (v, w) in enumerate(zip(r, widths, strict=True))))  # fmt: skip

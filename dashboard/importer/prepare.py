@@ -56,6 +56,7 @@ class PreparedFile:
     # An event log's distinct events of the accepted cases (importer/histories.py), stored so
     # that the cases can be derived again; None for one row per case.
     events: pd.DataFrame | None = None
+    time_zone: str | None = None  # the zone times without an offset were read in
 
     @property
     def notes(self) -> list[str]:
@@ -116,6 +117,7 @@ def prepare_file(
         calendar=calendar,
         as_of=as_of,
         events=events,
+        time_zone=mapped.zone.key,
     )
 
 
