@@ -105,7 +105,8 @@ def test_each_disagreement_is_named_by_the_hypothesis_that_explains_it(reconcile
     # FIGURE's verdict is the helpdesk's calendar minutes against the target, counted apart
     assert found.from_figures == {"business_minutes": 0, "calendar_minutes": 1}
     bases = dict(zip(found.disagreements["case_id"], found.disagreements["basis"], strict=True))
-    assert bases["FIGURE"] == "calendar_minutes" and bases["CLOCK"] == "stated"
+    assert bases["FIGURE"] == "calendar_minutes"
+    assert bases["CLOCK"] == "stated"
 
 
 def test_the_matrix_counts_only_cases_with_both_verdicts(reconciled):
