@@ -6,11 +6,16 @@ customers on different plans, a severity mix dominated by levels 3-4 with a few 
 (often out of hours, sometimes by emergency email), responses that follow business hours with
 some breaches, dismissals for each of the policy's reasons, an open backlog at the end, Flux
 components, and a handful of data mistakes so the rejects report has something to say.
+
+It also carries the helpdesk's own verdict (vendor_sla), as helpdesks export theirs: this one's
+calendar was never given the public holidays, it times level-1 cases around the clock, and
+agents override about one verdict in a hundred. The Reconciliation page finds exactly that.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 from typing import TextIO
 
@@ -21,7 +26,7 @@ from dashboard.policy import Policy
 
 COLUMNS = (
     "case_id", "customer", "plan", "severity", "created_at", "first_response_at", "resolved_at",
-    "status", "channel", "component", "subject", "dismissal_reason",
+    "status", "channel", "component", "subject", "dismissal_reason", "vendor_sla",
 )  # fmt: skip
 
 # (customer, plan, share of cases)
@@ -135,6 +140,7 @@ def generate(
     resolved = responded + resolve
     open_ = unanswered | (resolved > last) | (rng.random(cases) < 0.01)
 
+    helpdesk = _helpdesk_verdicts(policy, created, responded, levels, targets, seed)
     customers = rng.choice(len(CUSTOMERS), size=cases, p=[c[2] for c in CUSTOMERS])
     email = rng.random(cases) < np.where(levels == 1, 0.35, np.where(levels == 2, 0.10, 0.03))
     dismissed = (rng.random(cases) < 0.09) & ~open_
@@ -166,11 +172,31 @@ def generate(
                 "component": component,
                 "subject": subject,
                 "dismissal_reason": reason,
+                "vendor_sla": "" if unanswered[i] else helpdesk[i],
             }
         )
     if data_problems and cases >= 400:
         _add_data_problems(rows)
     return rows
+
+
+def _helpdesk_verdicts(
+    policy: Policy,
+    created: np.ndarray,
+    responded: np.ndarray,
+    levels: np.ndarray,
+    targets: np.ndarray,
+    seed: int,
+) -> np.ndarray:
+    """The helpdesk's own first-response verdicts: its business hours know no public holidays,
+    level 1 is timed 24x7, and one verdict in a hundred is overridden by hand. Drawn from a
+    generator of their own, so the cases themselves are those of earlier samples."""
+    spec = dataclasses.replace(policy.calendar, holidays=None, closures=())
+    calendar = BusinessCalendar.covering(spec, created, responded)
+    elapsed = np.where(levels == 1, responded - created, calendar.between(created, responded))
+    met = elapsed <= targets
+    overridden = np.random.default_rng(seed + 1).random(len(created)) < 0.01
+    return np.where(met ^ overridden, "met", "breached")
 
 
 def _add_data_problems(rows: list[dict[str, str]]) -> None:

@@ -44,6 +44,7 @@ from dashboard.business_hours import supported_years
 from dashboard.charts import severity_labels
 from dashboard.downloads import chart_bytes, csv_bytes, file_name
 from dashboard.errors import DashboardError
+from dashboard.explain import case_history, explain_case, find_case
 from dashboard.importing import load_sample_if_empty
 from dashboard.policy import DEFAULT_POLICY_PATH, Policy, load_policy
 from dashboard.queries import Filters
@@ -479,6 +480,37 @@ def table(
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def case_ledger(case_id: str, source: str | None, policy_: Policy, view: views.View) -> None:
+    """One case's business-time ledger: every stretch counted or skipped, and why (the case
+    within the person's customers only)."""
+    try:
+        scope = person().scope  # "any case id" reaches only the person's customers
+        case = find_case(engine(), case_id, source=source, hint="pick it from the table",
+                         scope=scope)  # fmt: skip
+        events = case_history(engine(), case, scope=scope)
+        explained = explain_case(case, policy_, int(view.as_of.timestamp()), events)
+    except DashboardError as exc:
+        error(str(exc))
+        return
+    status = explained.status
+    deadline = local(explained.deadline_at)
+    st.markdown(f"**{escaped(case_id)}**: {status}, deadline {deadline}")
+    st.code("\n".join(explained.lines), language=None)
+    if explained.stretches:
+        stretches = pd.DataFrame(
+            {
+                "kind": [s.kind for s in explained.stretches],
+                # instants, shown in the calendar's zone like every table's
+                "start": pd.to_datetime([s.start for s in explained.stretches], unit="s", utc=True),
+                "end": pd.to_datetime([s.end for s in explained.stretches], unit="s", utc=True),
+                "seconds": [s.seconds for s in explained.stretches],
+                "reasons": ["; ".join(s.reasons) for s in explained.stretches],
+                "business_time": [readable.duration(s.seconds) for s in explained.stretches],
+            }
+        )
+        table(stretches, f"ledger-{case_id}")
 
 
 def local_times(frame: pd.DataFrame) -> pd.DataFrame:

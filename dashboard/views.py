@@ -581,11 +581,17 @@ def rejects_of_import(
 
 
 def reconciliation_page(
-    engine: Engine, policy: Policy, view: View, zones: tuple[str, ...] = ()
+    engine: Engine,
+    policy: Policy,
+    view: View,
+    zones: tuple[str, ...] = (),
+    source: str | None = None,
 ) -> reconcile.Reconciliation:
-    """Our verdicts beside the helpdesk's for the cases of the period, and why they differ."""
+    """Our verdicts beside the helpdesk's for the cases of the period (of one source, or all),
+    and why they differ."""
     scope = view.scope()
-    return reconcile.reconcile(engine, policy, scope.filters, view.as_of, zones=zones)
+    return reconcile.reconcile(engine, policy, scope.filters, view.as_of, zones=zones,
+                               source=source)  # fmt: skip
 
 
 # -- shared --------------------------------------------------------------------------------------

@@ -768,22 +768,46 @@ def test_an_edited_policy_wording_shows_without_an_import(db, tmp_path, monkeypa
 
 
 def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path):
-    from tests.test_reconcile import CASES, EXPECTED_CAUSE, HEADER
+    from dashboard.reconcile import LABELS
+    from tests.test_reconcile import EXPECTED_CAUSE, HEADER, write_cases
 
     path = tmp_path / "with_verdicts.csv"
-    path.write_text(HEADER + "".join(
-        f"{i},Acme,{s},{c},{r},{z},{d},{v}\n" for i, s, c, r, z, d, v in CASES
-    ))  # fmt: skip
+    write_cases(path)
     import_prepared(db, [prepare_file(path, POLICY)], POLICY, source="helpdesk")
-    app = open_app("reconciliation", zone="America/New_York")
+    other = tmp_path / "other.csv"
+    other.write_text(HEADER + "OTHER-1,Acme,P2,2026-03-02T09:00Z,2026-03-02T10:00Z,,,met,,\n")
+    import_prepared(db, [prepare_file(other, POLICY)], POLICY, source="portal")
+    app = open_app("reconciliation", zone="America/New_York", **{"from": "2025-12-01"})
     assert_clean(app)
     matrix = table_with(app, "Both met").set_index("Severity")
-    assert matrix.loc["All", "Compared"] == 9
-    assert matrix.loc["1 Urgent", "Met for us, breached for the helpdesk"] == 4
+    assert matrix.loc["All", "Compared"] == 13
+    assert matrix.loc["1 Urgent", "Met for us, breached for the helpdesk"] == 6
+    per_source = next(f.value for f in app.dataframe if "Source" in f.value.columns
+                      and "Both met" in f.value.columns).set_index("Source")  # fmt: skip
+    assert per_source.loc["helpdesk", "Compared"] == 12
+    assert per_source.loc["portal", "Agreement"] == "100.0%"
     assert charts(app)
-    cases = table_with(app, "cause")
-    assert dict(zip(cases["case_id"], cases["cause"], strict=True)) == EXPECTED_CAUSE
+    cases = table_with(app, "Why")
+    assert dict(zip(cases["Case"], cases["Why"], strict=True)) == {
+        case: LABELS[cause] for case, cause in EXPECTED_CAUSE.items()
+    }
+    assert not [c for c in cases.columns if "_" in c]  # people's words, no snake_case
+    assert cases.set_index("Case").loc["CLOCK", "Helpdesk's time"] == "25h 00m"
     assert "of the disagreements" in plain(app.info[0])
+    # one source: its matrix alone, chosen on the page or by a link
+    app.selectbox(key="source").set_value("portal").run()
+    assert_clean(app)
+    assert "Every compared case has the same verdict" in plain(app.success[0])
+    linked = open_app("reconciliation", source="portal", **{"from": "2025-12-01"})
+    assert table_with(linked, "Both met").set_index("Severity").loc["All", "Compared"] == 1
+    app.selectbox(key="source").set_value("All sources").run()
+    # our ledger of a disagreeing case, beside the helpdesk's verdict and the cause
+    app.selectbox(key="reconcile_case").set_value("NO-HOLIDAYS · helpdesk").run()
+    assert_clean(app)
+    said = " ".join(plain(m.value) for m in app.markdown)
+    assert "The helpdesk says **breached**" in said
+    assert "no public holidays" in said
+    assert any("New Year" in c.value for c in app.code)
     app.text_input(key="zone").set_value("Mars/Olympus").run()
     assert not app.exception
     assert "'Mars/Olympus' is not a time zone" in plain(app.warning[0])

@@ -6,8 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
-from dashboard.errors import DashboardError
-from dashboard.explain import case_history, explain_case, find_case
 
 
 def page() -> None:
@@ -121,32 +119,6 @@ def _ledger(breaches: pd.DataFrame, policy, view) -> None:
         case_id, source = chosen.rsplit(" · ", 1)
     if not case_id:
         return
-    try:
-        scope = ui.person().scope  # "any case id" reaches only the person's customers
-        case = find_case(ui.engine(), case_id, source=source, hint="pick it from the table",
-                         scope=scope)  # fmt: skip
-        events = case_history(ui.engine(), case, scope=scope)
-        explained = explain_case(case, policy, int(view.as_of.timestamp()), events)
-    except DashboardError as exc:
-        ui.error(str(exc))
-        return
-    status = explained.status
-    deadline = ui.local(explained.deadline_at)
-    st.markdown(f"**{ui.escaped(case_id)}**: {status}, deadline {deadline}")
-    st.code("\n".join(explained.lines), language=None)
-    if explained.stretches:
-        stretches = pd.DataFrame(
-            {
-                "kind": [s.kind for s in explained.stretches],
-                # instants, shown in the calendar's zone like every table's
-                "start": pd.to_datetime([s.start for s in explained.stretches], unit="s", utc=True),
-                "end": pd.to_datetime([s.end for s in explained.stretches], unit="s", utc=True),
-                "seconds": [s.seconds for s in explained.stretches],
-                "reasons": ["; ".join(s.reasons) for s in explained.stretches],
-                "business_time": [readable.duration(s.seconds) for s in explained.stretches],
-            }
-        )
-        ui.table(stretches, f"ledger-{case_id}")
-
+    ui.case_ledger(case_id, source, policy, view)
 
 ui.guarded(page)

@@ -9,10 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
-from dashboard.reconcile import CAUSES, LABELS
+from dashboard.reconcile import BASES, CAUSES, LABELS, Reconciliation
 
 MATRIX_HEADERS = {
     "severity": "Severity",
+    "source": "Source",
     "compared": "Compared",
     "both_met": "Both met",
     "both_breached": "Both breached",
@@ -20,6 +21,7 @@ MATRIX_HEADERS = {
     "we_breached_they_met": "Breached for us, met for the helpdesk",
     "agreement": "Agreement",
 }
+ALL_SOURCES = "All sources"
 
 
 def page() -> None:
@@ -30,9 +32,11 @@ def page() -> None:
         "own (met or breached). Each disagreement is re-scored under hypotheses in turn; the "
         "first that makes the two agree is its cause."
     )
-    zone = st.text_input("Also try the policy's hours in the time zone", key="zone",
-                         bind="query-params", placeholder="America/New_York",
-                         help="An IANA zone the helpdesk may count its hours in.")  # fmt: skip
+    left, right = st.columns(2)
+    zone = left.text_input("Also try the policy's hours in the time zone", key="zone",
+                           bind="query-params", placeholder="America/New_York",
+                           help="An IANA zone the helpdesk may count its hours in. The zone "
+                           "each export was read in is tried as well.")  # fmt: skip
     zones: tuple[str, ...] = ()
     if zone.strip():
         try:
@@ -40,47 +44,108 @@ def page() -> None:
             zones = (zone.strip(),)
         except (ZoneInfoNotFoundError, ValueError):
             ui.warning(f"{zone.strip()!r} is not a time zone such as America/New_York: not tried.")
-    found = ui.figures(views.reconciliation_page, view, zones)
+    every = ui.figures(views.reconciliation_page, view, zones)
+    sources = [s.source for s in every.sources]
+    source = None
+    if len(sources) > 1:
+        chosen = right.selectbox("Source", [ALL_SOURCES, *sources], key="source",
+                                 bind="query-params")  # fmt: skip
+        source = None if chosen == ALL_SOURCES else chosen
+    found = every if source is None else ui.figures(views.reconciliation_page, view, zones, source)
     if not found.totals.compared:
         st.info(
             "Nothing to compare: no case of this period and filter carries both verdicts. "
-            "Exports with the helpdesk's own SLA result (ServiceNow's made_sla, Freshdesk's SLA "
-            f"status, a vendor_sla column) are compared here. {found.no_vendor_verdict:,} "
-            "case(s) have our verdict alone."
+            "Exports with the helpdesk's own SLA result (ServiceNow's made_sla, Freshdesk's "
+            "first response status, Jira Service Management's time to first response, a "
+            "vendor_sla column) or its response time (Zendesk's first reply time) are compared "
+            f"here. {found.no_vendor_verdict:,} case(s) have our verdict alone."
         )
         return
     headline = found.headline()
     if headline:
         ui.info(headline)
+    _matrices(found, source)
+    causes = pd.DataFrame(found.as_json()["causes"])
+    if causes.empty:
+        st.success("Every compared case has the same verdict for us and for the helpdesk.")
+        return
+    st.subheader("Why they differ")
+    ui.chart(charts.reconcile_causes(causes), "reconciliation-causes")
+    if found.zones:
+        st.caption(f"Time zones tried: {', '.join(found.zones)}.")
+    _disagreements(found, view)
+
+
+def _matrices(found: Reconciliation, source: str | None) -> None:
     names = ui.severity_names()
     rows = [{"severity": names[s.level], **s.as_json()} for s in found.severities]
     rows.append({"severity": "All", **found.totals.as_json()})
-    matrix = pd.DataFrame(rows).drop(columns=["level"])
-    matrix["agreement"] = matrix["agreement"].map(readable.share)
-    st.subheader("Agreement per severity")
-    ui.table(matrix.rename(columns=MATRIX_HEADERS), "reconciliation-matrix")
+    st.subheader("Agreement per severity" + (f" · {source}" if source else ""))
+    ui.table(_readable(pd.DataFrame(rows).drop(columns=["level"])), "reconciliation-matrix")
     apart = ", ".join(f"{n:,} {k}" for k, n in found.not_compared.items() if n)
     st.caption(f"Not compared: {found.no_vendor_verdict:,} without the helpdesk's verdict"
                + (f"; {apart}." if apart else "."))  # fmt: skip
-    causes = pd.DataFrame(found.as_json()["causes"])
-    if not causes.empty:
-        st.subheader("Why they differ")
-        ui.chart(charts.reconcile_causes(causes), "reconciliation-causes")
-        st.subheader(f"Disagreeing cases ({len(found.disagreements):,})")
-        shown = found.disagreements.assign(
-            severity=found.disagreements["severity"].map(names),
-            ours=found.disagreements["response_status"],
-            helpdesk=found.disagreements["vendor_sla"],
-            our_business_time=found.disagreements["response_business_seconds"].map(
-                readable.duration
-            ),
-            meaning=found.disagreements["cause"].map(CAUSES),
-            why=found.disagreements["cause"].map(LABELS),
-        )[["case_id", "source", "customer", "severity", "created_at", "first_response_at",
-           "ours", "helpdesk", "our_business_time", "vendor_response_minutes", "why", "meaning",
-           "cause"]]  # fmt: skip
-        ui.table(shown.head(views.SHOWN_ROWS), "reconciliation-disagreements", height=360)
-        st.caption("A case's business-time ledger: the SLA attainment page, '...or any case id'.")
+    figures = sum(found.from_figures.values())
+    if figures:
+        st.caption(
+            f"{figures:,} of the {found.totals.compared:,} compared verdicts are the "
+            "helpdesk's response-time figure against the policy's target: the export gives "
+            "the helpdesk's time, not its verdict."
+        )
+    if len(found.sources) > 1:
+        st.subheader("Agreement per source")
+        rows = [s.as_json() for s in found.sources]
+        rows.append({"source": "All", **found.totals.as_json()})
+        ui.table(_readable(pd.DataFrame(rows)), "reconciliation-sources")
+
+
+def _readable(matrix: pd.DataFrame) -> pd.DataFrame:
+    return matrix.assign(agreement=matrix["agreement"].map(readable.share)).rename(
+        columns=MATRIX_HEADERS
+    )
+
+
+def _disagreements(found: Reconciliation, view: views.View) -> None:
+    cases = found.disagreements
+    names = ui.severity_names()
+    st.subheader(f"Disagreeing cases ({len(cases):,})")
+    shown = pd.DataFrame(
+        {
+            "Case": cases["case_id"],
+            "Source": cases["source"],
+            "Customer": cases["customer"],
+            "Severity": cases["severity"].map(names),
+            "Created": cases["created_at"],
+            "First response": cases["first_response_at"],
+            "Ours": cases["response_status"],
+            "Helpdesk's": cases["helpdesk"],
+            "Our business time": cases["response_business_seconds"].map(readable.duration),
+            "Helpdesk's time": cases["helpdesk_seconds"].map(readable.duration),
+            "Target": cases["target_seconds"].map(readable.duration),
+            "Why": cases["cause"].map(LABELS),
+            "Meaning": cases["cause"].map(CAUSES),
+            "Helpdesk's verdict from": cases["basis"].map(BASES),
+        }
+    )
+    ui.table(shown.head(views.SHOWN_ROWS), "reconciliation-disagreements", height=360)
+    if len(cases) > views.SHOWN_ROWS:
+        st.caption(f"The first {views.SHOWN_ROWS:,} are shown; narrow the filters for the rest.")
+    st.subheader("Our ledger of a disagreeing case")
+    choices = [f"{row.case_id} · {row.source}" for row in cases.head(views.SHOWN_ROWS).itertuples()]
+    chosen = st.selectbox("Disagreeing case", choices, index=None, key="reconcile_case",
+                          placeholder="Pick a case to see how we counted its time")  # fmt: skip
+    if not chosen:
+        return
+    case_id, source = chosen.rsplit(" · ", 1)
+    row = cases[(cases["case_id"] == case_id) & (cases["source"] == source)].iloc[0]
+    seconds = row["helpdesk_seconds"]
+    figure = "" if pd.isna(seconds) else readable.duration(seconds)
+    st.markdown(
+        f"The helpdesk says **{row['helpdesk']}** ({BASES[row['basis']]}"
+        + (f"; its time: {figure}" if figure else "")
+        + f"); we say **{row['response_status']}**. Cause: {CAUSES[row['cause']]}."
+    )
+    ui.case_ledger(case_id, source, ui.policy(), view)
 
 
 ui.guarded(page)
