@@ -156,6 +156,13 @@ def test_every_page_in_a_real_browser(server, tmp_path):
         pdf = pending.value.path().read_bytes()
         assert pdf.startswith(b"%PDF")
         assert pending.value.suggested_filename.startswith("review-acme-payments-")
+        # ...with our verdicts beside the helpdesk's (the sample carries the helpdesk's own)
+        page.get_by_text("Add our verdicts beside the helpdesk's").click()
+        _settled(page)
+        with page.expect_download(timeout=60_000) as pending:
+            page.get_by_role("button", name="Review pack (HTML)").click()
+        html = pending.value.path().read_text(encoding="utf-8")
+        assert 'id="reconciliation-matrix"' in html
 
         # Upload a file, import it, and see it in the history.
         page.goto(f"{server}/import")

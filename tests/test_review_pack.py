@@ -454,3 +454,57 @@ def test_a_customer_named_like_an_address_is_no_link_in_any_pack(db, tmp_path):
     assert b"/URI" not in pdf
     assert b"/Link" not in pdf
     assert LINKY in pdf_text(pdf, "linky")
+
+
+# -- the optional reconciliation section ----------------------------------------------------------
+
+
+@pytest.fixture
+def reconciled(engine, tmp_path):
+    """tests/test_reconcile.py's hand-built cases, each disagreement with its own cause."""
+    from dashboard.importer.prepare import prepare_file
+    from tests.test_reconcile import write_cases
+
+    path = tmp_path / "with_verdicts.csv"
+    write_cases(path)
+    import_prepared(engine, [prepare_file(path, POLICY)], POLICY, source="helpdesk")
+    return engine
+
+
+def reconciled_pack(engine, **kwargs) -> content.ReviewPack:
+    period = periods.Period(dt.date(2025, 12, 1), dt.date(2026, 3, 20))
+    as_of = dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC)
+    return content.build(engine, POLICY, "Acme", period, as_of, **kwargs)
+
+
+def test_a_pack_can_add_our_verdicts_beside_the_helpdesks(reconciled, tmp_path, database_url,
+                                                          capsys):  # fmt: skip
+    from dashboard.reconcile import LABELS
+    from tests.test_reconcile import EXPECTED_CAUSE
+
+    assert reconciled_pack(reconciled).reconciliation is None  # only when asked for
+    assert "reconciliation" not in parsed(to_html.render(reconciled_pack(reconciled))).tables
+    pack = reconciled_pack(reconciled, reconciliation=True)
+    tables = parsed(to_html.render(pack)).tables
+    matrix = {r[0]: r[1:] for r in tables["reconciliation-matrix"][1:]}
+    assert matrix["L1 Urgent"] == ["10", "1", "1", "6", "2", "20.0%"]
+    assert matrix["All"][0] == "12"
+    assert "L2 High" not in matrix  # nothing compared: no row
+    cases = {r[0]: r[-1] for r in tables["reconciliation-cases"][1:]}
+    assert cases == {case: LABELS[cause] for case, cause in EXPECTED_CAUSE.items()
+                     if cause != "time_zone"} | {"TIME-ZONE": LABELS["other_severity"]}  # fmt: skip
+    assert {r[0] for r in tables["reconciliation-causes"][1:]} >= {"No public holidays"}
+    flat = " ".join(pdf_text(packs.render(pack, "pdf"), "reconciled").split())
+    assert "Our verdicts beside the helpdesk's" in flat
+    assert "they agree on 16.7%" in flat
+    book = openpyxl.load_workbook(io.BytesIO(packs.render(pack, "xlsx")))
+    sheet = book["Disagreements"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(2, values_only=True)}
+    assert rows["CLOCK"]["helpdesk_hours"] == 25.0  # a number to compute with
+    assert rows["NO-HOLIDAYS"]["cause"] == "no_holidays"
+    out = tmp_path / "acme.html"
+    assert main(["report", "--customer", "Acme", "--from", "2025-12-01", "--to", "2026-03-20",
+                 "--as-of", "2026-03-20T12:00:00Z", "--db", database_url, "-o", str(out),
+                 "--reconciliation"]) == 0  # fmt: skip
+    assert out.read_bytes() == packs.render(pack, "html")

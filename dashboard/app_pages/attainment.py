@@ -121,4 +121,5 @@ def _ledger(breaches: pd.DataFrame, policy, view) -> None:
         return
     ui.case_ledger(case_id, source, policy, view)
 
+
 ui.guarded(page)

@@ -84,13 +84,20 @@ def _review_pack(customer: str, view, policy) -> None:
         return
     st.caption(f"Review pack for {ui.escaped(customer)}, {view.period.label()}: the policy, "
                "every figure beside the previous period, each breach explained.")  # fmt: skip
+    reconciled = st.checkbox(
+        "Add our verdicts beside the helpdesk's", key="pack_reconciliation",
+        help="The pack gains a section reconciling our first-response verdicts with those the "
+        "helpdesk exported, and why they differ (the Reconciliation page's figures).",
+    )  # fmt: skip
     columns = st.columns(3)
     # Read now: the pack is made later, on the click, where the session is not at hand.
     scope = ui.person().scope
     for column, kind in zip(columns, ("pdf", "html", "xlsx"), strict=True):
         column.download_button(
             f"Review pack ({kind.upper()})",
-            data=lambda kind=kind: packs.render(_pack(customer, view, policy, scope), kind),
+            data=lambda kind=kind: packs.render(
+                _pack(customer, view, policy, scope, reconciled), kind
+            ),
             file_name=file_name(
                 "review",
                 customer,
@@ -99,15 +106,16 @@ def _review_pack(customer: str, view, policy) -> None:
                 suffix=kind,
             ),
             mime=packs.MIME[kind],
-            key=f"pack-{kind}",
+            key=f"pack-{kind}-{reconciled}",
             on_click="ignore",
             icon=":material/description:",
         )
 
 
-def _pack(customer: str, view, policy, scope: tuple[str, ...] | None):
+def _pack(customer: str, view, policy, scope: tuple[str, ...] | None, reconciled: bool):
     # Built on a click, outside ui.figures: the person's scope is passed in by hand.
-    return content.build(ui.engine(), policy, customer, view.period, view.as_of, scope=scope)
+    return content.build(ui.engine(), policy, customer, view.period, view.as_of, scope=scope,
+                         reconciliation=reconciled)  # fmt: skip
 
 
 ui.guarded(page)

@@ -42,6 +42,11 @@ def add_parsers(commands) -> None:
     add_policy_option(report)
     report.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
                         help="FILE.html, FILE.pdf or FILE.xlsx")  # fmt: skip
+    report.add_argument(
+        "--reconciliation",
+        action="store_true",
+        help="add our verdicts beside the helpdesk's own, and why they differ (see reconcile)",
+    )
     report.set_defaults(handler=report_command)
 
 
@@ -70,7 +75,8 @@ def report_command(args: argparse.Namespace) -> int:
         period = periods.Period(first, last)
     with opened(args.db) as engine:
         load_sample_on_first_use(engine, policy, args.db)
-        pack = content.build(engine, policy, args.customer, period, as_of)
+        pack = content.build(engine, policy, args.customer, period, as_of,
+                             reconciliation=args.reconciliation)  # fmt: skip
     write_atomically(args.output, packs.render(pack, kind))
     print(f"wrote {args.output}: {kind.upper()} review pack for {args.customer!r}, "
           f"{period.label()}, {len(pack.breaches)} breach(es)")  # fmt: skip

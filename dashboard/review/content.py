@@ -26,6 +26,7 @@ from dashboard.ledger import ledger
 from dashboard.policy import DISMISSAL_REASONS, REASON_LABELS, WEEKDAY_NAMES, Policy
 from dashboard.queries import Filters
 from dashboard.readable import clock, duration, instant
+from dashboard.reconcile import Reconciliation, reconcile
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class ReviewPack:
     dismissals: pd.DataFrame  # one row a reason, with the policy's wording
     channels: pd.DataFrame  # cases by channel and severity
     data_quality: pd.DataFrame  # rejected rows and invalid or unscored cases of this customer
+    # optional: our verdicts beside the helpdesk's own (dashboard/reconcile.py), when asked for
+    reconciliation: Reconciliation | None = None
 
     @property
     def policy_table(self) -> pd.DataFrame:
@@ -85,9 +88,11 @@ def build(
     as_of: dt.datetime,
     *,
     scope: tuple[str, ...] | None = None,
+    reconciliation: bool = False,
 ) -> ReviewPack:
     """One customer's pack; with a scope (access.Person.scope), a customer outside it is
-    refused in the same words as one with no cases."""
+    refused in the same words as one with no cases. With `reconciliation`, it adds our
+    verdicts beside the helpdesk's own and why they differ."""
     if customer not in views.filter_options(engine, scope).customers:
         raise DashboardError(f"no case names the customer {customer!r}")
     stale = stale_cases(engine, policy)
@@ -129,6 +134,7 @@ def build(
         dismissals=_dismissals(engine, scope, policy),
         channels=analytics.channels(engine, scope),
         data_quality=_data_quality(engine, scope, customer, now),
+        reconciliation=reconcile(engine, policy, scope.filters, as_of) if reconciliation else None,
     )
 
 

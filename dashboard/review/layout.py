@@ -10,6 +10,7 @@ import pandas as pd
 
 from dashboard import charts, readable
 from dashboard.downloads import chart_bytes
+from dashboard.reconcile import LABELS
 from dashboard.review.content import ReviewPack
 
 
@@ -131,6 +132,61 @@ def text(pack: ReviewPack) -> dict:
         ],
         "quality_rows": pack.data_quality.to_dict("records"),
         "labels": labels,
+        "reconciliation": _reconciliation(pack, names),
+    }
+
+
+def _reconciliation(pack: ReviewPack, names: dict[int, str]) -> dict | None:
+    """Our verdicts beside the helpdesk's, in words; None when the pack was made without."""
+    found = pack.reconciliation
+    if found is None:
+        return None
+    cases = found.disagreements
+    figures = sum(found.from_figures.values())
+    return {
+        "compared": found.totals.compared,
+        "agreement": readable.share(found.totals.agreement),
+        "headline": found.headline() or "",
+        "from_figures": (
+            f"{figures} of the compared verdicts are the helpdesk's response time against the "
+            "policy's target: its export gives the time, not a verdict."
+            if figures
+            else ""
+        ),
+        "severity_rows": [
+            {
+                "severity": "All" if s.level is None else names[s.level],
+                "compared": s.compared,
+                "both_met": s.both_met,
+                "both_breached": s.both_breached,
+                "we_met_they_breached": s.we_met_they_breached,
+                "we_breached_they_met": s.we_breached_they_met,
+                "agreement": readable.share(s.agreement),
+            }
+            for s in (*found.severities, found.totals)
+            if s.level is None or s.compared
+        ],
+        "cause_rows": [
+            {
+                "cause": c["label"],
+                "cases": c["cases"],
+                "share": readable.share(c["share"]),
+                "meaning": c["description"],
+            }
+            for c in found.as_json()["causes"]
+        ],
+        "case_rows": [
+            {
+                "case_id": r.case_id,
+                "severity": names.get(int(r.severity), r.severity),
+                "ours": r.response_status,
+                "helpdesk": r.helpdesk,
+                "our_time": readable.duration(r.response_business_seconds),
+                "helpdesk_time": readable.duration(r.helpdesk_seconds),
+                "why": LABELS[r.cause],
+            }
+            for r in cases.itertuples()
+        ],
     }
 
 

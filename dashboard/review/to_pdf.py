@@ -191,6 +191,9 @@ def render(pack: ReviewPack) -> bytes:
         )
     )
 
+    if t["reconciliation"] is not None:
+        _reconciliation(story, t["reconciliation"])
+
     story.append(Paragraph("Data quality", H2))
     if t["quality_rows"]:
         story.append(
@@ -224,6 +227,50 @@ def render(pack: ReviewPack) -> bytes:
     )
     document.build(story)
     return buffer.getvalue()
+
+
+def _reconciliation(story: list, r: dict) -> None:
+    story.append(Paragraph("Our verdicts beside the helpdesk's", H2))
+    if not r["compared"]:
+        story.append(Paragraph("No case of this period carries the helpdesk's own verdict: "
+                               "nothing to compare.", BODY))  # fmt: skip
+        return
+    said = (f"{r['compared']} case(s) carry both our first-response verdict and the "
+            f"helpdesk's own: they agree on {r['agreement']}."
+            + (f" {r['headline']}." if r["headline"] else ""))  # fmt: skip
+    story.append(Paragraph(_x(said), BODY))
+    if r["from_figures"]:
+        story.append(Paragraph(_x(r["from_figures"]), BODY))
+    story.append(
+        _table(
+            ["Severity", "Compared", "Both met", "Both breached",
+             "Met for us, breached for the helpdesk", "Breached for us, met for the helpdesk",
+             "Agreement"],
+            [[x["severity"], x["compared"], x["both_met"], x["both_breached"],
+              x["we_met_they_breached"], x["we_breached_they_met"], x["agreement"]]
+             for x in r["severity_rows"]],
+            widths=[0.16, 0.11, 0.11, 0.12, 0.18, 0.18, 0.14],
+        )
+    )  # fmt: skip
+    if r["cause_rows"]:
+        story.append(Spacer(1, 2 * mm))
+        story.append(
+            _table(
+                ["Why they differ", "Cases", "Share", "Meaning"],
+                [[x["cause"], x["cases"], x["share"], x["meaning"]] for x in r["cause_rows"]],
+                widths=[0.22, 0.1, 0.1, 0.58],
+            )
+        )
+        story.append(Spacer(1, 2 * mm))
+        story.append(
+            _table(
+                ["Case", "Severity", "Ours", "Helpdesk's", "Our business time",
+                 "Helpdesk's time", "Why"],
+                [[x["case_id"], x["severity"], x["ours"], x["helpdesk"], x["our_time"],
+                  x["helpdesk_time"], x["why"]] for x in r["case_rows"]],
+                widths=[0.14, 0.13, 0.1, 0.11, 0.14, 0.14, 0.24],
+            )
+        )  # fmt: skip
 
 
 def _policy_table(t: dict) -> Table:

@@ -19,6 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.utils import get_column_letter
 
 from dashboard import readable
+from dashboard.reconcile import LABELS
 from dashboard.review.content import ReviewPack
 
 PERCENT = "0.0%"
@@ -68,6 +69,7 @@ def sheets(pack: ReviewPack) -> dict[str, pd.DataFrame]:
             "first_response_at": f"first_response_at ({zone})",
         }
     )
+    extra = {} if pack.reconciliation is None else _reconciliation(pack)
     return {
         "Summary": summary,
         "Policy": pack.policy_table,
@@ -81,7 +83,38 @@ def sheets(pack: ReviewPack) -> dict[str, pd.DataFrame]:
         "Dismissals": pack.dismissals,
         "Channels": pack.channels,
         "Data quality": pack.data_quality,
+        **extra,
     }
+
+
+def _reconciliation(pack: ReviewPack) -> dict[str, pd.DataFrame]:
+    """Our verdicts beside the helpdesk's: the matrix per severity and the disagreeing cases
+    (numbers and instants as such, the cause in words beside its key)."""
+    found = pack.reconciliation
+    assert found is not None
+    zone = pack.policy.calendar.timezone
+    matrix = pd.DataFrame([s.as_json() for s in (*found.severities, found.totals)])
+    matrix["level"] = matrix["level"].astype("object").where(matrix["level"].notna(), "all")
+    cases = found.disagreements
+    shown = pd.DataFrame(
+        {
+            "case_id": cases["case_id"],
+            "severity": cases["severity"],
+            f"created_at ({zone})": cases["created_at"].map(lambda t: _naive(_local(t, zone))),
+            f"first_response_at ({zone})": cases["first_response_at"].map(
+                lambda t: _naive(_local(t, zone))
+            ),
+            "ours": cases["response_status"],
+            "helpdesk": cases["helpdesk"],
+            "helpdesk_verdict_from": cases["basis"],
+            "our_business_hours": cases["response_business_seconds"] / 3600,
+            "helpdesk_hours": cases["helpdesk_seconds"] / 3600,
+            "target_hours": cases["target_seconds"] / 3600,
+            "cause": cases["cause"],
+            "why": cases["cause"].map(LABELS),
+        }
+    )
+    return {"Reconciliation": matrix, "Disagreements": shown}
 
 
 def render(pack: ReviewPack) -> bytes:
