@@ -320,3 +320,49 @@ def test_the_servicenow_event_log_is_reconciled_per_severity(engine, capsys, dat
         assert row["compared"] == len(mine)
         assert row["both_met"] == sum(1 for _, o, t in mine if o == t == "met")
     assert shown["totals"]["compared"] == len(both)
+
+
+# -- every shipped format keeps what its helpdesk says -------------------------------------------
+
+# fixture -> (cases compared, of them from the helpdesk's time figure, zones the export implies)
+SHIPPED = {
+    "freshdesk_tickets.csv": (2, 0, ()),  # First response status; its hours kept as the clock
+    "jira_service_management.csv": (2, 0, ()),  # Time to first response, negative = breached
+    "servicenow_events.csv": (4, 0, ()),  # made_sla of the last event
+    "zendesk_tickets.csv": (3, 3, ()),  # reply-time minutes in business hours, no verdict
+    # exported in UTC: tried as the helpdesk's zone; no first responses, so nothing is judged
+    "servicenow_rest.csv": (0, 0, ("UTC",)),
+}
+
+
+@pytest.mark.parametrize("name", list(SHIPPED))
+def test_every_shipped_format_keeps_the_helpdesks_verdict_or_time(engine, name):
+    from pathlib import Path
+
+    from dashboard.policy import load_policy
+
+    policy = load_policy()
+    path = Path(__file__).parent / "fixtures" / "exports" / name
+    prepared = prepare_file(path, policy)
+    assert any("kept the helpdesk's own figures" in note for note in prepared.notes)
+    import_prepared(engine, [prepared], policy, source="helpdesk")
+    found = reconcile(engine, policy, Filters(), dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    compared, from_figures, zones = SHIPPED[name]
+    assert found.totals.compared == compared
+    assert sum(found.from_figures.values()) == from_figures
+    assert found.zones == zones
+
+
+def test_freshdesks_hours_are_its_clock(engine):
+    """Ticket 502: answered within our target, 'SLA Violated' for Freshdesk, whose own figure
+    is 64.5 wall-clock hours, kept beside its verdict; a 24-hour calendar explains it."""
+    from pathlib import Path
+
+    from dashboard.policy import load_policy
+
+    policy = load_policy()
+    path = Path(__file__).parent / "fixtures" / "exports" / "freshdesk_tickets.csv"
+    import_prepared(engine, [prepare_file(path, policy)], policy, source="helpdesk")
+    found = reconcile(engine, policy, Filters(), dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    [row] = found.disagreements.itertuples()
+    assert (row.case_id, row.helpdesk_seconds, row.cause) == ("502", 64.5 * 3600, "always_open")

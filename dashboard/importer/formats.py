@@ -69,8 +69,8 @@ _EVENT_KEYS = {"timestamp", "sequence", "activity", *ACTIVITY_RULES, *STATUS_RUL
 _DETECT_KEYS = {"headers", "values", "header_search_rows"}
 _FIRST_RESPONSE_KEYS = {"column", "minutes_after_created", "hours_after_created", "recorded"}
 _VENDOR_KEYS = {
-    "response_minutes", "response_business_minutes", "sla", "sla_met", "sla_breached",
-    "sla_remaining",
+    "response_minutes", "response_hours", "response_business_minutes", "sla", "sla_met",
+    "sla_breached", "sla_remaining",
 }  # fmt: skip
 _TIMESTAMP_KEYS = {"formats", "zone", "footer"}
 _DISMISSAL_KEYS = {"column", "equals", "matches", "reason", "reason_from_value"}
@@ -130,6 +130,7 @@ class ExportFormat:
     # (our canonical export writes it, so cases from a ServiceNow export stay unscored).
     response_recorded: tuple[str, ...] = ()
     vendor_response_minutes: tuple[str, ...] = ()
+    vendor_response_hours: tuple[str, ...] = ()  # the same, a bare number in hours (Freshdesk)
     vendor_response_business_minutes: tuple[str, ...] = ()
     vendor_sla: tuple[str, ...] = ()
     vendor_sla_met: frozenset[str] = frozenset()
@@ -437,6 +438,7 @@ def parse_format(raw: Mapping[str, Any], *, source: str) -> ExportFormat:
         first_response_hours=optional(first, "hours_after_created", "first_response"),
         response_recorded=optional(first, "recorded", "first_response"),
         vendor_response_minutes=optional(vendor, "response_minutes", "vendor"),
+        vendor_response_hours=optional(vendor, "response_hours", "vendor"),
         vendor_response_business_minutes=optional(vendor, "response_business_minutes", "vendor"),
         vendor_sla=optional(vendor, "sla", "vendor"),
         vendor_sla_met=lowered("sla_met"),

@@ -352,15 +352,18 @@ def _vendor(
         },
         index=frame.index,
     )
-    kept = []
-    for key, headers in (
-        ("response_minutes", fmt.vendor_response_minutes),
-        ("response_business_minutes", fmt.vendor_response_business_minutes),
+    kept: list[str] = []
+    filled: set[str] = set()
+    for key, headers, unit in (
+        ("response_minutes", fmt.vendor_response_minutes, 60),
+        ("response_minutes", fmt.vendor_response_hours, 3600),  # a bare number in hours
+        ("response_business_minutes", fmt.vendor_response_business_minutes, 60),
     ):
         values = text(headers)
-        if values is not None:
-            seconds, bad = parse_durations(values, 60)
+        if values is not None and key not in filled:  # minutes before hours, when both
+            seconds, bad = parse_durations(values, unit)
             vendor[key] = seconds / 60
+            filled.add(key)
             kept.append(headers[0])
             if bad.any():
                 notes.append(

@@ -204,7 +204,7 @@ REFUSALS = [
     (
         _mapping(vendor={"sla_ok": ["yes"]}),
         "vendor.sla_ok: unknown key (expected one of: response_business_minutes, "
-        "response_minutes, sla, sla_breached, sla_met, sla_remaining)",
+        "response_hours, response_minutes, sla, sla_breached, sla_met, sla_remaining)",
     ),
     (
         _mapping(timestamps={"when": "always"}),
