@@ -196,7 +196,7 @@ def reconcile_rows(
     sources = tuple(_agreement(group, None, source=str(name))
                     for name, group in compared.groupby("source", sort=True))  # fmt: skip
     disagree = compared[compared["response_status"] != compared["helpdesk"]].copy()
-    disagree["cause"] = _causes(disagree, policy, zones)
+    disagree["cause"], disagree["cause_seconds"] = _causes(disagree, policy, zones)
     causes = {c: int((disagree["cause"] == c).sum()) for c in CAUSES}
     return Reconciliation(
         severities=severities,
@@ -245,11 +245,15 @@ def _agreement(rows: pd.DataFrame, level: int | None, *, source: str | None = No
     )
 
 
-def _causes(rows: pd.DataFrame, policy: Policy, zones: tuple[str, ...]) -> np.ndarray:
-    """The first hypothesis under which each row's verdict becomes the helpdesk's."""
+def _causes(
+    rows: pd.DataFrame, policy: Policy, zones: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first hypothesis under which each row's verdict becomes the helpdesk's, and the
+    time it counts (what the page shows as "under that cause"; NaN for unexplained)."""
     cause = np.full(len(rows), "unexplained", dtype=object)
+    counted = np.full(len(rows), np.nan)
     if rows.empty:
-        return cause
+        return cause, counted
     wanted_met = (rows["helpdesk"] == "met").to_numpy()
     # A verdict made from the helpdesk's figure is its clock against our target: only the
     # hypotheses about counting time (and the deadline's minutes) can explain it.
@@ -277,6 +281,7 @@ def _causes(rows: pd.DataFrame, policy: Policy, zones: tuple[str, ...]) -> np.nd
     for name, elapsed, applies in tests:
         agrees = applies & ~np.isnan(elapsed) & ((elapsed <= target) == wanted_met) & ~taken
         cause[agrees] = name
+        counted[agrees] = elapsed[agrees]
         taken |= agrees
     response = rows["response_business_seconds"].to_numpy(np.float64)
     other_targets = {s.response_seconds for s in policy.severities}
@@ -284,10 +289,12 @@ def _causes(rows: pd.DataFrame, policy: Policy, zones: tuple[str, ...]) -> np.nd
         agrees = (stated & ~np.isnan(response) & (target != seconds)
                   & ((response <= seconds) == wanted_met) & ~taken)  # fmt: skip
         cause[agrees] = "other_severity"
+        counted[agrees] = response[agrees]
         taken |= agrees
     near = ~np.isnan(response) & (np.abs(response - target) <= NEAR_DEADLINE_SECONDS) & ~taken
     cause[near] = "near_deadline"
-    return cause
+    counted[near] = response[near]
+    return cause, counted
 
 
 def _business(spec, start: np.ndarray, end: np.ndarray, answered: np.ndarray) -> np.ndarray:

@@ -793,6 +793,8 @@ def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path)
     }
     assert not [c for c in cases.columns if "_" in c]  # people's words, no snake_case
     assert cases.set_index("Case").loc["CLOCK", "Helpdesk's time"] == "25h 00m"
+    # the time the named hypothesis counts: no holidays, 2 h + 9 h + 1 h
+    assert cases.set_index("Case").loc["NO-HOLIDAYS", "Under that cause"] == "12h 00m"
     assert "of the disagreements" in plain(app.info[0])
     # one source: its matrix alone, chosen on the page or by a link
     app.selectbox(key="source").set_value("portal").run()
@@ -805,8 +807,9 @@ def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path)
     app.selectbox(key="reconcile_case").set_value("NO-HOLIDAYS · helpdesk").run()
     assert_clean(app)
     said = " ".join(plain(m.value) for m in app.markdown)
-    assert "The helpdesk says **breached**" in said
+    assert "The helpdesk says **breached**; we say **met**" in said
     assert "no public holidays" in said
+    assert "Counted that way, the time is 12h 00m against a 4h 00m target" in said
     assert any("New Year" in c.value for c in app.code)
     app.text_input(key="zone").set_value("Mars/Olympus").run()
     assert not app.exception

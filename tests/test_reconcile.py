@@ -104,6 +104,12 @@ def test_each_disagreement_is_named_by_the_hypothesis_that_explains_it(reconcile
     assert found.causes == {cause: named.count(cause) for cause in CAUSES}
     # FIGURE's verdict is the helpdesk's calendar minutes against the target, counted apart
     assert found.from_figures == {"business_minutes": 0, "calendar_minutes": 1}
+    counted = dict(zip(found.disagreements["case_id"], found.disagreements["cause_seconds"],
+                       strict=True))  # fmt: skip
+    assert counted["NO-HOLIDAYS"] == 12 * 3600  # 2 h + 9 h on New Year's Day + 1 h
+    assert counted["CALENDAR"] == 51 * 3600  # Fri 23:00 to Mon 02:00, wall clock
+    assert counted["CLOCK"] == 1500 * 60  # the helpdesk's own figure
+    assert np.isnan(counted["UNEXPLAINED"])
     bases = dict(zip(found.disagreements["case_id"], found.disagreements["basis"], strict=True))
     assert bases["FIGURE"] == "calendar_minutes"
     assert bases["CLOCK"] == "stated"

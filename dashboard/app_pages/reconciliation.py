@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
-from dashboard.reconcile import BASES, CAUSES, LABELS, Reconciliation
+from dashboard.reconcile import BASES, CAUSES, LABELS, STATED, Reconciliation
 
 MATRIX_HEADERS = {
     "severity": "Severity",
@@ -34,7 +34,7 @@ def page() -> None:
     )
     left, right = st.columns(2)
     zone = left.text_input("Also try the policy's hours in the time zone", key="zone",
-                           bind="query-params", placeholder="America/New_York",
+                           bind="query-params", placeholder="e.g. America/New_York",
                            help="An IANA zone the helpdesk may count its hours in. The zone "
                            "each export was read in is tried as well.")  # fmt: skip
     zones: tuple[str, ...] = ()
@@ -112,21 +112,26 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
     shown = pd.DataFrame(
         {
             "Case": cases["case_id"],
-            "Source": cases["source"],
-            "Customer": cases["customer"],
             "Severity": cases["severity"].map(names),
-            "Created": cases["created_at"],
-            "First response": cases["first_response_at"],
+            "Why": cases["cause"].map(LABELS),
             "Ours": cases["response_status"],
             "Helpdesk's": cases["helpdesk"],
-            "Our business time": cases["response_business_seconds"].map(readable.duration),
-            "Helpdesk's time": cases["helpdesk_seconds"].map(readable.duration),
             "Target": cases["target_seconds"].map(readable.duration),
-            "Why": cases["cause"].map(LABELS),
+            "Our business time": cases["response_business_seconds"].map(readable.duration),
+            "Under that cause": cases["cause_seconds"].map(readable.duration),
+            "Helpdesk's time": cases["helpdesk_seconds"].map(readable.duration),
+            "Customer": cases["customer"],
+            "Created": cases["created_at"],
+            "First response": cases["first_response_at"],
+            "Source": cases["source"],
             "Meaning": cases["cause"].map(CAUSES),
             "Helpdesk's verdict from": cases["basis"].map(BASES),
         }
     )
+    if cases["helpdesk_seconds"].isna().all():  # no export of these gives the helpdesk's time
+        shown = shown.drop(columns=["Helpdesk's time"])
+    if cases["source"].nunique() == 1:
+        shown = shown.drop(columns=["Source"])
     ui.table(shown.head(views.SHOWN_ROWS), "reconciliation-disagreements", height=360)
     if len(cases) > views.SHOWN_ROWS:
         st.caption(f"The first {views.SHOWN_ROWS:,} are shown; narrow the filters for the rest.")
@@ -140,10 +145,19 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
     row = cases[(cases["case_id"] == case_id) & (cases["source"] == source)].iloc[0]
     seconds = row["helpdesk_seconds"]
     figure = "" if pd.isna(seconds) else readable.duration(seconds)
+    basis = "" if row["basis"] == STATED else f" ({BASES[row['basis']]})"
+    said = f"The helpdesk says **{row['helpdesk']}**{basis}" + (
+        f", its time {figure}" if figure else ""
+    )
+    under = row["cause_seconds"]
+    counted = (
+        f" Counted that way, the time is {readable.duration(under)} against a "
+        f"{readable.duration(row['target_seconds'])} target."
+        if pd.notna(under) and row["cause"] != "helpdesk_clock"
+        else ""
+    )
     st.markdown(
-        f"The helpdesk says **{row['helpdesk']}** ({BASES[row['basis']]}"
-        + (f"; its time: {figure}" if figure else "")
-        + f"); we say **{row['response_status']}**. Cause: {CAUSES[row['cause']]}."
+        f"{said}; we say **{row['response_status']}**. Cause: {CAUSES[row['cause']]}.{counted}"
     )
     ui.case_ledger(case_id, source, ui.policy(), view)
 
