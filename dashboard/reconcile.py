@@ -20,10 +20,12 @@ the narrower one could never be named:
 8. near_deadline: within NEAR_DEADLINE_SECONDS of the deadline (clock skew or rounding);
 9. unexplained.
 
-Where an export gives the helpdesk's response time but no verdict (Zendesk's reply-time
-minutes), the helpdesk's verdict is its time against the policy's target: a business-minutes
-figure before a calendar-minutes one. Such a verdict is the helpdesk's clock, not its SLA
-policy: 5-7 cannot explain it and are not tried, and each is counted apart (`from_figures`).
+Where an export gives the helpdesk's business-time figure but no verdict (Zendesk's reply
+time within business hours), the helpdesk's verdict is that figure against the policy's target.
+Such a verdict is the helpdesk's clock, not its SLA policy: 5-7 cannot explain it and are not
+tried, and how many compared verdicts are such is said beside the matrix (`from_figures`). A
+wall-clock figure alone makes no verdict (a helpdesk does not judge business-hour targets in
+wall-clock time); it is kept as evidence for helpdesk_clock.
 """
 
 from __future__ import annotations
@@ -67,21 +69,33 @@ LABELS = {  # each cause as a chart or table names it
     "unexplained": "Unexplained",
 }
 MATRIX = ("both_met", "both_breached", "we_met_they_breached", "we_breached_they_met")
+MATRIX_LABELS = {  # the matrix's columns as the page, the CLI's readers and the packs name them
+    "compared": "Compared",
+    "both_met": "Both met",
+    "both_breached": "Both breached",
+    "we_met_they_breached": "Met for us, breached for the helpdesk",
+    "we_breached_they_met": "Breached for us, met for the helpdesk",
+    "agreement": "Agreement",
+}
 # Where the helpdesk's verdict comes from (the `basis` of each compared case)
-STATED, BUSINESS_FIGURE, CALENDAR_FIGURE = "stated", "business_minutes", "calendar_minutes"
+STATED, BUSINESS_FIGURE = "stated", "business_figure"
 BASES = {
     STATED: "the helpdesk's own verdict",
     BUSINESS_FIGURE: "the helpdesk's business-time figure against the policy's target",
-    CALENDAR_FIGURE: "the helpdesk's calendar-time figure against the policy's target",
 }
+
+
+def why(cause: str, detail: str = "") -> str:
+    """A cause as a table names it, with what was tried: 'Another time zone (UTC)'."""
+    return f"{LABELS[cause]} ({detail})" if detail else LABELS[cause]
 
 
 @dataclass(frozen=True)
 class Agreement:
     """One severity's (or the total's) agreement matrix."""
 
-    level: int | None
-    source: str | None = None  # the matrix of one source (level None), or of a level
+    level: int | None  # None: the total, or one source's
+    source: str | None = None  # set on a source's matrix
     compared: int = 0
     both_met: int = 0
     both_breached: int = 0
@@ -106,12 +120,12 @@ class Agreement:
 @dataclass(frozen=True)
 class Reconciliation:
     severities: tuple[Agreement, ...]
-    sources: tuple[Agreement, ...]  # one a source with compared cases
+    sources: tuple[Agreement, ...]  # one matrix per source that has compared cases
     totals: Agreement
     causes: dict[str, int]  # cause -> disagreeing cases it explains (first that does)
     no_vendor_verdict: int  # cases with our met/breached verdict and none from the helpdesk
     not_compared: dict[str, int]  # pending, invalid, unscored, dismissed
-    from_figures: dict[str, int]  # compared cases whose helpdesk verdict is its time figure
+    from_figures: int  # compared cases whose helpdesk verdict is its business-time figure
     zones: tuple[str, ...]  # the zones tried for time_zone (given and implied)
     disagreements: pd.DataFrame = field(compare=False)  # one row per case, with its cause
 
@@ -137,6 +151,16 @@ class Reconciliation:
             "from_figures": self.from_figures,
             "zones_tried": list(self.zones),
         }
+
+    def figures_note(self) -> str | None:
+        """How many compared verdicts are the helpdesk's time, not its verdict, in words."""
+        if not self.from_figures:
+            return None
+        return (
+            f"{self.from_figures:,} of the {self.totals.compared:,} compared verdicts are the "
+            "helpdesk's business-time figure against the policy's target: the export gives the "
+            "helpdesk's time, not its verdict"
+        )
 
     def headline(self) -> str | None:
         """'87% of the disagreements vanish if ServiceNow is measuring resolution' in words."""
@@ -187,7 +211,7 @@ def reconcile_rows(
     compared = rows[judged & vendor]
     not_compared = {
         "pending": int((ours.isna() & recorded & ~dismissed).sum()),
-        "invalid": int((ours == "invalid").sum()),
+        "invalid": int(((ours == "invalid") & ~dismissed).sum()),
         "unscored": int((~recorded & ~dismissed).sum()),
         "dismissed": int(dismissed.sum()),
     }
@@ -196,7 +220,7 @@ def reconcile_rows(
     sources = tuple(_agreement(group, None, source=str(name))
                     for name, group in compared.groupby("source", sort=True))  # fmt: skip
     disagree = compared[compared["response_status"] != compared["helpdesk"]].copy()
-    disagree["cause"], disagree["cause_seconds"] = _causes(disagree, policy, zones)
+    disagree = disagree.assign(**_causes(disagree, policy, zones))
     causes = {c: int((disagree["cause"] == c).sum()) for c in CAUSES}
     return Reconciliation(
         severities=severities,
@@ -205,30 +229,30 @@ def reconcile_rows(
         causes=causes,
         no_vendor_verdict=int((judged & ~vendor).sum()),
         not_compared=not_compared,
-        from_figures={b: int((compared["basis"] == b).sum()) for b in BASES if b != STATED},
+        from_figures=int((compared["basis"] == BUSINESS_FIGURE).sum()),
         zones=zones,
         disagreements=disagree,
     )
 
 
 def _with_helpdesk_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
-    """`helpdesk`: the helpdesk's verdict, stated or, where it states none, its response-time
-    figure against the target; `basis`: which (BASES); `helpdesk_seconds`: its figure, the
-    business one first."""
+    """`helpdesk`: the helpdesk's verdict, stated or, where it states none, its business-time
+    figure against the target; `basis`: which (BASES); `helpdesk_seconds`: its figure (the
+    business one first) and `helpdesk_clock`: 'business' or 'wall clock'."""
     nan = pd.Series(np.nan, index=rows.index)
     business = rows.get("vendor_response_business_minutes", nan).astype(np.float64) * 60
     calendar = rows.get("vendor_response_minutes", nan).astype(np.float64) * 60
-    figure = business.where(business.notna(), calendar)
     stated = rows["vendor_sla"].isin(VERDICTS)
     target = rows["target_seconds"].astype(np.float64)
-    from_figure = np.where(figure <= target, "met", "breached")
-    usable = ~stated & figure.notna() & target.notna()
-    basis = np.where(stated, STATED, np.where(
-        usable, np.where(business.notna(), BUSINESS_FIGURE, CALENDAR_FIGURE), ""))  # fmt: skip
+    usable = ~stated & business.notna() & target.notna()
+    from_figure = np.where(business <= target, "met", "breached")
     return rows.assign(
         helpdesk=np.where(stated, rows["vendor_sla"], np.where(usable, from_figure, None)),
-        basis=basis,
-        helpdesk_seconds=figure,
+        basis=np.where(stated, STATED, np.where(usable, BUSINESS_FIGURE, "")),
+        helpdesk_seconds=business.where(business.notna(), calendar),
+        helpdesk_clock=np.where(
+            business.notna(), "business", np.where(calendar.notna(), "wall clock", "")
+        ),
     )
 
 
@@ -245,15 +269,20 @@ def _agreement(rows: pd.DataFrame, level: int | None, *, source: str | None = No
     )
 
 
-def _causes(
-    rows: pd.DataFrame, policy: Policy, zones: tuple[str, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The first hypothesis under which each row's verdict becomes the helpdesk's, and the
-    time it counts (what the page shows as "under that cause"; NaN for unexplained)."""
-    cause = np.full(len(rows), "unexplained", dtype=object)
-    counted = np.full(len(rows), np.nan)
+def _causes(rows: pd.DataFrame, policy: Policy, zones: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """For each row, the first hypothesis under which its verdict becomes the helpdesk's
+    (`cause`), the time that hypothesis counts and the target it holds it to
+    (`cause_seconds`, `cause_target_seconds`; NaN when unexplained), and what it tried
+    (`cause_detail`: the zone, the other severity)."""
+    n = len(rows)
+    cause = np.full(n, "unexplained", dtype=object)
+    detail = np.full(n, "", dtype=object)
+    counted = np.full(n, np.nan)
+    held_to = np.full(n, np.nan)
+    found = {"cause": cause, "cause_seconds": counted, "cause_target_seconds": held_to,
+             "cause_detail": detail}  # fmt: skip
     if rows.empty:
-        return cause, counted
+        return found
     wanted_met = (rows["helpdesk"] == "met").to_numpy()
     # A verdict made from the helpdesk's figure is its clock against our target: only the
     # hypotheses about counting time (and the deadline's minutes) can explain it.
@@ -262,39 +291,43 @@ def _causes(
     start = _seconds(rows["created_at"])
     end = _seconds(rows["first_response_at"])
     answered = ~np.isnan(end)
-    open_ = np.where(answered, end, start).astype(np.int64)
+    # an unanswered case is timed to nothing here: no hypothesis about clocks applies to it
+    end_or_start = np.where(answered, end, start).astype(np.int64)
     spec = policy.calendar
     no_holidays = dataclasses.replace(spec, holidays=None, closures=())
     always = dataclasses.replace(spec, open_seconds=0, close_seconds=86_400)
-    tests: list[tuple[str, np.ndarray, np.ndarray]] = [
-        ("no_holidays", _business(no_holidays, start, open_, answered), answered),
-        ("always_open", _business(always, start, open_, answered), answered),
-        ("calendar_hours", np.where(answered, open_ - start, np.nan), answered),
+    tests: list[tuple[str, str, np.ndarray, np.ndarray]] = [
+        ("no_holidays", "", _business(no_holidays, start, end_or_start, answered), answered),
+        ("always_open", "", _business(always, start, end_or_start, answered), answered),
+        ("calendar_hours", "", np.where(answered, end_or_start - start, np.nan), answered),
     ]
     for zone in zones:
         other = dataclasses.replace(spec, timezone=zone)
-        tests.append(("time_zone", _business(other, start, open_, answered), answered))
-    tests.append(("helpdesk_clock", rows["helpdesk_seconds"].to_numpy(np.float64), stated))
+        tests.append(("time_zone", zone, _business(other, start, end_or_start, answered),
+                      answered))  # fmt: skip
+    tests.append(("helpdesk_clock", "", rows["helpdesk_seconds"].to_numpy(np.float64), stated))
     resolution = rows["resolution_business_seconds"].to_numpy(np.float64)
-    tests.append(("resolution_time", resolution, stated))
-    taken = np.zeros(len(rows), dtype=bool)
-    for name, elapsed, applies in tests:
+    tests.append(("resolution_time", "", resolution, stated))
+    taken = np.zeros(n, dtype=bool)
+
+    def name(agrees: np.ndarray, what: str, said: str, elapsed, against) -> None:
+        cause[agrees], detail[agrees] = what, said
+        counted[agrees] = np.broadcast_to(elapsed, n)[agrees]
+        held_to[agrees] = np.broadcast_to(against, n)[agrees]
+        taken[:] |= agrees
+
+    for what, said, elapsed, applies in tests:
         agrees = applies & ~np.isnan(elapsed) & ((elapsed <= target) == wanted_met) & ~taken
-        cause[agrees] = name
-        counted[agrees] = elapsed[agrees]
-        taken |= agrees
+        name(agrees, what, said, elapsed, target)
     response = rows["response_business_seconds"].to_numpy(np.float64)
-    other_targets = {s.response_seconds for s in policy.severities}
-    for seconds in sorted(other_targets):
+    for severity in sorted(policy.severities, key=lambda s: s.response_seconds):
+        seconds = severity.response_seconds
         agrees = (stated & ~np.isnan(response) & (target != seconds)
                   & ((response <= seconds) == wanted_met) & ~taken)  # fmt: skip
-        cause[agrees] = "other_severity"
-        counted[agrees] = response[agrees]
-        taken |= agrees
+        name(agrees, "other_severity", f"level {severity.level}", response, seconds)
     near = ~np.isnan(response) & (np.abs(response - target) <= NEAR_DEADLINE_SECONDS) & ~taken
-    cause[near] = "near_deadline"
-    counted[near] = response[near]
-    return cause, counted
+    name(near, "near_deadline", "", response, target)
+    return found
 
 
 def _business(spec, start: np.ndarray, end: np.ndarray, answered: np.ndarray) -> np.ndarray:

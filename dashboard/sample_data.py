@@ -9,7 +9,9 @@ components, and a handful of data mistakes so the rejects report has something t
 
 It also carries the helpdesk's own verdict (vendor_sla), as helpdesks export theirs: this one's
 calendar was never given the public holidays, it times level-1 cases around the clock, and
-agents override about one verdict in a hundred. The Reconciliation page finds exactly that.
+agents override about one verdict in a hundred. The Reconciliation page names the first two
+(a level-1 case that spans no weekend reads as "24-hour days": only a weekend tells 24x7
+apart); the overrides land where a hypothesis happens to fit, or stay unexplained.
 """
 
 from __future__ import annotations

@@ -182,6 +182,19 @@ def _parse_format(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
     return pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]"), local
 
 
+def any_local(text: pd.Series) -> bool:
+    """Whether any non-empty value is a wall time without an offset (read in the export's
+    zone): then the zone is one the export implies; an export of `Z` times implies none."""
+    values = text[text != ""].str.upper()
+    after_date = values.str.slice(11)
+    absolute = (
+        values.str.endswith("Z")
+        | after_date.str.contains("+", regex=False)
+        | after_date.str.contains("-", regex=False)
+    )
+    return bool((~absolute).any())
+
+
 def _has_offset(value: str) -> bool:
     """After the date (its hyphens are in the first ten characters), a sign or Z is an offset."""
     return value.endswith("Z") or "+" in value[11:] or "-" in value[11:]

@@ -780,19 +780,23 @@ def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path)
     app = open_app("reconciliation", zone="America/New_York", **{"from": "2025-12-01"})
     assert_clean(app)
     matrix = table_with(app, "Both met").set_index("Severity")
-    assert matrix.loc["All", "Compared"] == 13
-    assert matrix.loc["1 Urgent", "Met for us, breached for the helpdesk"] == 6
+    assert matrix.loc["All", "Compared"] == 15
+    assert matrix.loc["1 Urgent", "Met for us, breached for the helpdesk"] == 7
     per_source = next(f.value for f in app.dataframe if "Source" in f.value.columns
                       and "Both met" in f.value.columns).set_index("Source")  # fmt: skip
-    assert per_source.loc["helpdesk", "Compared"] == 12
+    assert per_source.loc["helpdesk", "Compared"] == 14
     assert per_source.loc["portal", "Agreement"] == "100.0%"
     assert charts(app)
     cases = table_with(app, "Why")
     assert dict(zip(cases["Case"], cases["Why"], strict=True)) == {
         case: LABELS[cause] for case, cause in EXPECTED_CAUSE.items()
+    } | {  # what each of these tried
+        "TIME-ZONE": "Another time zone (America/New_York)",
+        "SEVERITY": "Another severity's target (level 2)",
     }
     assert not [c for c in cases.columns if "_" in c]  # people's words, no snake_case
-    assert cases.set_index("Case").loc["CLOCK", "Helpdesk's time"] == "25h 00m"
+    assert cases.set_index("Case").loc["CLOCK", "Helpdesk's time"] == "25h 00m (business)"
+    assert cases.set_index("Case").loc["SEVERITY", "Under that cause"] == "6h 00m against 8h 00m"
     # the time the named hypothesis counts: no holidays, 2 h + 9 h + 1 h
     assert cases.set_index("Case").loc["NO-HOLIDAYS", "Under that cause"] == "12h 00m"
     assert "of the disagreements" in plain(app.info[0])

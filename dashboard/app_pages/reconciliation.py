@@ -9,18 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
-from dashboard.reconcile import BASES, CAUSES, LABELS, STATED, Reconciliation
+from dashboard.reconcile import BASES, CAUSES, MATRIX_LABELS, STATED, Reconciliation, why
 
-MATRIX_HEADERS = {
-    "severity": "Severity",
-    "source": "Source",
-    "compared": "Compared",
-    "both_met": "Both met",
-    "both_breached": "Both breached",
-    "we_met_they_breached": "Met for us, breached for the helpdesk",
-    "we_breached_they_met": "Breached for us, met for the helpdesk",
-    "agreement": "Agreement",
-}
+MATRIX_HEADERS = {"severity": "Severity", "source": "Source", **MATRIX_LABELS}
 ALL_SOURCES = "All sources"
 
 
@@ -85,13 +76,8 @@ def _matrices(found: Reconciliation, source: str | None) -> None:
     apart = ", ".join(f"{n:,} {k}" for k, n in found.not_compared.items() if n)
     st.caption(f"Not compared: {found.no_vendor_verdict:,} without the helpdesk's verdict"
                + (f"; {apart}." if apart else "."))  # fmt: skip
-    figures = sum(found.from_figures.values())
-    if figures:
-        st.caption(
-            f"{figures:,} of the {found.totals.compared:,} compared verdicts are the "
-            "helpdesk's response-time figure against the policy's target: the export gives "
-            "the helpdesk's time, not its verdict."
-        )
+    if found.figures_note():
+        st.caption(f"{found.figures_note()}.")
     if len(found.sources) > 1:
         st.subheader("Agreement per source")
         rows = [s.as_json() for s in found.sources]
@@ -113,13 +99,24 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
         {
             "Case": cases["case_id"],
             "Severity": cases["severity"].map(names),
-            "Why": cases["cause"].map(LABELS),
+            "Why": [why(c, d) for c, d in zip(cases["cause"], cases["cause_detail"], strict=True)],
             "Ours": cases["response_status"],
             "Helpdesk's": cases["helpdesk"],
             "Target": cases["target_seconds"].map(readable.duration),
             "Our business time": cases["response_business_seconds"].map(readable.duration),
-            "Under that cause": cases["cause_seconds"].map(readable.duration),
-            "Helpdesk's time": cases["helpdesk_seconds"].map(readable.duration),
+            "Under that cause": [
+                _under(t, held, own)
+                for t, held, own in zip(
+                    cases["cause_seconds"],
+                    cases["cause_target_seconds"],
+                    cases["target_seconds"],
+                    strict=True,
+                )
+            ],
+            "Helpdesk's time": [
+                f"{readable.duration(t)} ({clock})" if clock else ""
+                for t, clock in zip(cases["helpdesk_seconds"], cases["helpdesk_clock"], strict=True)
+            ],
             "Customer": cases["customer"],
             "Created": cases["created_at"],
             "First response": cases["first_response_at"],
@@ -144,7 +141,7 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
     case_id, source = chosen.rsplit(" · ", 1)
     row = cases[(cases["case_id"] == case_id) & (cases["source"] == source)].iloc[0]
     seconds = row["helpdesk_seconds"]
-    figure = "" if pd.isna(seconds) else readable.duration(seconds)
+    figure = "" if pd.isna(seconds) else f"{readable.duration(seconds)} ({row['helpdesk_clock']})"
     basis = "" if row["basis"] == STATED else f" ({BASES[row['basis']]})"
     said = f"The helpdesk says **{row['helpdesk']}**{basis}" + (
         f", its time {figure}" if figure else ""
@@ -152,14 +149,22 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
     under = row["cause_seconds"]
     counted = (
         f" Counted that way, the time is {readable.duration(under)} against a "
-        f"{readable.duration(row['target_seconds'])} target."
-        if pd.notna(under) and row["cause"] != "helpdesk_clock"
+        f"{readable.duration(row['cause_target_seconds'])} target."
+        if pd.notna(under) and row["cause"] not in ("helpdesk_clock", "near_deadline")
         else ""
     )
     st.markdown(
         f"{said}; we say **{row['response_status']}**. Cause: {CAUSES[row['cause']]}.{counted}"
     )
     ui.case_ledger(case_id, source, ui.policy(), view)
+
+
+def _under(seconds: float, held_to: float, target: float) -> str:
+    """The time the cause counts; with the target it holds it to, where not the case's own."""
+    if pd.isna(seconds):
+        return readable.MISSING
+    other = f" against {readable.duration(held_to)}" if held_to != target else ""
+    return readable.duration(seconds) + other
 
 
 ui.guarded(page)

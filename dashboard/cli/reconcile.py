@@ -37,8 +37,8 @@ def add_parsers(commands) -> None:
             "holidays, a 24-hour calendar, calendar hours (24x7), another time zone (--zone, and "
             "the zone each export was read in), the helpdesk's own response-time figure, "
             "resolution time, another severity's target, a few minutes from the deadline; else "
-            "unexplained. Where an export gives the helpdesk's response time but no verdict "
-            "(Zendesk), its verdict is that time against the policy's target."
+            "unexplained. Where an export gives the helpdesk's business-time figure but no "
+            "verdict (Zendesk), its verdict is that figure against the policy's target."
         ),
     )
     add_db_option(command)
@@ -95,10 +95,8 @@ def reconcile_command(args: argparse.Namespace) -> int:
     if len(found.sources) > 1:
         print()
         _matrix("source", [(s.source, s) for s in found.sources] + [("all", found.totals)])
-    figures = sum(found.from_figures.values())
-    if figures:
-        print(f"{figures} of the compared verdicts are the helpdesk's response-time figure "
-              "against the policy's target (the export states no verdict)")  # fmt: skip
+    if found.figures_note():
+        print(found.figures_note())
     if found.zones:
         print(f"time zones tried: {', '.join(found.zones)}")
     apart = ", ".join(f"{n} {k}" for k, n in found.not_compared.items() if n)

@@ -34,12 +34,12 @@ from dashboard.importer.histories import (
     rejected_rows,
     without_cases,
 )
-from dashboard.importer.mapping import apply_format
+from dashboard.importer.mapping import MappedExport, apply_format
 from dashboard.importer.readers import read_grid, table_from_grid
 from dashboard.importer.validation import ValidatedCases, validate_cases
 from dashboard.policy import Policy
 from dashboard.sla import SlaFigures, resolution_targets, score, score_resolution
-from dashboard.timestamps import format_instants, utc_years
+from dashboard.timestamps import any_local, format_instants, utc_years
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,8 @@ class PreparedFile:
     # An event log's distinct events of the accepted cases (importer/histories.py), stored so
     # that the cases can be derived again; None for one row per case.
     events: pd.DataFrame | None = None
-    time_zone: str | None = None  # the zone times without an offset were read in
+    # the zone times without an offset were read in; None when every time had its offset
+    time_zone: str | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -117,8 +118,15 @@ def prepare_file(
         calendar=calendar,
         as_of=as_of,
         events=events,
-        time_zone=mapped.zone.key,
+        time_zone=mapped.zone.key if _read_local_times(mapped) else None,
     )
+
+
+def _read_local_times(mapped: MappedExport) -> bool:
+    """Whether any of the export's times was read in its zone (had no offset)."""
+    columns = [c for c in ("created_at", "first_response_at", "resolved_at")
+               if c in mapped.canonical.columns]  # fmt: skip
+    return any(any_local(mapped.canonical[c]) for c in columns)
 
 
 def cases_from_events(

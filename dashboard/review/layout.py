@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboard import charts, readable
 from dashboard.downloads import chart_bytes
-from dashboard.reconcile import LABELS
+from dashboard.reconcile import MATRIX_LABELS, why
 from dashboard.review.content import ReviewPack
 
 
@@ -142,17 +142,12 @@ def _reconciliation(pack: ReviewPack, names: dict[int, str]) -> dict | None:
     if found is None:
         return None
     cases = found.disagreements
-    figures = sum(found.from_figures.values())
     return {
         "compared": found.totals.compared,
         "agreement": readable.share(found.totals.agreement),
         "headline": found.headline() or "",
-        "from_figures": (
-            f"{figures} of the compared verdicts are the helpdesk's response time against the "
-            "policy's target: its export gives the time, not a verdict."
-            if figures
-            else ""
-        ),
+        "from_figures": (found.figures_note() or "") + ("." if found.from_figures else ""),
+        "matrix_labels": MATRIX_LABELS,
         "severity_rows": [
             {
                 "severity": "All" if s.level is None else names[s.level],
@@ -183,7 +178,7 @@ def _reconciliation(pack: ReviewPack, names: dict[int, str]) -> dict | None:
                 "helpdesk": r.helpdesk,
                 "our_time": readable.duration(r.response_business_seconds),
                 "helpdesk_time": readable.duration(r.helpdesk_seconds),
-                "why": LABELS[r.cause],
+                "why": why(r.cause, r.cause_detail),
             }
             for r in cases.itertuples()
         ],

@@ -241,17 +241,14 @@ def _reconciliation(story: list, r: dict) -> None:
     story.append(Paragraph(_x(said), BODY))
     if r["from_figures"]:
         story.append(Paragraph(_x(r["from_figures"]), BODY))
+    labels = r["matrix_labels"]
     story.append(
         _table(
-            ["Severity", "Compared", "Both met", "Both breached",
-             "Met for us, breached for the helpdesk", "Breached for us, met for the helpdesk",
-             "Agreement"],
-            [[x["severity"], x["compared"], x["both_met"], x["both_breached"],
-              x["we_met_they_breached"], x["we_breached_they_met"], x["agreement"]]
-             for x in r["severity_rows"]],
+            ["Severity", *labels.values()],
+            [[x["severity"], *(x[key] for key in labels)] for x in r["severity_rows"]],
             widths=[0.16, 0.11, 0.11, 0.12, 0.18, 0.18, 0.14],
         )
-    )  # fmt: skip
+    )
     if r["cause_rows"]:
         story.append(Spacer(1, 2 * mm))
         story.append(

@@ -534,6 +534,22 @@ def test_vendor_minutes_are_kept_as_numbers():
     )
 
 
+def test_freshdesks_hours_are_its_wall_clock_minutes_and_minutes_come_first():
+    table = _table(
+        ["Ticket ID", "Priority", "Created time", "First response time (in hrs)"],
+        ["1", "High", "x", "1.58"],
+        ["2", "High", "x", ""],
+    )
+    assert _same(_map(table, "freshdesk").vendor["response_minutes"], [94.8, NAN])
+    fmt = _acme(vendor={"response_minutes": "Minutes", "response_hours": "Hours"})
+    table = _table(["Ticket", "Prio", "Opened", "Minutes", "Hours"], ["1", "P1", "x", "30", "2"])
+    mapped = _map(table, fmt)
+    assert _same(mapped.vendor["response_minutes"], [30])  # the minutes, not 2 h
+    assert mapped.notes[-1] == "kept the helpdesk's own figures for reconciliation: 'Minutes'"
+    only_hours = _table(["Ticket", "Prio", "Opened", "Hours"], ["1", "P1", "x", "2"])
+    assert _same(_map(only_hours, fmt).vendor["response_minutes"], [120])
+
+
 def test_vendor_verdicts_become_met_or_breached():
     table = _table(
         ["Ticket ID", "Priority", "Created time", "First response status"],
