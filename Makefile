@@ -32,7 +32,7 @@ run: $(VENV)/.installed-run ## set up and start the dashboard (embedded SQLite, 
 	$(BIN)/streamlit run dashboard/app.py --server.headless true
 
 demo: $(VENV)/.installed-run ## the CLI on the bundled sample: import it and score it to build/
-	$(BIN)/sla-dashboard import data/sample_cases.csv --rejects-dir build
+	$(BIN)/sla-dashboard import data/sample_cases.csv --source sample --rejects-dir build
 	$(BIN)/sla-dashboard compute data/sample_cases.csv --out build/sample_results.csv
 
 test: $(VENV)/.installed-dev ## set up and run lint, format check and the whole test suite

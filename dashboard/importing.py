@@ -31,6 +31,7 @@ from dashboard.importer.prepare import PreparedFile
 from dashboard.importer.readers import Reject
 from dashboard.importer.uploads import printable_name
 from dashboard.importer.validation import Cases
+from dashboard.overlap import refuse_overlaps
 from dashboard.policy import Policy
 from dashboard.sla import ResolutionFigures, SlaFigures
 from dashboard.store import (
@@ -97,12 +98,14 @@ def import_prepared(
     *,
     source: str | None = None,
     user: str | None = None,
+    keep_both: bool = False,
 ) -> list[ImportReport]:
     """Write every prepared file in one transaction; returns one report per file.
 
     Each file's line of the import log is committed first, as running, and replaced by a
     finished one in the import's transaction (dashboard/import_log): an import killed half-way
-    shows there as interrupted, having stored nothing.
+    shows there as interrupted, having stored nothing. Case ids already stored under another
+    source are refused (OverlapError, nothing written) unless `keep_both` (dashboard/overlap).
     """
     user = user or login_name()
     sources = [source or item.detection.format.name for item in prepared]
@@ -111,6 +114,8 @@ def import_prepared(
             for item, s in zip(prepared, sources, strict=True)]  # fmt: skip
     reports = []
     with import_log.logged(engine, rows) as running, writing(engine) as connection:
+        if not keep_both:  # in the writing transaction: no other import can slip in between
+            refuse_overlaps(connection, overlap_files(prepared, sources))
         interrupted = import_log.mark_interrupted(connection, besides=running)
         import_ids = import_log.taken_over(connection, running, rows)
         for item, import_id, source_ in zip(prepared, import_ids, sources, strict=True):
@@ -123,6 +128,17 @@ def import_prepared(
     if sum(r.inserted + r.updated for r in reports) >= LARGE_WRITE:
         refresh_statistics(engine)
     return reports
+
+
+def overlap_files(
+    prepared: list[PreparedFile], sources: list[str]
+) -> list[tuple[str, str, pd.Series]]:
+    """(file name, source, accepted case ids) of each file that stores cases."""
+    return [
+        (item.path.name, source, item.validated.cases.frame["case_id"])
+        for item, source in zip(prepared, sources, strict=True)
+        if item.figures is not None
+    ]
 
 
 SAMPLE_EXPORT = Path(__file__).resolve().parent.parent / "data" / "sample_cases.csv"

@@ -115,6 +115,7 @@ def generate(
     start: dt.datetime = dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
     end: dt.datetime = dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
     data_problems: bool = True,
+    id_prefix: str = "FLX",
 ) -> list[dict[str, str]]:
     rng = np.random.default_rng(seed)
     first, last = int(start.timestamp()), int(end.timestamp())
@@ -162,7 +163,7 @@ def generate(
             subject = SUBJECTS[component][picks[i] % len(SUBJECTS[component])]
         rows.append(
             {
-                "case_id": f"FLX-{10001 + i}",
+                "case_id": f"{id_prefix}-{10001 + i}",
                 "customer": customer,
                 "plan": plan,
                 "severity": f"Level {levels[i]} - {policy.severity(int(levels[i])).name}",

@@ -418,6 +418,28 @@ def test_upload_a_known_export_and_import_it(db):
     assert not app.button  # the upload box is empty again: nothing to import twice
 
 
+def test_case_ids_of_another_source_are_said_before_the_import_and_kept_only_if_asked(db):
+    """The fixture's cases are stored under 'canonical': the same ids under another source
+    would be counted twice. The page says so before anything is written."""
+    before = _count(db)
+    app = open_app("import")
+    again = "case_id,customer,severity,created_at,first_response_at\n" \
+        "A01,Acme,P1,2026-03-02 09:00,2026-03-02 10:00\n"  # fmt: skip
+    app.file_uploader[0].upload("again.csv", again.encode(), "text/csv").run()
+    assert not app.error  # imported as 'canonical': it updates its own case
+    app.text_input(key="import_source").set_value("zendesk-eu").run()
+    assert not app.exception
+    assert ("again.csv: 1 of its case ids are already stored under another source (1 under "
+            "'canonical'; e.g. A01): imported as 'zendesk-eu' each would be counted twice. To "
+            "update them, import under the same source (Source: canonical); to store both "
+            "anyway, tick Keep both") in plain(app.error[0])  # fmt: skip
+    assert app.button(key="import").disabled
+    app.checkbox(key="keep_both").check().run()
+    app.button(key="import").click().run()
+    assert "Imported: again.csv (1 new" in plain(app.success[0])
+    assert _count(db) == before + 1
+
+
 def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, user_formats_dir):
     from dashboard.importer.formats import FORMATS_DIR
 

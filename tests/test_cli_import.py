@@ -388,3 +388,63 @@ def test_a_file_name_with_any_byte_is_logged_printable(database_url, tmp_path, n
     with engine.connect() as connection:
         assert connection.execute(select(imports.c.file_name)).scalars().all() == [logged]
     engine.dispose()
+
+
+# -- one source of truth (issue 15): the same case ids under two sources are refused ---------
+
+
+def _imports(url) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(imports)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_case_ids_stored_under_another_source_are_refused(database_url, tmp_path, capsys):
+    """`make run` loads the sample as 'sample'; importing the same file as 'canonical' would
+    count every case twice. Refused, nothing written, with the two ways forward."""
+    sample = str(ROOT / "data" / "sample_cases.csv")
+    rejects = ["--rejects-dir", str(tmp_path)]
+    assert main(["import", sample, "--db", database_url, "--source", "sample", *rejects]) == 0
+    stored, logged = _count(database_url), _imports(database_url)
+    capsys.readouterr()
+    assert main(["import", sample, "--db", database_url, *rejects]) == 2
+    error = capsys.readouterr().err
+    assert (
+        "sample_cases.csv: 1,996 of its case ids are already stored under another source "
+        "(1,996 under 'sample'; e.g. FLX-10001, FLX-10002, FLX-10003): imported as 'canonical' "
+        "each would be counted twice. To update them, import under the same source "
+        "(--source sample); to store both anyway, give --keep-both"
+    ) in error
+    assert (_count(database_url), _imports(database_url)) == (stored, logged)  # nothing written
+    # the same source updates (here: nothing changed); --keep-both stores them twice, as asked
+    assert main(["import", sample, "--db", database_url, "--source", "sample", *rejects]) == 0
+    assert "1996 unchanged" in capsys.readouterr().out
+    assert main(["import", sample, "--db", database_url, "--keep-both", *rejects]) == 0
+    assert _count(database_url) == 2 * stored
+
+
+def test_two_files_of_one_import_under_two_sources_are_refused(database_url, tmp_path, capsys):
+    """No --source: each file's source is its format's name; the same ids in both would be two
+    sources at once."""
+    canonical = tmp_path / "tickets.csv"
+    canonical.write_text(
+        "case_id,customer,severity,created_at,first_response_at\n"
+        "1201,Acme,P2,2026-03-02T09:15:00Z,2026-03-02T10:00:00Z\n"
+    )
+    zendesk = str(FIXTURES / "zendesk_tickets.csv")
+    argv = ["import", zendesk, str(canonical), "--db", database_url, "--rejects-dir", str(tmp_path)]
+    assert main(argv) == 2
+    assert "tickets.csv: 1 of its case ids are already stored under another source (1 under " \
+        "'zendesk'; e.g. 1201)" in capsys.readouterr().err  # fmt: skip
+    assert _count(database_url) == 0
+    assert main([*argv, "--source", "helpdesk"]) == 0  # one source: the later row updates
+
+
+def test_demo_cases_are_not_the_samples(database_url, tmp_path):
+    """`sla-dashboard demo` beside the sample: its generated cases have ids of their own."""
+    assert main(["demo", "--rows", "50", "--db", database_url]) == 0
+    assert main(["import", str(ROOT / "data" / "sample_cases.csv"), "--db", database_url,
+                 "--source", "sample", "--rejects-dir", str(tmp_path)]) == 0  # fmt: skip

@@ -27,7 +27,8 @@ from dashboard.importer.upload_results import (
 )
 from dashboard.importer.upload_session import UploadSession, shipped_formats
 from dashboard.importer.uploads import FolderReleases, printable_name
-from dashboard.importing import import_prepared
+from dashboard.importing import import_prepared, overlap_files
+from dashboard.overlap import find_overlaps
 
 if TYPE_CHECKING:  # annotations only
     from dashboard.importer.hand_mapping import MappingQuestions
@@ -265,13 +266,31 @@ def _import_button(session: UploadSession, ready: list[Understood], policy) -> N
         "Save my mappings as format files (recognised by themselves next time)",
         key="save_formats",
     )
+    source = st.text_input(
+        "Source", key="import_source", placeholder="the format's name",
+        help="The helpdesk these cases come from: case ids are unique per source, and "
+        "importing under the same source again updates its cases.",
+    ).strip() or None  # fmt: skip
+    prepared = [f.prepared for f in ready]
+    sources = [source or item.detection.format.name for item in prepared]
+    # Said before anything is written; the import checks again in its own transaction.
+    overlaps = find_overlaps(ui.engine(), overlap_files(prepared, sources))
+    keep_both = False
+    for overlap in overlaps:
+        ui.error(overlap.message(update="Source: {source}", keep="tick Keep both"))
+    if overlaps:
+        keep_both = st.checkbox(
+            "Keep both: store these case ids under this source too (each case is then "
+            "counted once per source)", key="keep_both",
+        )  # fmt: skip
     cases = sum(f.accepted for f in ready)
     if not st.button(f"Import {len(ready)} file(s): {cases:,} cases", type="primary",
-                     key="import"):  # fmt: skip
+                     key="import", disabled=bool(overlaps) and not keep_both):  # fmt: skip
         return
 
     def write(prepared):  # the page wires the store: the importer sits below it
-        return import_prepared(ui.engine(), prepared, policy, user=ui.person().email)
+        return import_prepared(ui.engine(), prepared, policy, user=ui.person().email,
+                               source=source, keep_both=keep_both)  # fmt: skip
 
     with st.spinner("Importing (after any other import has finished)..."):
         outcome = session.import_files(write, ready, save_mappings=save,

@@ -53,6 +53,12 @@ def add_parsers(commands) -> None:
         "unique per source",
     )
     importer.add_argument(
+        "--keep-both",
+        action="store_true",
+        help="store case ids already stored under another source as cases of this source too "
+        "(each is then counted under both); refused by default",
+    )
+    importer.add_argument(
         "--rejects-dir",
         type=Path,
         metavar="DIR",
@@ -122,7 +128,8 @@ def import_command(args: argparse.Namespace) -> int:
     # The rejects files are written (but not yet in place) before the database is touched,
     # and put in place only once it has committed: an unwritable folder stops everything.
     with staged_csvs(staged), opened(args.db) as engine:
-        reports = import_prepared(engine, prepared, policy, source=args.source)
+        reports = import_prepared(engine, prepared, policy, source=args.source,
+                                  keep_both=args.keep_both)  # fmt: skip
         stale = stale_cases(engine, policy)
         shown = shown_url(engine)
     files = [
@@ -194,7 +201,9 @@ def demo_command(args: argparse.Namespace) -> int:
     policy = load_policy_noting_warnings(args.policy)
     end = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = end - dt.timedelta(days=548)  # about 18 months
-    rows = sample_data.generate(policy, cases=args.rows, seed=args.seed, start=start, end=end)
+    # Ids of their own: these are not the bundled sample's cases, though generated alike
+    rows = sample_data.generate(policy, cases=args.rows, seed=args.seed, start=start, end=end,
+                                id_prefix="DEMO")  # fmt: skip
     if args.out:
         with atomic_text(args.out) as out:
             sample_data.write(rows, out)
