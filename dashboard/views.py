@@ -158,6 +158,8 @@ class Overview:
     live_at: dt.datetime
     live_before_at: dt.datetime
     trend: pd.DataFrame  # period x severity attainment
+    # unanswered open cases past their deadline at as_of (now), whenever created: oldest first
+    overdue: pd.DataFrame
 
 
 def overview(engine: Engine, policy: Policy, view: View) -> Overview:
@@ -166,13 +168,16 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
     calendar = calendar_for(policy, view)
     end_now = period_end(policy, view, view.period)
     end_before = period_end(policy, view, view.previous)
-    now, before, live_now, live_before, trend = together(
+    now, before, live_now, live_before, trend, queue = together(
         lambda: analytics.headline(engine, view.scope(), policy),
         lambda: analytics.headline(engine, view.scope(view.previous), policy),
         lambda: live_counts(engine, policy, view, calendar, end_now),
         lambda: live_counts(engine, policy, view, calendar, end_before),
         lambda: analytics.attainment(
             engine, view.scope(), by=("period", "severity"), grain=view.grain
+        ),
+        lambda: analytics.at_risk(
+            engine, analytics.Scope(view.filters, view.as_of), calendar, limit=EVERY
         ),
     )
     return Overview(
@@ -184,7 +189,18 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
         live_at=end_now,
         live_before_at=end_before,
         trend=periods_as_text(trend),
+        overdue=overdue(queue),
     )
+
+
+def overdue(queue: pd.DataFrame) -> pd.DataFrame:
+    """The queue's cases past their deadline, the longest overdue first, with by how much
+    (business hours since the deadline)."""
+    if queue.empty:
+        return queue.assign(overdue_hours=pd.Series(dtype="float64"))
+    late = queue[queue["breached"].to_numpy(dtype=bool)]
+    late = late.assign(overdue_hours=-late["remaining_hours"])
+    return late.sort_values(["response_deadline", "case_id"]).reset_index(drop=True)
 
 
 def side_by_side(now: Headline, before: Headline, *, other: str = "previous") -> pd.DataFrame:

@@ -135,6 +135,11 @@ def test_overview_shows_the_queries_figures(db):
     assert shown["L1 Urgent · 4h 00m target"] == "71.4%"  # 5 met, 2 breached (by hand)
     assert shown["Open backlog"] == "11"
     assert shown["At risk"] == "4"
+    assert shown["Overdue now"] == "4"  # its own figure: never folded into "at risk"
+    oldest = table_with(app, "Overdue by")
+    assert oldest[["Case", "Severity", "Overdue by"]].values.tolist() == [
+        ["A11", "2 High", "31h 00m business"], ["I08", "1 Urgent", "8h 00m business"]
+    ]  # fmt: skip
     assert shown["Dismissal rate"] == readable.share(5 / 40)
     [trend] = charts(app)
     assert trend.proto.spec  # the attainment trend's Vega-Lite spec
@@ -277,10 +282,14 @@ def test_backlog_page_queue(db):
     app = open_app("backlog")
     assert_clean(app)
     assert len(charts(app)) == 3
-    assert any("9 unanswered open cases: 4 past their deadline, 4 with half" in c.value
+    assert any("9 unanswered open cases: 4 past their deadline (overdue), 4 with half" in c.value
                for c in app.caption)  # fmt: skip
-    queue = app.dataframe[0].value
-    assert list(queue["case_id"][:1]) == ["P02"]  # the longest breached first
+    queue = table_with(app, "Business time to deadline").set_index("Case")
+    assert list(queue.index[:1]) == ["P02"]  # the longest overdue first
+    # in words, with units: never a bare signed decimal
+    assert queue.loc["P02", "Business time to deadline"] == "overdue by 80h 00m"
+    assert queue.loc["A15", "Business time to deadline"] == "11h 00m left"
+    assert not [c for c in queue.columns if "_" in c]
 
 
 def test_scope_page_flags_email_outside_emergencies(db):

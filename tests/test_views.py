@@ -91,6 +91,11 @@ def test_overview_live_counts_by_hand(db):
     # At the end of the previous period (Mon 2 March 00:00): P01 (answered, resolved 3 March)
     # and P02 (8 h of 12 used: at risk) are open.
     assert data.live_before == views.LiveCounts(open=2, at_risk=1, breached=None, unanswered=None)
+    # Overdue now, the longest overdue first: P02 (92 h used of 12), A11 (39 of 8), G10 (39 of
+    # 24), I08 (12 of 4)
+    overdue = data.overdue
+    assert overdue["case_id"].tolist() == ["P02", "A11", "G10", "I08"]
+    assert overdue["overdue_hours"].tolist() == pytest.approx([80, 31, 15, 8])
 
 
 def test_the_earliest_day_a_case_can_still_be_pending():

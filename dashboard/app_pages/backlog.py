@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
@@ -41,8 +42,8 @@ def page() -> None:
     counts = data.queue_counts
     st.caption(
         f"{counts.unanswered} unanswered open cases: {counts.breached} past their "
-        f"deadline, {counts.at_risk} with half their target or less left. Business hours "
-        "remaining (negative: breached), breached first."
+        f"deadline (overdue), {counts.at_risk} with half their target or less left. The "
+        "overdue first, the longest overdue at the top."
     )
     queue = data.queue
     if queue.empty:
@@ -51,11 +52,27 @@ def page() -> None:
     if len(queue) > views.SHOWN_ROWS:
         st.caption(f"The first {views.SHOWN_ROWS:,} shown, breached first.")
         queue = queue.head(views.SHOWN_ROWS)
-    shown = queue.assign(remaining=queue["remaining_hours"].map(readable.hours))[
-        ["case_id", "customer", "severity", "channel", "created_at", "response_deadline",
-         "remaining", "remaining_hours", "breached", "subject", "source"]
-    ]  # fmt: skip
+    shown = pd.DataFrame(
+        {
+            "Case": queue["case_id"],
+            "Customer": queue["customer"],
+            "Severity": queue["severity"].map(labels),
+            "Deadline": queue["response_deadline"],
+            "Business time to deadline": queue["remaining_hours"].map(time_left),
+            "Created": queue["created_at"],
+            "Channel": queue["channel"],
+            "Subject": queue["subject"],
+            "Source": queue["source"],
+        }
+    )
     ui.table(shown, "at-risk-queue", height=360)
+
+
+def time_left(remaining_hours: float) -> str:
+    """'2h 10m left', or 'overdue by 3456h 57m' once the deadline has passed."""
+    if remaining_hours < 0:
+        return f"overdue by {readable.hours(-remaining_hours)}"
+    return f"{readable.hours(remaining_hours)} left"
 
 
 ui.guarded(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
@@ -41,7 +42,7 @@ def page() -> None:
         )
 
     now, before = data.live_now, data.live_before
-    backlog, at_risk, dismissed = st.columns(3)
+    backlog, overdue, at_risk, dismissed = st.columns(4)
     backlog.metric(
         "Open backlog",
         now.open,
@@ -51,17 +52,20 @@ def page() -> None:
         f"{ui.local(data.live_before_at)}.",
         border=True,
     )
+    overdue.metric(
+        "Overdue now",
+        len(data.overdue),
+        help=f"Open cases still unanswered past their response deadline at "
+        f"{ui.local(view.as_of)}, whenever created (the oldest L1 and L2 are listed below; all "
+        "of them on the Backlog page).",
+        border=True,
+    )
     at_risk.metric(
         "At risk",
         now.at_risk,
         delta=now.at_risk - before.at_risk,
         delta_color="inverse",
-        help="Unanswered cases with half their target or less left"
-        + (
-            f" ({now.breached} more unanswered are past their deadline)."
-            if now.breached is not None
-            else "."
-        ),
+        help="Unanswered cases not yet overdue, with half their target or less left.",
         border=True,
     )
     dismissals, previous = data.now.dismissals, data.before.dismissals
@@ -74,6 +78,8 @@ def page() -> None:
         f"out of scope (previous period: {previous.dismissed}).",
         border=True,
     )
+
+    _oldest_overdue(data.overdue)
 
     st.subheader("Attainment by severity")
     trend = data.trend
@@ -119,6 +125,36 @@ def page() -> None:
         "business time from creation to resolution less pauses, of the cases resolved by "
         f"{ui.local(view.as_of)}."
     )
+
+
+OLDEST_SHOWN = 5
+URGENT_LEVELS = (1, 2)  # the overdue cases a manager acts on first
+
+
+def _oldest_overdue(overdue) -> None:
+    """The longest-overdue L1 and L2 cases, in a line each a manager can act on."""
+    urgent = overdue[overdue["severity"].isin(URGENT_LEVELS)]
+    if urgent.empty:
+        return
+    names = ui.severity_names()
+    shown = urgent.head(OLDEST_SHOWN)
+    table = pd.DataFrame(
+        {
+            "Case": shown["case_id"],
+            "Customer": shown["customer"],
+            "Severity": shown["severity"].map(names),
+            "Overdue by": shown["overdue_hours"].map(lambda h: f"{readable.hours(h)} business"),
+            "Deadline": shown["response_deadline"],
+            "Created": shown["created_at"],
+        }
+    )
+    more = len(urgent) - len(shown)
+    st.markdown(
+        f"**Oldest overdue L1/L2** ({len(urgent):,} in all"
+        + (f"; {more:,} more on the Backlog page" if more else "")
+        + ")"
+    )
+    ui.table(table, "overdue-urgent")
 
 
 def _points(now: float | None, before: float | None) -> str | None:
