@@ -346,6 +346,9 @@ def sidebar() -> views.View:
     labels = severity_labels({s.level: s.name for s in policy_.severities})
     bar = st.sidebar
     bar.header("Filters")
+    # Before the widget: once drawn, a bound widget has replaced a value it does not offer.
+    unknown_in_link({"period": [periods.PRESETS[p] for p in periods.PRESETS]},
+                    what="is not a period this dashboard offers")  # fmt: skip
     preset = bar.selectbox(
         "Period (cases created)",
         list(periods.PRESETS),
@@ -369,8 +372,7 @@ def sidebar() -> views.View:
     severity_options = [labels[level] for level in policy_.levels]
     unknown_in_link(
         {"customer": list(options.customers), "severity": severity_options,
-         "channel": list(options.channels), "plan": list(options.plans),
-         "period": [periods.PRESETS[p] for p in periods.PRESETS]}
+         "channel": list(options.channels), "plan": list(options.plans)}
     )  # fmt: skip
     customers = bar.multiselect("Customers", list(options.customers), key="customer",
                                 bind="query-params", placeholder="All customers")  # fmt: skip
@@ -398,7 +400,9 @@ def sidebar() -> views.View:
     return view
 
 
-def unknown_in_link(options: dict[str, list[str]], *, where=None) -> None:
+def unknown_in_link(
+    options: dict[str, list[str]], *, where=None, what: str = "the data does not have"
+) -> None:
     """Say which of a link's values the data does not have (a bound widget drops them without
     a word, and the page would silently show something else)."""
     where = where or st.sidebar
@@ -407,7 +411,7 @@ def unknown_in_link(options: dict[str, list[str]], *, where=None) -> None:
         missing = [v for v in wanted if v and v not in allowed]
         if missing:
             where.warning(escaped(f"The link asks for {key} {', '.join(map(repr, missing))}, "
-                                  "which the data does not have: ignored."))  # fmt: skip
+                                  f"which {what}: ignored."))  # fmt: skip
 
 
 def _as_of(policy_: Policy) -> dt.datetime:

@@ -849,3 +849,15 @@ def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path)
     app.text_input(key="zone").set_value("Mars/Olympus").run()
     assert not app.exception
     assert "'Mars/Olympus' is not a time zone" in plain(app.warning[0])
+
+
+def test_a_link_with_values_the_data_lacks_says_so(db):
+    """A bound widget drops a value it does not offer without a word: the page would show
+    something else than the link promised. Each such value is named (issue 15)."""
+    app = open_app(period="Last fortnight", customer=["Nobody Ltd"])
+    assert not app.exception
+    said = [plain(w) for w in app.sidebar.warning]
+    assert "The link asks for period 'Last fortnight', which is not a period this dashboard " \
+        "offers: ignored." \
+        in said  # fmt: skip
+    assert any("customer 'Nobody Ltd'" in w for w in said)
