@@ -70,8 +70,9 @@ def resolve(
     if preset == "last_quarter":
         last = _quarter_start(today) - dt.timedelta(days=1)
         return Period(_quarter_start(last), last)
-    if preset == "last_12_months":
-        return Period(_add_months(today.replace(day=1), -11), today)
+    if preset == "last_12_months":  # full months, compared with the 12 full months before
+        this_month = today.replace(day=1)
+        return Period(_add_months(this_month, -12), this_month - dt.timedelta(days=1))
     if preset == "year_to_date":
         return Period(today.replace(month=1, day=1), today)
     if preset == "all":

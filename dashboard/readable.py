@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from zoneinfo import ZoneInfo
 
+FEW_CASES = 10  # a rate on fewer judged cases is marked as such: one case moves it 10 points
 MISSING = "-"  # what an absent figure reads as (no answered case, nothing to judge)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

@@ -589,8 +589,9 @@ _AUTOLINK = re.compile(r"(?i)www(?=\\\.)|:(?=//)")
 
 
 def delta(now: float | None, before: float | None, *, scale: float = 1.0) -> float | None:
-    """now - before for st.metric, or None when either is missing."""
-    if now is None or before is None:
+    """now - before for st.metric, or None when either is missing (None or NaN: a period
+    with nothing judged has no rate to compare)."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
     return (float(now) - float(before)) * scale
 

@@ -861,3 +861,24 @@ def test_a_link_with_values_the_data_lacks_says_so(db):
         "offers: ignored." \
         in said  # fmt: skip
     assert any("customer 'Nobody Ltd'" in w for w in said)
+
+
+def test_small_numbers_are_honest_on_the_overview(db):
+    """A rate on fewer than 10 judged cases says so; a comparison period with no case at all
+    shows no change (issue 15: "All time" against an empty past read "up 57")."""
+    app = open_app()
+    captions = [c.value for c in app.caption]
+    assert any(c.startswith("**Few cases: 7 judged**") for c in captions)  # L1: 5 met, 2 breached
+    everything = open_app(**{"period": "All time"})
+    del everything.query_params["from"], everything.query_params["to"]
+    everything.run()
+    assert_clean(everything)
+    assert [m.delta for m in everything.metric if m.delta] == []
+    shown = {m.label: m.proto.delta for m in app.metric}
+    # nothing of level 1 was judged in the previous period: no change, never "+nan pts"
+    assert shown["L1 Urgent · 4h 00m target"] == ""
+    assert not [d for d in shown.values() if "nan" in d]
+    # an unchanged figure has no arrow (a 0 would read as a rise): Globex's at-risk count
+    globex = {m.label: m.proto for m in open_app(customer=["Globex"]).metric}
+    assert (globex["At risk"].delta, globex["At risk"].direction) == ("0", 2)  # 2: NONE
+    assert globex["Open backlog"].direction == 1  # 1: UP, a real change keeps its arrow

@@ -20,7 +20,7 @@ D = dt.date
         ("last_month", D(2026, 4, 1), D(2026, 4, 30)),
         ("this_quarter", D(2026, 4, 1), D(2026, 5, 14)),
         ("last_quarter", D(2026, 1, 1), D(2026, 3, 31)),
-        ("last_12_months", D(2025, 6, 1), D(2026, 5, 14)),
+        ("last_12_months", D(2025, 5, 1), D(2026, 4, 30)),  # full months
         ("year_to_date", D(2026, 1, 1), D(2026, 5, 14)),
     ],
 )
@@ -32,7 +32,15 @@ def test_presets_across_the_turn_of_the_year():
     january = D(2027, 1, 10)
     assert resolve("last_month", today=january) == Period(D(2026, 12, 1), D(2026, 12, 31))
     assert resolve("last_quarter", today=january) == Period(D(2026, 10, 1), D(2026, 12, 31))
-    assert resolve("last_12_months", today=january) == Period(D(2026, 2, 1), D(2027, 1, 10))
+    assert resolve("last_12_months", today=january) == Period(D(2026, 1, 1), D(2026, 12, 31))
+
+
+def test_the_last_12_months_are_compared_with_the_12_before():
+    """Full months against full months: a part-month against a whole one misleads."""
+    twelve = resolve("last_12_months", today=TODAY)
+    assert previous(twelve) == Period(D(2024, 5, 1), D(2025, 4, 30))
+    quarter = resolve("last_quarter", today=TODAY)
+    assert previous(quarter) == Period(D(2025, 10, 1), D(2025, 12, 31))
 
 
 def test_all_is_the_span_of_the_data_and_custom_any_order():

@@ -16,12 +16,17 @@ def page() -> None:
     st.caption(ui.with_period(view))
 
     severities = data.severities
+    # A comparison period with no case at all (before the data starts: "All time") has no
+    # change to show: a delta against nothing reads as a rise from zero.
+    compared = data.before.totals.cases > 0 or data.live_before.open > 0
     columns = st.columns(len(severities))
     for column, row in zip(columns, severities.itertuples(), strict=True):
+        change = _points(row.attainment, row.previous_attainment) if compared else None
         column.metric(
             f"L{row.severity} {row.name} · {readable.hours(row.target_hours)} target",
             readable.share(row.attainment),
-            delta=_points(row.attainment, row.previous_attainment),
+            delta=change,
+            delta_arrow=_arrow(change),
             help=(
                 f"{row.met} met, {row.breached} breached, {row.pending} pending of {row.cases} "
                 f"cases (previous period: {readable.share(row.previous_attainment)} of "
@@ -29,8 +34,10 @@ def page() -> None:
             ),
             border=True,
         )
+        judged = row.met + row.breached
         column.caption(  # a line each, so that no duration breaks across two
-            f"{row.cases} cases · median {readable.hours(row.median_hours)}  \n"
+            (f"**Few cases: {judged} judged**  \n" if 0 < judged < readable.FEW_CASES else "")
+            + f"{row.cases} cases · median {readable.hours(row.median_hours)}  \n"
             f"p90 {readable.hours(row.p90_hours)}  \n"
             f"{row.resolved} resolved · median {readable.hours(row.resolution_median_hours)}  \n"
             f"p90 {readable.hours(row.resolution_p90_hours)}"
@@ -43,11 +50,13 @@ def page() -> None:
 
     now, before = data.live_now, data.live_before
     backlog, overdue, at_risk, dismissed = st.columns(4)
+    backlog_change = now.open - before.open if compared else None
     backlog.metric(
         "Open backlog",
         now.open,
-        delta=now.open - before.open,
+        delta=backlog_change,
         delta_color="inverse",
+        delta_arrow=_arrow(backlog_change),
         help=f"Cases open at {ui.local(data.live_at)}, whenever created; the change is against "
         f"{ui.local(data.live_before_at)}.",
         border=True,
@@ -60,20 +69,24 @@ def page() -> None:
         "of them on the Backlog page).",
         border=True,
     )
+    risk_change = now.at_risk - before.at_risk if compared else None
     at_risk.metric(
         "At risk",
         now.at_risk,
-        delta=now.at_risk - before.at_risk,
+        delta=risk_change,
         delta_color="inverse",
+        delta_arrow=_arrow(risk_change),
         help="Unanswered cases not yet overdue, with half their target or less left.",
         border=True,
     )
     dismissals, previous = data.now.dismissals, data.before.dismissals
+    dismissal_change = _points(dismissals.rate, previous.rate) if compared else None
     dismissed.metric(
         "Dismissal rate",
         readable.share(dismissals.rate),
-        delta=_points(dismissals.rate, previous.rate),
+        delta=dismissal_change,
         delta_color="off",
+        delta_arrow=_arrow(dismissal_change),
         help=f"{dismissals.dismissed} of {data.now.totals.cases} cases dismissed as "
         f"out of scope (previous period: {previous.dismissed}).",
         border=True,
@@ -155,6 +168,14 @@ def _oldest_overdue(overdue) -> None:
         + ")"
     )
     ui.table(table, "overdue-urgent")
+
+
+def _arrow(change: int | str | None) -> str:
+    """No arrow for no change: '0.0 pts' would otherwise show as a rise."""
+    if change is None:
+        return "auto"
+    unchanged = change == 0 if isinstance(change, int) else change.startswith("0.0 ")
+    return "off" if unchanged else "auto"
 
 
 def _points(now: float | None, before: float | None) -> str | None:
