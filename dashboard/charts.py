@@ -56,8 +56,9 @@ def attainment_trend(
     frame: pd.DataFrame, labels: dict[int, str], *, goal: float | None
 ) -> alt.Chart:
     """Attainment per period and severity (period, severity, met, breached, attainment), with
-    the goal drawn as a rule; periods with nothing to judge are left out, not drawn as 0."""
-    data = frame[frame["attainment"].notna()].copy()
+    the goal drawn as a rule; a period with nothing to judge is never drawn as 0: its rows
+    (no attainment) break the severity's line there, and a period no row names is not drawn."""
+    data = frame.copy()
     data["severity_label"] = data["severity"].map(labels)
     data["attainment"] = data["attainment"].astype(float)
     data["judged"] = data["met"] + data["breached"]
@@ -79,7 +80,8 @@ def attainment_trend(
             alt.Tooltip("judged:Q", title="Judged (met + breached)"),
         ],
     )
-    layers = [base.mark_line(point=True)]
+    # An empty period's null attainment breaks the line (never joined across, never a 0)
+    layers = [base.mark_line(point=True, invalid="break-paths-filter-domains")]
     if goal is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"goal": [goal]}))

@@ -188,7 +188,7 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
         live_before=live_before,
         live_at=end_now,
         live_before_at=end_before,
-        trend=periods_as_text(trend),
+        trend=every_period(periods_as_text(trend), view, policy.levels),
         overdue=overdue(queue),
     )
 
@@ -338,7 +338,7 @@ def attainment_page(engine: Engine, policy: Policy, view: View) -> AttainmentPag
         for s in policy.severities
     }
     return AttainmentPage(
-        trend=periods_as_text(trend),
+        trend=every_period(periods_as_text(trend), view, policy.levels),
         by_period=periods_as_text(by_period),
         distribution=distribution,
         resolution=resolution,
@@ -634,6 +634,32 @@ def calendar_for(policy: Policy, view: View) -> BusinessCalendar:
 @lru_cache(maxsize=16)
 def _calendar(spec: CalendarSpec, first_year: int, last_year: int) -> BusinessCalendar:
     return BusinessCalendar.build(spec, first_year=first_year, last_year=last_year)
+
+
+def every_period(trend: pd.DataFrame, view: View, levels: tuple[int, ...]) -> pd.DataFrame:
+    """The trend (period as text x severity) with a row for every period of the view and
+    level, empty ones with no case and no attainment: a chart then breaks its line across a
+    period with nothing to judge instead of joining the periods either side."""
+    labels = period_labels(view.period, view.grain)
+    grid = pd.MultiIndex.from_product([labels, list(levels)], names=["period", "severity"])
+    known = trend.set_index(["period", "severity"])
+    full = known.reindex(grid.union(known.index, sort=False))
+    counts = [
+        c for c in full.columns if c != "attainment" and pd.api.types.is_numeric_dtype(full[c])
+    ]
+    full[counts] = full[counts].fillna(0).astype(np.int64)
+    return full.reset_index()
+
+
+def period_labels(period: periods.Period, grain: str) -> list[str]:
+    """Each week (its Monday, ISO) or month (YYYY-MM) the period touches, as the trend names
+    them (queries group by calendar_days.week and .month)."""
+    if grain == "week":
+        monday = period.first - dt.timedelta(days=period.first.weekday())
+        weeks = (period.last - monday).days // 7 + 1
+        return [(monday + dt.timedelta(weeks=i)).isoformat() for i in range(weeks)]
+    months = pd.period_range(period.first, period.last, freq="M")
+    return [str(m) for m in months]
 
 
 def periods_as_text(frame: pd.DataFrame) -> pd.DataFrame:

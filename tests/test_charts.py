@@ -62,8 +62,10 @@ def test_attainment_trend_draws_the_goal_and_shows_counts_behind_each_rate():
     data = spec["datasets"]
     values = [v for rows in data.values() for v in rows]
     assert {"goal": 0.95} in values
-    judged = [v for v in values if "attainment" in v]
+    judged = [v for v in values if v.get("attainment") is not None]
     assert len(judged) == 1  # periods with nothing to judge are not drawn as 0 %
+    # ...and their null attainment breaks the line, never joining the periods around it
+    assert line["mark"]["invalid"] == "break-paths-filter-domains"
     assert judged[0]["severity_label"] == "1 Urgent"
     assert len(_layers(_spec(charts.attainment_trend(frame, LABELS, goal=None)))) == 1
 

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard import analytics, periods, readable, views, whatif
@@ -354,3 +355,24 @@ def test_a_long_backlog_is_weekly_and_ends_on_the_last_day(db):
     days = sorted(set(backlog["day"]))
     assert days[-1] == dt.date(2026, 3, 11)  # a Wednesday: the period's last day is kept
     assert all(d.weekday() == 6 for d in days[:-1])
+
+
+def test_a_trend_names_every_period_and_level_even_empty_ones():
+    """Lines break across a period with nothing to judge instead of joining its neighbours
+    (issue 15): the trend holds a row for it, with no case and no attainment."""
+    trend = pd.DataFrame(
+        {"period": ["2026-03-02"], "severity": [1], "met": [2], "breached": [1],
+         "attainment": [2 / 3]}
+    )  # fmt: skip
+    D = dt.date
+    view = views.View(Filters(), periods.Period(D(2026, 3, 4), D(2026, 3, 20)), fixture.AS_OF)
+    full = views.every_period(trend, view, (1, 2))
+    assert full[["period", "severity"]].values.tolist() == [
+        ["2026-03-02", 1], ["2026-03-02", 2], ["2026-03-09", 1], ["2026-03-09", 2],
+        ["2026-03-16", 1], ["2026-03-16", 2],
+    ]  # fmt: skip
+    empty = full[full["period"] == "2026-03-09"]
+    assert empty["met"].tolist() == [0, 0]
+    assert empty["attainment"].isna().all()
+    assert views.period_labels(periods.Period(D(2025, 11, 20), D(2026, 2, 1)), "month") == [
+        "2025-11", "2025-12", "2026-01", "2026-02"]  # fmt: skip
