@@ -48,6 +48,14 @@ def share(value: float | None) -> str:
     return MISSING if _missing(value) else f"{float(value):.1%}"
 
 
+def rate(value: float | None, judged: int) -> str:
+    """A rate with the count behind it when that count is small: '66.7% (3 judged)' under
+    FEW_CASES, '94.7%' otherwise, '-' with nothing judged."""
+    if _missing(value) or not judged:
+        return MISSING
+    return share(value) + (f" ({judged} judged)" if judged < FEW_CASES else "")
+
+
 def clock(seconds_of_day: int) -> str:
     """Seconds since local midnight as a wall clock: 32400 -> '09:00' (86400 -> '24:00')."""
     return f"{seconds_of_day // 3600:02d}:{seconds_of_day % 3600 // 60:02d}"

@@ -231,6 +231,7 @@ def side_by_side(now: Headline, before: Headline, *, other: str = "previous") ->
                 "met": current.counts.met,
                 "breached": current.counts.breached,
                 "pending": current.counts.pending,
+                "unscored": current.counts.unscored,
                 "attainment": current.attainment,
                 "median_hours": current.median_response_hours,
                 "p90_hours": current.p90_response_hours,

@@ -139,13 +139,15 @@ def test_the_pages(solo):
     assert _resolution(app, "resolution_median_hours", "resolution_p90_hours") == RESOLUTION
 
     app = _open("app_pages/backlog.py")
-    [queue] = [f.value for f in app.dataframe if "remaining" in f.value.columns]
-    assert queue.set_index("case_id").at["OPEN", "remaining"] == REMAINING
+    [queue] = [f.value for f in app.dataframe if "Business time to deadline" in f.value.columns]
+    assert queue.set_index("Case").at["OPEN", "Business time to deadline"] == f"{REMAINING} left"
 
     app = _open("app_pages/overview.py")
     assert any(f"median {RESOLUTION_MEDIAN}  \np90 {RESOLUTION_P90}" in c.value
                for c in app.caption)  # fmt: skip
-    assert _resolution(app, "resolution_median", "resolution_p90") == RESOLUTION
+    [table] = [f.value for f in app.dataframe if "Median resolution" in f.value.columns]
+    level_1 = table.set_index("Severity").loc["1 Urgent"]
+    assert (level_1["Median resolution"], level_1["p90 resolution"]) == RESOLUTION
 
     app = _open("app_pages/attainment.py")
     assert _resolution(app, "median", "p90", table="resolved") == RESOLUTION

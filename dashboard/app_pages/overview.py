@@ -103,36 +103,7 @@ def page() -> None:
         )
     else:
         st.info("No answered case in this period and filter: nothing to judge yet.")
-    table = severities.assign(
-        attainment=severities["attainment"].map(readable.share),
-        previous_attainment=severities["previous_attainment"].map(readable.share),
-        median=severities["median_hours"].map(readable.hours),
-        previous_median=severities["previous_median_hours"].map(readable.hours),
-        p90=severities["p90_hours"].map(readable.hours),
-        previous_p90=severities["previous_p90_hours"].map(readable.hours),
-        resolution_median=severities["resolution_median_hours"].map(readable.hours),
-        previous_resolution_median=severities["previous_resolution_median_hours"].map(
-            readable.hours
-        ),
-        resolution_p90=severities["resolution_p90_hours"].map(readable.hours),
-        previous_resolution_p90=severities["previous_resolution_p90_hours"].map(readable.hours),
-    )
-    columns = ["severity", "name", "target_hours", "cases", "previous_cases", "met", "breached",
-               "pending", "attainment", "previous_attainment", "median", "previous_median",
-               "p90", "previous_p90", "resolved", "previous_resolved", "resolution_median",
-               "previous_resolution_median", "resolution_p90",
-               "previous_resolution_p90"]  # fmt: skip
-    if data.now.has_resolution_targets:
-        table = table.assign(
-            resolution_target=table["resolution_target_hours"].map(readable.hours),
-            resolution_attainment=table["resolution_attainment"].map(readable.share),
-            previous_resolution_attainment=table["previous_resolution_attainment"].map(
-                readable.share
-            ),
-        )
-        columns += ["resolution_target", "resolution_met", "resolution_breached",
-                    "resolution_attainment", "previous_resolution_attainment"]  # fmt: skip
-    ui.table(table[columns], "overview-severities")
+    ui.table(severity_table(severities, data.now.has_resolution_targets), "overview-severities")
     st.caption(
         "Response: business time to the first response, of the answered cases. Resolution: "
         "business time from creation to resolution less pauses, of the cases resolved by "
@@ -168,6 +139,60 @@ def _oldest_overdue(overdue) -> None:
         + ")"
     )
     ui.table(table, "overdue-urgent")
+
+
+def severity_table(severities: pd.DataFrame, resolution_targets: bool) -> pd.DataFrame:
+    """One row a level, in people's words: counts, the rate with its count when small, every
+    duration with its unit, each beside the previous period's."""
+    hours = readable.hours
+    judged = severities["met"] + severities["breached"]
+    table = pd.DataFrame(
+        {
+            "Severity": [f"{r.severity} {r.name}" for r in severities.itertuples()],
+            "Target": severities["target_hours"].map(hours),
+            "Cases": severities["cases"],
+            "Met": severities["met"],
+            "Breached": severities["breached"],
+            "Pending": severities["pending"],
+            "Unscored": severities["unscored"],
+            "Attainment": [readable.rate(a, n) for a, n in zip(severities["attainment"], judged,
+                                                               strict=True)],
+            "Previous cases": severities["previous_cases"],
+            "Previous attainment": severities["previous_attainment"].map(readable.share),
+            "Median response": severities["median_hours"].map(hours),
+            "Previous median": severities["previous_median_hours"].map(hours),
+            "p90 response": severities["p90_hours"].map(hours),
+            "Previous p90": severities["previous_p90_hours"].map(hours),
+            "Resolved": severities["resolved"],
+            "Previous resolved": severities["previous_resolved"],
+            "Median resolution": severities["resolution_median_hours"].map(hours),
+            "Previous median resolution": severities["previous_resolution_median_hours"].map(hours),
+            "p90 resolution": severities["resolution_p90_hours"].map(hours),
+            "Previous p90 resolution": severities["previous_resolution_p90_hours"].map(hours),
+        }
+    )  # fmt: skip
+    if resolution_targets:
+        # a level without a resolution target has no verdicts against one: '-', not 0
+        untargeted = severities["resolution_target_hours"].isna()
+        table = table.assign(
+            **{
+                "Resolution target": severities["resolution_target_hours"].map(hours),
+                "Resolution met": severities["resolution_met"].mask(untargeted).map(_count),
+                "Resolution breached": severities["resolution_breached"]
+                .mask(untargeted)
+                .map(_count),
+                "Resolution attainment": severities["resolution_attainment"].map(readable.share),
+                "Previous resolution attainment": severities["previous_resolution_attainment"].map(
+                    readable.share
+                ),
+            }
+        )
+    return table
+
+
+def _count(value) -> str:
+    """A count that a level without a resolution target does not have: '-', never None."""
+    return readable.MISSING if pd.isna(value) else f"{int(value)}"
 
 
 def _arrow(change: int | str | None) -> str:
