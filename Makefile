@@ -1,8 +1,11 @@
 # Two commands from a fresh clone (Python 3.11+ and make are all that is needed):
-#   make run    set up .venv and start the dashboard on the bundled sample (http://localhost:8501)
+#   make run    set up .venv and start the dashboard on the bundled sample (http://localhost:8501;
+#               make run PORT=8502 for another port)
 #   make test   set up .venv with the test tools and run lint + the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
+# `make run PORT=8502` serves on that port; unset, Streamlit takes 8501, or the next free one.
+PORT ?=
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
@@ -29,7 +32,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	@touch $@
 
 run: $(VENV)/.installed-run ## set up and start the dashboard (embedded SQLite, sample loaded on first start)
-	$(BIN)/streamlit run dashboard/app.py --server.headless true
+	$(BIN)/streamlit run dashboard/app.py --server.headless true $(if $(PORT),--server.port $(PORT))
 
 demo: $(VENV)/.installed-run ## the CLI on the bundled sample: import it and score it to build/
 	$(BIN)/sla-dashboard import data/sample_cases.csv --source sample --rejects-dir build

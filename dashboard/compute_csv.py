@@ -52,6 +52,14 @@ class ComputeResult:
     def read(self) -> int:
         return self.prepared.validated.read
 
+    def created_after(self, as_of: int) -> int:
+        """How many accepted cases were created after `as_of` (judged with none of their
+        target spent)."""
+        cases = self.prepared.validated.cases
+        if self.prepared.figures is None or cases is None:
+            return 0
+        return int((np.asarray(cases.created_at) > as_of).sum())
+
     def status_counts(self) -> dict[str, int]:
         """Cases per status; `unscored` only appears when some cases are."""
         counts = Counter(self.results["sla_status"])

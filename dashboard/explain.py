@@ -64,7 +64,10 @@ class CaseExplanation:
     deadline: int
     status: str  # met, breached, pending, invalid or unscored
     stretches: tuple[Stretch, ...]
-    lines: tuple[str, ...]  # the ledger as text, as `sla-dashboard explain` prints it
+    lines: tuple[str, ...]  # the whole ledger as text, as `sla-dashboard explain --full` prints it
+    # The same, shortened as `sla-dashboard explain` prints it: the counted stretches (a long
+    # wait's first and last days), then what was skipped in one line; a few dozen lines at most.
+    summary: tuple[str, ...] = ()
     # An event log's case: its history (changes only) and its resolution time.
     events: tuple[HistoryLine, ...] = ()
     resolution_seconds: int | None = None
@@ -105,6 +108,7 @@ class CaseExplanation:
             "resolution_seconds": self.resolution_seconds,
             "paused_seconds": self.paused_seconds,
             "lines": list(self.lines),
+            "summary": list(self.summary),
         }
 
 
@@ -151,10 +155,11 @@ def explain_case(
     else:
         answered = not _missing(case["first_response_at"])
         responded = _instant(case["first_response_at"]) if answered else None
-    end = responded if answered else as_of
-    calendar = BusinessCalendar.covering(
-        policy.calendar, np.array([created, end, as_of], dtype=np.int64)
-    )
+    unscored = not bool(case["response_recorded"])
+    # No verdict to explain, no ledger: an unscored case walked years up to --as-of (issue 15).
+    end = created if unscored else responded if answered else as_of
+    instants = [created] if unscored else [created, end, as_of]
+    calendar = BusinessCalendar.covering(policy.calendar, np.array(instants, dtype=np.int64))
     deadline = int(calendar.deadline(created, target))
     stretches = ledger(calendar, created, end)
     spent = counted_seconds(stretches)
@@ -165,18 +170,17 @@ def explain_case(
     rule = ""
     if history and history.rule_note:
         rule = f"; {history.rule_note}"
-    ledger_lines = [(s.start, describe(s, zone)) for s in stretches]
+    entries: list[_Entry] = [_Entry(s.start, describe(s, zone), s) for s in stretches]
     if history:  # each change in line with the stretches, where it happened
-        ledger_lines += [(e.at, e.text(zone)) for e in history.lines if e.at <= end]
-        ledger_lines.sort(key=lambda item: item[0])
-    lines = [
+        entries += [_Entry(e.at, e.text(zone)) for e in history.lines if e.at <= end]
+        entries.sort(key=lambda entry: entry.at)
+    head = [
         f"{case['case_id']} ({case['source']}): {case['customer'] or 'no customer'}, level "
         f"{level} {severity.name}, target {duration(target)} business hours "
         f"({policy.calendar.timezone}){rule}",
         f"{'created':<9} {local(created)}",
-        *(text for _, text in ledger_lines),
     ]
-    if not bool(case["response_recorded"]):
+    if unscored:
         status = "unscored"
         verdict = f"the export records no first responses: no verdict (deadline {local(deadline)})"
     elif answered and responded < created:
@@ -187,6 +191,12 @@ def explain_case(
         over = f", {duration(spent - target)} over" if spent > target else ""
         verdict = (
             f"{'answered':<9} {local(responded)}: {duration(spent)} business hours{over} -> "
+            f"{status} (deadline {local(deadline)})"
+        )
+    elif as_of < created:  # judged before it existed: none of its target is spent yet
+        status = "pending"
+        verdict = (
+            f"{'as of':<9} {local(as_of)}: not created yet, {duration(target)} left -> "
             f"{status} (deadline {local(deadline)})"
         )
     else:
@@ -200,10 +210,17 @@ def explain_case(
             f"{'as of':<9} {local(as_of)}: unanswered, {duration(spent)} business hours so "
             f"far, {balance} -> {status} (deadline {local(deadline)})"
         )
-    lines.append(verdict)
-    if history:
-        lines += [e.text(zone) for e in history.lines if e.at > end]
-        lines.append(history.resolution_line(zone))
+    later = [e.text(zone) for e in history.lines if e.at > end] if history else []
+    tail = [history.resolution_line(zone)] if history else []
+    lines = [*head, *(entry.text for entry in entries), verdict, *later, *tail]
+    summary = [
+        *head,
+        *_shortened(entries, zone),
+        *_skipped_line(stretches, calendar),
+        verdict,
+        *_shortened_changes(later),
+        *tail,
+    ]
     return CaseExplanation(
         case_id=str(case["case_id"]),
         source=str(case["source"]),
@@ -216,10 +233,96 @@ def explain_case(
         status=status,
         stretches=tuple(stretches),
         lines=tuple(lines),
+        summary=tuple(summary),
         events=history.lines if history else (),
         resolution_seconds=history.resolution if history else None,
         paused_seconds=history.paused if history else None,
     )
+
+
+# How long `explain` (without --full) lets a ledger grow: a wait with more counted stretches
+# and changes than SUMMARY_LINES shows its first and last SUMMARY_KEEP of them and one line
+# for those between, so a year-old case reads in a screen (issue 15: at most ~40 lines).
+SUMMARY_LINES = 24
+SUMMARY_KEEP = 10
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One line of the ledger between creation and the verdict: a stretch or a change."""
+
+    at: int
+    text: str
+    stretch: Stretch | None = None  # None: a change of an event log's case
+
+
+def _shortened(entries: list[_Entry], zone: ZoneInfo) -> list[str]:
+    """The counted stretches and the changes (skipped stretches are summed up apart); when
+    there are too many, the first and last few and one line for the rest."""
+    kept = [e for e in entries if e.stretch is None or e.stretch.kind == "counted"]
+    if len(kept) <= SUMMARY_LINES:
+        return [e.text for e in kept]
+    first, between, last = (
+        kept[:SUMMARY_KEEP],
+        kept[SUMMARY_KEEP:-SUMMARY_KEEP],
+        kept[-SUMMARY_KEEP:],
+    )
+    counted = [e.stretch for e in between if e.stretch is not None]
+    changes = len(between) - len(counted)
+    what = [f"{len(counted)} more working day(s)"] if counted else []
+    what += [f"{changes} change(s)"] if changes else []
+    span = f"{instant(between[0].at, zone)} - {instant(_end(between[-1]), zone)}"
+    seconds = sum(s.seconds for s in counted)
+    line = (
+        f"{'counted':<9} {span:<51} {duration(seconds):>11}  ({', '.join(what)}; --full shows each)"
+    )
+    return [*(e.text for e in first), line, *(e.text for e in last)]
+
+
+def _end(entry: _Entry) -> int:
+    return entry.stretch.end if entry.stretch is not None else entry.at
+
+
+def _shortened_changes(lines: list[str]) -> list[str]:
+    """The changes after the first response, the first and last few when there are many."""
+    keep = SUMMARY_KEEP // 2
+    if len(lines) <= 2 * keep + 1:
+        return lines
+    return [*lines[:keep], f"{'event':<9} ... {len(lines) - 2 * keep} more change(s) "
+            "(--full shows each)", *lines[-keep:]]  # fmt: skip
+
+
+def _skipped_line(stretches: list[Stretch], calendar: BusinessCalendar) -> list[str]:
+    """What was not counted, in one line: 'skipped   23 nights, 9 weekends, Good Friday,
+    Easter Monday   615h 00m'. A night is an evening-to-morning stretch between two working
+    days; a weekend, each run of non-working weekdays (two in a closure spanning two); a
+    holiday or closure is named each day it was skipped (x2 when twice)."""
+    skipped = [s for s in stretches if s.kind == "skipped"]
+    if not skipped:
+        return []
+    zone = ZoneInfo(calendar.spec.timezone)
+    nights = weekends = 0
+    named: dict[str, int] = {}
+    for stretch in skipped:
+        if stretch.reasons == ["night"]:
+            nights += 1
+            continue
+        day = dt.datetime.fromtimestamp(stretch.start, zone).date()
+        last = dt.datetime.fromtimestamp(stretch.end - 1, zone).date()
+        in_weekend = False
+        while day <= last:
+            off = day.weekday() not in calendar.spec.workdays
+            weekends += off and not in_weekend
+            in_weekend = off
+            if day in calendar.closed_days:
+                name = calendar.closed_days[day]
+                named[name] = named.get(name, 0) + 1
+            day += dt.timedelta(days=1)
+    words = [f"{nights} night{'s' * (nights != 1)}"] if nights else []
+    words += [f"{weekends} weekend{'s' * (weekends != 1)}"] if weekends else []
+    words += [name if n == 1 else f"{name} x{n}" for name, n in named.items()]
+    total = sum(s.seconds for s in skipped)
+    return [f"{'skipped':<9} {', '.join(words):<51} {duration(total):>11}"]
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,10 @@ def score(
     response = calendar.clock(responded) - clock_created
     deadline = calendar.instant_at(clock_created + targets)
     breach_at = calendar.instant_at(clock_created + targets + 1)
-    remaining = clock_created + targets - calendar.clock(as_of)
+    # Business time left as of `as_of`, counted from creation: a case created after `as_of`
+    # has spent none of its target yet, so it has the whole target left, never more (issue 15:
+    # a case created after --as-of showed 1,192 h left on a 4 h target).
+    remaining = clock_created + targets - np.maximum(calendar.clock(as_of), clock_created)
 
     invalid = answered & (responded < created)
     status = np.full(created.shape, PENDING, dtype=np.int8)

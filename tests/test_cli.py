@@ -288,3 +288,51 @@ def test_export_and_compute_never_write_over_the_database_file(tmp_path, capsys,
         assert main(argv) == 2
         assert "over the database file" in capsys.readouterr().err
     assert database.read_bytes() == before
+
+
+# -- issue 15 ------------------------------------------------------------------------------------
+
+
+def test_a_case_created_after_as_of_has_its_whole_target_left(tmp_path, capsys):
+    """Issue 15: remaining_business_hours was 1,192 on a 4 h target for a case created after
+    --as-of (the business time from --as-of to its creation added to the target)."""
+    export = _cases(
+        tmp_path,
+        "LATER,Acme,P1,2026-09-01 10:00,,,open,portal,\nNOW,Acme,P1,2026-03-04 11:00,,,,,\n",
+    )
+    out = tmp_path / "r.csv"
+    assert main(["compute", str(export), "--out", str(out), "--as-of", AS_OF]) == 0
+    rows = {row["case_id"]: row for row in _read(out)}
+    later = rows["LATER"]
+    assert (later["sla_status"], later["remaining_business_hours"]) == ("pending", "4.0")
+    assert later["remaining_business_seconds"] == "14400"
+    assert rows["NOW"]["remaining_business_hours"] == "3.0"  # 11:00 -> 12:00 spent
+    err = capsys.readouterr().err
+    assert "1 case(s) created after --as-of 2026-03-04T12:00:00Z: pending, with their whole " in err
+
+
+def test_an_export_without_first_responses_is_not_called_scored(tmp_path, capsys):
+    """Issue 15: "67 scored (0 met, 0 breached, 0 pending, 0 invalid, 67 unscored)"."""
+    export = ROOT / "tests" / "fixtures" / "exports" / "servicenow_rest.csv"
+    out = tmp_path / "r.csv"
+    assert main(["compute", str(export), "--out", str(out), "--as-of", AS_OF]) == 0
+    summary = capsys.readouterr().out
+    assert (
+        ": 4 read, 0 scored, 4 unscored (the export records no first responses), 0 rejected;"
+        in (summary)
+    )
+    assert [row["sla_status"] for row in _read(out)] == ["unscored"] * 4
+
+
+def test_scored_and_unscored_cases_are_counted_apart(tmp_path, capsys):
+    export = tmp_path / "mixed.csv"
+    export.write_text(
+        "case_id,severity,created_at,first_response_at,response_recorded\n"
+        "A,P1,2026-03-02 09:00,2026-03-02 10:00,true\n"
+        "B,P1,2026-03-02 09:00,,false\n"
+    )
+    out = tmp_path / "r.csv"
+    assert main(["compute", str(export), "--out", str(out), "--as-of", AS_OF]) == 0
+    assert "2 read, 1 scored (1 met, 0 breached, 0 pending, 0 invalid), 1 unscored (" in (
+        capsys.readouterr().out
+    )

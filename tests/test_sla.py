@@ -119,6 +119,18 @@ def test_an_unanswered_case_breaches_when_business_time_runs_over(as_of, status,
     assert (figures.status_names[0], figures.remaining_seconds[0]) == (status, _signed(remaining))
 
 
+@pytest.mark.parametrize(
+    "as_of",
+    ["2026-03-02 13:59:59", "2026-02-27 10:00", "2025-03-02 14:00"],  # a second .. a year before
+)
+def test_a_case_judged_before_it_was_created_has_its_whole_target_left(as_of):
+    """Issue 15: the business time from as_of to the creation was added to the target (1,192 h
+    left on a 4 h target)."""
+    row = ("2026-03-02 14:00", None, 1, None, None, None)
+    figures = _score([row], as_of=as_of)
+    assert (figures.status_names[0], figures.remaining_seconds[0]) == ("pending", 4 * 3600)
+
+
 @pytest.mark.slow  # a Hypothesis property
 @settings(max_examples=300, deadline=None)
 @given(

@@ -15,7 +15,7 @@ from dashboard.cli.options import (
     refuse_the_database,
     zone_option,
 )
-from dashboard.compute_csv import compute_file, rejects_frame
+from dashboard.compute_csv import ComputeResult, compute_file, rejects_frame
 from dashboard.files import write_csvs
 from dashboard.importer.prepare import choose_format
 from dashboard.timestamps import format_instants
@@ -65,13 +65,34 @@ def compute_command(args: argparse.Namespace) -> int:
     )
     write_csvs([(result.results, args.out), (rejects_frame(result.rejects), rejects_path)])
 
-    counts = ", ".join(f"{n} {status}" for status, n in result.status_counts().items())
     summary = (
-        f"{args.export}: {result.read} read, {len(result.results)} scored ({counts}), "
-        f"{len(result.rejects)} rejected; as of {format_instants([as_of])[0]}; "
-        f"results -> {args.out}, rejects -> {rejects_path}"
+        f"{args.export}: {result.read} read, {_verdicts(result)}, {len(result.rejects)} "
+        f"rejected; as of {format_instants([as_of])[0]}; results -> {args.out}, rejects -> "
+        f"{rejects_path}"
     )
     print(summary)
     for note in result.prepared.notes:
         print(f"  {note}", file=sys.stderr)
+    later = result.created_after(as_of)
+    if later:
+        print(
+            f"sla-dashboard: note: {later} case(s) created after --as-of "
+            f"{format_instants([as_of])[0]}: pending, with their whole target left",
+            file=sys.stderr,
+        )
     return 0
+
+
+def _verdicts(result: ComputeResult) -> str:
+    """'4 scored (1 met, 1 breached, 1 pending, 1 invalid)', and the unscored cases apart:
+    a case whose export records no first response is not scored (issue 15: '67 scored (0
+    met, ..., 67 unscored)')."""
+    counts = result.status_counts()
+    unscored = counts.pop("unscored", 0)
+    scored = sum(counts.values())
+    text = f"{scored} scored"
+    if scored:
+        text += f" ({', '.join(f'{n} {status}' for status, n in counts.items())})"
+    if unscored:
+        text += f", {unscored} unscored (the export records no first responses)"
+    return text

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from dashboard import analytics, whatif
 from dashboard.cli.options import (
+    UsageError,
     add_db_option,
     add_json_option,
     add_period_options,
@@ -15,7 +17,9 @@ from dashboard.cli.options import (
     load_policy_noting_warnings,
     load_sample_on_first_use,
     parse_as_of,
-    parse_date,
+    parse_period,
+    parse_severities,
+    refuse_unknown_filters,
 )
 from dashboard.explain import case_history, explain_case, find_case
 from dashboard.headline import Comparison, Headline
@@ -41,12 +45,14 @@ def add_parsers(commands) -> None:
     add_policy_option(stats)
     add_period_options(stats)
     stats.add_argument("--customer", action="append", default=[], metavar="NAME")
-    stats.add_argument("--severity", action="append", default=[], type=int, metavar="LEVEL")
+    stats.add_argument("--severity", action="append", default=[], metavar="LEVEL",
+                       help="a level (1, L1, P1) or its name (Urgent)")  # fmt: skip
     stats.add_argument("--channel", action="append", default=[], metavar="NAME")
     stats.add_argument("--plan", action="append", default=[], metavar="NAME")
     stats.add_argument("--as-of", metavar="ISO", help="judge unanswered cases then (default: now)")
     stats.add_argument("--compare", action="store_true",
-                       help="show the figures under --policy beside the stored ones")  # fmt: skip
+                       help="show the figures under --policy OTHER beside the stored ones "
+                       "(needs --policy)")  # fmt: skip
     add_json_option(stats)
     stats.set_defaults(handler=stats_command)
 
@@ -56,7 +62,9 @@ def add_parsers(commands) -> None:
         description=(
             "Every stretch between a case's creation and its first response (or --as-of): "
             "counted business time, and skipped nights, weekends, holidays and closures by "
-            "name; then the deadline and the verdict."
+            "name; then the deadline and the verdict. By default the counted stretches, then "
+            "what was skipped in one line (a long wait is shortened to its first and last "
+            "days); --full shows every stretch."
         ),
     )
     explain.add_argument("case_id", metavar="CASE_ID")
@@ -64,17 +72,26 @@ def add_parsers(commands) -> None:
     add_db_option(explain)
     add_policy_option(explain)
     explain.add_argument("--as-of", metavar="ISO", help="for unanswered cases (default: now)")
+    explain.add_argument("--full", action="store_true",
+                         help="every stretch, skipped ones too, however long the wait")  # fmt: skip
     add_json_option(explain)
     explain.set_defaults(handler=explain_command)
 
 
 def stats_command(args: argparse.Namespace) -> int:
+    if args.compare and Path(args.policy).resolve() == DEFAULT_POLICY_PATH.resolve():
+        # Without another policy the two columns would be the same figures twice.
+        raise UsageError(
+            "--compare needs --policy OTHER.toml: it shows the figures under that policy "
+            "beside those stored under the policy in force (data/policy.toml)"
+        )
     policy = load_policy_noting_warnings(args.policy)
+    date_from, date_to = parse_period(args)
     filters = Filters(
-        date_from=parse_date(args.date_from, "--from"),
-        date_to=parse_date(args.date_to, "--to"),
+        date_from=date_from,
+        date_to=date_to,
         customers=tuple(args.customer),
-        severities=tuple(args.severity),
+        severities=parse_severities(args.severity, policy),
         channels=tuple(args.channel),
         plans=tuple(args.plan),
     )
@@ -82,9 +99,13 @@ def stats_command(args: argparse.Namespace) -> int:
     figures: Headline | Comparison
     with opened(args.db) as engine:
         load_sample_on_first_use(engine, policy, args.db)
+        refuse_unknown_filters(engine, filters)
         stale = stale_cases(engine, policy)
         if args.compare:
             in_force = load_policy_noting_warnings(DEFAULT_POLICY_PATH)
+            if in_force.fingerprint == policy.fingerprint:
+                print(f"sla-dashboard: note: {args.policy} has the same rules as the policy in "
+                      "force: both columns show the same figures", file=sys.stderr)  # fmt: skip
             figures = whatif.compare(engine, scope, in_force, policy)
         elif stale:
             print(
@@ -115,15 +136,15 @@ def explain_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(explanation.as_json(), indent=2))
     else:
-        print("\n".join(explanation.lines))
+        print("\n".join(explanation.lines if args.full else explanation.summary))
     return 0
 
 
 def _print_headline(figures: Headline) -> None:
     as_of = figures.as_of_text
     print(
-        f"SLA figures for cases created {figures.first_day} .. {figures.last_day}, as of "
-        f"{as_of} ({figures.policy_name}, {figures.policy_fingerprint})"
+        f"SLA figures for cases created {_period(figures)}, as of {as_of} "
+        f"({figures.policy_name}, {figures.policy_fingerprint})"
     )
     rows = [["severity", "target", "cases", "met", "breached", "pending", "invalid",
              "attainment", "median", "p90"]]  # fmt: skip
@@ -151,6 +172,19 @@ def _print_headline(figures: Headline) -> None:
     d = figures.dismissals
     reasons = ", ".join(f"{k} {v}" for k, v in d.by_reason.items())
     print(f"dismissed as out of scope: {d.dismissed} of {t.cases} ({share(d.rate)}): {reasons}")
+
+
+def _period(figures: Headline) -> str:
+    """The period's days: the options' or, where not given, the matching cases' first or last
+    day; when no case matches either, said in words (never 'None .. None')."""
+    first, last = figures.first_day, figures.last_day
+    if first is not None and last is not None:
+        return f"{first} .. {last}"
+    if first is not None:
+        return f"from {first} (no case matches these filters)"
+    if last is not None:
+        return f"up to {last} (no case matches these filters)"
+    return "on any day (no case matches these filters)"
 
 
 def _print_resolution(figures: Headline) -> None:
@@ -182,7 +216,7 @@ def _print_resolution(figures: Headline) -> None:
 def _print_comparison(figures: Comparison) -> None:
     stored, other = figures.stored, figures.other
     print(
-        f"cases created {stored.first_day} .. {stored.last_day}, as of "
+        f"cases created {_period(stored)}, as of "
         f"{stored.as_of_text}: stored ({stored.policy_fingerprint}) -> "
         f"{other.policy_name} ({other.policy_fingerprint})"
     )

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import os
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.errors import DashboardError
 from dashboard.importing import load_sample_if_empty
 from dashboard.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from dashboard.queries import Filters
 from dashboard.store import DATABASE_URL_ENV
 from dashboard.timestamps import parse_instant
 
@@ -133,6 +137,95 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} {text!r} is not a date YYYY-MM-DD") from None
 
 
+def parse_period(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
+    """--from and --to, both days included; a period that ends before it starts is refused
+    rather than shown as a table of zeros."""
+    first, last = parse_date(args.date_from, "--from"), parse_date(args.date_to, "--to")
+    if first is not None and last is not None and first > last:
+        raise UsageError(
+            f"--from {first} is after --to {last}: the period has no days (both are included; "
+            "swap them?)"
+        )
+    return first, last
+
+
+def parse_severities(texts: Sequence[str], policy: Policy) -> tuple[int, ...]:
+    """--severity as the policy's levels: `1`, `L1`, `P1`, `Level 1 - Urgent` or a name
+    (`Urgent`), as an export may write them; an unknown one is refused, naming the levels."""
+    from dashboard.severity_labels import parse_severity
+
+    levels: list[int] = []
+    problems: list[str] = []
+    names = [s.name for s in policy.severities]
+    for text in texts:
+        [level], [error] = parse_severity(pd.Series([text], dtype=object), policy)
+        if error:
+            problems.append(f"--severity {text!r} is not a level of the policy"
+                            + did_you_mean(text, names))  # fmt: skip
+        elif int(level) not in levels:
+            levels.append(int(level))
+    if problems:
+        known = ", ".join(f"{s.level} {s.name}" for s in policy.severities)
+        raise UsageError(f"{'; '.join(problems)}; its levels: {known}")
+    return tuple(levels)
+
+
+def close_matches(value: str, known: Iterable[str], *, n: int = 3) -> list[str]:
+    """The known values a mistyped one most likely meant: the same text in another case,
+    those containing it or contained in it ('Acme' -> 'Acme Payments'), then the nearest by
+    spelling (difflib), of the whole value, its words or its start ('Globx' -> 'Globex
+    Retail')."""
+    typed = " ".join(value.split()).casefold()
+    if not typed:
+        return []
+    by_key: dict[str, str] = {}
+    for name in known:
+        by_key.setdefault(" ".join(str(name).split()).casefold(), str(name))
+    same = [name for key, name in by_key.items() if key == typed]
+    within = [name for key, name in by_key.items() if typed in key or key in typed]
+    # What difflib compares the typed value with: each value whole, each of its words, and
+    # its start as long as what was typed; each leads back to the value it came from.
+    candidates: dict[str, str] = {}
+    for key, name in by_key.items():
+        for part in (key, *key.split(), key[: len(typed)]):
+            candidates.setdefault(part, name)
+    close = difflib.get_close_matches(typed, list(candidates), n=n * 3, cutoff=0.75)
+    spelled = [candidates[part] for part in close]
+    return list(dict.fromkeys(same + within + spelled))[:n]
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """' (did you mean 'Acme Payments'?)', or '' when nothing is close."""
+    matches = close_matches(value, known)
+    if not matches:
+        return ""
+    quoted = [repr(m) for m in matches]
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f" (did you mean {listed}?)"
+
+
+def refuse_unknown_values(option: str, given: Sequence[str], known: Sequence[str],
+                          what: str) -> None:  # fmt: skip
+    """Refuse filter values that no stored case has (exit status 2), naming the close ones:
+    a mistyped `--customer Acme` would otherwise give a table of zeros that reads as "no
+    cases" (issue 15)."""
+    problems = []
+    for value in dict.fromkeys(given):
+        if value in known:
+            continue
+        problem = f"{option} {value!r}: no stored case has this {what}"
+        hint = did_you_mean(value, known)
+        if not hint and not known:
+            hint = f" (no stored case names a {what})"
+        elif not hint and len(known) <= 8:
+            hint = f" (those stored: {', '.join(repr(k) for k in known)})"
+        elif not hint:
+            hint = f" (none of the {len(known)} stored is close to it)"
+        problems.append(problem + hint)
+    if problems:
+        raise UsageError("; ".join(problems))
+
+
 def zone_option(name: str | None, policy: Policy) -> ZoneInfo:
     """--timezone as a zone (default: the calendar's)."""
     if name is None:
@@ -158,3 +251,24 @@ def load_sample_on_first_use(engine: Engine, policy: Policy, url: str | None) ->
         if report is not None:
             print(f"sla-dashboard: note: loaded the bundled sample ({report.inserted} cases) "
                   "into the new embedded database", file=sys.stderr)  # fmt: skip
+
+
+def refuse_unknown_filters(engine: Engine, filters: Filters) -> None:
+    """--customer, --channel and --plan values no stored case has, refused in one line."""
+    from dashboard.views import filter_options
+
+    if not (filters.customers or filters.channels or filters.plans):
+        return
+    stored = filter_options(engine)
+    problems = []
+    for option, given, known, what in (
+        ("--customer", filters.customers, stored.customers, "customer"),
+        ("--channel", filters.channels, stored.channels, "channel"),
+        ("--plan", filters.plans, stored.plans, "plan"),
+    ):
+        try:
+            refuse_unknown_values(option, given, known, what)
+        except UsageError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise UsageError("; ".join(problems))

@@ -17,7 +17,9 @@ from dashboard.cli.options import (
     load_policy_noting_warnings,
     load_sample_on_first_use,
     parse_as_of,
-    parse_date,
+    parse_period,
+    parse_severities,
+    refuse_unknown_filters,
 )
 from dashboard.importing import stale_cases
 from dashboard.queries import Filters
@@ -45,7 +47,8 @@ def add_parsers(commands) -> None:
     add_policy_option(command)
     add_period_options(command)
     command.add_argument("--customer", action="append", default=[], metavar="NAME")
-    command.add_argument("--severity", action="append", default=[], type=int, metavar="LEVEL")
+    command.add_argument("--severity", action="append", default=[], metavar="LEVEL",
+                         help="a level (1, L1, P1) or its name (Urgent)")  # fmt: skip
     command.add_argument("--source", help="only the cases imported under this source")
     command.add_argument(
         "--zone",
@@ -70,15 +73,17 @@ def reconcile_command(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"--zone {zone!r} is not a time zone such as America/New_York"
             ) from None
+    date_from, date_to = parse_period(args)
     filters = Filters(
-        date_from=parse_date(args.date_from, "--from"),
-        date_to=parse_date(args.date_to, "--to"),
+        date_from=date_from,
+        date_to=date_to,
         customers=tuple(args.customer),
-        severities=tuple(args.severity),
+        severities=parse_severities(args.severity, policy),
     )
     as_of = parse_as_of(args.as_of, policy)
     with opened(args.db) as engine:
         load_sample_on_first_use(engine, policy, args.db)
+        refuse_unknown_filters(engine, filters)
         stale = stale_cases(engine, policy)
         if stale:
             print(f"sla-dashboard: note: {stale} stored case(s) were scored under another policy: "
