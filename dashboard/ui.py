@@ -501,7 +501,8 @@ def case_ledger(case_id: str, source: str | None, policy_: Policy, view: views.V
     status = explained.status
     deadline = local(explained.deadline_at)
     st.markdown(f"**{escaped(case_id)}**: {status}, deadline {deadline}")
-    st.code("\n".join(explained.lines), language=None)
+    # the summary (at most ~40 lines, even for a year-old case); every stretch is in the table
+    st.code("\n".join(explained.summary or explained.lines), language=None)
     if explained.stretches:
         stretches = pd.DataFrame(
             {
