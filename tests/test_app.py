@@ -453,6 +453,18 @@ def test_case_ids_of_another_source_are_said_before_the_import_and_kept_only_if_
     assert _count(db) == before + 1
 
 
+def test_an_export_without_first_responses_is_said_unscored_before_the_import(db):
+    """A ServiceNow incident export has no first-response time: said loudly, not in the
+    collapsed notes (issue 15)."""
+    rest = ROOT / "tests" / "fixtures" / "exports" / "servicenow_rest.csv"
+    app = open_app("import")
+    app.file_uploader[0].upload(rest.name, rest.read_bytes(), "text/csv").run()
+    assert not app.exception
+    said = [plain(w) for w in app.warning]
+    assert any(w.startswith("All 4 accepted cases have no first-response time in this export: "
+                            "they will be stored unscored") for w in said), said  # fmt: skip
+
+
 def test_upload_an_unknown_export_map_it_and_save_the_mapping(db, user_formats_dir):
     from dashboard.importer.formats import FORMATS_DIR
 

@@ -249,6 +249,8 @@ def _severity_form(
 
 def _describe(understood: Understood, file_id: str) -> None:
     st.markdown(f"Format: **{ui.escaped(understood.export_format.title)}** · {understood.summary}")
+    if understood.unscored_warning:
+        ui.warning(understood.unscored_warning)
     with st.expander("How it was read, and the mapping"):
         st.text("\n".join(understood.notes))
         mapping = views.mapping_used(understood.export_format, understood.header)

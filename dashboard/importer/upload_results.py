@@ -65,6 +65,24 @@ class Understood:
         return len(self.prepared.validated.rejects)
 
     @property
+    def unscored(self) -> int:
+        """Accepted cases the export records no first response for: stored, never judged."""
+        return int((~self.prepared.validated.cases.response_known).sum())
+
+    @property
+    def unscored_warning(self) -> str | None:
+        """Said before the import, where it cannot be missed (not in the notes)."""
+        if not self.unscored:
+            return None
+        every = self.unscored == self.accepted
+        return (
+            f"{'All' if every else f'{self.unscored:,} of the'} {self.accepted:,} accepted cases "
+            "have no first-response time in this export: they will be "
+            "stored unscored, counted in the backlog and dismissals but never judged met or "
+            "breached. Export the first response (or an event log that records it) to score them."
+        )
+
+    @property
     def notes(self) -> list[str]:
         return self.prepared.notes
 
