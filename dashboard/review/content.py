@@ -27,6 +27,7 @@ from dashboard.policy import DISMISSAL_REASONS, REASON_LABELS, WEEKDAY_NAMES, Po
 from dashboard.queries import Filters
 from dashboard.readable import clock, duration, instant
 from dashboard.reconcile import Reconciliation, reconcile
+from dashboard.review.wording import WEEKLY_TREND_UP_TO_DAYS
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class ReviewPack:
     previous_headline: Headline  # and for the previous period
     trend: pd.DataFrame  # period x severity: met, breached, attainment
     breaches: pd.DataFrame  # one row a breach, with its explanation
-    backlog: pd.DataFrame  # open at period end, by severity
+    backlog: pd.DataFrame  # open at period end, by severity, with those overdue then
+    overdue: pd.DataFrame  # one row a case unanswered past its response deadline at period end
     ageing: pd.DataFrame  # open at period end, by age bucket and severity
     dismissals: pd.DataFrame  # one row a reason, with the policy's wording
     channels: pd.DataFrame  # cases by channel and severity
@@ -70,6 +72,10 @@ class ReviewPack:
                  for s in severities],
             )  # fmt: skip
         return table
+
+    @property
+    def trend_grain(self) -> str:
+        return trend_grain(self.period)
 
     def local(self, instant: dt.datetime) -> dt.datetime:
         return instant.astimezone(ZoneInfo(self.policy.calendar.timezone))
@@ -112,6 +118,7 @@ def build(
     # The last second of the period: at midnight itself, the next day would count in ages.
     at_end = analytics.Scope(view.filters, end - dt.timedelta(seconds=1))
     ages = analytics.ageing(engine, at_end, policy)
+    overdue = overdue_cases(engine, at_end)
     return ReviewPack(
         customer=customer,
         period=period,
@@ -124,10 +131,13 @@ def build(
         headline=now,
         previous_headline=before,
         trend=views.periods_as_text(
-            analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain)
+            analytics.attainment(
+                engine, scope, by=("period", "severity"), grain=trend_grain(period)
+            )
         ),
         breaches=explained_breaches(engine, scope, policy, calendar),
-        backlog=_backlog(analytics.open_cases(engine, at_end, policy), policy),
+        backlog=_backlog(analytics.open_cases(engine, at_end, policy), overdue, policy),
+        overdue=overdue,
         ageing=ageing_buckets(ages)
         if not ages.empty
         else pd.DataFrame(columns=["bucket", "severity", "cases"]),
@@ -136,6 +146,25 @@ def build(
         data_quality=_data_quality(engine, scope, customer, now),
         reconciliation=reconcile(engine, policy, scope.filters, as_of) if reconciliation else None,
     )
+
+
+def trend_grain(period: periods.Period) -> str:
+    """Weeks for a month or two, months beyond: a quarter's trend has three points, each on a
+    month's cases, not thirteen weekly ones swinging on a handful (issue 15)."""
+    return "week" if period.days <= WEEKLY_TREND_UP_TO_DAYS else "month"
+
+
+def overdue_cases(engine: Engine, at: analytics.Scope) -> pd.DataFrame:
+    """The cases open and unanswered at `at.as_of` (whenever created) whose response deadline
+    had passed by then: the pack takes them at the period's end, the backlog's instant, so a
+    past quarter's pack says the same whenever it is made (issue 15)."""
+    queue = analytics.at_risk(engine, at, None, limit=views.EVERY)
+    columns = ["case_id", "severity", "subject", "created_at", "response_deadline",
+               "response_breach_at"]  # fmt: skip
+    if queue.empty:
+        return pd.DataFrame(columns=columns)
+    late = queue[pd.to_datetime(queue["response_breach_at"], utc=True) <= at.as_of]
+    return late[columns].reset_index(drop=True)
 
 
 def business_hours_text(policy: Policy) -> str:
@@ -212,7 +241,7 @@ def explanation(
     zone: ZoneInfo,
 ) -> str:
     """'created Fri 06 Mar 2026 17:40, answered Mon 09 Mar 2026 11:05: 2h 05m business
-    against a 2h 00m target (5m over; not counted: night, weekend)'."""
+    against the 2h 00m target (5m over; not counted: night, weekend)'."""
     closed = []
     for stretch in stretches:
         for reason in stretch.reasons:
@@ -226,17 +255,21 @@ def explanation(
     )
     skipped = f"; not counted: {', '.join(closed)}" if closed else ""
     return (
-        f"created {instant(created, zone)}, {reply}: {duration(business)} business against a "
+        f"created {instant(created, zone)}, {reply}: {duration(business)} business against the "
         f"{duration(target)} target ({duration(business - target)} over{skipped})"
     )
 
 
-def _backlog(open_by_severity: dict[int, int], policy: Policy) -> pd.DataFrame:
+def _backlog(
+    open_by_severity: dict[int, int], overdue: pd.DataFrame, policy: Policy
+) -> pd.DataFrame:
+    late = overdue["severity"].astype(int).value_counts() if not overdue.empty else {}
     return pd.DataFrame(
         {
             "level": list(open_by_severity),
             "severity": [policy.severity(level).name for level in open_by_severity],
             "open_cases": list(open_by_severity.values()),
+            "overdue": [int(late.get(level, 0)) for level in open_by_severity],
         }
     )
 

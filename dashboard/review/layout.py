@@ -6,12 +6,22 @@ numbers and dates instead (dashboard/review/to_xlsx.py).
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 
 from dashboard import charts, readable
 from dashboard.downloads import chart_bytes
 from dashboard.reconcile import MATRIX_LABELS, why
+from dashboard.review import wording
 from dashboard.review.content import ReviewPack
+from dashboard.review.summary import summary
+
+# Where the figures come from: said once, under the title (a closing note could land alone on
+# the PDF's last page, issue 15).
+PROVENANCE = (
+    "Made by sla-dashboard from the helpdesk exports: response and resolution times "
+    "recomputed under the policy below, not taken from the helpdesk."
+)
 
 
 def text(pack: ReviewPack) -> dict:
@@ -19,7 +29,10 @@ def text(pack: ReviewPack) -> dict:
     names = {s.level: f"L{s.level} {s.name}" for s in pack.policy.severities}
     now, before = pack.headline.totals, pack.previous_headline.totals
     zone = pack.policy.calendar.zone
-    return {
+    earlier = {s.level: s for s in pack.previous_headline.severities}
+    shown = {
+        "summary": list(summary(pack).sentences()),
+        "provenance": PROVENANCE,
         "period": pack.period.label(),
         "previous": pack.previous.label(),
         "as_of": readable.instant(pack.as_of, zone, with_zone=True),
@@ -46,8 +59,11 @@ def text(pack: ReviewPack) -> dict:
                 "met": r.met,
                 "breached": r.breached,
                 "pending": r.pending,
-                "attainment": readable.share(_none(r.attainment)),
-                "previous_attainment": readable.share(_none(r.previous_attainment)),
+                "attainment": wording.rate(_none(r.attainment), r.met + r.breached),
+                "previous_attainment": wording.rate(
+                    _none(r.previous_attainment), _judged(earlier[r.severity].counts)
+                ),
+                "change": wording.change(_none(r.attainment), _none(r.previous_attainment)),
                 "median": readable.hours(_none(r.median_hours)),
                 "previous_median": readable.hours(_none(r.previous_median_hours)),
                 "p90": readable.hours(_none(r.p90_hours)),
@@ -69,9 +85,13 @@ def text(pack: ReviewPack) -> dict:
                         "target": readable.hours(_none(r.resolution_target_hours)),
                         "met": r.resolution_met,
                         "breached": r.resolution_breached,
-                        "attainment": readable.share(_none(r.resolution_attainment)),
-                        "previous_attainment": readable.share(
-                            _none(r.previous_resolution_attainment)
+                        "attainment": wording.rate(
+                            _none(r.resolution_attainment),
+                            r.resolution_met + r.resolution_breached,
+                        ),
+                        "previous_attainment": wording.rate(
+                            _none(r.previous_resolution_attainment),
+                            _judged(earlier[r.severity].resolution),
                         ),
                     }
                     if pack.policy.has_resolution_targets
@@ -85,14 +105,15 @@ def text(pack: ReviewPack) -> dict:
             "met": now.met,
             "breached": now.breached,
             "pending": now.pending,
-            "attainment": readable.share(now.attainment),
-            "previous_attainment": readable.share(before.attainment),
+            "attainment": wording.rate(now.attainment, _judged(now)),
+            "previous_attainment": wording.rate(before.attainment, _judged(before)),
+            "change": wording.change(now.attainment, before.attainment),
         },
         "breach_rows": [
             {
                 "case_id": r.case_id,
                 "severity": names.get(int(r.severity), r.severity),
-                "subject": "" if pd.isna(r.subject) else r.subject,
+                "subject": _text(r.subject),
                 "overshoot": readable.hours(r.overshoot_hours),
                 "explanation": r.explanation,
             }
@@ -101,8 +122,20 @@ def text(pack: ReviewPack) -> dict:
             ).itertuples()
         ],
         "backlog_rows": [
-            {"severity": names[r.level], "open_cases": r.open_cases}
+            {"severity": names[r.level], "open_cases": r.open_cases, "overdue": r.overdue}
             for r in pack.backlog.itertuples()
+        ],
+        "overdue_rows": [
+            {
+                "case_id": r.case_id,
+                "severity": names.get(int(r.severity), r.severity),
+                "subject": _text(r.subject),
+                "created": readable.instant(pd.Timestamp(r.created_at).to_pydatetime(), zone),
+                "deadline": readable.instant(
+                    pd.Timestamp(r.response_deadline).to_pydatetime(), zone
+                ),
+            }
+            for r in pack.overdue.itertuples()
         ],
         "ageing_rows": [
             {
@@ -116,7 +149,7 @@ def text(pack: ReviewPack) -> dict:
             {
                 "reason": r.reason,
                 "dismissed": r.dismissed,
-                "rate": readable.share(_none(r.rate)),
+                "rate": wording.rate(_none(r.rate), r.cases),
                 "policy_wording": r.policy_wording,
             }
             for r in pack.dismissals.itertuples()
@@ -133,7 +166,30 @@ def text(pack: ReviewPack) -> dict:
         "quality_rows": pack.data_quality.to_dict("records"),
         "labels": labels,
         "reconciliation": _reconciliation(pack, names),
+        "trend_note": trend_note(pack),
     }
+    # the footnote only where a mark is shown
+    shown["small_note"] = wording.SMALL_NOTE if _marked(shown) else ""
+    return shown
+
+
+def _marked(value) -> bool:
+    """Some rate in the pack's text carries the small-sample mark."""
+    if isinstance(value, str):
+        return value.endswith(wording.SMALL_MARK) and value[:-1].endswith("%")
+    if isinstance(value, dict):
+        return any(_marked(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_marked(v) for v in value)
+    return False
+
+
+def _judged(counts) -> int:
+    return counts.met + counts.breached
+
+
+def _text(value) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 def _reconciliation(pack: ReviewPack, names: dict[int, str]) -> dict | None:
@@ -186,11 +242,39 @@ def _reconciliation(pack: ReviewPack, names: dict[int, str]) -> dict | None:
 
 
 def trend_chart(pack: ReviewPack):
-    """The attainment trend, or None when nothing in the period was judged."""
+    """The attainment trend, or None when nothing in the period was judged; a point resting
+    on fewer than 10 judged cases is drawn hollow (issue 15)."""
     if pack.trend.empty or not pack.trend["attainment"].notna().any():
         return None
     labels = charts.severity_labels({s.level: s.name for s in pack.policy.severities})
-    return charts.attainment_trend(pack.trend, labels, goal=pack.policy.attainment_goal)
+    chart = charts.attainment_trend(pack.trend, labels, goal=pack.policy.attainment_goal)
+    judged = pack.trend["met"] + pack.trend["breached"]
+    few = pack.trend[pack.trend["attainment"].notna() & judged.map(wording.small)].copy()
+    if few.empty:
+        return chart
+    few["severity_label"] = few["severity"].map(labels)
+    few["attainment"] = few["attainment"].astype(float)
+    hollow = (
+        alt.Chart(few)
+        .mark_point(filled=False, fill="white", size=70, strokeWidth=2, opacity=1)
+        .encode(
+            x=alt.X("period:O", sort=None),
+            y=alt.Y("attainment:Q"),
+            color=alt.Color("severity_label:N", legend=None),
+        )
+    )
+    return alt.layer(chart, hollow)
+
+
+def trend_note(pack: ReviewPack) -> str:
+    """What a point of the trend is, and what a hollow one means."""
+    if trend_chart(pack) is None:
+        return ""
+    grain = "week (its Monday)" if pack.trend_grain == "week" else "month"
+    return (
+        f"Attainment per {grain} and severity. A hollow point rests on fewer than "
+        f"{wording.SMALL_SAMPLE_CASES} judged cases: read it as a handful of cases, not a rate."
+    )
 
 
 def trend_image(pack: ReviewPack, kind: str) -> bytes | None:

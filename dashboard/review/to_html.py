@@ -16,7 +16,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,  # customer names, subjects and reasons are data: always text
@@ -30,7 +30,7 @@ def render(pack: ReviewPack) -> str:
     # escapes as XML): the one piece of markup the template is given as such.
     trend = Markup(_without_xml_declaration(svg.decode("utf-8"))) if svg else None
     return (
-        _environment()
+        environment()
         .get_template("pack.html.j2")
         .render(pack=pack, trend_svg=trend, **layout.text(pack))
     )

@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     Image,
     KeepTogether,
@@ -48,9 +49,11 @@ def render(pack: ReviewPack) -> bytes:
             f"Cases created {_x(t['period'])} (previous period for comparison: "
             f"{_x(t['previous'])}). Figures judged as of {_x(t['as_of'])}; backlog at "
             f"{_x(t['period_end'])}. Policy: {_x(pack.policy.name)} (rules "
-            f"{_x(pack.policy.fingerprint)}).",
+            f"{_x(pack.policy.fingerprint)}). {_x(t['provenance'])}",
             NOTE,
         ),
+        Paragraph("Summary", H2),
+        *[Paragraph(f"&bull; {_x(sentence)}", BODY) for sentence in t["summary"]],
         Paragraph("The policy", H2),
         _policy_table(t),
         Paragraph(_x(pack.business_hours), BODY),
@@ -71,7 +74,7 @@ def render(pack: ReviewPack) -> bytes:
             r["pending"],
             # this period above the previous one: a column each would leave no room for a
             # duration to the second on A4
-            (r["attainment"], f"prev. {r['previous_attainment']}"),
+            _with_change(r["attainment"], r["previous_attainment"], r["change"]),
             (r["median"], f"prev. {r['previous_median']}"),
             (r["p90"], f"prev. {r['previous_p90']}"),
         ]
@@ -85,7 +88,7 @@ def render(pack: ReviewPack) -> bytes:
             totals["met"],
             totals["breached"],
             totals["pending"],
-            (totals["attainment"], f"prev. {totals['previous_attainment']}"),
+            _with_change(totals["attainment"], totals["previous_attainment"], totals["change"]),
             "",
             "",
         ]
@@ -110,8 +113,10 @@ def render(pack: ReviewPack) -> bytes:
     )
     story.append(
         Paragraph(
-            "Attainment = met / (met + breached). Median and p90: business "
-            "hours to first response of the answered cases.",
+            "Attainment = met / (met + breached); change in percentage points, shown only "
+            "where both periods have a rate and it moved. Median and p90: business time to "
+            "first response of the answered cases."
+            + (f" {_x(t['small_note'])}" if t["small_note"] else ""),
             NOTE,
         )
     )
@@ -120,7 +125,8 @@ def render(pack: ReviewPack) -> bytes:
         image = Image(io.BytesIO(png))
         scale = WIDTH / image.imageWidth
         image.drawWidth, image.drawHeight = WIDTH, image.imageHeight * scale
-        story.append(KeepTogether([Spacer(1, 3 * mm), image]))
+        story.append(KeepTogether([Spacer(1, 3 * mm), image,
+                                   Paragraph(_x(t["trend_note"]), NOTE)]))  # fmt: skip
 
     story.append(Paragraph("Resolution times", H2))
     story.append(_resolution_table(t))
@@ -156,11 +162,21 @@ def render(pack: ReviewPack) -> bytes:
     story.append(Paragraph("Backlog at period end", H2))
     story.append(
         _table(
-            ["Severity", "Open cases"],
-            [[r["severity"], r["open_cases"]] for r in t["backlog_rows"]],
-            widths=[0.5, 0.5],
+            ["Severity", "Open cases", "Overdue"],
+            [[r["severity"], r["open_cases"], r["overdue"]] for r in t["backlog_rows"]],
+            widths=[0.4, 0.3, 0.3],
         )
     )
+    story.append(Paragraph(OVERDUE_NOTE.format(when=_x(t["period_end"])), NOTE))
+    if t["overdue_rows"]:
+        story.append(
+            _table(
+                ["Overdue case", "Severity", "Subject", "Created", "Response due by"],
+                [[r["case_id"], r["severity"], r["subject"], r["created"], r["deadline"]]
+                 for r in t["overdue_rows"]],
+                widths=[0.14, 0.13, 0.31, 0.21, 0.21],
+            )
+        )  # fmt: skip
     if t["ageing_rows"]:
         story.append(
             _table(
@@ -205,14 +221,6 @@ def render(pack: ReviewPack) -> bytes:
         )
     else:
         story.append(Paragraph("Every row of this customer's exports was read and judged.", BODY))
-    story.append(Spacer(1, 4 * mm))
-    story.append(
-        Paragraph(
-            "Made by sla-dashboard from the helpdesk exports: response and resolution "
-            "times recomputed under the policy above, not taken from the helpdesk.",
-            NOTE,
-        )
-    )
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
@@ -225,8 +233,46 @@ def render(pack: ReviewPack) -> bytes:
         title=f"Support review: {pack.customer}",
         author="sla-dashboard",
     )
-    document.build(story)
+    footer = f"Support review: {pack.customer}, {t['period']}"
+    document.build(story, canvasmaker=lambda *a, **k: _NumberedCanvas(*a, footer=footer, **k))
     return buffer.getvalue()
+
+
+OVERDUE_NOTE = (
+    "Open and overdue at {when}, whenever created. Overdue: open, unanswered and past its "
+    "response deadline at that instant (the period's end, or the as-of instant when the "
+    "period runs to it), so a past period's pack says the same whenever it is made."
+)
+FOOTER_FONT = ("Helvetica", 7)
+
+
+class _NumberedCanvas(canvas.Canvas):
+    """Each page's running footer, 'Support review: Acme, <period> - page 2 of 5', drawn in
+    the bottom margin once the page count is known: a footer never makes a page of its own."""
+
+    def __init__(self, *args, footer: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self.setFont(*FOOTER_FONT)
+            self.setFillColor(colors.HexColor("#757575"))
+            self.drawString(14 * mm, 9 * mm, self._footer[:150])
+            self.drawRightString(A4[0] - 14 * mm, 9 * mm, f"page {number} of {len(self._pages)}")
+            super().showPage()
+        super().save()
+
+
+def _with_change(now: str, before: str, change: str) -> tuple[str, ...]:
+    """This period's rate above the previous one, and the change when there is one."""
+    return (now, f"prev. {before}", change) if change else (now, f"prev. {before}")
 
 
 def _reconciliation(story: list, r: dict) -> None:

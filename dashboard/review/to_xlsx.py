@@ -20,7 +20,9 @@ from openpyxl.utils import get_column_letter
 
 from dashboard import readable
 from dashboard.reconcile import LABELS
+from dashboard.review import wording
 from dashboard.review.content import ReviewPack
+from dashboard.review.summary import summary
 
 PERCENT = "0.0%"
 HOURS = "0.0000"  # a second is 0.0003 h: a 20-second overshoot must not read as 0.01 or 0.00
@@ -31,7 +33,39 @@ EXCEL_CELL_CHARACTERS = 32_767
 
 def sheets(pack: ReviewPack) -> dict[str, pd.DataFrame]:
     zone = pack.policy.calendar.timezone
-    summary = pd.DataFrame(
+    now, before = pack.headline.totals, pack.previous_headline.totals
+    said = summary(pack)
+    # The summary's figures as numbers, each with its sentence, under the pack's facts.
+    figures = pd.DataFrame(
+        {
+            "item": [
+                "attainment",
+                "judged cases (met + breached)",
+                "previous attainment",
+                "previous judged cases",
+                "change (percentage points)",
+                "breaches",
+                f"overdue at ({zone})",
+                "overdue cases",
+                "in words: attainment",
+                "in words: breaches",
+                "in words: overdue",
+                "in words: change",
+            ],
+            "value": [
+                now.attainment,
+                now.met + now.breached,
+                before.attainment,
+                before.met + before.breached,
+                wording.points(now.attainment, before.attainment) or None,
+                len(pack.breaches),
+                _naive(pack.local(pack.period_end)),
+                len(pack.overdue),
+                *said.sentences(),
+            ],
+        }
+    )
+    summary_sheet = pd.DataFrame(
         {
             "item": [
                 "customer",
@@ -70,8 +104,16 @@ def sheets(pack: ReviewPack) -> dict[str, pd.DataFrame]:
         }
     )
     extra = {} if pack.reconciliation is None else _reconciliation(pack)
+    overdue = pack.overdue.copy()
+    for column in ("created_at", "response_deadline", "response_breach_at"):
+        overdue[column] = overdue[column].map(lambda t: _naive(_local(t, zone)))
+    overdue = overdue.rename(
+        columns={
+            c: f"{c} ({zone})" for c in ("created_at", "response_deadline", "response_breach_at")
+        }
+    )
     return {
-        "Summary": summary,
+        "Summary": pd.concat([summary_sheet, figures], ignore_index=True),
         "Policy": pack.policy_table,
         "Severities": pack.severities,
         "Trend": pack.trend[
@@ -79,6 +121,7 @@ def sheets(pack: ReviewPack) -> dict[str, pd.DataFrame]:
         ].assign(period=pack.trend["period"].map(_period)),
         "Breaches": breaches,
         "Backlog": pack.backlog,
+        "Overdue": overdue,
         "Ageing": pack.ageing.assign(bucket=pack.ageing["bucket"].astype(str)),
         "Dismissals": pack.dismissals,
         "Channels": pack.channels,
