@@ -633,7 +633,7 @@ def test_the_embedded_default_starts_with_the_sample(tmp_path, monkeypatch):
     app.query_params["period"] = "All time"
     app.run()
     assert_clean(app)
-    assert sum(int(r) for r in app.dataframe[0].value["cases"]) > 1_900
+    assert sum(int(r) for r in table_with(app, "Cases")["Cases"]) > 1_900
 
 
 def test_markup_in_the_data_is_shown_as_text(db, tmp_path):

@@ -171,7 +171,7 @@ def test_the_review_pack(solo):
         )
     explained = dict(zip(pack.breaches["case_id"], pack.breaches["explanation"], strict=True))
     for case, (response, over) in BREACHES.items():
-        assert f": {response} business against a 4h 00m target ({over} over" in explained[case]
+        assert f": {response} business against the 4h 00m target ({over} over" in explained[case]
 
     html = packs.render(pack, "html").decode("utf-8")
     pdf = _pdf_text(packs.render(pack, "pdf"))
