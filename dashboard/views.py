@@ -101,11 +101,13 @@ class DataState:
     last_import: int | None
     imports: int
     fingerprint: str | None  # the policy the stored figures were computed under
+    last_change: int | None = None  # the last recorded change (activity): a source removed
 
     @property
     def version(self) -> str:
-        """Changes with every import and recompute: the key cached figures are stored under."""
-        return f"{self.last_import}:{self.fingerprint}:{self.imports}"
+        """Changes with every import, recompute and removal: the key cached figures are stored
+        under."""
+        return f"{self.last_import}:{self.fingerprint}:{self.imports}:{self.last_change}"
 
     def stale_under(self, policy: Policy) -> bool:
         """The stored verdicts were computed under rules other than `policy`'s."""
@@ -118,6 +120,7 @@ def data_state(engine: Engine) -> DataState:
         last_import=None if pd.isna(row["last_import"]) else int(row["last_import"]),
         imports=int(row["imports"]),
         fingerprint=None if pd.isna(row["fingerprint"]) else str(row["fingerprint"]),
+        last_change=None if pd.isna(row["last_change"]) else int(row["last_change"]),
     )
 
 

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 import sqlalchemy.exc
 
 from dashboard import __version__
-from dashboard.cli import compute, data, figures, reconcile, report
+from dashboard.cli import compute, data, figures, reconcile, report, sources
 from dashboard.errors import DashboardError, DashboardWarning
 from dashboard.store import database_url, not_a_database, not_sqlite_message
 
 EXIT_OK, EXIT_ERROR = 0, 2
-COMMAND_GROUPS = (compute, data, figures, reconcile, report)
+COMMAND_GROUPS = (compute, data, figures, reconcile, report, sources)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,89 @@
+"""Data sources: what each source holds (cases, their span, its imports and formats), and
+removing a whole source in one transaction.
+
+A source is where cases come from (an export's helpdesk); case ids are unique within it
+(dashboard/overlap.py keeps one case from being stored under two). Removing a source deletes
+its cases, their event histories and its rejected rows, refreshes the summaries, and records
+who did it; the import log keeps its lines, since those imports did happen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, select
+
+from dashboard import activity, queries
+from dashboard.errors import DashboardError
+from dashboard.queries import Filters
+from dashboard.store import case_events, cases, import_rejects, imports, writing
+from dashboard.summaries import refresh_summaries
+
+COLUMNS = ["source", "cases", "unscored", "first_day", "last_day", "imports", "last_import_at",
+           "last_file", "last_user", "formats"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Removed:
+    source: str
+    cases: int
+    events: int
+    rejects: int
+
+    def message(self) -> str:
+        return (
+            f"removed the source {self.source!r}: {self.cases:,} case(s), {self.events:,} "
+            f"event(s) of their histories and {self.rejects:,} rejected row(s); the import log "
+            "keeps its lines"
+        )
+
+
+def sources(engine: Engine, scope: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row a source: the cases the person may see, and (for a person who sees every
+    customer) its imports: how many, the last one's time, file and user, the formats read."""
+    held = queries.run(engine, "sources", filters=Filters(scope=scope))
+    logged = queries.run(engine, "source_imports", filters=Filters(scope=scope))
+    if logged.empty:
+        per_source = pd.DataFrame(columns=COLUMNS[5:]).rename_axis("source")
+    else:
+        grouped = logged.groupby("source", sort=True)
+        last = logged.loc[grouped["id"].idxmax()].set_index("source")
+        per_source = pd.DataFrame(
+            {
+                "imports": grouped.size(),
+                "last_import_at": last["finished_at"],
+                "last_file": last["file_name"],
+                "last_user": last["user_name"],
+                "formats": grouped["format"].agg(lambda f: ", ".join(sorted(set(f)))),
+            }
+        )
+    table = held.set_index("source").join(per_source, how="left")
+    return table.reset_index()[COLUMNS]
+
+
+def remove_source(engine: Engine, source: str, user: str) -> Removed:
+    """Delete every case of `source` (and its histories and rejected rows) in one
+    transaction, refresh the summaries and record it; a source with no case is refused."""
+    with writing(engine) as connection:
+        count = connection.execute(
+            select(func.count()).select_from(cases).where(cases.c.source == source)
+        ).scalar_one()
+        if not count:
+            known = connection.execute(select(cases.c.source).distinct()).scalars().all()
+            raise DashboardError(
+                f"no stored case has the source {source!r} (sources: "
+                f"{', '.join(map(repr, sorted(known))) or 'none'})"
+            )
+        events = connection.execute(
+            delete(case_events).where(case_events.c.source == source)
+        ).rowcount
+        of_source = select(imports.c.id).where(imports.c.source == source)
+        rejects = connection.execute(
+            delete(import_rejects).where(import_rejects.c.import_id.in_(of_source))
+        ).rowcount
+        connection.execute(delete(cases).where(cases.c.source == source))
+        refresh_summaries(connection)
+        removed = Removed(source, int(count), int(events), int(rejects))
+        activity.record(connection, user, "remove_source", removed.message())
+    return removed
