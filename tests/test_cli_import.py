@@ -393,15 +393,6 @@ def test_a_file_name_with_any_byte_is_logged_printable(database_url, tmp_path, n
 # -- one source of truth (issue 15): the same case ids under two sources are refused ---------
 
 
-def _imports(url) -> int:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(select(func.count()).select_from(imports)).scalar_one()
-    finally:
-        engine.dispose()
-
-
 def test_case_ids_stored_under_another_source_are_refused(database_url, tmp_path, capsys):
     """`make run` loads the sample as 'sample'; importing the same file as 'canonical' would
     count every case twice. Refused, nothing written, with the two ways forward."""

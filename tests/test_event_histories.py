@@ -142,12 +142,15 @@ def hours(value: float) -> int:
     return round(value * 3600)
 
 
-def import_files(engine, folder: Path, files, raw, *, source: str = SOURCE) -> None:
+def import_files(
+    engine, folder: Path, files, raw, *, source: str = SOURCE, keep_both: bool = False
+) -> None:
     """Each file imported on its own, one after the other, under the same source."""
     policy = product_policy(raw)
     for number, rows in enumerate(files):
         path = write_csv(folder / f"{source}-{number}.csv", rows)
-        import_prepared(engine, [prepare_file(path, policy)], policy, source=source)
+        import_prepared(engine, [prepare_file(path, policy)], policy, source=source,
+                        keep_both=keep_both)  # fmt: skip
 
 
 def stored(engine, source: str = SOURCE) -> dict[str, dict[str, Any]]:
@@ -630,11 +633,12 @@ def test_two_imports_store_what_one_import_of_every_event_stores(engine, tmp_pat
     example = EXAMPLES["split over two imports"]
     import_files(engine, tmp_path, example.files, example.raw, source="two")
     distinct = [example.files[0][0], example.files[0][1], *example.files[1]]
-    import_files(engine, tmp_path, [distinct], example.raw, source="one")
+    # the same case under a second source, on purpose: to compare the two histories
+    import_files(engine, tmp_path, [distinct], example.raw, source="one", keep_both=True)
     assert stored(engine, "two") == stored(engine, "one")
     assert stored(engine, "one")["SPLIT"]["event_count"] == 5
     # The same exports again add nothing.
-    import_files(engine, tmp_path, example.files, example.raw, source="two")
+    import_files(engine, tmp_path, example.files, example.raw, source="two", keep_both=True)
     assert stored(engine, "two") == stored(engine, "one")
 
 

@@ -14,6 +14,7 @@ from dashboard import importing
 from dashboard.export import export_canonical
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
+from dashboard.overlap import OverlapError
 from dashboard.policy import parse_policy
 from dashboard.store import calendar_days, case_counts, case_moves, cases, import_rejects, imports
 from tests.helpers import planner_statistics_fresh, policy_dict, utc, vendor_policy
@@ -36,9 +37,10 @@ def _file(tmp_path, body=BODY, name="export.csv"):
     return path
 
 
-def _import(engine, *paths, source=None):
+def _import(engine, *paths, source=None, keep_both=False):
     prepared = [prepare_file(p, POLICY, as_of=AS_OF) for p in paths]
-    return import_prepared(engine, prepared, POLICY, source=source, user="tester")
+    return import_prepared(engine, prepared, POLICY, source=source, user="tester",
+                           keep_both=keep_both)  # fmt: skip
 
 
 def _rows(engine, table=cases, order=("source", "case_id")):
@@ -107,9 +109,14 @@ def test_a_later_export_updates_only_the_cases_that_changed(engine, tmp_path):
 
 
 def test_sources_keep_their_case_ids_apart(engine, tmp_path):
+    """Case ids are unique per source; the same ids under a second source are stored only
+    when asked (dashboard/overlap.py: otherwise each case would count twice)."""
     path = _file(tmp_path)
     _import(engine, path, source="eu-helpdesk")
-    _import(engine, path, source="us-helpdesk")
+    with pytest.raises(OverlapError, match="3 of its case ids are already stored under another"):
+        _import(engine, path, source="us-helpdesk")
+    assert len(_rows(engine)) == 3
+    _import(engine, path, source="us-helpdesk", keep_both=True)
     assert len(_rows(engine)) == 6
 
 
