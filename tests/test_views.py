@@ -245,6 +245,8 @@ def test_customer_ranking_worst_first_from_counts(db):
         "dismissed": [2, 1, 2],
         "dismissal_rate": [pytest.approx(2 / 16), pytest.approx(1 / 13), pytest.approx(2 / 11)],
     }
+    # the grouped count says what the at-risk queue says (the Overview's "Overdue now")
+    assert ranking["overdue"].sum() == len(views.overview(db, POLICY, VIEW).overdue) == 4
     # Level 1 only: Initech 0 of 1 (I08; I07 pending), Acme 2 of 3, Globex 3 of 3
     urgent = views.customer_ranking(db, POLICY, VIEW.narrowed(severities=(1,)))
     assert urgent["customer"].tolist() == ["Initech", "Acme", "Globex"]
