@@ -209,6 +209,17 @@ def open_cases(engine: Engine, scope: Scope, policy: Policy) -> dict[int, int]:
     return {level: counted.get(level, 0) for level in policy.levels}
 
 
+def open_by_customer(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Per customer: cases open at as_of and, of them, those overdue (unanswered past their
+    response deadline, as at_risk's `breached`), whenever created; one grouped query for
+    every customer (a customer with no open case is absent)."""
+    rows = queries.run(engine, "open_by_customer", filters=_any_period(scope.filters),
+                       as_of=scope.as_of)  # fmt: skip
+    counts = ["open_cases", "overdue"]
+    rows[counts] = rows[counts].fillna(0).astype(np.int64)
+    return rows
+
+
 def backlog(
     engine: Engine, filters: Filters, *, first: dt.date, last: dt.date, grain: str = "day"
 ) -> pd.DataFrame:

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import analytics, import_log, periods, queries, reconcile, whatif
+from dashboard import analytics, import_log, periods, queries, readable, reconcile, whatif
 from dashboard.buckets import ageing_buckets, response_bins
 from dashboard.business_hours import BusinessCalendar, supported_years
-from dashboard.headline import Headline
+from dashboard.headline import Headline, ratio
 from dashboard.policy import DISMISSAL_REASONS, WEEKDAY_NAMES, CalendarSpec, Policy
 from dashboard.queries import Filters
 from dashboard.readable import clock
@@ -426,36 +426,167 @@ def scope_page(engine: Engine, policy: Policy, view: View) -> ScopePage:
 
 # -- Customers -----------------------------------------------------------------------------------
 
+# A rate on fewer cases than this is shown with its count and marked "only": too few for the
+# rate to say much about a customer (issue 15: "66.7%" of 3 cases must not read like a
+# quarter's figure).
+FEW_CASES = 10
+OPEN_STATES = ("overdue", "unanswered", "answered", "not timed")  # the open cases' order
+ALL_REASONS = "all"  # the dismissal table's total row
+
 
 @dataclass(frozen=True, eq=False)
 class CustomerPage:
-    table: pd.DataFrame  # side_by_side(theirs, everyone, other="all")
+    # side_by_side(theirs, everyone, other="all"), with everyone's met and breached: the counts
+    # behind every rate
+    table: pd.DataFrame
     theirs: Headline
     everyone: Headline  # every customer, under the same other filters
     trend: pd.DataFrame  # the customer's attainment, period x severity
     breaches: pd.DataFrame  # the customer's, at most SHOWN_ROWS
+    # the customer's cases open at as_of, whenever created, at most SHOWN_ROWS: each with its
+    # state (OPEN_STATES) and business hours left or overdue; the overdue first, longest first
+    open_cases: pd.DataFrame
+    overdue: pd.DataFrame  # every one of them unanswered past its deadline (overdue())
+    dismissals: pd.DataFrame  # per policy reason: the customer's beside everyone's
 
 
 def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> CustomerPage:
-    """One customer's headline beside everyone's, under the same other filters."""
+    """One customer's headline beside everyone's, under the same other filters; their open
+    cases (whenever created), which are overdue, their breaches and dismissals."""
     theirs_view = view.narrowed(customers=(customer,))
-    everyone, theirs, trend, breaches = together(
+    calendar = calendar_for(policy, view)
+    live = analytics.Scope(theirs_view.filters, view.as_of)  # open cases: whenever created
+    everyone, theirs, trend, breaches, queue, opened = together(
         lambda: analytics.headline(engine, view.scope(), policy),
         lambda: analytics.headline(engine, theirs_view.scope(), policy),
         lambda: analytics.attainment(
             engine, theirs_view.scope(), by=("period", "severity"), grain=view.grain
         ),
-        lambda: analytics.breaches(
-            engine, theirs_view.scope(), calendar_for(policy, view), limit=SHOWN_ROWS
+        lambda: analytics.breaches(engine, theirs_view.scope(), calendar, limit=SHOWN_ROWS),
+        lambda: analytics.at_risk(engine, live, calendar, limit=EVERY),
+        lambda: queries.run(
+            engine, "open_case_list", filters=live.filters, as_of=view.as_of, limit=SHOWN_ROWS
         ),
     )
+    table = side_by_side(theirs, everyone, other="all")
+    table["all_met"] = [s.counts.met for s in everyone.severities]
+    table["all_breached"] = [s.counts.breached for s in everyone.severities]
+    if everyone.has_resolution_targets:
+        table["all_resolution_met"] = [s.resolution.met for s in everyone.severities]
+        table["all_resolution_breached"] = [s.resolution.breached for s in everyone.severities]
     return CustomerPage(
-        table=side_by_side(theirs, everyone, other="all"),
+        table=table,
         theirs=theirs,
         everyone=everyone,
         trend=periods_as_text(trend),
         breaches=breaches,
+        open_cases=open_states(opened, queue),
+        overdue=overdue(queue),
+        dismissals=dismissal_table(theirs, everyone),
     )
+
+
+def open_states(opened: pd.DataFrame, queue: pd.DataFrame) -> pd.DataFrame:
+    """Open cases (open_case_list.sql) with their state at as_of: overdue or unanswered (in
+    the at-risk queue, which says whether the deadline has passed and the business hours
+    left), answered (awaiting resolution), or not timed (the export records no response);
+    the overdue first (longest overdue first), then the unanswered by deadline, then the
+    rest by creation. `hours`: business hours left, or overdue by, for the unanswered."""
+    late = queue.assign(late=queue.get("breached", False))  # an empty queue has none
+    merged = opened.merge(late[["source", "case_id", "remaining_hours", "late"]],
+                          on=["source", "case_id"], how="left", indicator="queued")  # fmt: skip
+    queued = (merged["queued"] == "both").to_numpy()
+    is_late = queued & merged["late"].eq(True).to_numpy()  # not queued: NaN, not late
+    recorded = merged["response_recorded"].to_numpy(dtype=bool)
+    state = np.select([is_late, queued, ~recorded], ["overdue", "unanswered", "not timed"],
+                      default="answered")  # fmt: skip
+    remaining = merged["remaining_hours"].to_numpy(dtype="float64")
+    frame = merged.drop(columns=["queued", "late", "remaining_hours"]).assign(
+        state=state,
+        hours=np.where(is_late, -remaining, remaining),
+        _order=pd.Categorical(state, categories=OPEN_STATES).codes,
+        # the queue by its deadlines (the longest overdue first), the rest by creation
+        _when=merged["response_deadline"].where(queued, merged["created_at"]),
+    )
+    ordered = frame.sort_values(["_order", "_when", "case_id"])
+    return ordered.drop(columns=["_order", "_when"]).reset_index(drop=True)
+
+
+def dismissal_table(theirs: Headline, everyone: Headline) -> pd.DataFrame:
+    """Per policy reason, then ALL_REASONS: cases dismissed as out of scope, of all cases in
+    the period, the customer's beside everyone's (rates from the counts)."""
+    rows = []
+    mine, all_ = theirs.dismissals, everyone.dismissals
+    for reason in (*DISMISSAL_REASONS, ALL_REASONS):
+        every = reason == ALL_REASONS
+        dismissed = mine.dismissed if every else mine.by_reason.get(reason, 0)
+        all_dismissed = all_.dismissed if every else all_.by_reason.get(reason, 0)
+        rows.append(
+            {
+                "reason": reason,
+                "dismissed": dismissed,
+                "cases": mine.cases,
+                "rate": ratio(dismissed, mine.cases),
+                "all_dismissed": all_dismissed,
+                "all_cases": all_.cases,
+                "all_rate": ratio(all_dismissed, all_.cases),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def customer_ranking(engine: Engine, policy: Policy, view: View) -> pd.DataFrame:
+    """Every customer the person may see under the view's filters, worst first (rank_customers):
+    three grouped queries for all of them, never one per customer."""
+    del policy  # the stored verdicts are the policy's; taken for ui.figures' signature
+    scope = view.scope()
+    judged, dismissed, live = together(
+        lambda: analytics.attainment(engine, scope, by=("customer",)),
+        lambda: analytics.dismissals(engine, scope, by=("customer",)),
+        lambda: analytics.open_by_customer(engine, analytics.Scope(view.filters, view.as_of)),
+    )
+    return rank_customers(judged, dismissed, live)
+
+
+def rank_customers(
+    judged: pd.DataFrame, dismissed: pd.DataFrame, live: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per customer with a case in the period or a case open now: cases, met,
+    breached, pending, attainment (met / (met + breached)), open and overdue now (whenever
+    created), dismissed and the dismissal rate (dismissed / cases). Worst first: the lowest
+    attainment (none to judge last), then the most breaches, then the most overdue, then by
+    name. Cases without a customer are no customer's and are left out."""
+    counts = ["cases", "met", "breached", "pending"]
+    frame = (
+        judged[["customer", *counts]]
+        .merge(dismissed[["customer", "dismissed"]], on="customer", how="outer")
+        .merge(live[["customer", "open_cases", "overdue"]], on="customer", how="outer")
+    )
+    frame = frame[frame["customer"].notna() & (frame["customer"] != "")]
+    whole = [*counts, "dismissed", "open_cases", "overdue"]
+    frame[whole] = frame[whole].astype("float64").fillna(0).astype(np.int64)
+    judged_cases = frame["met"] + frame["breached"]
+    frame["attainment"] = analytics.rate(frame["met"], judged_cases).to_numpy()
+    frame["dismissal_rate"] = analytics.rate(frame["dismissed"], frame["cases"]).to_numpy()
+    worst = frame.assign(_rate=frame["met"] / judged_cases.where(judged_cases > 0))
+    worst = worst.sort_values(
+        ["_rate", "breached", "overdue", "customer"],
+        ascending=[True, False, False, True],
+        na_position="last",
+    )
+    columns = ["customer", "cases", "met", "breached", "pending", "attainment", "open_cases",
+               "overdue", "dismissed", "dismissal_rate"]  # fmt: skip
+    return worst[columns].reset_index(drop=True)
+
+
+def counted_share(rate: float | None, cases: int) -> str:
+    """A rate with the count of cases it is a share of: '72.7% (11 cases)', and below
+    FEW_CASES '66.7% (only 3 cases)'; '-' when there was nothing to count."""
+    if not cases or rate is None or rate != rate:
+        return readable.MISSING
+    cases = int(cases)
+    few = "only " if cases < FEW_CASES else ""
+    return f"{readable.share(rate)} ({few}{cases:,} case{'' if cases == 1 else 's'})"
 
 
 # -- Policy --------------------------------------------------------------------------------------

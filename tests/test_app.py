@@ -263,9 +263,13 @@ def test_resolution_targets_on_the_pages(engine, database_url, tmp_path, monkeyp
     app = open_app("customers", account="Acme")
     assert_clean(app)
     # Acme: A01 met, A02 and A03 breached
-    acme = table_with(app, "resolution_attainment").set_index("severity")
-    assert acme.loc[1, ["resolution_attainment", "all_resolution_attainment"]].tolist() == [
-        "33.3%", "66.7%"]  # fmt: skip
+    acme = table_with(app, "Resolution attainment").set_index("Severity")
+    assert acme.loc["1 Urgent", ["Resolution target", "Resolution met", "Resolution breached",
+                                 "Resolution attainment", "All: resolution attainment"]
+                    ].tolist() == ["6h 00m", 1, 2, "33.3% (only 3 cases)",
+                                   "66.7% (only 6 cases)"]  # fmt: skip
+    assert acme.loc["2 High", ["Resolution target", "Resolution attainment"]].tolist() == [
+        "-", "-"]  # fmt: skip
 
 
 def test_the_ledger_of_any_case_and_of_an_unknown_one(db):
@@ -307,17 +311,108 @@ def test_scope_page_flags_email_outside_emergencies(db):
 def test_customers_page_compares_one_customer_with_all(db):
     app = open_app("customers", account="Globex")
     assert_clean(app)
-    globex = analytics.headline(db, VIEW.narrowed(customers=("Globex",)).scope(), POLICY)
     shown = metrics(app)
-    assert shown["Globex: attainment"] == readable.share(globex.totals.attainment)
-    table = app.dataframe[0].value.set_index("severity")
-    assert table.loc[1, "cases"] == 3
-    assert table.loc[1, "all_cases"] == 8
+    # Globex: 8 met, 3 breached (G03 G05 G10); all: 22 met, 9 breached
+    assert shown["Globex: attainment"] == "72.7% (11 cases)"
+    assert shown["All: attainment"] == "71.0% (31 cases)"
+    table = table_with(app, "All: cases").set_index("Severity")
+    assert table.loc["1 Urgent", ["Target", "Cases", "All: cases"]].tolist() == ["4h 00m", 3, 8]
+    # level 1: G01 G02 G12 met; everyone's: A01 A03 G01 G02 G12 met, A02 I08 breached
+    assert table.loc["1 Urgent", ["Attainment", "All: attainment"]].tolist() == [
+        "100.0% (only 3 cases)", "71.4% (only 7 cases)"]  # fmt: skip
+    # level 4: G08 met, G10 breached (G09 pending); everyone's: 7 met, 3 breached
+    assert table.loc["4 Low", ["Attainment", "All: attainment"]].tolist() == [
+        "50.0% (only 2 cases)", "70.0% (10 cases)"]  # fmt: skip
     # Globex's level 1 resolved G01 3 h, G02 5 h, G12 2 h: median 3 h, p90 at rank 1.8: 4.6 h
-    assert table.loc[1, ["resolved", "resolution_median_hours", "resolution_p90_hours"]
+    assert table.loc["1 Urgent", ["Resolved", "Median resolution", "p90 resolution"]
                      ].tolist() == [3, "3h 00m", "4h 36m"]  # fmt: skip
-    assert table.loc[1, ["all_resolution_median_hours", "all_resolution_p90_hours"]].tolist() == [
+    assert table.loc["1 Urgent", ["All: median resolution", "All: p90 resolution"]].tolist() == [
         "5h 30m", "9h 00m"]  # fmt: skip
+
+
+def test_customers_page_speaks_peoples_words(db):
+    """Issue 15: headers in words, no None, durations with units, instants local."""
+    app = open_app("customers", account="Globex")
+    assert_clean(app)
+    for frame in (f.value for f in app.dataframe):
+        assert not [c for c in frame.columns if "_" in c], list(frame.columns)
+        assert "None" not in frame.to_csv()
+        assert not [c for c in frame.columns if frame[c].dtype.kind == "f"], list(frame.columns)
+    assert any('"only" marks fewer than 10' in c.value for c in app.caption)
+
+
+def test_customers_page_open_and_overdue_cases(db):
+    app = open_app("customers", account="Globex")
+    assert_clean(app)
+    shown = metrics(app)
+    assert (shown["Open now"], shown["Overdue now"]) == ("5", "2")
+    assert any(s.value == "Open cases (5 now, 2 overdue)" for s in app.subheader)
+    opened = table_with(app, "Response (business time)").set_index("Case")
+    # P02 (created in February) and G10 are unanswered past their deadlines, the longest
+    # overdue first; G09 has 3 h of its 24 h left; G11 is answered; U02's export has no
+    # responses, so it has no deadline
+    assert opened["Response (business time)"].to_dict() == {
+        "P02": "overdue by 80h 00m",
+        "G10": "overdue by 15h 00m",
+        "G09": "3h 00m left",
+        "G11": "answered",
+        "U02": "not timed (the export records no response)",
+    }
+    # L3 12 h from Fri 27 Feb 10:00: Fri 8 h, Mon 2 Mar 4 h -> 13:00 (GMT: London = UTC)
+    assert opened.loc["P02", ["Severity", "Deadline", "Created"]].tolist() == [
+        "3 Medium", "Mon 02 Mar 2026 13:00", "Fri 27 Feb 2026 10:00"]  # fmt: skip
+    assert opened.loc["U02", "Deadline"] == "-"
+
+
+def test_customers_page_breaches_open_their_ledger(db):
+    app = open_app("customers", account="Globex")
+    assert_clean(app)
+    assert any(s.value == "Breaches (3)" for s in app.subheader)
+    breaches = table_with(app, "Over target by (business time)").set_index("Case")
+    assert breaches["Over target by (business time)"].to_dict() == {
+        "G03": "1h 00m", "G05": "1h 00m", "G10": "15h 00m"}  # fmt: skip
+    assert breaches.loc["G10", "First response"] == "not yet"
+    assert breaches.loc["G03", ["Created", "First response", "Deadline"]].tolist() == [
+        "Mon 09 Mar 2026 09:00", "Mon 09 Mar 2026 18:00", "Mon 09 Mar 2026 17:00"]  # fmt: skip
+    ledger = app.selectbox(key="customer_ledger_case")
+    assert [o.split(" · ")[0] for o in ledger.options] == ["G03", "G05", "G10"]
+    assert not app.code  # nothing chosen yet
+    ledger.set_value(next(o for o in ledger.options if o.startswith("G05 "))).run()
+    assert_clean(app)
+    # created Mon 2 Mar 09:00: Mon 9 h + Tue 09:00-13:00 4 h = 13 h against 12 h
+    assert "13h 00m business hours, 1h 00m over -> breached" in app.code[0].value
+
+
+def test_customers_page_dismissals(db):
+    app = open_app("customers", account="Globex")
+    assert_clean(app)
+    assert metrics(app)["Dismissal rate"] == "7.7% (13 cases)"  # G07 of 13
+    table = table_with(app, "Share of their cases").set_index("Reason")
+    assert table.loc["Needs infrastructure access"].tolist() == [
+        1, "7.7% (13 cases)", 1, "2.5% (40 cases)"]  # fmt: skip
+    assert table.loc["All reasons"].tolist() == [1, "7.7% (13 cases)", 5, "12.5% (40 cases)"]
+
+
+def test_customers_page_ranks_every_customer_worst_first(db):
+    app = open_app("customers", account="Globex")
+    assert_clean(app)
+    ranking = table_with(app, "Dismissal rate")
+    # attainment 8/12 < 8/11 < 6/8 (see tests/test_views.py for the counts)
+    assert ranking.to_dict("list") == {
+        "Customer": ["Acme", "Globex", "Initech"],
+        "Cases": [16, 13, 11],
+        "Met": [8, 8, 6],
+        "Breached": [4, 3, 2],
+        "Attainment": ["66.7% (12 cases)", "72.7% (11 cases)", "75.0% (only 8 cases)"],
+        "Open now": [3, 5, 3],
+        "Overdue now": [1, 2, 1],
+        "Dismissed": [2, 1, 2],
+        "Dismissal rate": ["12.5% (16 cases)", "7.7% (13 cases)", "18.2% (11 cases)"],
+    }
+    # The sidebar's filters narrow it: level 1 only, Initech (0 of 1) is the worst
+    app = open_app("customers", account="Globex", severity=["1 Urgent"])
+    assert_clean(app)
+    assert table_with(app, "Dismissal rate")["Customer"].tolist() == ["Initech", "Acme", "Globex"]
 
 
 # -- Policy and what-if --------------------------------------------------------------------------

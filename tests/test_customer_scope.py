@@ -77,6 +77,18 @@ def test_an_account_user_compares_their_customer_with_their_own_customers_only(d
     other = views.customer_page(db, POLICY, view(scope=ACME), "Globex")
     assert other.theirs.totals.cases == 0
     assert "G0" not in _text(other)
+    assert other.open_cases.empty
+    assert other.overdue.empty
+
+
+def test_the_customer_ranking_names_only_the_customers_one_may_see(db):
+    mine = views.customer_ranking(db, POLICY, view(scope=ACME))
+    assert mine["customer"].tolist() == ["Acme"]
+    assert _text(mine) == _text(views.customer_ranking(db, POLICY, view(customers=ACME)))
+    # P02 is Globex's, open and overdue since February: not counted under Acme's scope
+    assert mine["overdue"].tolist() == [1]
+    assert views.customer_ranking(db, POLICY, view(scope=())).empty
+    assert views.customer_ranking(db, POLICY, view(scope=ACME, customers=("Globex",))).empty
 
 
 def test_lists_spans_history_and_rejects_within_the_scope(db, tmp_path):

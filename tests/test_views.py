@@ -186,12 +186,109 @@ def test_customer_page(db):
     assert table.loc[1, "cases"] == 3
     assert table.loc[1, "all_cases"] == 8
     assert set(data.breaches["customer"]) == {"Acme"}
+    # the counts behind everyone's rate: level 1 met A01 A03 G01 G02 G12, breached A02 I08
+    assert table.loc[1, ["all_met", "all_breached"]].tolist() == [5, 2]
     # Acme's level 1 resolved A01 6 h, A02 10 h, A03 8 h: median 8 h, p90 at rank 1.8 (8 h and
     # 10 h): 9.6 h; beside everyone's 5.5 h and 9 h
     assert table.loc[1, ["resolved", "resolution_median_hours", "resolution_p90_hours"]].tolist(
     ) == [3, 8.0, pytest.approx(9.6)]  # fmt: skip
     assert table.loc[1, ["all_resolved", "all_resolution_median_hours",
                          "all_resolution_p90_hours"]].tolist() == [6, 5.5, 9.0]  # fmt: skip
+
+
+def test_customer_page_open_and_overdue_cases_whenever_created(db):
+    data = views.customer_page(db, POLICY, VIEW, "Globex")
+    # Open at Fri 13 12:00: P02 (February, L3: 92 h used of 12 h), G10 (L4: 39 h of 24 h),
+    # G09 (L4: 21 h of 24 h), G11 (answered, unresolved), U02 (no response recorded).
+    opened = data.open_cases
+    assert data.theirs.open_cases == 5
+    assert opened["case_id"].tolist() == ["P02", "G10", "G09", "G11", "U02"]
+    assert opened["state"].tolist() == ["overdue", "overdue", "unanswered", "answered",
+                                        "not timed"]  # fmt: skip
+    assert opened["hours"].tolist()[:3] == [80.0, 15.0, 3.0]  # overdue by 80 h, 15 h; 3 h left
+    assert opened["hours"][3:].isna().all()
+    # the overdue are those of the Overview's and Backlog's queue: the same cases, hours
+    assert data.overdue["case_id"].tolist() == ["P02", "G10"]
+    assert data.overdue["overdue_hours"].tolist() == [80.0, 15.0]
+    acme = views.customer_page(db, POLICY, VIEW, "Acme")
+    # A11 (L2: 39 h of 8 h) overdue; A10, A15 pending; F01 is created after as_of
+    assert acme.open_cases["case_id"].tolist() == ["A11", "A15", "A10"]
+    assert acme.open_cases["state"].tolist() == ["overdue", "unanswered", "unanswered"]
+    assert acme.open_cases["hours"].tolist() == [31.0, 11.0, 12.0]  # A15 3 h - 1 h used -> 11 h
+
+
+def test_customer_page_dismissals_beside_everyones(db):
+    table = views.customer_page(db, POLICY, VIEW, "Globex").dismissals.set_index("reason")
+    # Globex: G07 (infrastructure access) of 13 cases; everyone: A13, A14, G07, I04, I05 of 40
+    assert table.loc["infrastructure_access", ["dismissed", "cases"]].tolist() == [1, 13]
+    assert table.loc["third_party", ["dismissed", "all_dismissed"]].tolist() == [0, 2]
+    assert table.loc[views.ALL_REASONS, ["dismissed", "cases", "all_dismissed",
+                                         "all_cases"]].tolist() == [1, 13, 5, 40]  # fmt: skip
+    assert table.loc[views.ALL_REASONS, "rate"] == pytest.approx(1 / 13)
+    assert table.loc[views.ALL_REASONS, "all_rate"] == pytest.approx(5 / 40)
+
+
+def test_customer_ranking_worst_first_from_counts(db):
+    ranking = views.customer_ranking(db, POLICY, VIEW)
+    # Acme: 16 cases, 8 met, 4 breached (A02 A05 A08 A11), 3 pending, A12 invalid: 8/12;
+    # Globex: 13 cases, 8 met, 3 breached (G03 G05 G10): 8/11; Initech: 11, 6 met, 2
+    # breached (I03 I08): 6/8. Overdue now: A11; G10 and P02 (February); I08.
+    assert ranking.to_dict("list") == {
+        "customer": ["Acme", "Globex", "Initech"],
+        "cases": [16, 13, 11],
+        "met": [8, 8, 6],
+        "breached": [4, 3, 2],
+        "pending": [3, 1, 2],
+        "attainment": [pytest.approx(8 / 12), pytest.approx(8 / 11), pytest.approx(6 / 8)],
+        "open_cases": [3, 5, 3],
+        "overdue": [1, 2, 1],
+        "dismissed": [2, 1, 2],
+        "dismissal_rate": [pytest.approx(2 / 16), pytest.approx(1 / 13), pytest.approx(2 / 11)],
+    }
+    # the grouped count says what the at-risk queue says (the Overview's "Overdue now")
+    assert ranking["overdue"].sum() == len(views.overview(db, POLICY, VIEW).overdue) == 4
+    # Level 1 only: Initech 0 of 1 (I08; I07 pending), Acme 2 of 3, Globex 3 of 3
+    urgent = views.customer_ranking(db, POLICY, VIEW.narrowed(severities=(1,)))
+    assert urgent["customer"].tolist() == ["Initech", "Acme", "Globex"]
+    assert urgent["overdue"].tolist() == [1, 0, 0]
+
+
+def test_ranking_ties_go_to_more_breaches_then_more_overdue():
+    judged = pd.DataFrame(
+        {
+            "customer": ["Few", "Many", "Late", "Unjudged", None],
+            "cases": [4, 40, 40, 2, 9],
+            "met": [3, 30, 30, 0, 1],
+            "breached": [1, 10, 10, 0, 8],
+            "pending": [0, 0, 0, 2, 0],
+        }
+    )
+    dismissed = pd.DataFrame({"customer": ["Many", ""], "dismissed": [4, 1]})
+    live = pd.DataFrame({"customer": ["Late", "Old"], "open_cases": [3, 1], "overdue": [2, 1]})
+    ranking = views.rank_customers(judged, dismissed, live)
+    # all three at 75 %: Late and Many have 10 breaches, Late has the overdue; then Few.
+    # None to judge comes last (Unjudged; Old has only an open case from before the period);
+    # cases without a customer (None, "") are no customer's.
+    assert ranking["customer"].tolist() == ["Late", "Many", "Few", "Old", "Unjudged"]
+    assert ranking.set_index("customer").loc["Old", ["cases", "open_cases", "overdue"]].tolist(
+    ) == [0, 1, 1]  # fmt: skip
+    assert ranking["attainment"].tolist()[3:] == [None, None]
+    assert ranking.set_index("customer").loc["Many", "dismissal_rate"] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("rate", "cases", "shown"),
+    [
+        (2 / 3, 3, "66.7% (only 3 cases)"),
+        (1.0, 1, "100.0% (only 1 case)"),
+        (0.9, 10, "90.0% (10 cases)"),  # ten is enough
+        (0.5, 1234, "50.0% (1,234 cases)"),
+        (None, 0, "-"),  # nothing judged: no rate, and no "None"
+        (float("nan"), 0, "-"),
+    ],
+)
+def test_a_rate_shows_its_cases_and_few_are_marked(rate, cases, shown):
+    assert views.counted_share(rate, cases) == shown
 
 
 def test_resolution_verdicts_beside_the_previous_period(engine, tmp_path):

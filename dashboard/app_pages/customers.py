@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
 from dashboard.downloads import file_name
+from dashboard.policy import REASON_LABELS
 from dashboard.review import content, packs
 
 
@@ -31,46 +33,220 @@ def page() -> None:
         if not view.filters.customers
         else f"{view.period.label()} · beside the customers chosen in the sidebar."
     )
-    theirs, everyone = data.theirs.totals, data.everyone.totals
-    mine, all_ = st.columns(2)
-    mine.metric(f"{shown_name}: attainment", readable.share(theirs.attainment),
-                help=f"{theirs.met} met of {theirs.met + theirs.breached} judged; "
-                f"{theirs.cases} cases", border=True)  # fmt: skip
-    all_.metric("All: attainment", readable.share(everyone.attainment),
-                help=f"{everyone.met} met of {everyone.met + everyone.breached} judged; "
-                f"{everyone.cases} cases", border=True)  # fmt: skip
-    table = data.table
-    shares = [c for c in table.columns if c.endswith("attainment")]
-    durations = [c for c in table.columns if c.endswith("median_hours") or c.endswith("p90_hours")
-                 or c == "resolution_target_hours"]  # fmt: skip
-    shown = table.assign(
-        **{c: table[c].map(readable.share) for c in shares},
-        **{c: table[c].map(readable.hours) for c in durations},
-    )
-    ui.table(shown, f"customer-{customer}")
-    st.caption(
-        "Median and p90: business time to the first response of the answered cases; "
-        "resolution: from creation to resolution less pauses, of the cases resolved by "
-        f"{ui.local(view.as_of)}."
-    )
+    _headline(data, shown_name, view)
+    _severities(data.table)
     trend = data.trend
     if trend["attainment"].notna().any():
         ui.chart(
             charts.attainment_trend(trend, ui.severity_names(), goal=policy.attainment_goal),
             f"customer-{customer}-attainment",
         )
+    _open_cases(data, customer, view)
+    _breaches(data, customer, policy, view)
+    _dismissals(data.dismissals, customer)
+    _ranking(view)
+
+
+def _headline(data: views.CustomerPage, shown_name: str, view) -> None:
+    theirs, everyone = data.theirs, data.everyone
+    mine, all_ = st.columns(2)
+    for column, label, figures in ((mine, shown_name, theirs), (all_, "All", everyone)):
+        totals = figures.totals
+        column.metric(f"{label}: attainment", _judged_share(totals.attainment, totals),
+                      help=f"{totals.met} met of {totals.met + totals.breached} judged "
+                      f"(met or breached); {totals.cases} cases in the period.",
+                      border=True)  # fmt: skip
+    opened, overdue, dismissed = st.columns(3)
+    opened.metric("Open now", f"{theirs.open_cases:,}", border=True,
+                  help=f"Cases of {shown_name} open at {ui.local(view.as_of)}, whenever "
+                  "created.")  # fmt: skip
+    overdue.metric("Overdue now", f"{len(data.overdue):,}", border=True,
+                   help="Open cases still unanswered past their response deadline, whenever "
+                   "created (listed first below).")  # fmt: skip
+    dismissals = theirs.dismissals
+    dismissed.metric("Dismissal rate", views.counted_share(dismissals.rate, dismissals.cases),
+                     help=f"{dismissals.dismissed} of {dismissals.cases} cases in the period "
+                     "dismissed as out of scope.", border=True)  # fmt: skip
+    st.caption(_FEW_NOTE)
+
+
+def _severities(table: pd.DataFrame) -> None:
+    """The per-severity table in people's words: each rate with the cases behind it."""
+    hours = readable.hours
+    shown = {
+        "Severity": table["severity"].map(ui.severity_names()),
+        "Target": table["target_hours"].map(hours),
+        "Cases": table["cases"],
+        "Met": table["met"],
+        "Breached": table["breached"],
+        "Pending": table["pending"],
+        "Attainment": _shares(table["attainment"], table["met"] + table["breached"]),
+        "All: cases": table["all_cases"],
+        "All: attainment": _shares(table["all_attainment"],
+                                   table["all_met"] + table["all_breached"]),
+        "Median response": table["median_hours"].map(hours),
+        "p90 response": table["p90_hours"].map(hours),
+        "All: median response": table["all_median_hours"].map(hours),
+        "All: p90 response": table["all_p90_hours"].map(hours),
+        "Resolved": table["resolved"],
+        "Median resolution": table["resolution_median_hours"].map(hours),
+        "p90 resolution": table["resolution_p90_hours"].map(hours),
+        "All: resolved": table["all_resolved"],
+        "All: median resolution": table["all_resolution_median_hours"].map(hours),
+        "All: p90 resolution": table["all_resolution_p90_hours"].map(hours),
+    }  # fmt: skip
+    if "resolution_target_hours" in table:
+        judged = table["resolution_met"] + table["resolution_breached"]
+        all_judged = table["all_resolution_met"] + table["all_resolution_breached"]
+        shown |= {
+            "Resolution target": table["resolution_target_hours"].map(hours),
+            "Resolution met": table["resolution_met"],
+            "Resolution breached": table["resolution_breached"],
+            "Resolution attainment": _shares(table["resolution_attainment"], judged),
+            "All: resolution attainment": _shares(table["all_resolution_attainment"],
+                                                  all_judged),
+        }  # fmt: skip
+    ui.table(pd.DataFrame(shown), "customer-severities")
+    st.caption(
+        "Durations are business time. Response: to the first response, of the answered "
+        "cases; resolution: from creation to resolution less pauses, of the cases resolved "
+        "by the as-of instant. Attainment = met / (met + breached), of the cases counted "
+        "beside it."
+    )
+
+
+def _open_cases(data: views.CustomerPage, customer: str, view) -> None:
+    opened, total = data.open_cases, data.theirs.open_cases
+    st.subheader(f"Open cases ({total:,} now, {len(data.overdue):,} overdue)")
+    if opened.empty:
+        st.success(f"No case of {ui.escaped(customer)} is open at {ui.local(view.as_of)}.")
+        return
+    st.caption(
+        f"Open at {ui.local(view.as_of)}, whenever created: the overdue first (still "
+        "unanswered past their response deadline), the longest overdue at the top; then the "
+        "other unanswered ones by deadline, then those answered and awaiting resolution."
+        + (f" The first {len(opened):,} shown." if len(opened) < total else "")
+    )
+    timed = opened["state"] != "not timed"
+    shown = pd.DataFrame(
+        {
+            "Case": opened["case_id"],
+            "Severity": opened["severity"].map(ui.severity_names()),
+            "Response (business time)": [
+                _response(state, hours) for state, hours in zip(
+                    opened["state"], opened["hours"], strict=True)
+            ],
+            # no response recorded: no deadline to hold the case to
+            "Deadline": _instants(opened["response_deadline"].where(timed)),
+            "Created": _instants(opened["created_at"]),
+            "Channel": opened["channel"].fillna(""),
+            "Subject": opened["subject"].fillna(""),
+            "Source": opened["source"],
+        }
+    )  # fmt: skip
+    ui.table(shown, f"customer-{customer}-open", height=320)
+
+
+def _response(state: str, hours: float) -> str:
+    """An open case's response in words: 'overdue by 80h 00m', '3h 00m left', 'answered'."""
+    if state == "overdue":
+        return f"overdue by {readable.hours(hours)}"
+    if state == "unanswered":
+        return f"{readable.hours(hours)} left"
+    return "answered" if state == "answered" else "not timed (the export records no response)"
+
+
+def _breaches(data: views.CustomerPage, customer: str, policy, view) -> None:
     breaches = data.breaches
-    total = theirs.breached
+    total = data.theirs.totals.breached
     shown_note = f", the first {len(breaches):,} shown" if len(breaches) < total else ""
     st.subheader(f"Breaches ({total:,}{shown_note})")
-    if not breaches.empty:
-        ui.table(
-            breaches.assign(overshoot=breaches["overshoot_hours"].map(readable.hours))[
-                ["case_id", "severity", "created_at", "first_response_at", "overshoot",
-                 "subject"]
-            ],
-            f"customer-{customer}-breaches",
-        )  # fmt: skip
+    if breaches.empty:
+        return
+    shown = pd.DataFrame(
+        {
+            "Case": breaches["case_id"],
+            "Severity": breaches["severity"].map(ui.severity_names()),
+            "Created": _instants(breaches["created_at"]),
+            "First response": _instants(breaches["first_response_at"], missing="not yet"),
+            "Deadline": _instants(breaches["response_deadline"]),
+            "Over target by (business time)": breaches["overshoot_hours"].map(readable.hours),
+            "Subject": breaches["subject"].fillna(""),
+            "Source": breaches["source"],
+        }
+    )  # fmt: skip
+    ui.table(shown, f"customer-{customer}-breaches")
+    choices = [f"{row.case_id} · {row.source}" for row in breaches.itertuples()]
+    chosen = st.selectbox("A breach's ledger: why it breached", choices,
+                          index=None, key="customer_ledger_case",
+                          placeholder="Pick a breach")  # fmt: skip
+    if chosen:
+        case_id, source = chosen.rsplit(" · ", 1)
+        ui.case_ledger(case_id, source, policy, view)
+
+
+def _dismissals(table: pd.DataFrame, customer: str) -> None:
+    st.subheader("Dismissals")
+    st.caption("Cases of the period dismissed as out of scope, of all its cases, beside all "
+               "the cases under the same filters.")  # fmt: skip
+    shown = pd.DataFrame(
+        {
+            "Reason": table["reason"].map(lambda r: REASON_LABELS.get(r, "All reasons")),
+            "Dismissed": table["dismissed"],
+            "Share of their cases": _shares(table["rate"], table["cases"]),
+            "All: dismissed": table["all_dismissed"],
+            "All: share": _shares(table["all_rate"], table["all_cases"]),
+        }
+    )
+    ui.table(shown, f"customer-{customer}-dismissals")
+
+
+def _ranking(view) -> None:
+    ranking = ui.figures(views.customer_ranking, view)
+    st.subheader("Every customer, worst first")
+    whose = "every customer" if ui.person().scope is None else "every customer you may see"
+    st.caption(
+        f"{view.period.label()} · {whose} with a case in the period or open now, under the "
+        "sidebar's filters: the lowest attainment first, then the most breaches, then the "
+        "most overdue now. " + _FEW_NOTE
+    )
+    if ranking.empty:
+        st.info("No customer has a case in this period and filter.")
+        return
+    shown = pd.DataFrame(
+        {
+            "Customer": ranking["customer"],
+            "Cases": ranking["cases"],
+            "Met": ranking["met"],
+            "Breached": ranking["breached"],
+            "Attainment": _shares(ranking["attainment"], ranking["met"] + ranking["breached"]),
+            "Open now": ranking["open_cases"],
+            "Overdue now": ranking["overdue"],
+            "Dismissed": ranking["dismissed"],
+            "Dismissal rate": _shares(ranking["dismissal_rate"], ranking["cases"]),
+        }
+    )
+    ui.table(shown, "customers-ranking", height=400)
+
+
+_FEW_NOTE = (
+    f'Each rate is followed by the cases it is counted on; "only" marks fewer than '
+    f"{views.FEW_CASES}, too few for the rate to say much."
+)
+
+
+def _judged_share(rate: float | None, totals) -> str:
+    return views.counted_share(rate, totals.met + totals.breached)
+
+
+def _shares(rates: pd.Series, cases: pd.Series) -> list[str]:
+    return [views.counted_share(r, n) for r, n in zip(rates, cases, strict=True)]
+
+
+def _instants(stamps: pd.Series, *, missing: str = readable.MISSING) -> list[str]:
+    """Instants as people there read them ('Mon 09 Mar 2026 18:00', the policy's zone)."""
+    zone = ui.policy().calendar.zone
+    return [missing if pd.isna(t) else readable.instant(t.to_pydatetime(), zone) for t in stamps]
 
 
 def _review_pack(customer: str, view, policy) -> None:
