@@ -48,12 +48,16 @@ def share(value: float | None) -> str:
     return MISSING if _missing(value) else f"{float(value):.1%}"
 
 
-def rate(value: float | None, judged: int) -> str:
-    """A rate with the count behind it when that count is small: '66.7% (3 judged)' under
-    FEW_CASES, '94.7%' otherwise, '-' with nothing judged."""
-    if _missing(value) or not judged:
+def rate(value: float | None, count: int, *, noun: str = "cases") -> str:
+    """A rate with the count it is a share of: '72.7% (11 cases)', and below FEW_CASES
+    '66.7% (only 3 cases)' (attainment: noun='judged', its met + breached); '-' when there was
+    nothing to count."""
+    if _missing(value) or not count:
         return MISSING
-    return share(value) + (f" ({judged} judged)" if judged < FEW_CASES else "")
+    count = int(count)
+    few = "only " if count < FEW_CASES else ""
+    unit = noun if noun != "cases" or count != 1 else "case"
+    return f"{share(value)} ({few}{count:,} {unit})"
 
 
 def clock(seconds_of_day: int) -> str:

@@ -429,7 +429,7 @@ def scope_page(engine: Engine, policy: Policy, view: View) -> ScopePage:
 # A rate on fewer cases than this is shown with its count and marked "only": too few for the
 # rate to say much about a customer (issue 15: "66.7%" of 3 cases must not read like a
 # quarter's figure).
-FEW_CASES = 10
+FEW_CASES = readable.FEW_CASES
 OPEN_STATES = ("overdue", "unanswered", "answered", "not timed")  # the open cases' order
 ALL_REASONS = "all"  # the dismissal table's total row
 
@@ -580,13 +580,8 @@ def rank_customers(
 
 
 def counted_share(rate: float | None, cases: int) -> str:
-    """A rate with the count of cases it is a share of: '72.7% (11 cases)', and below
-    FEW_CASES '66.7% (only 3 cases)'; '-' when there was nothing to count."""
-    if not cases or rate is None or rate != rate:
-        return readable.MISSING
-    cases = int(cases)
-    few = "only " if cases < FEW_CASES else ""
-    return f"{readable.share(rate)} ({few}{cases:,} case{'' if cases == 1 else 's'})"
+    """readable.rate: the rate with the count of cases behind it, 'only' below FEW_CASES."""
+    return readable.rate(rate, cases)
 
 
 # -- Policy --------------------------------------------------------------------------------------

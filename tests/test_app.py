@@ -155,7 +155,7 @@ def test_overview_shows_the_queries_figures(db):
     assert "Resolution attainment" not in table.columns  # the vendor's policy sets no target
     # people's words: no snake_case header; a rate on few cases carries its count
     assert not [c for c in table.columns if "_" in c]
-    assert table.loc["1 Urgent", "Attainment"] == "71.4% (7 judged)"
+    assert table.loc["1 Urgent", "Attainment"] == "71.4% (only 7 judged)"
     assert "Unscored" in table.columns
 
 

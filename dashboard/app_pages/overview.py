@@ -155,8 +155,8 @@ def severity_table(severities: pd.DataFrame, resolution_targets: bool) -> pd.Dat
             "Breached": severities["breached"],
             "Pending": severities["pending"],
             "Unscored": severities["unscored"],
-            "Attainment": [readable.rate(a, n) for a, n in zip(severities["attainment"], judged,
-                                                               strict=True)],
+            "Attainment": [readable.rate(a, n, noun="judged")
+                           for a, n in zip(severities["attainment"], judged, strict=True)],
             "Previous cases": severities["previous_cases"],
             "Previous attainment": severities["previous_attainment"].map(readable.share),
             "Median response": severities["median_hours"].map(hours),

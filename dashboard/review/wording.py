@@ -11,7 +11,7 @@ from dashboard import readable
 
 # A rate on fewer judged cases than this is marked: on 9 cases or fewer, one case moves it by
 # more than 10 points, so "66.7%" on 3 cases says little (issue 15).
-SMALL_SAMPLE_CASES = 10
+SMALL_SAMPLE_CASES = readable.FEW_CASES  # one threshold for pages and packs
 SMALL_MARK = "*"
 SMALL_NOTE = (
     f"{SMALL_MARK} A rate on fewer than {SMALL_SAMPLE_CASES} cases (for attainment, cases "
