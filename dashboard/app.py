@@ -30,6 +30,8 @@ PAGES = [
             url_path="reconciliation"),
     st.Page("app_pages/import_data.py", title="Import", icon=":material/upload_file:",
             url_path="import"),
+    st.Page("app_pages/sources.py", title="Data sources", icon=":material/database:",
+            url_path="sources"),
     st.Page("app_pages/policy.py", title="Policy", icon=":material/policy:", url_path="policy"),
 ]  # fmt: skip
 

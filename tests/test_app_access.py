@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from dashboard import readable, views
-from dashboard.store import activity, imports
+from dashboard.store import activity, cases, imports
 from tests import analytics_fixture as fixture
 from tests.test_app import (
     APP,
@@ -308,3 +308,27 @@ def test_a_server_that_requires_sign_in_refuses_to_run_without_it(db, monkeypatc
 def test_the_fixture_period_is_the_one_the_app_shows():
     assert FIXTURE_URL["from"] == fixture.PERIOD[0].isoformat()
     assert os.path.exists(APP)
+
+
+def test_only_an_admin_removes_a_source_and_it_is_recorded_as_them(db):
+    """Data sources: everyone sees the sources (an account user, their customers' cases and
+    no import lines); only an admin may remove one, after typing its name (issue 15)."""
+    manager = open_as("ben@example.com", "sources")
+    assert_clean(manager)
+    assert not [s for s in manager.selectbox if s.key == "remove_source"]
+    account = open_as("chloe@example.com", "sources")
+    listed = next(f.value for f in account.dataframe if "Source" in f.value.columns)
+    assert "Imports" not in listed.columns  # imports span customers
+    assert listed["Cases"].sum() < 43  # Acme's only
+    admin = open_as("ana@example.com", "sources")
+    admin.selectbox(key="remove_source").set_value("canonical").run()
+    assert admin.button(key="remove").disabled  # until the name is typed
+    admin.text_input(key="remove_confirm").set_value("canonical").run()
+    admin.button(key="remove").click().run()
+    assert_clean(admin)
+    assert "Removed the source 'canonical': 43 case(s)" in plain(admin.success[0])  # all periods
+    with db.connect() as connection:
+        left = connection.execute(select(func.count()).select_from(cases)).scalar_one()
+        who = connection.execute(select(activity.c.user_name, activity.c.action)).all()
+    assert left == 0
+    assert who == [("ana@example.com", "remove_source")]

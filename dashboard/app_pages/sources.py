@@ -1,0 +1,73 @@
+"""Data sources: where the stored cases come from (each source's cases, span, imports and
+formats), and, for an admin, removing a whole source (dashboard/sources.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import readable, sources, ui
+
+
+def page() -> None:
+    st.title("Data sources")
+    person = ui.person()
+    listed = ui.lookup(sources.sources)
+    st.caption(
+        "Each source is a helpdesk the cases come from; a case id is unique within its "
+        "source, and an import never stores one case under two sources without being asked."
+    )
+    if listed.empty:
+        st.info("No case stored yet: import an export on the Import page.")
+        return
+    table = pd.DataFrame(
+        {
+            "Source": listed["source"],
+            "Cases": listed["cases"],
+            "Unscored": listed["unscored"],
+            "First created": listed["first_day"].map(str),
+            "Last created": listed["last_day"].map(str),
+        }
+    )
+    if person.scope is None:  # imports span customers: only a person who sees them all
+        table = table.assign(
+            **{
+                "Imports": listed["imports"].map(_count),
+                "Last import": pd.to_datetime(listed["last_import_at"], utc=True),
+                "Last file": listed["last_file"].fillna(readable.MISSING),
+                "By": listed["last_user"].fillna(readable.MISSING),
+                "Formats": listed["formats"].fillna(readable.MISSING),
+            }
+        )
+    ui.table(table, "data-sources")
+    if person.may_change_data:
+        _remove(listed)
+
+
+def _remove(listed: pd.DataFrame) -> None:
+    st.subheader("Remove a source")
+    st.caption(
+        "Deletes every case of the source, their histories and its rejected rows, in one "
+        "step; the import log keeps its lines and the removal is recorded with your name. "
+        "Re-importing its exports brings the cases back."
+    )
+    held = dict(zip(listed["source"], listed["cases"], strict=True))
+    source = st.selectbox("Source to remove", list(held), index=None, key="remove_source",
+                          placeholder="Pick a source")  # fmt: skip
+    if source is None:
+        return
+    typed = st.text_input(f"Type {source!r} to confirm removing its {held[source]:,} case(s)",
+                          key="remove_confirm")  # fmt: skip
+    if not st.button("Remove the source", type="primary", key="remove",
+                     disabled=typed.strip() != source):  # fmt: skip
+        return
+    removed = sources.remove_source(ui.engine(), source, ui.person().email)
+    ui.clear_caches()
+    ui.success(removed.message()[0].upper() + removed.message()[1:] + ".")
+
+
+def _count(value) -> str:
+    return readable.MISSING if pd.isna(value) else f"{int(value)}"
+
+
+ui.guarded(page)
