@@ -36,7 +36,7 @@ def find_case(
     """The stored case (a row of case_detail.sql); refused when absent or ambiguous. With a
     scope (access.Person.scope), a case of another customer is as absent as one never stored."""
     rows = queries.run(engine, "case_detail", filters=Filters(scope=scope), case_id=case_id,
-                       all_sources=source is None, source=source or "")  # fmt: skip
+                       all_case_sources=source is None, one_source=source or "")  # fmt: skip
     if rows.empty:
         raise DashboardError(
             f"no case {case_id!r}" + (f" from source {source!r}" if source else "")

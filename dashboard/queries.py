@@ -63,6 +63,7 @@ class Filters:
     severities: tuple[int, ...] = ()
     channels: tuple[str, ...] = ()
     plans: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # where the cases come from (dashboard/sources.py)
     # The customers the person asking may see (access.Person.scope); None: every customer.
     # Unlike `customers` (a choice in the sidebar), no page or link can widen it.
     scope: tuple[str, ...] | None = None
@@ -78,6 +79,7 @@ class Filters:
             **_list("severities", tuple(int(s) for s in self.severities)),
             **_list("channels", self.channels),
             **_list("plans", self.plans),
+            **_list("sources", self.sources),
         }
 
 
@@ -222,7 +224,7 @@ def _without_comments(sql: str) -> str:
 def _statement(sql: str, names: Sequence[str]):
     binds = []
     for name in names:
-        if name in ("customers", "severities", "channels", "plans", "scope"):
+        if name in ("customers", "severities", "channels", "plans", "sources", "scope"):
             kind = Integer() if name == "severities" else String()
             binds.append(bindparam(name, expanding=True, type_=kind))
         elif name.startswith("all_"):

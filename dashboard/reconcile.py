@@ -185,10 +185,10 @@ def reconcile(
     """The cases of the filters (and source), reconciled; the zones the sources' timestamps
     were read in are tried after the given ones (an export in UTC may be a helpdesk counting
     in UTC)."""
-    rows = queries.run(engine, "reconcile_cases", filters=filters, as_of=as_of,
-                       all_sources=source is None, source=source or "")  # fmt: skip
-    implied = queries.run(engine, "import_zones", filters=filters,
-                          all_sources=source is None, source=source or "")  # fmt: skip
+    if source is not None:
+        filters = dataclasses.replace(filters, sources=(source,))
+    rows = queries.run(engine, "reconcile_cases", filters=filters, as_of=as_of)
+    implied = queries.run(engine, "import_zones", filters=filters)
     return reconcile_rows(rows, policy, zones=_zones(zones, implied["time_zone"], policy))
 
 

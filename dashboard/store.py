@@ -55,7 +55,7 @@ DATABASE_URL_ENV = "SLA_DATABASE_URL"
 # per version, named for it ("0005"). The head is also a constant here so that opening a current
 # database compares two strings instead of loading Alembic (tests/test_migrations.py checks
 # that they agree).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 BASELINE_VERSION = 4  # release 0.1.0's schema, the last made without migrations
 
 
@@ -207,6 +207,7 @@ cases = Table(
         "response_status",
         "response_business_seconds",
         "resolved_local_date",
+        "source",  # last: the summaries group by it too (a source chosen in the sidebar)
     ),
     # Resolution times and reopens of a period (queries/resolution_times.sql, reopens.sql),
     # read from this index alone: half the Overview's time at 1M cases without it.
@@ -221,6 +222,7 @@ cases = Table(
         "resolution_business_seconds",
         "event_count",
         "reopen_count",
+        "source",
     ),
     # Unanswered cases of a period: judged live, as of any instant.
     Index("ix_cases_unanswered", "response_status", "created_local_date"),
@@ -279,6 +281,7 @@ case_counts = Table(
     Column("dismissal_reason", String(40)),
     Column("response_status", String(10)),  # null: unanswered (queries judge those live)
     Column("cases", Integer, nullable=False),
+    Column("source", Text),  # null only between schema 10's upgrade and its refresh
     Index("ix_case_counts_day", "day"),
 )
 
@@ -295,6 +298,7 @@ case_moves = Table(
     Column("plan", Text),
     Column("opened", Integer, nullable=False),
     Column("closed", Integer, nullable=False),
+    Column("source", Text),
     Index("ix_case_moves_day", "day"),
 )
 

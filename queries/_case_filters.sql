@@ -4,3 +4,4 @@
     and (:all_severities or c.severity in :severities)
     and (:all_channels or c.channel in :channels)
     and (:all_plans or c.plan in :plans)
+    and (:all_sources or c.source in :sources)

@@ -2,6 +2,6 @@
 select c.*
 from cases as c
 where c.case_id = :case_id
-    and (:all_sources or c.source = :source)
+    and (:all_case_sources or c.source = :one_source)
     and {{customer_scope}}
 order by c.source

@@ -9,7 +9,6 @@ where i.time_zone is not null
         from cases as c
         where c.last_import_id = i.id
             and c.created_local_date between :date_from and :date_to
-            and (:all_sources or c.source = :source)
             and {{case_filters}}
     )
 order by i.time_zone

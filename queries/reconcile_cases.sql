@@ -24,6 +24,5 @@ select
     c.vendor_response_business_minutes
 from cases as c
 where c.created_local_date between :date_from and :date_to
-    and (:all_sources or c.source = :source)
     and {{case_filters}}
 order by c.severity, c.source, c.case_id

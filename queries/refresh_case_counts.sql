@@ -1,9 +1,9 @@
--- grain: writes case_counts: created local day x severity x customer x channel x plan x dismissal reason x stored status
+-- grain: writes case_counts: created local day x severity x customer x channel x plan x dismissal reason x stored status x source
 -- The grouping follows the columns of ix_cases_by_day in order, so it reads that index alone
 -- and needs no sort; week, month and quarter come from calendar_days (refreshed first, over
 -- every local day of the data: a day missing there would fail the not-null columns, loudly).
 insert into case_counts (day, week, month, quarter, severity, customer, channel, plan,
-                         dismissal_reason, response_status, cases)
+                         dismissal_reason, response_status, source, cases)
 select
     g.day,
     d.week,
@@ -15,6 +15,7 @@ select
     g.plan,
     g.dismissal_reason,
     g.response_status,
+    g.source,
     g.cases
 from (
     select
@@ -25,9 +26,10 @@ from (
         c.plan,
         c.dismissal_reason,
         c.response_status,
+        c.source,
         count(*) as cases
     from cases as c
     group by c.created_local_date, c.severity, c.customer, c.channel, c.plan,
-        c.dismissal_reason, c.response_status
+        c.dismissal_reason, c.response_status, c.source
 ) as g
 left join calendar_days as d on d.day = g.day
