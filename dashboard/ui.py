@@ -372,7 +372,8 @@ def sidebar() -> views.View:
     severity_options = [labels[level] for level in policy_.levels]
     unknown_in_link(
         {"customer": list(options.customers), "severity": severity_options,
-         "channel": list(options.channels), "plan": list(options.plans)}
+         "channel": list(options.channels), "plan": list(options.plans),
+         "source": list(options.sources)}
     )  # fmt: skip
     customers = bar.multiselect("Customers", list(options.customers), key="customer",
                                 bind="query-params", placeholder="All customers")  # fmt: skip
@@ -388,12 +389,25 @@ def sidebar() -> views.View:
                                bind="query-params", placeholder="All channels")  # fmt: skip
     plans = bar.multiselect("Plans", list(options.plans), key="plan", bind="query-params",
                             placeholder="All plans")  # fmt: skip
+    # Offered once there is a choice: most teams import from one helpdesk
+    chosen_sources = (
+        bar.multiselect(
+            "Sources",
+            list(options.sources),
+            key="source",
+            bind="query-params",
+            placeholder="All sources",
+        )
+        if len(options.sources) > 1 or st.query_params.get_all("source")
+        else []
+    )
     filters = Filters(
         scope=person().scope,
         customers=tuple(customers),
         severities=tuple(int(s) for s in severities),
         channels=tuple(channels),
         plans=tuple(plans),
+        sources=tuple(chosen_sources),
     )
     view = views.View(filters=filters, period=period, as_of=as_of)
     st.session_state[CONTEXT] = view

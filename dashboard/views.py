@@ -66,24 +66,26 @@ class View:
 
 @dataclass(frozen=True)
 class FilterOptions:
-    """Every customer, channel and plan in the data, sorted: the sidebar's lists."""
+    """Every customer, channel, plan and source in the data, sorted: the sidebar's lists."""
 
     customers: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     plans: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
 
 def filter_options(engine: Engine, scope: tuple[str, ...] | None = None) -> FilterOptions:
     """Within a person's scope (access.Person.scope): an account user's lists name only
     their own customers, and the channels and plans of their cases."""
     rows = queries.run(engine, "filter_options", filters=Filters(scope=scope))
-    found: dict[str, list[str]] = {"customer": [], "channel": [], "plan": []}
+    found: dict[str, list[str]] = {"customer": [], "channel": [], "plan": [], "source": []}
     for kind, value in zip(rows["kind"], rows["value"], strict=True):
         found[kind].append(value)
     return FilterOptions(
         customers=tuple(sorted(found["customer"])),
         channels=tuple(sorted(found["channel"])),
         plans=tuple(sorted(found["plan"])),
+        sources=tuple(sorted(found["source"])),
     )
 
 

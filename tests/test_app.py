@@ -943,13 +943,13 @@ def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path)
     # the time the named hypothesis counts: no holidays, 2 h + 9 h + 1 h
     assert cases.set_index("Case").loc["NO-HOLIDAYS", "Under that cause"] == "12h 00m"
     assert "of the disagreements" in plain(app.info[0])
-    # one source: its matrix alone, chosen on the page or by a link
-    app.selectbox(key="source").set_value("portal").run()
+    # one source: its matrix alone, chosen in the sidebar (like any filter) or by a link
+    app.sidebar.multiselect(key="source").set_value(["portal"]).run()
     assert_clean(app)
     assert "Every compared case has the same verdict" in plain(app.success[0])
-    linked = open_app("reconciliation", source="portal", **{"from": "2025-12-01"})
+    linked = open_app("reconciliation", source=["portal"], **{"from": "2025-12-01"})
     assert table_with(linked, "Both met").set_index("Severity").loc["All", "Compared"] == 1
-    app.selectbox(key="source").set_value("All sources").run()
+    app.sidebar.multiselect(key="source").set_value([]).run()
     # our ledger of a disagreeing case, beside the helpdesk's verdict and the cause
     app.selectbox(key="reconcile_case").set_value("NO-HOLIDAYS · helpdesk").run()
     assert_clean(app)
@@ -961,6 +961,25 @@ def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path)
     app.text_input(key="zone").set_value("Mars/Olympus").run()
     assert not app.exception
     assert "'Mars/Olympus' is not a time zone" in plain(app.warning[0])
+
+
+def test_a_source_chosen_in_the_sidebar_narrows_every_figure(db, tmp_path):
+    """Two helpdesks: the sidebar offers their sources, and choosing one narrows the pages
+    as a customer would (issue 15); with one source the filter is not offered at all."""
+    app = open_app()
+    assert not [m for m in app.sidebar.multiselect if m.key == "source"]
+    other = tmp_path / "other.csv"
+    other.write_text("case_id,customer,severity,created_at,first_response_at\n"
+                     "Z01,Zeta,P1,2026-03-03 09:00,2026-03-03 10:00\n")  # fmt: skip
+    import_prepared(db, [prepare_file(other, POLICY)], POLICY, source="zendesk-eu")
+    app = open_app()
+    assert app.sidebar.multiselect(key="source").options == ["canonical", "zendesk-eu"]
+    everyone = metrics(app)["L1 Urgent · 4h 00m target"]
+    app.sidebar.multiselect(key="source").set_value(["zendesk-eu"]).run()
+    assert_clean(app)
+    assert metrics(app)["L1 Urgent · 4h 00m target"] == "100.0%"  # Z01 alone
+    assert everyone != "100.0%"
+    assert "Zeta" in app.sidebar.multiselect(key="customer").options
 
 
 def test_a_link_with_values_the_data_lacks_says_so(db):

@@ -12,7 +12,6 @@ from dashboard import charts, readable, ui, views
 from dashboard.reconcile import BASES, CAUSES, MATRIX_LABELS, STATED, Reconciliation, why
 
 MATRIX_HEADERS = {"severity": "Severity", "source": "Source", **MATRIX_LABELS}
-ALL_SOURCES = "All sources"
 
 
 def page() -> None:
@@ -23,8 +22,7 @@ def page() -> None:
         "own (met or breached). Each disagreement is re-scored under hypotheses in turn; the "
         "first that makes the two agree is its cause."
     )
-    left, right = st.columns(2)
-    zone = left.text_input("Also try the policy's hours in the time zone", key="zone",
+    zone = st.text_input("Also try the policy's hours in the time zone", key="zone",
                            bind="query-params", placeholder="e.g. America/New_York",
                            help="An IANA zone the helpdesk may count its hours in. The zone "
                            "each export was read in is tried as well.")  # fmt: skip
@@ -35,14 +33,9 @@ def page() -> None:
             zones = (zone.strip(),)
         except (ZoneInfoNotFoundError, ValueError):
             ui.warning(f"{zone.strip()!r} is not a time zone such as America/New_York: not tried.")
-    every = ui.figures(views.reconciliation_page, view, zones)
-    sources = [s.source for s in every.sources]
-    source = None
-    if len(sources) > 1:
-        chosen = right.selectbox("Source", [ALL_SOURCES, *sources], key="source",
-                                 bind="query-params")  # fmt: skip
-        source = None if chosen == ALL_SOURCES else chosen
-    found = every if source is None else ui.figures(views.reconciliation_page, view, zones, source)
+    # one source or several: the sidebar's Sources filter, like every page
+    found = ui.figures(views.reconciliation_page, view, zones)
+    source = ", ".join(view.filters.sources) or None
     if not found.totals.compared:
         st.info(
             "Nothing to compare: no case of this period and filter carries both verdicts. "
