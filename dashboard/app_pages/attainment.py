@@ -47,14 +47,7 @@ def page() -> None:
         "Near misses: met within the last 10 % of the target. Overshoot: business hours past "
         "the target, for cases answered late."
     )
-    shown = distribution.assign(
-        **{
-            column: distribution[column].map(readable.hours)
-            for column in ("median_hours", "p90_hours", "p95_hours", "median_overshoot_hours",
-                           "max_overshoot_hours")
-        }
-    )  # fmt: skip
-    ui.table(shown, "response-distribution")
+    ui.table(_distribution(distribution), "response-distribution")
 
     st.subheader("Resolution times")
     resolution = data.resolution
@@ -67,18 +60,7 @@ def page() -> None:
             else " (the policy sets no resolution target)."
         )
     )
-    columns = ["severity", "resolved", "median", "p90"]
-    if policy.has_resolution_targets:
-        columns += ["target", "met", "breached", "attainment"]
-    ui.table(
-        resolution.assign(
-            median=resolution["median_hours"].map(readable.hours),
-            p90=resolution["p90_hours"].map(readable.hours),
-            target=resolution["target_hours"].map(readable.hours),
-            attainment=resolution["attainment"].map(readable.share),
-        )[columns],
-        "resolution-times",
-    )
+    ui.table(_resolution(resolution, policy.has_resolution_targets), "resolution-times")
 
     st.subheader("Breaches")
     breaches = data.breaches
@@ -95,15 +77,74 @@ def page() -> None:
             else ""
         )
     )
-    table = breaches.assign(overshoot=breaches["overshoot_hours"].map(readable.hours))
-    ui.table(_breach_columns(table), "breaches", height=320)
+    ui.table(_breaches(breaches), "breaches", height=320)
     _ledger(breaches, policy, view)
 
 
-def _breach_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    wanted = ["case_id", "customer", "severity", "channel", "created_at", "first_response_at",
-              "response_deadline", "overshoot", "answered", "subject", "source"]  # fmt: skip
-    return frame[[c for c in wanted if c in frame.columns]]
+def _severity(levels: pd.Series) -> pd.Series:
+    return levels.map(ui.severity_names())
+
+
+def _distribution(table: pd.DataFrame) -> pd.DataFrame:
+    """Per severity, the answered cases' response times in people's words."""
+    hours = readable.hours
+    return pd.DataFrame(
+        {
+            "Severity": _severity(table["severity"]),
+            "Answered": table["answered"],
+            "Median": table["median_hours"].map(hours),
+            "p90": table["p90_hours"].map(hours),
+            "p95": table["p95_hours"].map(hours),
+            "Near misses": table["near_misses"],
+            "Answered late": table["breaches"],
+            "Median overshoot": table["median_overshoot_hours"].map(hours),
+            "Largest overshoot": table["max_overshoot_hours"].map(hours),
+        }
+    )
+
+
+def _resolution(table: pd.DataFrame, targets: bool) -> pd.DataFrame:
+    shown = pd.DataFrame(
+        {
+            "Severity": _severity(table["severity"]),
+            "Resolved": table["resolved"],
+            "Median": table["median_hours"].map(readable.hours),
+            "p90": table["p90_hours"].map(readable.hours),
+        }
+    )
+    if targets:
+        untargeted = table["target_hours"].isna()
+        shown = shown.assign(
+            Target=table["target_hours"].map(readable.hours),
+            Met=table["met"].mask(untargeted).map(_count),
+            Breached=table["breached"].mask(untargeted).map(_count),
+            Attainment=[readable.rate(a, n, noun="judged") for a, n in
+                        zip(table["attainment"], table["met"] + table["breached"], strict=True)],
+        )  # fmt: skip
+    return shown
+
+
+def _breaches(table: pd.DataFrame) -> pd.DataFrame:
+    """The period's breaches in people's words: by how much, answered or still waiting."""
+    return pd.DataFrame(
+        {
+            "Case": table["case_id"],
+            "Customer": table["customer"],
+            "Severity": _severity(table["severity"]),
+            "Over target by": table["overshoot_hours"].map(readable.hours),
+            "Answered": table["answered"].map({True: "yes", False: "not yet"}),
+            "Created": table["created_at"],
+            "First response": table["first_response_at"],
+            "Deadline": table["response_deadline"],
+            "Channel": table["channel"],
+            "Subject": table["subject"],
+            "Source": table["source"],
+        }
+    )
+
+
+def _count(value) -> str:
+    return readable.MISSING if pd.isna(value) else f"{int(value)}"
 
 
 def _ledger(breaches: pd.DataFrame, policy, view) -> None:
