@@ -91,3 +91,12 @@ def _missing(value) -> bool:
         return math.isnan(float(value))
     except (TypeError, ValueError):
         return True
+
+
+def header(column: str) -> str:
+    """A column's name as a table heads it: 'attainment_in_scope' -> 'Attainment in scope',
+    'case_id' -> 'Case', 'file_name' -> 'File'; names already in words are left alone."""
+    if column != column.lower() or ("_" not in column and " " in column):
+        return column
+    words = column.removesuffix("_id").removesuffix("_name").split("_")
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]

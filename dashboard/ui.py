@@ -520,13 +520,12 @@ def case_ledger(case_id: str, source: str | None, policy_: Policy, view: views.V
     if explained.stretches:
         stretches = pd.DataFrame(
             {
-                "kind": [s.kind for s in explained.stretches],
+                "Stretch": [s.kind for s in explained.stretches],
                 # instants, shown in the calendar's zone like every table's
-                "start": pd.to_datetime([s.start for s in explained.stretches], unit="s", utc=True),
-                "end": pd.to_datetime([s.end for s in explained.stretches], unit="s", utc=True),
-                "seconds": [s.seconds for s in explained.stretches],
-                "reasons": ["; ".join(s.reasons) for s in explained.stretches],
-                "business_time": [readable.duration(s.seconds) for s in explained.stretches],
+                "From": pd.to_datetime([s.start for s in explained.stretches], unit="s", utc=True),
+                "To": pd.to_datetime([s.end for s in explained.stretches], unit="s", utc=True),
+                "Time": [readable.duration(s.seconds) for s in explained.stretches],
+                "Why not counted": ["; ".join(s.reasons) for s in explained.stretches],
             }
         )
         table(stretches, f"ledger-{case_id}")

@@ -310,8 +310,12 @@ def test_scope_page_flags_email_outside_emergencies(db):
     app = open_app("dismissals")
     assert_clean(app)
     assert "4 cases of levels 3-4 came by email" in plain(app.warning[0])
-    by_customer = app.dataframe[1].value.set_index("customer")
-    assert by_customer.loc["Initech", "dismissed"] == 2
+    by_customer = table_with(app, "Customer").set_index("Customer")
+    assert by_customer.loc["Initech", "Dismissed"] == 2
+    for table in app.dataframe:  # people's words on every table of the page
+        assert not [c for c in table.value.columns if "_" in c], list(table.value.columns)
+    both = table_with(app, "Attainment (in scope)").set_index("Severity")
+    assert both.loc["1 Urgent", "Attainment (all cases)"].endswith("judged)")
 
 
 def test_customers_page_compares_one_customer_with_all(db):
@@ -525,8 +529,8 @@ def test_upload_a_known_export_and_import_it(db):
     assert_clean(app)
     assert "Imported: new_cases.csv (2 new" in plain(app.success[0])
     assert _count(db) == before + 2
-    history = next(d.value for d in app.dataframe if "file_name" in d.value.columns)
-    assert history["file_name"].tolist()[0] == "new_cases.csv"
+    history = next(d.value for d in app.dataframe if "File" in d.value.columns)
+    assert history["File"].tolist()[0] == "new_cases.csv"
     # the new customer is offered by the sidebar at once (caches follow the import)
     assert "Hooli" in app.sidebar.multiselect(key="customer").options
     assert not app.button  # the upload box is empty again: nothing to import twice

@@ -178,8 +178,8 @@ def test_the_import_page_history_shows_an_interrupted_import(engine, database_ur
 
     app = open_app("import")
     assert not app.exception
-    shown = next(d.value for d in app.dataframe if "file_name" in d.value.columns)
-    assert shown[["file_name", "status", "inserted"]].values.tolist() == [
+    shown = next(d.value for d in app.dataframe if "File" in d.value.columns)
+    assert shown[["File", "Status", "Inserted"]].values.tolist() == [
         ["zendesk_tickets.csv", "interrupted", 0]
     ]
 

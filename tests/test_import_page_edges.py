@@ -56,8 +56,8 @@ def test_an_upload_named_with_a_nul_is_read_and_logged_under_a_printable_name(db
     with db.connect() as connection:
         names = connection.execute(select(imports.c.file_name)).scalars().all()
     assert "a_b.csv" in names
-    history = next(d.value for d in app.dataframe if "file_name" in d.value.columns)
-    assert history["file_name"].tolist()[0] == "a_b.csv"
+    history = next(d.value for d in app.dataframe if "File" in d.value.columns)
+    assert history["File"].tolist()[0] == "a_b.csv"
 
 
 def test_a_nul_cannot_hide_a_suffix_the_page_does_not_read(db):

@@ -206,3 +206,18 @@ def _pdf_text(data: bytes) -> str:
     text = " ".join(page.get_textpage().get_text_range() for page in document)
     document.close()
     return " ".join(text.replace("\r", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("column", "shown"),
+    [
+        ("attainment_in_scope", "Attainment in scope"),
+        ("case_id", "Case"),
+        ("file_name", "File"),
+        ("dismissed", "Dismissed"),
+        ("Third-party tool", "Third-party tool"),  # already words
+        ("Met (all cases)", "Met (all cases)"),
+    ],
+)
+def test_a_column_is_headed_in_words(column, shown):
+    assert readable.header(column) == shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
@@ -31,13 +32,28 @@ def page() -> None:
 
     st.subheader("Attainment with and without dismissed cases")
     both = data.with_without
+    names = ui.severity_names()
     ui.table(
-        both.assign(
-            attainment_all=both["attainment_all"].map(readable.share),
-            attainment_in_scope=both["attainment_in_scope"].map(readable.share),
+        pd.DataFrame(
+            {
+                "Severity": both["severity"].map(names),
+                "Met (all cases)": both["met_all"],
+                "Breached (all cases)": both["breached_all"],
+                "Attainment (all cases)": [
+                    readable.rate(a, m + b, noun="judged") for a, m, b in
+                    zip(both["attainment_all"], both["met_all"], both["breached_all"], strict=True)
+                ],
+                "Met (in scope)": both["met_in_scope"],
+                "Breached (in scope)": both["breached_in_scope"],
+                "Attainment (in scope)": [
+                    readable.rate(a, m + b, noun="judged") for a, m, b in
+                    zip(both["attainment_in_scope"], both["met_in_scope"],
+                        both["breached_in_scope"], strict=True)
+                ],
+            }
         ),
         "attainment-with-without-dismissed",
-    )
+    )  # fmt: skip
 
     st.subheader("Channels")
     channels = data.channels
@@ -50,11 +66,23 @@ def page() -> None:
             "for emergencies when the portal is down."
         )
     ui.chart(charts.channel_chart(channels, ui.severity_names()), "channels")
-    ui.table(channels, "channels")
+    ui.table(
+        channels.assign(
+            severity=channels["severity"].map(ui.severity_names()),
+            email_outside_emergency=channels["email_outside_emergency"].map(
+                {True: "yes", False: ""}
+            ),
+        ).rename(columns=readable.header),
+        "channels",
+    )
 
 
-def _labelled(frame):
-    return frame.assign(rate=frame["rate"].map(readable.share)).rename(columns=REASON_LABELS)
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts per reason under the policy's reason labels, the rate with its count."""
+    shown = frame.assign(
+        rate=[readable.rate(r, n) for r, n in zip(frame["rate"], frame["cases"], strict=True)]
+    )
+    return shown.rename(columns=REASON_LABELS).rename(columns=readable.header)
 
 
 ui.guarded(page)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from dashboard import activity, ui, views
+from dashboard import activity, readable, ui, views
 from dashboard.importer.event_mapping import EventAnswers
 from dashboard.importer.new_format import MAX_NAME_CHARS
 from dashboard.importer.upload_results import (
@@ -328,7 +328,11 @@ def _history() -> None:
     if history.empty:
         st.caption("Nothing imported yet.")
         return
-    ui.table(history.drop(columns=["notes"]), "import-history", height=260)
+    shown = history.drop(columns=["notes"]).rename(
+        columns={"id": "Import", "user_name": "By", "rows_read": "Rows read",
+                 "policy_fingerprint": "Policy rules"}
+    )  # fmt: skip
+    ui.table(shown.rename(columns=readable.header), "import-history", height=260)
     labels = rejected_imports(history)
     if not labels:
         return
