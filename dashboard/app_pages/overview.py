@@ -103,7 +103,10 @@ def page() -> None:
         )
     else:
         st.info("No answered case in this period and filter: nothing to judge yet.")
-    ui.table(severity_table(severities, data.now.has_resolution_targets), "overview-severities")
+    st.markdown("**First response**")
+    ui.table(response_table(severities), "overview-response")
+    st.markdown("**Resolution**")
+    ui.table(resolution_table(severities, data.now.has_resolution_targets), "overview-resolution")
     st.caption(
         "Response: business time to the first response, of the answered cases. Resolution: "
         "business time from creation to resolution less pauses, of the cases resolved by "
@@ -141,53 +144,78 @@ def _oldest_overdue(overdue) -> None:
     ui.table(table, "overdue-urgent")
 
 
-def severity_table(severities: pd.DataFrame, resolution_targets: bool) -> pd.DataFrame:
-    """One row a level, in people's words: counts, the rate with its count when small, every
-    duration with its unit, each beside the previous period's."""
+def response_table(severities: pd.DataFrame) -> pd.DataFrame:
+    """First responses, one row a level, in people's words: counts, the rate with its count
+    when small, durations with their unit; the previous period's in brackets (narrow enough
+    not to be cut at 1,500 px)."""
     hours = readable.hours
     judged = severities["met"] + severities["breached"]
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "Severity": [f"{r.severity} {r.name}" for r in severities.itertuples()],
+            "Severity": _levels(severities),
             "Target": severities["target_hours"].map(hours),
-            "Cases": severities["cases"],
+            "Cases (previous)": _beside(severities["cases"], severities["previous_cases"], str),
             "Met": severities["met"],
             "Breached": severities["breached"],
             "Pending": severities["pending"],
             "Unscored": severities["unscored"],
             "Attainment": [readable.rate(a, n, noun="judged")
                            for a, n in zip(severities["attainment"], judged, strict=True)],
-            "Previous cases": severities["previous_cases"],
             "Previous attainment": severities["previous_attainment"].map(readable.share),
-            "Median response": severities["median_hours"].map(hours),
-            "Previous median": severities["previous_median_hours"].map(hours),
-            "p90 response": severities["p90_hours"].map(hours),
-            "Previous p90": severities["previous_p90_hours"].map(hours),
-            "Resolved": severities["resolved"],
-            "Previous resolved": severities["previous_resolved"],
-            "Median resolution": severities["resolution_median_hours"].map(hours),
-            "Previous median resolution": severities["previous_resolution_median_hours"].map(hours),
-            "p90 resolution": severities["resolution_p90_hours"].map(hours),
-            "Previous p90 resolution": severities["previous_resolution_p90_hours"].map(hours),
+            "Median (previous)": _beside(severities["median_hours"],
+                                         severities["previous_median_hours"], hours),
+            "p90 (previous)": _beside(severities["p90_hours"], severities["previous_p90_hours"],
+                                      hours),
         }
     )  # fmt: skip
-    if resolution_targets:
+
+
+def resolution_table(severities: pd.DataFrame, targets: bool) -> pd.DataFrame:
+    """Resolutions, one row a level: how many, how long, and the verdicts against resolution
+    targets when the policy sets some."""
+    hours = readable.hours
+    table = pd.DataFrame(
+        {
+            "Severity": _levels(severities),
+            "Resolved (previous)": _beside(severities["resolved"],
+                                           severities["previous_resolved"], str),
+            "Median (previous)": _beside(severities["resolution_median_hours"],
+                                         severities["previous_resolution_median_hours"], hours),
+            "p90 (previous)": _beside(severities["resolution_p90_hours"],
+                                      severities["previous_resolution_p90_hours"], hours),
+        }
+    )  # fmt: skip
+    if targets:
         # a level without a resolution target has no verdicts against one: '-', not 0
         untargeted = severities["resolution_target_hours"].isna()
+        judged = severities["resolution_met"] + severities["resolution_breached"]
         table = table.assign(
             **{
-                "Resolution target": severities["resolution_target_hours"].map(hours),
-                "Resolution met": severities["resolution_met"].mask(untargeted).map(_count),
-                "Resolution breached": severities["resolution_breached"]
-                .mask(untargeted)
-                .map(_count),
-                "Resolution attainment": severities["resolution_attainment"].map(readable.share),
-                "Previous resolution attainment": severities["previous_resolution_attainment"].map(
+                "Target": severities["resolution_target_hours"].map(hours),
+                "Met": severities["resolution_met"].mask(untargeted).map(_count),
+                "Breached": severities["resolution_breached"].mask(untargeted).map(_count),
+                "Attainment": [readable.rate(a, n, noun="judged") for a, n in
+                               zip(severities["resolution_attainment"], judged, strict=True)],
+                "Previous attainment": severities["previous_resolution_attainment"].map(
                     readable.share
                 ),
             }
-        )
+        )  # fmt: skip
     return table
+
+
+def _levels(severities: pd.DataFrame) -> list[str]:
+    return [f"{r.severity} {r.name}" for r in severities.itertuples()]
+
+
+def _beside(now: pd.Series, before: pd.Series, spelled) -> list[str]:
+    """'38 (25)', '1h 01m 52s (1h 08m 13s)': this period's figure, the previous one's after."""
+    return [f"{_spelled(a, spelled)} ({_spelled(b, spelled)})"
+            for a, b in zip(now, before, strict=True)]  # fmt: skip
+
+
+def _spelled(value, spelled) -> str:
+    return readable.MISSING if value is None or pd.isna(value) else spelled(value)
 
 
 def _count(value) -> str:
