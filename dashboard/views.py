@@ -480,7 +480,7 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
         table=table,
         theirs=theirs,
         everyone=everyone,
-        trend=periods_as_text(trend),
+        trend=every_period(periods_as_text(trend), view, policy.levels),
         breaches=breaches,
         open_cases=open_states(opened, queue),
         overdue=overdue(queue),

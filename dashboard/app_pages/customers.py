@@ -71,48 +71,66 @@ def _headline(data: views.CustomerPage, shown_name: str, view) -> None:
 
 
 def _severities(table: pd.DataFrame) -> None:
-    """The per-severity table in people's words: each rate with the cases behind it."""
+    """The per-severity tables in people's words, first responses then resolutions: each
+    rate with the cases behind it, everyone's figure in brackets (narrow enough for 1,500 px)."""
     hours = readable.hours
-    shown = {
-        "Severity": table["severity"].map(ui.severity_names()),
+    levels = table["severity"].map(ui.severity_names())
+    response = {
+        "Severity": levels,
         "Target": table["target_hours"].map(hours),
-        "Cases": table["cases"],
+        "Cases (all)": _beside(table["cases"], table["all_cases"], str),
         "Met": table["met"],
         "Breached": table["breached"],
         "Pending": table["pending"],
         "Attainment": _shares(table["attainment"], table["met"] + table["breached"]),
-        "All: cases": table["all_cases"],
         "All: attainment": _shares(table["all_attainment"],
                                    table["all_met"] + table["all_breached"]),
-        "Median response": table["median_hours"].map(hours),
-        "p90 response": table["p90_hours"].map(hours),
-        "All: median response": table["all_median_hours"].map(hours),
-        "All: p90 response": table["all_p90_hours"].map(hours),
-        "Resolved": table["resolved"],
-        "Median resolution": table["resolution_median_hours"].map(hours),
-        "p90 resolution": table["resolution_p90_hours"].map(hours),
-        "All: resolved": table["all_resolved"],
-        "All: median resolution": table["all_resolution_median_hours"].map(hours),
-        "All: p90 resolution": table["all_resolution_p90_hours"].map(hours),
+        "Median (all)": _beside(table["median_hours"], table["all_median_hours"], hours),
+        "p90 (all)": _beside(table["p90_hours"], table["all_p90_hours"], hours),
+    }  # fmt: skip
+    st.markdown("**First response**")
+    ui.table(pd.DataFrame(response), "customer-severities")
+    resolution = {
+        "Severity": levels,
+        "Resolved (all)": _beside(table["resolved"], table["all_resolved"], str),
+        "Median (all)": _beside(table["resolution_median_hours"],
+                                table["all_resolution_median_hours"], hours),
+        "p90 (all)": _beside(table["resolution_p90_hours"], table["all_resolution_p90_hours"],
+                             hours),
     }  # fmt: skip
     if "resolution_target_hours" in table:
+        untargeted = table["resolution_target_hours"].isna()
         judged = table["resolution_met"] + table["resolution_breached"]
         all_judged = table["all_resolution_met"] + table["all_resolution_breached"]
-        shown |= {
-            "Resolution target": table["resolution_target_hours"].map(hours),
-            "Resolution met": table["resolution_met"],
-            "Resolution breached": table["resolution_breached"],
-            "Resolution attainment": _shares(table["resolution_attainment"], judged),
-            "All: resolution attainment": _shares(table["all_resolution_attainment"],
-                                                  all_judged),
+        resolution |= {
+            "Target": table["resolution_target_hours"].map(hours),
+            "Met": table["resolution_met"].mask(untargeted).map(_count),
+            "Breached": table["resolution_breached"].mask(untargeted).map(_count),
+            "Attainment": _shares(table["resolution_attainment"], judged),
+            "All: attainment": _shares(table["all_resolution_attainment"], all_judged),
         }  # fmt: skip
-    ui.table(pd.DataFrame(shown), "customer-severities")
+    st.markdown("**Resolution**")
+    ui.table(pd.DataFrame(resolution), "customer-resolution")
     st.caption(
         "Durations are business time. Response: to the first response, of the answered "
         "cases; resolution: from creation to resolution less pauses, of the cases resolved "
         "by the as-of instant. Attainment = met / (met + breached), of the cases counted "
-        "beside it."
+        "beside it; everyone's figure in brackets."
     )
+
+
+def _beside(theirs: pd.Series, everyone: pd.Series, spelled) -> list[str]:
+    """'3 (8)', '3h 00m (5h 30m)': the customer's figure, everyone's after it."""
+    return [f"{_spelled(a, spelled)} ({_spelled(b, spelled)})"
+            for a, b in zip(theirs, everyone, strict=True)]  # fmt: skip
+
+
+def _spelled(value, spelled) -> str:
+    return readable.MISSING if value is None or pd.isna(value) else spelled(value)
+
+
+def _count(value) -> str:
+    return readable.MISSING if pd.isna(value) else f"{int(value)}"
 
 
 def _open_cases(data: views.CustomerPage, customer: str, view) -> None:
