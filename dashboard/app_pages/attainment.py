@@ -126,7 +126,7 @@ def _resolution(table: pd.DataFrame, targets: bool) -> pd.DataFrame:
 
 def _breaches(table: pd.DataFrame) -> pd.DataFrame:
     """The period's breaches in people's words: by how much, answered or still waiting
-    (the first response is in each case's ledger below; the CSV has every column)."""
+    (the first response and channel are in each case's ledger below)."""
     return pd.DataFrame(
         {
             "Case": table["case_id"],
