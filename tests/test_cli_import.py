@@ -439,3 +439,26 @@ def test_demo_cases_are_not_the_samples(database_url, tmp_path):
     assert main(["demo", "--rows", "50", "--db", database_url]) == 0
     assert main(["import", str(ROOT / "data" / "sample_cases.csv"), "--db", database_url,
                  "--source", "sample", "--rejects-dir", str(tmp_path)]) == 0  # fmt: skip
+
+
+def test_make_run_then_make_demo_counts_every_case_once(database_url, tmp_path, capsys):
+    """`make run` loads the sample as 'sample'; `make demo` then imports the same file with the
+    Makefile's own arguments: every case once (issue 15: L1 14 -> 28 cases before)."""
+    from dashboard.importing import load_sample_if_empty
+    from dashboard.policy import load_policy
+    from dashboard.store import open_database
+
+    engine = open_database(database_url)
+    try:
+        load_sample_if_empty(engine, load_policy())
+    finally:
+        engine.dispose()
+    stored = _count(database_url)
+    recipe = (ROOT / "Makefile").read_text().split("\ndemo:", 1)[1]
+    line = next(line for line in recipe.splitlines() if "sla-dashboard import" in line)
+    args = line.split("sla-dashboard ", 1)[1].split()
+    args = [str(ROOT / a) if a.endswith(".csv") else a for a in args]
+    args[args.index("--rejects-dir") + 1] = str(tmp_path)
+    assert main([*args, "--db", database_url]) == 0
+    assert "0 inserted" in capsys.readouterr().out
+    assert _count(database_url) == stored
