@@ -13,7 +13,7 @@ from dashboard import queries
 from dashboard.queries import Filters
 from dashboard.store import activity, writing
 
-ACTIONS = ("recompute", "save_format", "remove_source")
+ACTIONS = ("recompute", "save_format", "remove_source", "remove_import")
 
 
 def record(connection: Connection, user: str, action: str, detail: str) -> None:

@@ -5,6 +5,12 @@ A source is where cases come from (an export's helpdesk); case ids are unique wi
 (dashboard/overlap.py keeps one case from being stored under two). Removing a source deletes
 its cases, their event histories and its rejected rows, refreshes the summaries, and records
 who did it; the import log keeps its lines, since those imports did happen.
+
+Removing one import deletes the cases it brought in (those no later import wrote again) and
+its rejected rows, and marks its line "removed". It is refused where it cannot be undone
+exactly: an import that updated cases an earlier import had stored (their earlier values are
+not kept), or one that stored case-history events (its cases are derived from every import's
+events). Removing the source and importing its other exports again does it then.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from sqlalchemy import Engine, delete, func, select
 
 from dashboard import activity, queries
 from dashboard.errors import DashboardError
+from dashboard.import_log import FINISHED
 from dashboard.queries import Filters
 from dashboard.store import case_events, cases, import_rejects, imports, writing
 from dashboard.summaries import refresh_summaries
 
+REMOVED = "removed"  # an import's status once removed (imports.status)
 COLUMNS = ["source", "cases", "unscored", "first_day", "last_day", "imports", "last_import_at",
            "last_file", "last_user", "formats"]  # fmt: skip
 
@@ -86,4 +94,73 @@ def remove_source(engine: Engine, source: str, user: str) -> Removed:
         refresh_summaries(connection)
         removed = Removed(source, int(count), int(events), int(rejects))
         activity.record(connection, user, "remove_source", removed.message())
+    return removed
+
+
+@dataclass(frozen=True)
+class ImportRemoved:
+    import_id: int
+    file: str
+    source: str
+    cases: int  # deleted: brought in by this import alone
+    kept: int  # brought in by it, written again by a later import: they stay
+    rejects: int
+
+    def message(self) -> str:
+        kept = (f"; {self.kept:,} case(s) a later import also brought stay" if self.kept
+                else "")  # fmt: skip
+        return (
+            f"removed import {self.import_id} ({self.file}, source {self.source!r}): "
+            f"{self.cases:,} case(s) and {self.rejects:,} rejected row(s){kept}"
+        )
+
+
+def remove_import(engine: Engine, import_id: int, user: str) -> ImportRemoved:
+    """Delete what one import brought in, in one transaction, where that can be undone
+    exactly (see the module's docstring); refused in words otherwise, nothing changed."""
+    with writing(engine) as connection:
+        row = connection.execute(
+            select(imports.c.file_name, imports.c.source, imports.c.status).where(
+                imports.c.id == import_id
+            )
+        ).first()
+        if row is None or row.status != FINISHED:
+            state = "no such import" if row is None else f"its status is {row.status!r}"
+            raise DashboardError(f"import {import_id} cannot be removed: {state}")
+        events = connection.execute(
+            select(func.count())
+            .select_from(case_events)
+            .where(case_events.c.import_id == import_id)
+        ).scalar_one()
+        if events:
+            raise DashboardError(
+                f"import {import_id} ({row.file_name}) stored {events:,} event(s) of case "
+                "histories, and its cases are derived from every import's events: remove the "
+                f"source {row.source!r} and import its other exports again instead"
+            )
+        mine = cases.c.last_import_id == import_id
+        updated = connection.execute(
+            select(func.count()).select_from(cases).where(mine, cases.c.first_import_id
+                                                          != import_id)
+        ).scalar_one()  # fmt: skip
+        if updated:
+            raise DashboardError(
+                f"import {import_id} ({row.file_name}) updated {updated:,} case(s) an earlier "
+                "import had stored; their earlier values are not kept, so removing it cannot "
+                f"bring them back: remove the source {row.source!r} and import its other "
+                "exports again instead"
+            )
+        brought = cases.c.first_import_id == import_id
+        kept = connection.execute(
+            select(func.count()).select_from(cases).where(brought, ~mine)
+        ).scalar_one()
+        deleted = connection.execute(delete(cases).where(brought, mine)).rowcount
+        rejects = connection.execute(
+            delete(import_rejects).where(import_rejects.c.import_id == import_id)
+        ).rowcount
+        connection.execute(imports.update().where(imports.c.id == import_id).values(status=REMOVED))
+        refresh_summaries(connection)
+        removed = ImportRemoved(import_id, row.file_name, row.source, int(deleted), int(kept),
+                                int(rejects))  # fmt: skip
+        activity.record(connection, user, "remove_import", removed.message())
     return removed

@@ -333,3 +333,22 @@ def test_only_an_admin_removes_a_source_and_it_is_recorded_as_them(db):
         who = connection.execute(select(activity.c.user_name, activity.c.action)).all()
     assert left == 0
     assert who == [("ana@example.com", "remove_source")]
+
+
+def test_an_admin_removes_one_import_from_the_page(db, tmp_path):
+    from dashboard.importer.prepare import prepare_file
+    from dashboard.importing import import_prepared
+
+    extra = tmp_path / "extra.csv"
+    extra.write_text("case_id,customer,severity,created_at,first_response_at\n"
+                     "X01,Acme,P1,2026-03-03 09:00,2026-03-03 10:00\n")  # fmt: skip
+    [report] = import_prepared(db, [prepare_file(extra, POLICY)], POLICY)
+    admin = open_as("ana@example.com", "sources")
+    admin.selectbox(key="remove_import").set_value(report.import_id).run()
+    admin.text_input(key="remove_import_confirm").set_value(str(report.import_id)).run()
+    admin.button(key="remove_import_button").click().run()
+    assert_clean(admin)
+    assert f"Removed import {report.import_id} (extra.csv" in plain(admin.success[0])
+    with db.connect() as connection:
+        ids = connection.execute(select(cases.c.case_id).where(cases.c.case_id == "X01")).all()
+    assert ids == []

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from dashboard import activity, sources, views
 from dashboard.cli import main
+from dashboard.errors import DashboardError
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import load_policy
@@ -99,3 +100,87 @@ def test_sla_dashboard_sources(two_sources, database_url, capsys):
     assert main(["sources", "--db", database_url, "--remove", "zendesk", "--yes"]) == 0
     assert "removed the source 'zendesk': 6 case(s)" in capsys.readouterr().out
     assert count(two_sources, cases, source="zendesk") == 0
+
+
+# -- removing one import ----------------------------------------------------------------------
+
+HEADER = "case_id,customer,severity,created_at,first_response_at\n"
+
+
+def write(path, *rows):
+    path.write_text(HEADER + "".join(f"{r}\n" for r in rows))
+    return path
+
+
+def imported(engine, path, source="helpdesk"):
+    [report] = import_prepared(engine, [prepare_file(path, POLICY)], POLICY, source=source,
+                               user="ana@example.com")  # fmt: skip
+    return report.import_id
+
+
+def test_removing_an_import_deletes_the_cases_it_alone_brought(engine, tmp_path):
+    first = imported(engine, write(tmp_path / "a.csv",
+                                   "C1,Acme,P1,2026-03-02T09:00Z,2026-03-02T10:00Z",
+                                   "C2,Acme,P2,2026-03-02T09:00Z,2026-03-02T10:00Z"))  # fmt: skip
+    # the second export brings C3 and C4, and C4 again comes in a third (it stays)
+    second = imported(
+        engine,
+        write(
+            tmp_path / "b.csv",
+            "C3,Acme,P1,2026-03-03T09:00Z,2026-03-03T10:00Z",
+            "C4,Acme,P3,2026-03-03T09:00Z,2026-03-03T10:00Z",
+            "C5,Acme,P9,2026-03-03T09:00Z,",
+        ),
+    )  # a rejected row
+    imported(engine, write(tmp_path / "c.csv",
+                           "C4,Acme,P3,2026-03-03T09:00Z,2026-03-03T11:00Z"))  # fmt: skip
+    removed = sources.remove_import(engine, second, "ana@example.com")
+    assert (removed.cases, removed.kept, removed.rejects) == (1, 1, 1)
+    with engine.connect() as connection:
+        left = connection.execute(select(cases.c.case_id).order_by(cases.c.case_id)).scalars()
+        assert left.all() == ["C1", "C2", "C4"]
+        status = connection.execute(select(imports.c.status).where(imports.c.id == second))
+        assert status.scalar_one() == "removed"
+        summed = connection.execute(select(func.sum(case_counts.c.cases))).scalar_one()
+    assert summed == 3
+    assert views.import_history(engine).set_index("id").loc[second, "status"] == "removed"
+    assert activity.recent(engine).iloc[0]["action"] == "remove_import"
+    # a removed import is not removed twice; the first one is fine
+    with pytest.raises(DashboardError, match="its status is 'removed'"):
+        sources.remove_import(engine, second, "ana@example.com")
+    assert sources.remove_import(engine, first, "ana@example.com").cases == 2
+
+
+def test_an_import_that_updated_earlier_cases_is_not_removed(engine, tmp_path):
+    """Its cases' earlier values are not kept: removing it could not bring them back."""
+    imported(engine, write(tmp_path / "a.csv", "C1,Acme,P1,2026-03-02T09:00Z,"))
+    later = imported(
+        engine, write(tmp_path / "b.csv", "C1,Acme,P1,2026-03-02T09:00Z,2026-03-02T10:00Z")
+    )
+    stored = count(engine, cases)
+    with pytest.raises(DashboardError, match=r"updated 1 case\(s\) an earlier import had stored"):
+        sources.remove_import(engine, later, "ana@example.com")
+    assert count(engine, cases) == stored
+    with engine.connect() as connection:
+        assert connection.execute(select(imports.c.status).where(imports.c.id == later)
+                                  ).scalar_one() == "finished"  # fmt: skip
+
+
+def test_an_event_log_import_is_not_removed_alone(two_sources):
+    with two_sources.connect() as connection:
+        log = connection.execute(select(imports.c.id).where(imports.c.source == "snow")
+                                 ).scalar_one()  # fmt: skip
+    with pytest.raises(DashboardError, match=r"event\(s\) of case histories"):
+        sources.remove_import(two_sources, log, "ana@example.com")
+
+
+def test_sla_dashboard_sources_remove_import(engine, database_url, tmp_path, capsys):
+    one = imported(engine, write(tmp_path / "a.csv", "C1,Acme,P1,2026-03-02T09:00Z,"))
+    assert main(["sources", "--db", database_url, "--remove-import", str(one)]) == 2
+    assert "give --yes to confirm" in capsys.readouterr().err
+    assert main(["sources", "--db", database_url, "--remove-import", str(one), "--yes"]) == 0
+    assert f"removed import {one} (a.csv, source 'helpdesk'): 1 case(s)" in (
+        capsys.readouterr().out
+    )
+    assert main(["sources", "--db", database_url, "--remove-import", "999", "--yes"]) == 2
+    assert "import 999 cannot be removed: no such import" in capsys.readouterr().err

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import readable, sources, ui
+from dashboard import readable, sources, ui, views
+from dashboard.errors import DashboardError
 
 
 def page() -> None:
@@ -42,6 +43,7 @@ def page() -> None:
     ui.table(table, "data-sources")
     if person.may_change_data:
         _remove(listed)
+        _remove_import()
 
 
 def _remove(listed: pd.DataFrame) -> None:
@@ -62,6 +64,35 @@ def _remove(listed: pd.DataFrame) -> None:
                      disabled=typed.strip() != source):  # fmt: skip
         return
     removed = sources.remove_source(ui.engine(), source, ui.person().email)
+    ui.clear_caches()
+    ui.success(removed.message()[0].upper() + removed.message()[1:] + ".")
+
+
+def _remove_import() -> None:
+    st.subheader("Remove one import")
+    st.caption(
+        "Deletes the cases one import brought in (those no later import wrote again) and its "
+        "rejected rows, and marks its line in the import log as removed. An import that "
+        "updated earlier cases, or stored case histories, cannot be undone exactly: remove "
+        "its source instead."
+    )
+    history = views.import_history(ui.engine(), scope=ui.person().scope)
+    done = history[history["status"] == "finished"]
+    labels = {int(r.id): f"{r.id} · {r.file_name} · {r.source} · {r.finished_at:%Y-%m-%d %H:%M}"
+              for r in done.itertuples()}  # fmt: skip
+    chosen = st.selectbox("Import to remove", list(labels), index=None, format_func=labels.get,
+                          key="remove_import", placeholder="Pick an import")  # fmt: skip
+    if chosen is None:
+        return
+    typed = st.text_input(f"Type {chosen} to confirm", key="remove_import_confirm")
+    if not st.button("Remove the import", key="remove_import_button",
+                     disabled=typed.strip() != str(chosen)):  # fmt: skip
+        return
+    try:
+        removed = sources.remove_import(ui.engine(), chosen, ui.person().email)
+    except DashboardError as exc:
+        ui.error(str(exc))
+        return
     ui.clear_caches()
     ui.success(removed.message()[0].upper() + removed.message()[1:] + ".")
 

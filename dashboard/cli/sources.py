@@ -8,7 +8,7 @@ import json
 
 from dashboard.access import login_name
 from dashboard.cli.options import UsageError, add_db_option, add_json_option
-from dashboard.sources import remove_source, sources
+from dashboard.sources import remove_import, remove_source, sources
 from dashboard.store import opened
 
 
@@ -21,18 +21,33 @@ def add_parsers(commands) -> None:
             "they were created, its imports (how many, the last one's time, file and user) and "
             "the formats read. --remove NAME --yes deletes every case of that source, their "
             "histories and its rejected rows in one transaction (the import log keeps its "
-            "lines, and the removal is recorded with who did it)."
+            "lines, and the removal is recorded with who did it). --remove-import ID --yes "
+            "deletes what one import brought in, where that can be undone exactly."
         ),
     )
     add_db_option(command)
-    command.add_argument("--remove", metavar="NAME", help="remove this source's cases")
-    command.add_argument("--yes", action="store_true", help="confirm --remove")
+    removal = command.add_mutually_exclusive_group()
+    removal.add_argument("--remove", metavar="NAME", help="remove this source's cases")
+    removal.add_argument(
+        "--remove-import",
+        type=int,
+        metavar="ID",
+        help="remove what one import brought in (its id: the import log)",
+    )
+    command.add_argument("--yes", action="store_true", help="confirm a removal")
     add_json_option(command)
     command.set_defaults(handler=sources_command)
 
 
 def sources_command(args: argparse.Namespace) -> int:
     with opened(args.db) as engine:
+        if args.remove_import is not None:
+            if not args.yes:
+                raise UsageError(f"--remove-import {args.remove_import} deletes the cases it "
+                                 "brought in: give --yes to confirm")  # fmt: skip
+            gone = remove_import(engine, args.remove_import, login_name())
+            print(json.dumps(gone.__dict__) if args.json else gone.message())
+            return 0
         if args.remove is not None:
             listed = sources(engine)
             held = listed.set_index("source")["cases"].to_dict()
