@@ -816,8 +816,8 @@ _sources = itertools.count()
 
 def _check(engine, folder, history, first, second):
     """Import under one policy, then recompute under another: the reference both times."""
-    source = f"sn{next(_sources)}"
-    import_files(engine, folder, history.files, first, source=source)
+    source = f"sn{next(_sources)}"  # each example its own source, in one database: on purpose
+    import_files(engine, folder, history.files, first, source=source, keep_both=True)
     assert_same(stored(engine, source), derive(history.rows, first))
     recompute_stored(engine, product_policy(second), everything=True)
     assert_same(stored(engine, source), derive(history.rows, second))
