@@ -100,3 +100,19 @@ def header(column: str) -> str:
         return column
     words = column.removesuffix("_id").removesuffix("_name").split("_")
     return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
+def beside(mine, other, spell=str) -> list[str]:
+    """Two figures in one cell, the second in brackets: '3 (8)', '3h 00m (5h 30m)' (a
+    period's figure beside the previous one's, a customer's beside everyone's); '-' for one
+    that is missing."""
+    return [f"{_spell(a, spell)} ({_spell(b, spell)})" for a, b in zip(mine, other, strict=True)]
+
+
+def count(value) -> str:
+    """A count a row may not have (a level without a resolution target): '-', never None."""
+    return MISSING if _missing(value) else f"{int(value)}"
+
+
+def _spell(value, spell) -> str:
+    return MISSING if _missing(value) else spell(value)

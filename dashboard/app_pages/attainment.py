@@ -116,8 +116,8 @@ def _resolution(table: pd.DataFrame, targets: bool) -> pd.DataFrame:
         untargeted = table["target_hours"].isna()
         shown = shown.assign(
             Target=table["target_hours"].map(readable.hours),
-            Met=table["met"].mask(untargeted).map(_count),
-            Breached=table["breached"].mask(untargeted).map(_count),
+            Met=table["met"].mask(untargeted).map(readable.count),
+            Breached=table["breached"].mask(untargeted).map(readable.count),
             Attainment=[readable.rate(a, n, noun="judged") for a, n in
                         zip(table["attainment"], table["met"] + table["breached"], strict=True)],
         )  # fmt: skip
@@ -139,10 +139,6 @@ def _breaches(table: pd.DataFrame) -> pd.DataFrame:
             "Subject": table["subject"],
         }
     )
-
-
-def _count(value) -> str:
-    return readable.MISSING if pd.isna(value) else f"{int(value)}"
 
 
 def _ledger(breaches: pd.DataFrame, policy, view) -> None:

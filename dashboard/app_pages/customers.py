@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, readable, ui, views
 from dashboard.downloads import file_name
 from dashboard.policy import REASON_LABELS
+from dashboard.readable import beside
 from dashboard.review import content, packs
 
 
@@ -78,24 +79,24 @@ def _severities(table: pd.DataFrame) -> None:
     response = {
         "Severity": levels,
         "Target": table["target_hours"].map(hours),
-        "Cases (all)": _beside(table["cases"], table["all_cases"], str),
+        "Cases (all)": beside(table["cases"], table["all_cases"], str),
         "Met": table["met"],
         "Breached": table["breached"],
         "Pending": table["pending"],
         "Attainment": _shares(table["attainment"], table["met"] + table["breached"]),
         "All: attainment": _shares(table["all_attainment"],
                                    table["all_met"] + table["all_breached"]),
-        "Median (all)": _beside(table["median_hours"], table["all_median_hours"], hours),
-        "p90 (all)": _beside(table["p90_hours"], table["all_p90_hours"], hours),
+        "Median (all)": beside(table["median_hours"], table["all_median_hours"], hours),
+        "p90 (all)": beside(table["p90_hours"], table["all_p90_hours"], hours),
     }  # fmt: skip
     st.markdown("**First response**")
     ui.table(pd.DataFrame(response), "customer-severities")
     resolution = {
         "Severity": levels,
-        "Resolved (all)": _beside(table["resolved"], table["all_resolved"], str),
-        "Median (all)": _beside(table["resolution_median_hours"],
+        "Resolved (all)": beside(table["resolved"], table["all_resolved"], str),
+        "Median (all)": beside(table["resolution_median_hours"],
                                 table["all_resolution_median_hours"], hours),
-        "p90 (all)": _beside(table["resolution_p90_hours"], table["all_resolution_p90_hours"],
+        "p90 (all)": beside(table["resolution_p90_hours"], table["all_resolution_p90_hours"],
                              hours),
     }  # fmt: skip
     if "resolution_target_hours" in table:
@@ -104,8 +105,8 @@ def _severities(table: pd.DataFrame) -> None:
         all_judged = table["all_resolution_met"] + table["all_resolution_breached"]
         resolution |= {
             "Target": table["resolution_target_hours"].map(hours),
-            "Met": table["resolution_met"].mask(untargeted).map(_count),
-            "Breached": table["resolution_breached"].mask(untargeted).map(_count),
+            "Met": table["resolution_met"].mask(untargeted).map(readable.count),
+            "Breached": table["resolution_breached"].mask(untargeted).map(readable.count),
             "Attainment": _shares(table["resolution_attainment"], judged),
             "All: attainment": _shares(table["all_resolution_attainment"], all_judged),
         }  # fmt: skip
@@ -117,20 +118,6 @@ def _severities(table: pd.DataFrame) -> None:
         "by the as-of instant. Attainment = met / (met + breached), of the cases counted "
         "beside it; everyone's figure in brackets."
     )
-
-
-def _beside(theirs: pd.Series, everyone: pd.Series, spelled) -> list[str]:
-    """'3 (8)', '3h 00m (5h 30m)': the customer's figure, everyone's after it."""
-    return [f"{_spelled(a, spelled)} ({_spelled(b, spelled)})"
-            for a, b in zip(theirs, everyone, strict=True)]  # fmt: skip
-
-
-def _spelled(value, spelled) -> str:
-    return readable.MISSING if value is None or pd.isna(value) else spelled(value)
-
-
-def _count(value) -> str:
-    return readable.MISSING if pd.isna(value) else f"{int(value)}"
 
 
 def _open_cases(data: views.CustomerPage, customer: str, view) -> None:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, readable, ui, views
+from dashboard.readable import beside
 
 
 def page() -> None:
@@ -154,7 +155,7 @@ def response_table(severities: pd.DataFrame) -> pd.DataFrame:
         {
             "Severity": _levels(severities),
             "Target": severities["target_hours"].map(hours),
-            "Cases (previous)": _beside(severities["cases"], severities["previous_cases"], str),
+            "Cases (previous)": beside(severities["cases"], severities["previous_cases"], str),
             "Met": severities["met"],
             "Breached": severities["breached"],
             "Pending": severities["pending"],
@@ -162,9 +163,9 @@ def response_table(severities: pd.DataFrame) -> pd.DataFrame:
             "Attainment": [readable.rate(a, n, noun="judged")
                            for a, n in zip(severities["attainment"], judged, strict=True)],
             "Previous attainment": severities["previous_attainment"].map(readable.share),
-            "Median (previous)": _beside(severities["median_hours"],
+            "Median (previous)": beside(severities["median_hours"],
                                          severities["previous_median_hours"], hours),
-            "p90 (previous)": _beside(severities["p90_hours"], severities["previous_p90_hours"],
+            "p90 (previous)": beside(severities["p90_hours"], severities["previous_p90_hours"],
                                       hours),
         }
     )  # fmt: skip
@@ -177,11 +178,11 @@ def resolution_table(severities: pd.DataFrame, targets: bool) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "Severity": _levels(severities),
-            "Resolved (previous)": _beside(severities["resolved"],
+            "Resolved (previous)": beside(severities["resolved"],
                                            severities["previous_resolved"], str),
-            "Median (previous)": _beside(severities["resolution_median_hours"],
+            "Median (previous)": beside(severities["resolution_median_hours"],
                                          severities["previous_resolution_median_hours"], hours),
-            "p90 (previous)": _beside(severities["resolution_p90_hours"],
+            "p90 (previous)": beside(severities["resolution_p90_hours"],
                                       severities["previous_resolution_p90_hours"], hours),
         }
     )  # fmt: skip
@@ -192,8 +193,8 @@ def resolution_table(severities: pd.DataFrame, targets: bool) -> pd.DataFrame:
         table = table.assign(
             **{
                 "Target": severities["resolution_target_hours"].map(hours),
-                "Met": severities["resolution_met"].mask(untargeted).map(_count),
-                "Breached": severities["resolution_breached"].mask(untargeted).map(_count),
+                "Met": severities["resolution_met"].mask(untargeted).map(readable.count),
+                "Breached": severities["resolution_breached"].mask(untargeted).map(readable.count),
                 "Attainment": [readable.rate(a, n, noun="judged") for a, n in
                                zip(severities["resolution_attainment"], judged, strict=True)],
                 "Previous attainment": severities["previous_resolution_attainment"].map(
@@ -206,21 +207,6 @@ def resolution_table(severities: pd.DataFrame, targets: bool) -> pd.DataFrame:
 
 def _levels(severities: pd.DataFrame) -> list[str]:
     return [f"{r.severity} {r.name}" for r in severities.itertuples()]
-
-
-def _beside(now: pd.Series, before: pd.Series, spelled) -> list[str]:
-    """'38 (25)', '1h 01m 52s (1h 08m 13s)': this period's figure, the previous one's after."""
-    return [f"{_spelled(a, spelled)} ({_spelled(b, spelled)})"
-            for a, b in zip(now, before, strict=True)]  # fmt: skip
-
-
-def _spelled(value, spelled) -> str:
-    return readable.MISSING if value is None or pd.isna(value) else spelled(value)
-
-
-def _count(value) -> str:
-    """A count that a level without a resolution target does not have: '-', never None."""
-    return readable.MISSING if pd.isna(value) else f"{int(value)}"
 
 
 def _arrow(change: int | str | None) -> str:

@@ -33,7 +33,7 @@ def page() -> None:
     if person.scope is None:  # imports span customers: only a person who sees them all
         table = table.assign(
             **{
-                "Imports": listed["imports"].map(_count),
+                "Imports": listed["imports"].map(readable.count),
                 "Last import": pd.to_datetime(listed["last_import_at"], utc=True),
                 "Last file": listed["last_file"].fillna(readable.MISSING),
                 "By": listed["last_user"].fillna(readable.MISSING),
@@ -95,10 +95,6 @@ def _remove_import() -> None:
         return
     ui.clear_caches()
     ui.success(removed.message()[0].upper() + removed.message()[1:] + ".")
-
-
-def _count(value) -> str:
-    return readable.MISSING if pd.isna(value) else f"{int(value)}"
 
 
 ui.guarded(page)
