@@ -337,7 +337,8 @@ def test_customers_page_compares_one_customer_with_all(db):
     # (everyone's: 5h 30m and 9h 00m, in brackets)
     resolution = table_with(app, "Resolved (all)").set_index("Severity")
     assert resolution.loc["1 Urgent"].tolist() == ["3 (6)", "3h 00m (5h 30m)", "4h 36m (9h 00m)"]
-    assert len(table.columns) <= 10  # narrow enough for a 1,500 px window
+    assert len(table.columns) <= 11  # narrow enough for a 1,500 px window
+    assert "Unscored" in table.columns  # beside the verdicts, as on every such table
 
 
 def test_customers_page_speaks_peoples_words(db):

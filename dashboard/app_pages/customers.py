@@ -83,6 +83,7 @@ def _severities(table: pd.DataFrame) -> None:
         "Met": table["met"],
         "Breached": table["breached"],
         "Pending": table["pending"],
+        "Unscored": table["unscored"],
         "Attainment": _shares(table["attainment"], table["met"] + table["breached"]),
         "All: attainment": _shares(table["all_attainment"],
                                    table["all_met"] + table["all_breached"]),
