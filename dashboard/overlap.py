@@ -33,10 +33,7 @@ class Overlap:
     source: str
     others: dict[str, int]  # other source -> how many of this file's case ids it holds
     examples: tuple[str, ...]
-
-    @property
-    def cases(self) -> int:
-        return max(self.others.values())
+    cases: int  # this file's case ids held under any other source (each counted once)
 
     @property
     def first_other(self) -> str:
@@ -69,14 +66,16 @@ def find_overlaps(
         ids = pd.Index(case_ids.astype(object)).unique()
         others: dict[str, int] = {}
         examples: list[str] = []
+        anywhere = pd.Index([], dtype=object)
         earlier = [(s, pd.Index(list(v), dtype=object)) for s, v in batch.items() if s != source]
         for other, held in [*stored.besides(source), *earlier]:
             shared = ids.intersection(held)
             if len(shared):
                 others[other] = others.get(other, 0) + len(shared)
+                anywhere = anywhere.union(shared)
                 examples += [str(i) for i in sorted(shared)[:EXAMPLES] if str(i) not in examples]
         if others:
-            found.append(Overlap(name, source, others, tuple(examples[:EXAMPLES])))
+            found.append(Overlap(name, source, others, tuple(examples[:EXAMPLES]), len(anywhere)))
         batch.setdefault(source, set()).update(ids)
     return found
 

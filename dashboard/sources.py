@@ -6,11 +6,13 @@ A source is where cases come from (an export's helpdesk); case ids are unique wi
 its cases, their event histories and its rejected rows, refreshes the summaries, and records
 who did it; the import log keeps its lines, since those imports did happen.
 
-Removing one import deletes the cases it brought in (those no later import wrote again) and
-its rejected rows, and marks its line "removed". It is refused where it cannot be undone
-exactly: an import that updated cases an earlier import had stored (their earlier values are
-not kept), or one that stored case-history events (its cases are derived from every import's
-events). Removing the source and importing its other exports again does it then.
+Removing one import deletes the cases it brought in and its rejected rows, and marks its line
+"removed". It is refused where it cannot be undone exactly: an import that is not the last of
+its source (a later one may hold the same cases unchanged, and an unchanged case keeps the
+import that last changed it), one that updated cases an earlier import had stored (their
+earlier values are not kept), or one that stored case-history events (its cases are derived
+from every import's events). Removing the source and importing its other exports again does
+it then. Removing a source marks its imports "removed" too.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class Removed:
         return (
             f"removed the source {self.source!r}: {self.cases:,} case(s), {self.events:,} "
             f"event(s) of their histories and {self.rejects:,} rejected row(s); the import log "
-            "keeps its lines"
+            "keeps its lines, marked removed"
         )
 
 
@@ -91,6 +93,11 @@ def remove_source(engine: Engine, source: str, user: str) -> Removed:
             delete(import_rejects).where(import_rejects.c.import_id.in_(of_source))
         ).rowcount
         connection.execute(delete(cases).where(cases.c.source == source))
+        connection.execute(  # its imports no longer stand for anything stored
+            imports.update()
+            .where(imports.c.source == source, imports.c.status == FINISHED)
+            .values(status=REMOVED)
+        )
         refresh_summaries(connection)
         removed = Removed(source, int(count), int(events), int(rejects))
         activity.record(connection, user, "remove_source", removed.message())
@@ -102,8 +109,8 @@ class ImportRemoved:
     import_id: int
     file: str
     source: str
-    cases: int  # deleted: brought in by this import alone
-    kept: int  # brought in by it, written again by a later import: they stay
+    cases: int  # deleted: brought in by this import
+    kept: int  # brought in by it and changed since by a later import (none: it is the last)
     rejects: int
 
     def message(self) -> str:
@@ -127,6 +134,21 @@ def remove_import(engine: Engine, import_id: int, user: str) -> ImportRemoved:
         if row is None or row.status != FINISHED:
             state = "no such import" if row is None else f"its status is {row.status!r}"
             raise DashboardError(f"import {import_id} cannot be removed: {state}")
+        # A later import of the source may hold the same cases unchanged (an unchanged case
+        # keeps the import that last changed it): removing this one would take them away.
+        later = connection.execute(
+            select(func.min(imports.c.id)).where(
+                imports.c.source == row.source, imports.c.status == FINISHED,
+                imports.c.id > import_id,
+            )
+        ).scalar_one()  # fmt: skip
+        if later is not None:
+            raise DashboardError(
+                f"import {import_id} ({row.file_name}) is not the last import of the source "
+                f"{row.source!r}: import {later} came after it and may hold the same cases. "
+                "Remove the later imports first, or remove the source and import its exports "
+                "again"
+            )
         events = connection.execute(
             select(func.count())
             .select_from(case_events)
@@ -164,3 +186,8 @@ def remove_import(engine: Engine, import_id: int, user: str) -> ImportRemoved:
                                 int(rejects))  # fmt: skip
         activity.record(connection, user, "remove_import", removed.message())
     return removed
+
+
+def said(message: str) -> str:
+    """A removal's message as a sentence on a page."""
+    return message[:1].upper() + message[1:] + "."

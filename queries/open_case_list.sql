@@ -16,5 +16,16 @@ select
 from cases as c
 where {{open_at}}
     and {{case_filters}}
-order by c.response_deadline, c.case_id
+-- the overdue first, then the other unanswered, then the answered: a cut list keeps them
+order by
+    case
+        when c.response_recorded
+            and (c.first_response_at is null or c.first_response_at > :as_of)
+            and c.response_breach_at <= :as_of then 0
+        when c.response_recorded
+            and (c.first_response_at is null or c.first_response_at > :as_of) then 1
+        else 2
+    end,
+    c.response_deadline,
+    c.case_id
 limit :limit

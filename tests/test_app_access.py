@@ -328,6 +328,7 @@ def test_only_an_admin_removes_a_source_and_it_is_recorded_as_them(db):
     admin.button(key="remove").click().run()
     assert_clean(admin)
     assert "Removed the source 'canonical': 43 case(s)" in plain(admin.success[0])  # all periods
+    assert "No case stored yet" in plain(admin.info[0])  # the page drawn again without it
     with db.connect() as connection:
         left = connection.execute(select(func.count()).select_from(cases)).scalar_one()
         who = connection.execute(select(activity.c.user_name, activity.c.action)).all()

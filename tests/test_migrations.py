@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, event, insert, inspect, select, text
+from sqlalchemy import Engine, MetaData, event, func, insert, inspect, select, text
 
 from dashboard import __version__, migrations, periods, queries, store, views
 from dashboard.cli import main
@@ -157,6 +157,10 @@ def test_a_release_database_is_upgraded_in_place_keeping_every_row(v4_database, 
     # schema 10 rebuilds the summaries by source: the same counts, summed over the sources
     for name in SUMMARIES:
         assert _summed(upgraded[name], name) == _summed(release_rows[name], name)
+        with engine.connect() as connection:
+            table = store.metadata.tables[name]
+            unsourced = select(func.count()).select_from(table).where(table.c.source.is_(None))
+            assert connection.execute(unsourced).scalar_one() == 0, name
     assert sum(release_rows["imports"].values()) == 4
     with engine.connect() as connection:
         versions = connection.execute(select(store.imports.c.program_version)).scalars().all()

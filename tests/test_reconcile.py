@@ -238,6 +238,13 @@ def test_each_source_has_its_matrix(reconciled, tmp_path, capsys, database_url):
     assert "3 of the 15 compared verdicts are the helpdesk's business-time figure" in text
 
 
+def test_an_unknown_source_is_refused_naming_the_close_one(reconciled, capsys, database_url):
+    assert cli.main(["reconcile", "--db", database_url, "--source", "helpdsk"]) == 2
+    assert "--source 'helpdsk': no stored case has this source (did you mean 'helpdesk'?)" in (
+        capsys.readouterr().err
+    )
+
+
 def test_nothing_to_compare_is_said_in_words(engine, capsys, database_url):
     assert cli.main(["reconcile", "--db", database_url]) == 0
     assert "nothing to compare: no case of these carries both verdicts" in capsys.readouterr().out

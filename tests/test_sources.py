@@ -118,37 +118,58 @@ def imported(engine, path, source="helpdesk"):
     return report.import_id
 
 
-def test_removing_an_import_deletes_the_cases_it_alone_brought(engine, tmp_path):
+def test_removing_the_last_import_deletes_the_cases_it_brought(engine, tmp_path):
     first = imported(engine, write(tmp_path / "a.csv",
                                    "C1,Acme,P1,2026-03-02T09:00Z,2026-03-02T10:00Z",
                                    "C2,Acme,P2,2026-03-02T09:00Z,2026-03-02T10:00Z"))  # fmt: skip
-    # the second export brings C3 and C4, and C4 again comes in a third (it stays)
-    second = imported(
-        engine,
-        write(
-            tmp_path / "b.csv",
-            "C3,Acme,P1,2026-03-03T09:00Z,2026-03-03T10:00Z",
-            "C4,Acme,P3,2026-03-03T09:00Z,2026-03-03T10:00Z",
-            "C5,Acme,P9,2026-03-03T09:00Z,",
-        ),
-    )  # a rejected row
-    imported(engine, write(tmp_path / "c.csv",
-                           "C4,Acme,P3,2026-03-03T09:00Z,2026-03-03T11:00Z"))  # fmt: skip
+    # the second export holds C1 and C2 again, unchanged, and brings C3 and C4 (and a row
+    # that is rejected)
+    second = imported(engine, write(tmp_path / "b.csv",
+                                    "C1,Acme,P1,2026-03-02T09:00Z,2026-03-02T10:00Z",
+                                    "C2,Acme,P2,2026-03-02T09:00Z,2026-03-02T10:00Z",
+                                    "C3,Acme,P1,2026-03-03T09:00Z,2026-03-03T10:00Z",
+                                    "C4,Acme,P3,2026-03-03T09:00Z,2026-03-03T10:00Z",
+                                    "C5,Acme,P9,2026-03-03T09:00Z,"))  # fmt: skip
+    # the first cannot go alone: the second holds its cases too (unchanged, they still name
+    # the first as the import that last changed them)
+    with pytest.raises(DashboardError, match=f"import {second} came after it"):
+        sources.remove_import(engine, first, "ana@example.com")
+    assert count(engine, cases) == 4
     removed = sources.remove_import(engine, second, "ana@example.com")
-    assert (removed.cases, removed.kept, removed.rejects) == (1, 1, 1)
+    assert (removed.cases, removed.rejects) == (2, 1)
     with engine.connect() as connection:
         left = connection.execute(select(cases.c.case_id).order_by(cases.c.case_id)).scalars()
-        assert left.all() == ["C1", "C2", "C4"]
+        assert left.all() == ["C1", "C2"]
         status = connection.execute(select(imports.c.status).where(imports.c.id == second))
         assert status.scalar_one() == "removed"
         summed = connection.execute(select(func.sum(case_counts.c.cases))).scalar_one()
-    assert summed == 3
+    assert summed == 2
     assert views.import_history(engine).set_index("id").loc[second, "status"] == "removed"
     assert activity.recent(engine).iloc[0]["action"] == "remove_import"
-    # a removed import is not removed twice; the first one is fine
+    # a removed import is not removed twice; the first is the last now, and goes
     with pytest.raises(DashboardError, match="its status is 'removed'"):
         sources.remove_import(engine, second, "ana@example.com")
     assert sources.remove_import(engine, first, "ana@example.com").cases == 2
+    assert count(engine, cases) == 0
+
+
+def test_a_failed_import_removal_changes_nothing(engine, tmp_path, monkeypatch):
+    one = imported(engine, write(tmp_path / "a.csv", "C1,Acme,P1,2026-03-02T09:00Z,"))
+
+    def broken(connection):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sources, "refresh_summaries", broken)
+    with pytest.raises(RuntimeError):
+        sources.remove_import(engine, one, "ana@example.com")
+    assert count(engine, cases) == 1
+    assert count(engine, imports, status="finished") == 1
+
+
+def test_a_removed_source_leaves_no_import_standing(two_sources):
+    sources.remove_source(two_sources, "zendesk", "ana@example.com")
+    assert count(two_sources, imports, source="zendesk", status="removed") == 1
+    assert "zendesk" not in set(sources.sources(two_sources)["source"])
 
 
 def test_an_import_that_updated_earlier_cases_is_not_removed(engine, tmp_path):

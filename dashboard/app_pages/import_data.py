@@ -276,7 +276,16 @@ def _import_button(session: UploadSession, ready: list[Understood], policy) -> N
     prepared = [f.prepared for f in ready]
     sources = [source or item.detection.format.name for item in prepared]
     # Said before anything is written; the import checks again in its own transaction.
-    overlaps = find_overlaps(ui.engine(), overlap_files(prepared, sources))
+    # Read once per data version, files and sources, not on every rerun of the page
+    key = (
+        ui.data_version(),
+        tuple((item.checksum, s) for item, s in zip(prepared, sources, strict=True)),
+    )
+    known = st.session_state.get("overlaps")
+    if known is None or known[0] != key:
+        known = (key, find_overlaps(ui.engine(), overlap_files(prepared, sources)))
+        st.session_state["overlaps"] = known
+    overlaps = known[1]
     keep_both = False
     for overlap in overlaps:
         ui.error(overlap.message(update="Source: {source}", keep="tick Keep both"))

@@ -9,9 +9,13 @@ import streamlit as st
 from dashboard import readable, sources, ui, views
 from dashboard.errors import DashboardError
 
+DONE = "sources_done"  # a removal's message, said once the page is drawn again without it
+
 
 def page() -> None:
     st.title("Data sources")
+    if DONE in st.session_state:
+        ui.success(st.session_state.pop(DONE))
     person = ui.person()
     listed = ui.lookup(sources.sources)
     st.caption(
@@ -64,17 +68,16 @@ def _remove(listed: pd.DataFrame) -> None:
                      disabled=typed.strip() != source):  # fmt: skip
         return
     removed = sources.remove_source(ui.engine(), source, ui.person().email)
-    ui.clear_caches()
-    ui.success(removed.message()[0].upper() + removed.message()[1:] + ".")
+    _done(sources.said(removed.message()))
 
 
 def _remove_import() -> None:
     st.subheader("Remove one import")
     st.caption(
-        "Deletes the cases one import brought in (those no later import wrote again) and its "
-        "rejected rows, and marks its line in the import log as removed. An import that "
-        "updated earlier cases, or stored case histories, cannot be undone exactly: remove "
-        "its source instead."
+        "Deletes the cases one import brought in and its rejected rows, and marks its line in "
+        "the import log as removed. Only the last import of a source can go alone (a later "
+        "one may hold the same cases), and not one that updated earlier cases or stored case "
+        "histories: remove the source instead."
     )
     history = views.import_history(ui.engine(), scope=ui.person().scope)
     done = history[history["status"] == "finished"]
@@ -93,8 +96,16 @@ def _remove_import() -> None:
     except DashboardError as exc:
         ui.error(str(exc))
         return
+    _done(sources.said(removed.message()))
+
+
+def _done(message: str) -> None:
+    """Draw the page again, the removed source or import gone from it, saying what went."""
     ui.clear_caches()
-    ui.success(removed.message()[0].upper() + removed.message()[1:] + ".")
+    for key in ("remove_source", "remove_confirm", "remove_import", "remove_import_confirm"):
+        st.session_state.pop(key, None)  # the choices made refer to what is gone
+    st.session_state[DONE] = message
+    st.rerun()
 
 
 ui.guarded(page)

@@ -254,10 +254,11 @@ def load_sample_on_first_use(engine: Engine, policy: Policy, url: str | None) ->
 
 
 def refuse_unknown_filters(engine: Engine, filters: Filters) -> None:
-    """--customer, --channel and --plan values no stored case has, refused in one line."""
+    """--customer, --channel, --plan and --source values no stored case has, refused in one
+    line."""
     from dashboard.views import filter_options
 
-    if not (filters.customers or filters.channels or filters.plans):
+    if not (filters.customers or filters.channels or filters.plans or filters.sources):
         return
     stored = filter_options(engine)
     problems = []
@@ -265,6 +266,7 @@ def refuse_unknown_filters(engine: Engine, filters: Filters) -> None:
         ("--customer", filters.customers, stored.customers, "customer"),
         ("--channel", filters.channels, stored.channels, "channel"),
         ("--plan", filters.plans, stored.plans, "plan"),
+        ("--source", filters.sources, stored.sources, "source"),
     ):
         try:
             refuse_unknown_values(option, given, known, what)

@@ -79,6 +79,7 @@ def reconcile_command(args: argparse.Namespace) -> int:
         date_to=date_to,
         customers=tuple(args.customer),
         severities=parse_severities(args.severity, policy),
+        sources=(args.source,) if args.source else (),
     )
     as_of = parse_as_of(args.as_of, policy)
     with opened(args.db) as engine:
@@ -89,8 +90,7 @@ def reconcile_command(args: argparse.Namespace) -> int:
             print(f"sla-dashboard: note: {stale} stored case(s) were scored under another policy: "
                   "our verdicts are the stored ones; run sla-dashboard recompute first",
                   file=sys.stderr)  # fmt: skip
-        found = reconcile(engine, policy, filters, as_of, source=args.source,
-                          zones=tuple(args.zone))  # fmt: skip
+        found = reconcile(engine, policy, filters, as_of, zones=tuple(args.zone))
     if args.json:
         print(json.dumps(found.as_json(), indent=2))
         return 0

@@ -18,8 +18,10 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
+# source right after the status: the summaries' refresh groups in the index's order, unsorted
 BY_DAY = ["created_local_date", "severity", "customer", "channel", "plan", "dismissal_reason",
-          "response_status", "response_business_seconds", "resolved_local_date"]  # fmt: skip
+          "response_status", "source", "response_business_seconds",
+          "resolved_local_date"]  # fmt: skip
 RESOLUTION = ["created_local_date", "severity", "customer", "channel", "plan", "resolved_at",
               "resolution_business_seconds", "event_count", "reopen_count"]  # fmt: skip
 
@@ -117,9 +119,12 @@ def upgrade() -> None:
     for name in ("case_counts", "case_moves"):
         with op.batch_alter_table(name) as batch:
             batch.add_column(Column("source", Text, nullable=True))
-    for name, columns in (("ix_cases_by_day", BY_DAY), ("ix_cases_resolution", RESOLUTION)):
+    for name, columns in (
+        ("ix_cases_by_day", BY_DAY),
+        ("ix_cases_resolution", [*RESOLUTION, "source"]),
+    ):
         op.drop_index(name, table_name="cases")
-        op.create_index(name, "cases", [*columns, "source"])
+        op.create_index(name, "cases", columns)
     op.execute("delete from case_counts")
     op.execute("delete from case_moves")
     op.execute(REFRESH_CASE_COUNTS)
