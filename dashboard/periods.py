@@ -101,6 +101,22 @@ def previous(period: Period) -> Period:
     )
 
 
+TO_DATE_MONTHS = {"this_month": 1, "this_quarter": 3, "year_to_date": 12}
+
+
+def previous_for(preset: str, period: Period) -> Period:
+    """The period a person compares a preset with: a month, quarter or year to date with the
+    same days of the month, quarter or year before (1-20 March with 1-20 February, not with
+    the 20 days before March); any other period as previous() does."""
+    months = TO_DATE_MONTHS.get(preset)
+    if months is None:
+        return previous(period)
+    first = _add_months(period.first, -months)
+    end_of_unit = period.first - dt.timedelta(days=1)
+    same_day = first + (period.last - period.first)
+    return Period(first, min(same_day, end_of_unit))
+
+
 def _whole_months(period: Period) -> int:
     """How many calendar months the period is exactly (1 or 3 for the presets), else 0."""
     if period.first.day != 1 or (period.last + dt.timedelta(days=1)).day != 1:

@@ -409,7 +409,8 @@ def sidebar() -> views.View:
         plans=tuple(plans),
         sources=tuple(chosen_sources),
     )
-    view = views.View(filters=filters, period=period, as_of=as_of)
+    view = views.View(filters=filters, period=period, as_of=as_of,
+                      compared_with=periods.previous_for(preset, period))  # fmt: skip
     st.session_state[CONTEXT] = view
     return view
 

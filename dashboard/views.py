@@ -42,10 +42,11 @@ class View:
     filters: Filters  # without the period: pages add it where the question is about a period
     period: periods.Period
     as_of: dt.datetime  # aware UTC
+    compared_with: periods.Period | None = None  # the preset's own (periods.previous_for)
 
     @property
     def previous(self) -> periods.Period:
-        return periods.previous(self.period)
+        return self.compared_with or periods.previous(self.period)
 
     @property
     def grain(self) -> str:

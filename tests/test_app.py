@@ -1024,3 +1024,10 @@ def test_small_numbers_are_honest_on_the_overview(db):
     globex = {m.label: m.proto for m in open_app(customer=["Globex"]).metric}
     assert (globex["At risk"].delta, globex["At risk"].direction) == ("0", 2)  # 2: NONE
     assert globex["Open backlog"].direction == 1  # 1: UP, a real change keeps its arrow
+
+
+def test_this_month_is_compared_with_the_same_days_of_last_month(db):
+    app = open_app(period="This month")
+    assert_clean(app)
+    assert app.caption[0].value == ("01 Mar 2026 - 13 Mar 2026, compared with "
+                                    "01 Feb 2026 - 13 Feb 2026")  # fmt: skip

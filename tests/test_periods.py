@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard.periods import PRESETS, Period, previous, resolve
+from dashboard.periods import PRESETS, Period, previous, previous_for, resolve
 
 TODAY = dt.date(2026, 5, 14)  # a Thursday in the second quarter
 D = dt.date
@@ -80,3 +80,20 @@ def test_the_previous_period(period, before):
 def test_every_preset_has_a_label():
     assert PRESETS["last_quarter"] == "Last quarter"
     assert Period(D(2026, 1, 1), D(2026, 3, 31)).label() == "01 Jan 2026 - 31 Mar 2026"
+
+
+def test_a_period_to_date_is_compared_with_the_same_days_before():
+    """1-14 May with 1-14 April, the quarter to date with the same days of the quarter before,
+    the year to date with the same days of last year (issue 15: a person's comparison)."""
+    month = resolve("this_month", today=TODAY)
+    assert previous_for("this_month", month) == Period(D(2026, 4, 1), D(2026, 4, 14))
+    quarter = resolve("this_quarter", today=TODAY)  # 1 April - 14 May: 44 days
+    assert previous_for("this_quarter", quarter) == Period(D(2026, 1, 1), D(2026, 2, 13))
+    year = resolve("year_to_date", today=TODAY)
+    assert previous_for("year_to_date", year) == Period(D(2025, 1, 1), D(2025, 5, 14))
+    # the month before is shorter: 1-31 March to date compares with all of February
+    march = Period(D(2026, 3, 1), D(2026, 3, 31))
+    assert previous_for("this_month", march) == Period(D(2026, 2, 1), D(2026, 2, 28))
+    # other presets as before
+    assert previous_for("last_quarter", resolve("last_quarter", today=TODAY)) == Period(
+        D(2025, 10, 1), D(2025, 12, 31))  # fmt: skip
