@@ -120,7 +120,7 @@ def test_every_page_in_a_real_browser(server, tmp_path):
             assert page.locator("[data-testid='stException']").count() == 0, path
             if path == "":
                 metric = page.locator("[data-testid='stMetricValue']")
-                expect(metric).to_have_count(7, timeout=30_000)
+                expect(metric).to_have_count(8, timeout=30_000)  # 4 levels, 4 live figures
                 values = metric.all_inner_texts()
                 assert all(re.fullmatch(r"\d+(\.\d)?%|\d+", v.strip()) for v in values), values
             if path == "reconciliation":  # the sample carries its helpdesk's verdicts

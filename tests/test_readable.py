@@ -138,7 +138,7 @@ def test_the_pages(solo):
     assert dict(zip(breaches["Case"], breaches[over], strict=True)) == shown
     [table] = [f.value for f in app.dataframe if "Resolved (all)" in f.value.columns]
     level_1 = table.set_index("Severity").loc["1 Urgent"]
-    assert (level_1["Median (all)"], level_1["p90 (all)"]) == (
+    assert (level_1["Median resolution (all)"], level_1["p90 resolution (all)"]) == (
         f"{RESOLUTION_MEDIAN} ({RESOLUTION_MEDIAN})",
         f"{RESOLUTION_P90} ({RESOLUTION_P90})",
     )
@@ -152,7 +152,7 @@ def test_the_pages(solo):
                for c in app.caption)  # fmt: skip
     [table] = [f.value for f in app.dataframe if "Resolved (previous)" in f.value.columns]
     level_1 = table.set_index("Severity").loc["1 Urgent"]
-    assert (level_1["Median (previous)"], level_1["p90 (previous)"]) == (
+    assert (level_1["Median resolution (previous)"], level_1["p90 resolution (previous)"]) == (
         f"{RESOLUTION_MEDIAN} (-)", f"{RESOLUTION_P90} (-)")  # fmt: skip
 
     app = _open("app_pages/attainment.py")

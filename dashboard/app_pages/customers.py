@@ -72,11 +72,11 @@ def _headline(data: views.CustomerPage, shown_name: str, view) -> None:
 
 
 def _severities(table: pd.DataFrame) -> None:
-    """The per-severity tables in people's words, first responses then resolutions: each
-    rate with the cases behind it, everyone's figure in brackets (narrow enough for 1,500 px)."""
+    """The per-severity tables in people's words, verdicts then times: each rate with the
+    cases behind it, everyone's figure in brackets (two tables: one would be cut at 1,500 px)."""
     hours = readable.hours
     levels = table["severity"].map(ui.severity_names())
-    response = {
+    verdicts = {
         "Severity": levels,
         "Target": table["target_hours"].map(hours),
         "Cases (all)": beside(table["cases"], table["all_cases"], str),
@@ -87,32 +87,38 @@ def _severities(table: pd.DataFrame) -> None:
         "Attainment": _shares(table["attainment"], table["met"] + table["breached"]),
         "All: attainment": _shares(table["all_attainment"],
                                    table["all_met"] + table["all_breached"]),
-        "Median (all)": beside(table["median_hours"], table["all_median_hours"], hours),
-        "p90 (all)": beside(table["p90_hours"], table["all_p90_hours"], hours),
     }  # fmt: skip
-    st.markdown("**First response**")
-    ui.table(pd.DataFrame(response), "customer-severities")
-    resolution = {
+    st.markdown("**First-response verdicts**")
+    ui.table(
+        pd.DataFrame(verdicts),
+        "customer-severities",
+        column_config=ui.narrow("Target", "Met", "Breached", "Pending", "Unscored"),
+    )
+    times = {
         "Severity": levels,
+        "Median response (all)": beside(table["median_hours"], table["all_median_hours"], hours),
+        "p90 response (all)": beside(table["p90_hours"], table["all_p90_hours"], hours),
         "Resolved (all)": beside(table["resolved"], table["all_resolved"], str),
-        "Median (all)": beside(table["resolution_median_hours"],
-                                table["all_resolution_median_hours"], hours),
-        "p90 (all)": beside(table["resolution_p90_hours"], table["all_resolution_p90_hours"],
-                             hours),
+        "Median resolution (all)": beside(table["resolution_median_hours"],
+                                          table["all_resolution_median_hours"], hours),
+        "p90 resolution (all)": beside(table["resolution_p90_hours"],
+                                       table["all_resolution_p90_hours"], hours),
     }  # fmt: skip
     if "resolution_target_hours" in table:
         untargeted = table["resolution_target_hours"].isna()
         judged = table["resolution_met"] + table["resolution_breached"]
         all_judged = table["all_resolution_met"] + table["all_resolution_breached"]
-        resolution |= {
-            "Target": table["resolution_target_hours"].map(hours),
-            "Met": table["resolution_met"].mask(untargeted).map(readable.count),
-            "Breached": table["resolution_breached"].mask(untargeted).map(readable.count),
-            "Attainment": _shares(table["resolution_attainment"], judged),
-            "All: attainment": _shares(table["all_resolution_attainment"], all_judged),
+        times |= {
+            "Resolution target": table["resolution_target_hours"].map(hours),
+            "Resolution met": table["resolution_met"].mask(untargeted).map(readable.count),
+            "Resolution breached": table["resolution_breached"].mask(untargeted)
+            .map(readable.count),
+            "Resolution attainment": _shares(table["resolution_attainment"], judged),
+            "All: resolution attainment": _shares(table["all_resolution_attainment"],
+                                                  all_judged),
         }  # fmt: skip
-    st.markdown("**Resolution**")
-    ui.table(pd.DataFrame(resolution), "customer-resolution")
+    st.markdown("**Response and resolution times**")
+    ui.table(pd.DataFrame(times), "customer-times")
     st.caption(
         "Durations are business time. Response: to the first response, of the answered "
         "cases; resolution: from creation to resolution less pauses, of the cases resolved "

@@ -104,10 +104,14 @@ def page() -> None:
         )
     else:
         st.info("No answered case in this period and filter: nothing to judge yet.")
-    st.markdown("**First response**")
-    ui.table(response_table(severities), "overview-response")
-    st.markdown("**Resolution**")
-    ui.table(resolution_table(severities, data.now.has_resolution_targets), "overview-resolution")
+    st.markdown("**First-response verdicts**")
+    ui.table(
+        response_table(severities),
+        "overview-response",
+        column_config=ui.narrow("Target", "Met", "Breached", "Pending", "Unscored"),
+    )
+    st.markdown("**Response and resolution times**")
+    ui.table(times_table(severities, data.now.has_resolution_targets), "overview-times")
     st.caption(
         "Response: business time to the first response, of the answered cases. Resolution: "
         "business time from creation to resolution less pauses, of the cases resolved by "
@@ -146,15 +150,14 @@ def _oldest_overdue(overdue) -> None:
 
 
 def response_table(severities: pd.DataFrame) -> pd.DataFrame:
-    """First responses, one row a level, in people's words: counts, the rate with its count
-    when small, durations with their unit; the previous period's in brackets (narrow enough
-    not to be cut at 1,500 px)."""
-    hours = readable.hours
+    """First-response verdicts, one row a level, in people's words: counts, the rate with its
+    count when small; the previous period's in brackets (the times are in times_table: one
+    table of both would be cut at 1,500 px)."""
     judged = severities["met"] + severities["breached"]
     return pd.DataFrame(
         {
             "Severity": _levels(severities),
-            "Target": severities["target_hours"].map(hours),
+            "Target": severities["target_hours"].map(readable.hours),
             "Cases (previous)": beside(severities["cases"], severities["previous_cases"], str),
             "Met": severities["met"],
             "Breached": severities["breached"],
@@ -163,27 +166,29 @@ def response_table(severities: pd.DataFrame) -> pd.DataFrame:
             "Attainment": [readable.rate(a, n, noun="judged")
                            for a, n in zip(severities["attainment"], judged, strict=True)],
             "Previous attainment": severities["previous_attainment"].map(readable.share),
-            "Median (previous)": beside(severities["median_hours"],
-                                         severities["previous_median_hours"], hours),
-            "p90 (previous)": beside(severities["p90_hours"], severities["previous_p90_hours"],
-                                      hours),
         }
     )  # fmt: skip
 
 
-def resolution_table(severities: pd.DataFrame, targets: bool) -> pd.DataFrame:
-    """Resolutions, one row a level: how many, how long, and the verdicts against resolution
-    targets when the policy sets some."""
+def times_table(severities: pd.DataFrame, targets: bool) -> pd.DataFrame:
+    """Response and resolution times, one row a level, the previous period's in brackets;
+    the verdicts against resolution targets when the policy sets some."""
     hours = readable.hours
     table = pd.DataFrame(
         {
             "Severity": _levels(severities),
+            "Median response (previous)": beside(severities["median_hours"],
+                                                 severities["previous_median_hours"], hours),
+            "p90 response (previous)": beside(severities["p90_hours"],
+                                              severities["previous_p90_hours"], hours),
             "Resolved (previous)": beside(severities["resolved"],
-                                           severities["previous_resolved"], str),
-            "Median (previous)": beside(severities["resolution_median_hours"],
-                                         severities["previous_resolution_median_hours"], hours),
-            "p90 (previous)": beside(severities["resolution_p90_hours"],
-                                      severities["previous_resolution_p90_hours"], hours),
+                                          severities["previous_resolved"], str),
+            "Median resolution (previous)": beside(
+                severities["resolution_median_hours"],
+                severities["previous_resolution_median_hours"], hours),
+            "p90 resolution (previous)": beside(severities["resolution_p90_hours"],
+                                                severities["previous_resolution_p90_hours"],
+                                                hours),
         }
     )  # fmt: skip
     if targets:
@@ -192,14 +197,14 @@ def resolution_table(severities: pd.DataFrame, targets: bool) -> pd.DataFrame:
         judged = severities["resolution_met"] + severities["resolution_breached"]
         table = table.assign(
             **{
-                "Target": severities["resolution_target_hours"].map(hours),
-                "Met": severities["resolution_met"].mask(untargeted).map(readable.count),
-                "Breached": severities["resolution_breached"].mask(untargeted).map(readable.count),
-                "Attainment": [readable.rate(a, n, noun="judged") for a, n in
-                               zip(severities["resolution_attainment"], judged, strict=True)],
-                "Previous attainment": severities["previous_resolution_attainment"].map(
-                    readable.share
-                ),
+                "Resolution target": severities["resolution_target_hours"].map(hours),
+                "Resolution met": severities["resolution_met"].mask(untargeted)
+                .map(readable.count),
+                "Resolution breached": severities["resolution_breached"].mask(untargeted)
+                .map(readable.count),
+                "Resolution attainment": [
+                    readable.rate(a, n, noun="judged") for a, n in
+                    zip(severities["resolution_attainment"], judged, strict=True)],
             }
         )  # fmt: skip
     return table
