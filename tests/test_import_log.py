@@ -179,7 +179,7 @@ def test_the_import_page_history_shows_an_interrupted_import(engine, database_ur
     app = open_app("import")
     assert not app.exception
     shown = next(d.value for d in app.dataframe if "File" in d.value.columns)
-    assert shown[["File", "Status", "Inserted"]].values.tolist() == [
+    assert shown[["File", "Status", "New"]].values.tolist() == [
         ["zendesk_tickets.csv", "interrupted", 0]
     ]
 

@@ -337,18 +337,26 @@ def _history() -> None:
     if history.empty:
         st.caption("Nothing imported yet.")
         return
-    shown = history.drop(columns=["notes"]).rename(
-        columns={"id": "Import", "user_name": "By", "rows_read": "Rows read",
-                 "policy_fingerprint": "Policy rules"}
+    # what a person scans, narrow enough for 1,500 px (the start, format and policy rules of
+    # each import are in its notes and the database's import log)
+    shown = history[["id", "file_name", "status", "source", "finished_at", "user_name",
+                     "rows_read", "inserted", "updated", "unchanged", "rejected"]].rename(
+        columns={"id": "Import", "finished_at": "Finished", "user_name": "By",
+                 "rows_read": "Rows read", "inserted": "New"}
     )  # fmt: skip
-    ui.table(shown.rename(columns=readable.header), "import-history", height=260)
+    ui.table(shown.rename(columns=readable.header), "import-history", height=260,
+             column_config=ui.narrow("Import", "Rows read", "New", "Updated", "Unchanged",
+                                     "Rejected"))  # fmt: skip
     labels = rejected_imports(history)
     if not labels:
         return
     chosen = st.selectbox("Rejected rows of import", list(labels), format_func=labels.get,
                           key="rejects_of")  # fmt: skip
     if chosen is not None:
-        ui.table(ui.lookup(views.rejects_of_import, int(chosen)), f"rejects-import-{chosen}")
+        rejects = ui.lookup(views.rejects_of_import, int(chosen)).rename(
+            columns={"row_number": "Row", "record": "Record (the row as exported)"}
+        )
+        ui.table(rejects.rename(columns=readable.header), f"rejects-import-{chosen}")
     changes = ui.lookup(activity.recent)
     if not changes.empty:
         st.subheader("Re-scores and saved formats")
