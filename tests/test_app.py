@@ -956,6 +956,10 @@ def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path)
         "SEVERITY": "Another severity's target (level 2)",
     }
     assert not [c for c in cases.columns if "_" in c]  # people's words, no snake_case
+    # FIGURE's verdict is the helpdesk's business minutes: where each verdict comes from is said
+    basis = dict(zip(cases["Case"], cases["Helpdesk's verdict from"], strict=True))
+    assert basis["FIGURE"].startswith("the helpdesk's business-time figure")
+    assert len(cases.columns) <= 13
     assert cases.set_index("Case").loc["CLOCK", "Helpdesk's time"] == "25h 00m (business)"
     assert cases.set_index("Case").loc["SEVERITY", "Under that cause"] == "6h 00m against 8h 00m"
     # the time the named hypothesis counts: no holidays, 2 h + 9 h + 1 h

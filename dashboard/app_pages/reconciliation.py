@@ -114,10 +114,13 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
             "Created": cases["created_at"],
             "First response": cases["first_response_at"],
             "Source": cases["source"],
-            "Meaning": cases["cause"].map(CAUSES),
             "Helpdesk's verdict from": cases["basis"].map(BASES),
         }
     )
+    # Columns with nothing to tell are left out (the table fits a 1,500 px window); what each
+    # cause means is in the chart's tooltips and in the sentence above a chosen case's ledger
+    if (cases["basis"] == STATED).all():
+        shown = shown.drop(columns=["Helpdesk's verdict from"])
     if cases["helpdesk_seconds"].isna().all():  # no export of these gives the helpdesk's time
         shown = shown.drop(columns=["Helpdesk's time"])
     if cases["source"].nunique() == 1:
