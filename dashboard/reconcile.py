@@ -238,7 +238,7 @@ def reconcile_rows(
 def _with_helpdesk_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
     """`helpdesk`: the helpdesk's verdict, stated or, where it states none, its business-time
     figure against the target; `basis`: which (BASES); `helpdesk_seconds`: its figure (the
-    business one first) and `helpdesk_clock`: 'business' or 'wall clock'."""
+    business one first) and `helpdesk_time_kind`: 'business' or 'wall clock'."""
     nan = pd.Series(np.nan, index=rows.index)
     business = rows.get("vendor_response_business_minutes", nan).astype(np.float64) * 60
     calendar = rows.get("vendor_response_minutes", nan).astype(np.float64) * 60
@@ -250,7 +250,7 @@ def _with_helpdesk_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
         helpdesk=np.where(stated, rows["vendor_sla"], np.where(usable, from_figure, None)),
         basis=np.where(stated, STATED, np.where(usable, BUSINESS_FIGURE, "")),
         helpdesk_seconds=business.where(business.notna(), calendar),
-        helpdesk_clock=np.where(
+        helpdesk_time_kind=np.where(
             business.notna(), "business", np.where(calendar.notna(), "wall clock", "")
         ),
     )

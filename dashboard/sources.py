@@ -109,16 +109,13 @@ class ImportRemoved:
     import_id: int
     file: str
     source: str
-    cases: int  # deleted: brought in by this import
-    kept: int  # brought in by it and changed since by a later import (none: it is the last)
+    cases: int  # deleted: brought in by this import (the last of its source)
     rejects: int
 
     def message(self) -> str:
-        kept = (f"; {self.kept:,} case(s) a later import also brought stay" if self.kept
-                else "")  # fmt: skip
         return (
             f"removed import {self.import_id} ({self.file}, source {self.source!r}): "
-            f"{self.cases:,} case(s) and {self.rejects:,} rejected row(s){kept}"
+            f"{self.cases:,} case(s) and {self.rejects:,} rejected row(s)"
         )
 
 
@@ -172,18 +169,14 @@ def remove_import(engine: Engine, import_id: int, user: str) -> ImportRemoved:
                 f"bring them back: remove the source {row.source!r} and import its other "
                 "exports again instead"
             )
-        brought = cases.c.first_import_id == import_id
-        kept = connection.execute(
-            select(func.count()).select_from(cases).where(brought, ~mine)
-        ).scalar_one()
-        deleted = connection.execute(delete(cases).where(brought, mine)).rowcount
+        # The last import, which updated nothing: every case naming it was brought in by it
+        deleted = connection.execute(delete(cases).where(mine)).rowcount
         rejects = connection.execute(
             delete(import_rejects).where(import_rejects.c.import_id == import_id)
         ).rowcount
         connection.execute(imports.update().where(imports.c.id == import_id).values(status=REMOVED))
         refresh_summaries(connection)
-        removed = ImportRemoved(import_id, row.file_name, row.source, int(deleted), int(kept),
-                                int(rejects))  # fmt: skip
+        removed = ImportRemoved(import_id, row.file_name, row.source, int(deleted), int(rejects))
         activity.record(connection, user, "remove_import", removed.message())
     return removed
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import analytics, import_log, periods, queries, readable, reconcile, whatif
+from dashboard import analytics, import_log, periods, queries, reconcile, whatif
 from dashboard.buckets import ageing_buckets, response_bins
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.headline import Headline, ratio
@@ -432,7 +432,6 @@ def scope_page(engine: Engine, policy: Policy, view: View) -> ScopePage:
 # A rate on fewer cases than this is shown with its count and marked "only": too few for the
 # rate to say much about a customer (issue 15: "66.7%" of 3 cases must not read like a
 # quarter's figure).
-FEW_CASES = readable.FEW_CASES
 OPEN_STATES = ("overdue", "unanswered", "answered", "not timed")  # the open cases' order
 ALL_REASONS = "all"  # the dismissal table's total row
 
@@ -580,11 +579,6 @@ def rank_customers(
     columns = ["customer", "cases", "met", "breached", "pending", "attainment", "open_cases",
                "overdue", "dismissed", "dismissal_rate"]  # fmt: skip
     return worst[columns].reset_index(drop=True)
-
-
-def counted_share(rate: float | None, cases: int) -> str:
-    """readable.rate: the rate with the count of cases behind it, 'only' below FEW_CASES."""
-    return readable.rate(rate, cases)
 
 
 # -- Policy --------------------------------------------------------------------------------------

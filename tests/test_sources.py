@@ -136,7 +136,7 @@ def test_removing_the_last_import_deletes_the_cases_it_brought(engine, tmp_path)
         sources.remove_import(engine, first, "ana@example.com")
     assert count(engine, cases) == 4
     removed = sources.remove_import(engine, second, "ana@example.com")
-    assert (removed.cases, removed.rejects) == (2, 1)
+    assert (removed.cases, removed.rejects) == (2, 1)  # C3, C4; C1 and C2 name the first
     with engine.connect() as connection:
         left = connection.execute(select(cases.c.case_id).order_by(cases.c.case_id)).scalars()
         assert left.all() == ["C1", "C2"]

@@ -288,7 +288,7 @@ def test_ranking_ties_go_to_more_breaches_then_more_overdue():
     ],
 )
 def test_a_rate_shows_its_cases_and_few_are_marked(rate, cases, shown):
-    assert views.counted_share(rate, cases) == shown
+    assert readable.rate(rate, cases) == shown
 
 
 def test_resolution_verdicts_beside_the_previous_period(engine, tmp_path):

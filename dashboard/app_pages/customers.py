@@ -65,7 +65,7 @@ def _headline(data: views.CustomerPage, shown_name: str, view) -> None:
                    help="Open cases still unanswered past their response deadline, whenever "
                    "created (listed first below).")  # fmt: skip
     dismissals = theirs.dismissals
-    dismissed.metric("Dismissal rate", views.counted_share(dismissals.rate, dismissals.cases),
+    dismissed.metric("Dismissal rate", readable.rate(dismissals.rate, dismissals.cases),
                      help=f"{dismissals.dismissed} of {dismissals.cases} cases in the period "
                      "dismissed as out of scope.", border=True)  # fmt: skip
     st.caption(_FEW_NOTE)
@@ -243,16 +243,16 @@ def _ranking(view) -> None:
 
 _FEW_NOTE = (
     f'Each rate is followed by the cases it is counted on; "only" marks fewer than '
-    f"{views.FEW_CASES}, too few for the rate to say much."
+    f"{readable.FEW_CASES}, too few for the rate to say much."
 )
 
 
 def _judged_share(rate: float | None, totals) -> str:
-    return views.counted_share(rate, totals.met + totals.breached)
+    return readable.rate(rate, totals.met + totals.breached)
 
 
 def _shares(rates: pd.Series, cases: pd.Series) -> list[str]:
-    return [views.counted_share(r, n) for r, n in zip(rates, cases, strict=True)]
+    return [readable.rate(r, n) for r, n in zip(rates, cases, strict=True)]
 
 
 def _instants(stamps: pd.Series, *, missing: str = readable.MISSING) -> list[str]:

@@ -108,7 +108,9 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
             ],
             "Helpdesk's time": [
                 f"{readable.duration(t)} ({clock})" if clock else ""
-                for t, clock in zip(cases["helpdesk_seconds"], cases["helpdesk_clock"], strict=True)
+                for t, clock in zip(
+                    cases["helpdesk_seconds"], cases["helpdesk_time_kind"], strict=True
+                )
             ],
             "Customer": cases["customer"],
             "Created": cases["created_at"],
@@ -137,7 +139,9 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
     case_id, source = chosen.rsplit(" · ", 1)
     row = cases[(cases["case_id"] == case_id) & (cases["source"] == source)].iloc[0]
     seconds = row["helpdesk_seconds"]
-    figure = "" if pd.isna(seconds) else f"{readable.duration(seconds)} ({row['helpdesk_clock']})"
+    figure = (
+        "" if pd.isna(seconds) else f"{readable.duration(seconds)} ({row['helpdesk_time_kind']})"
+    )
     basis = "" if row["basis"] == STATED else f" ({BASES[row['basis']]})"
     said = f"The helpdesk says **{row['helpdesk']}**{basis}" + (
         f", its time {figure}" if figure else ""
