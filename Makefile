@@ -9,10 +9,10 @@ PORT ?=
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo test test-fast screenshots lint format bench sample clean
+.PHONY: help run demo test test-fast screenshots lint format bench bench-quick bench-compare sample clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -58,14 +58,16 @@ format: $(VENV)/.installed-dev ## reformat the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed-bench ## print the engine, import, query and page benchmarks (1M rows; minutes)
-	$(BIN)/python -m benchmarks.bench_engine
-	$(BIN)/python -m benchmarks.bench_import
-	$(BIN)/python -m benchmarks.bench_events
-	$(BIN)/python -m benchmarks.bench_queries
-	$(BIN)/python -m benchmarks.bench_pages
-	$(BIN)/python -m benchmarks.bench_xlsx
-	$(BIN)/python -m benchmarks.bench_policy
+bench: $(VENV)/.installed-bench ## every benchmark (1M rows, both databases; about an hour), then every figure beside its goal
+	$(BIN)/python -m benchmarks.summary
+
+bench-quick: $(VENV)/.installed-bench ## smaller benchmark runs on SQLite, figures beside their goals (minutes)
+	$(BIN)/python -m benchmarks.summary --quick
+
+# make bench-compare OLD=main~3 [NEW=HEAD] [ONLY=engine,compute,import]: a regression check
+bench-compare: $(VENV)/.installed-bench ## the same quick benchmarks on two commits, side by side
+	@test -n "$(OLD)" || { echo "usage: make bench-compare OLD=<commit> [NEW=HEAD] [ONLY=engine,compute,...]" >&2; exit 2; }
+	$(BIN)/python -m benchmarks.compare $(OLD) $(or $(NEW),HEAD) --only $(or $(ONLY),engine,compute)
 
 sample: $(VENV)/.installed-run ## regenerate data/sample_cases.csv (then review the diff)
 	$(BIN)/python -m dashboard.sample_data > data/sample_cases.csv

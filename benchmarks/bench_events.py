@@ -15,7 +15,8 @@ pyarrow 2 s). Ours (`prepare_file` + `import_prepared`, what `sla-dashboard impo
 detects the `servicenow_events` format, validates every row, derives each incident from its
 events, scores it, and stores the incidents and the events. Each run
 is a fresh process on a fresh database file, so its peak memory is its own. Prints figures;
-asserts nothing. Goal (issue #12): within 2x of the naive load, under 2 GB peak.
+asserts nothing. Goal (issue 16, histories keep the import's figures): within 1.5x of the
+naive load, under 1 GB peak (issue 12 asked for 2x and 2 GB).
 
     .venv/bin/python -m benchmarks.bench_events [--rows N] [--profile FILE]
 
@@ -36,9 +37,13 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.results import report
+
 WORKDIR = Path(tempfile.gettempdir()) / "sla-dashboard-bench"
 GENERATOR = 1  # bump when the generated file changes, so a cached one is not reused
 SEED = 12
+GOAL_RATIO = 1.5  # x the naive load
+GOAL_PEAK_MB = 1000
 
 HEADER = [
     "number", "incident_state", "active", "reassignment_count", "reopen_count", "sys_mod_count",
@@ -406,12 +411,16 @@ def main() -> None:
         f"{ours['cases']:,} incidents stored, {ours['rejected']:,} rows rejected"
     )
     ratio = ours["seconds"] / naive["seconds"]
-    met = ratio <= 2 and ours["peak_mb"] < 2000
+    met = ratio <= GOAL_RATIO and ours["peak_mb"] < GOAL_PEAK_MB
     print(
-        f"goal (<= 2.00 x naive, peak < 2,000 MB): {'met' if met else 'NOT met'}, {ratio:.2f} x "
+        f"goal (<= {GOAL_RATIO:.2f} x naive, peak < {GOAL_PEAK_MB:,} MB): "
+        f"{'met' if met else 'NOT met'}, {ratio:.2f} x "
         f"({ours['seconds'] / arrow['seconds']:.2f} x the pyarrow reading), "
         f"peak {ours['peak_mb']:,.0f} MB"
     )
+    size = f"{args.rows // 1000:,}k" if args.rows < 1_000_000 else f"{args.rows // 1_000_000}M"
+    report(f"event-log import x naive ({size} events, SQLite)", ratio, GOAL_RATIO, "x")
+    report(f"event-log import peak MB ({size} events, SQLite)", ours["peak_mb"], GOAL_PEAK_MB, "MB")
 
 
 if __name__ == "__main__":

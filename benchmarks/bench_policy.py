@@ -17,6 +17,7 @@ import datetime as dt
 import time
 import tomllib
 
+from benchmarks.results import report
 from dashboard.policy import DEFAULT_POLICY_PATH, parse_policy
 
 OLD_SCAN_UP_TO = 10_000
@@ -67,6 +68,7 @@ def main() -> None:
         else:
             old = "not run"
         print(f"{count:>9,}  {now:>15.3f} s  {old:>22}")
+    report(f"policy check, {sizes[-1]:,} closures", now, None, "s")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.results import report
 from tests.workbooks import repeated, workbook
 
 HEADER = ["case_id", "customer", "severity", "created_at", "subject"]
@@ -95,6 +96,7 @@ def main() -> None:
         child(args.child)
         return
     print(f"{'workbook':<34} {'file':>8} {'seconds':>8} {'peak MB':>8}  outcome")
+    slowest, peak = 0.0, 0.0
     with tempfile.TemporaryDirectory() as folder:
         for name, data in workbooks().items():
             path = Path(folder) / "export.xlsx"
@@ -109,6 +111,9 @@ def main() -> None:
             size = f"{len(data) / 2**20:.1f} MB"
             print(f"{name:<34} {size:>8} {result['seconds']:>8.1f} {result['peak_mb']:>8.0f}  "
                   f"{result['outcome']}")  # fmt: skip
+            slowest, peak = max(slowest, result["seconds"]), max(peak, result["peak_mb"])
+    report("slowest workbook read or refused", slowest, 30, "s")
+    report("workbook peak MB", peak, 1500, "MB")
 
 
 if __name__ == "__main__":
