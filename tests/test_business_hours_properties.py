@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.business_hours import BusinessCalendar, _SortedLookup
+from dashboard.business_hours import BusinessCalendar
 from dashboard.policy import CalendarSpec, HolidaySource
 from tests import reference
 from tests.helpers import hms, london_spec, new_york_spec, utc
@@ -124,16 +124,3 @@ def test_vectorised_equals_one_at_a_time(name, points):
     together = calendar.between(starts, ends)
     one_by_one = [int(calendar.between(s, e)) for s, e in zip(starts, ends, strict=True)]
     assert together.tolist() == one_by_one
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.integers(0, 40_000), min_size=1, max_size=80).map(sorted),
-    st.lists(st.integers(-5_000, 50_000), min_size=1, max_size=50),
-    st.sampled_from(["left", "right"]),
-)
-def test_the_bucketed_lookup_is_exactly_searchsorted(edges, xs, side):
-    edges_array = np.array(edges, dtype=np.int64)
-    x = np.array(xs, dtype=np.int64)
-    lookup = _SortedLookup(edges_array, side, 0, 40_000)
-    assert lookup.searchsorted(x).tolist() == np.searchsorted(edges_array, x, side=side).tolist()

@@ -147,3 +147,61 @@ def test_unanswered_at_t_is_breached_exactly_when_an_answer_at_t_would_be(create
                      answered=np.array([True]), targets=target_seconds(POLICY, [level]),
                      as_of=as_of)  # fmt: skip
     assert (unanswered.status_names[0] == "breached") == (answered.status_names[0] == "breached")
+
+
+def _rule_by_rule(created, responded, answered, known, targets, as_of):
+    """The status rules one at a time, from business times the calendar computes case by case
+    (score() combines them in bool arithmetic and derives breach_at with the deadline)."""
+    statuses, deadlines, breach_ats = [], [], []
+    for c, r, a, k, target in zip(created, responded, answered, known, targets, strict=True):
+        c, r, target = int(c), int(r), int(target)
+        a = bool(a and k)
+        if not k:
+            status = "unscored"
+        elif a and r < c:
+            status = "invalid"
+        elif a:
+            status = "met" if CALENDAR.between(c, r) <= target else "breached"
+        else:
+            status = "breached" if CALENDAR.between(c, as_of) > target else "pending"
+        statuses.append(status)
+        deadlines.append(int(CALENDAR.deadline(c, target)))
+        breach_ats.append(int(CALENDAR.instant_at(CALENDAR.clock(c) + target + 1)))
+    return statuses, deadlines, breach_ats
+
+
+@pytest.mark.slow  # a Hypothesis property
+@settings(max_examples=200, deadline=None)
+@given(
+    cases=st.lists(
+        st.tuples(
+            st.integers(at("2026-02-27 00:00"), at("2026-03-13 00:00")),  # created
+            st.integers(-86400, 6 * 86400),  # response delay (negative: invalid)
+            st.booleans(),  # answered
+            st.integers(0, 9),  # 0: the export does not record responses
+            st.integers(1, 4),  # level
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    as_of=st.integers(at("2026-02-27 00:00"), at("2026-03-20 00:00")),
+    known_for_all=st.booleans(),
+)
+def test_score_agrees_with_the_rules_applied_one_case_at_a_time(cases, as_of, known_for_all):
+    created = np.array([c[0] for c in cases])
+    responded = created + np.array([c[1] for c in cases])
+    answered = np.array([c[2] for c in cases])
+    known = np.ones(len(cases), bool) if known_for_all else np.array([c[3] > 0 for c in cases])
+    targets = target_seconds(POLICY, [c[4] for c in cases])
+    figures = score(CALENDAR, created=created, responded=responded, answered=answered,
+                    targets=targets, as_of=as_of,
+                    response_known=True if known_for_all else known)  # fmt: skip
+    statuses, deadlines, breach_ats = _rule_by_rule(
+        created, responded, answered, known, targets, as_of
+    )
+    assert list(figures.status_names) == statuses
+    assert figures.deadline.tolist() == deadlines
+    assert figures.breach_at.tolist() == breach_ats
+    assert figures.unanswered.tolist() == (known & ~answered).tolist()
+    timed = [s in ("met", "breached") and a for s, a in zip(statuses, answered, strict=True)]
+    assert figures.has_response_time.tolist() == timed
