@@ -157,4 +157,5 @@ def test_cells_wider_than_the_array_but_within_the_limit_are_still_read(monkeypa
     assert parsed.valid.tolist() == [True, True, True, False]
     assert parsed.seconds[:3].tolist() == [utc("2026-03-02T09:15:00Z")] * 3
     assert parsed.errors[3].startswith(f"created_at is {LONGEST_VALUE + 1} characters long")
-    assert max(arrays.widths) <= 64
+    # (the first value has the strict shape dashboard/iso8601.py reads: no text array at all)
+    assert max(arrays.widths, default=0) <= 64
