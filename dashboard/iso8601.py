@@ -89,7 +89,11 @@ def _read_chunk(values: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
     # A fraction: '.' and 1-6 digits (more would need nanoseconds: the exact reader's).
     dot = grid[:, 19] == ord(".")
-    run = np.cumprod(digit[:, 20:27], axis=1, dtype=np.int8).sum(axis=1)  # digits after it
+    run = np.zeros(n, dtype=np.int64)  # how many digits follow it (7 means too many)
+    unbroken = dot.copy()
+    for k in range(20, 27):
+        unbroken &= digit[:, k]
+        run += unbroken
     ok &= ~dot | ((run >= 1) & (run <= 6))
     digits = np.where(dot, np.minimum(run, 6), 0)
     fraction = np.zeros(n, dtype=np.int64)
@@ -100,7 +104,11 @@ def _read_chunk(values: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     # Then nothing, Z, or +HH:MM / -HH:MM, and the end of the value.
     zone_at = 19 + np.where(dot, digits + 1, 0)
     left = size - zone_at
-    zone = np.take_along_axis(grid, np.minimum(zone_at, _LONGEST - 6)[:, None] + np.arange(6), 1)
+    # The zone's six bytes, from wherever it starts (few places: a shape per fraction length).
+    zone = np.zeros((n, 6), dtype=np.uint8)
+    for start in np.unique(zone_at):
+        rows = zone_at == start
+        zone[rows] = grid[rows, start : start + 6]
     zone_value = zone - np.uint8(ord("0"))
     naive = left == 0
     utc = (left == 1) & (zone[:, 0] == ord("Z"))
