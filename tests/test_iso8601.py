@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard import timestamps
-from dashboard.iso8601 import read_strict
-from dashboard.timestamps import ISO8601, parse_instants, read_with_format
+from dashboard.iso8601 import format_utc, read_strict
+from dashboard.timestamps import ISO8601, format_instants, parse_instants, read_with_format
 from tests.helpers import LONDON, NEW_YORK, utc
 
 # What exports write: each is recognised, and read as the exact reader reads it.
@@ -194,3 +194,27 @@ def test_read_strict_of_nothing():
     strict = read_strict([])
     assert strict.recognised.shape == (0,)
     assert strict.seconds.dtype == np.int64
+
+
+# -- writing: format_utc is numpy's datetime_as_string text, faster --------------------------
+
+FIRST, LAST = -62167219200, 253402300799  # 0000-01-01T00:00:00Z, 9999-12-31T23:59:59Z
+
+
+def _numpy_text(seconds) -> list[str]:
+    stamps = np.asarray(seconds, dtype=np.int64).astype("datetime64[s]")
+    return [f"{text}Z" for text in np.datetime_as_string(stamps, unit="s")]
+
+
+def test_format_utc_writes_what_numpy_writes_in_every_year_it_can():
+    rng = np.random.default_rng(16)
+    edges = [FIRST, LAST, -1, 0, 1, 951782400, 951868799, 68169600, -2208988800, 4107542400]
+    seconds = np.concatenate([edges, rng.integers(FIRST, LAST, 200_000)])
+    assert format_utc(seconds).tolist() == _numpy_text(seconds)
+
+
+def test_outside_the_years_0000_9999_format_instants_asks_numpy():
+    assert format_utc([FIRST - 1]) is None
+    assert format_utc([LAST + 1]) is None
+    assert format_instants([FIRST - 1, LAST + 1]).tolist() == _numpy_text([FIRST - 1, LAST + 1])
+    assert format_instants([0, 1], np.array([True, False])).tolist() == ["1970-01-01T00:00:00Z", ""]
