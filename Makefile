@@ -61,6 +61,7 @@ format: $(VENV)/.installed-dev ## reformat the code
 bench: $(VENV)/.installed-bench ## print the engine, import, query and page benchmarks (1M rows; minutes)
 	$(BIN)/python -m benchmarks.bench_engine
 	$(BIN)/python -m benchmarks.bench_import
+	$(BIN)/python -m benchmarks.bench_compute
 	$(BIN)/python -m benchmarks.bench_events
 	$(BIN)/python -m benchmarks.bench_queries
 	$(BIN)/python -m benchmarks.bench_pages
