@@ -186,6 +186,9 @@ def _parse_iso(text: pd.Series) -> tuple[pd.Series, pd.Series]:
         parsed = None
     if parsed is not None:
         if getattr(parsed.dt, "tz", None) is None:
+            # In microseconds, as _coerce reads them: seven or more digits of a second made
+            # the column nanoseconds, which the microsecond walls refused with a traceback.
+            parsed = parsed.astype("datetime64[us]")
             return empty_abs, empty_wall.where(~empty_wall.index.isin(parsed.index), parsed)
         utc = parsed.dt.tz_convert("UTC")
         return empty_abs.where(~empty_abs.index.isin(utc.index), utc), empty_wall
