@@ -14,6 +14,7 @@ from dashboard.importer.formats import ExportFormat, normalise
 from dashboard.importer.prepare import PreparedFile, prepare_file
 from dashboard.importer.readers import Reject
 from dashboard.policy import Policy
+from dashboard.text import object_frame
 from dashboard.timestamps import format_instants
 from dashboard.vocabulary import STATUSES
 
@@ -62,7 +63,7 @@ class ComputeResult:
 
     def status_counts(self) -> dict[str, int]:
         """Cases per status; `unscored` only appears when some cases are."""
-        counts = Counter(self.results["sla_status"])
+        counts = Counter(self.results["sla_status"].tolist())
         shown = [s for s in STATUSES if s != "unscored" or counts.get(s)]
         return {status: counts.get(status, 0) for status in shown}
 
@@ -91,7 +92,9 @@ def results_frame(prepared: PreparedFile, policy: Policy) -> pd.DataFrame:
     levels = cases.frame["severity"].to_numpy()
     names = np.array([""] + [s.name for s in policy.severities], dtype=object)
     frame = cases.frame
-    return pd.DataFrame(
+    # Text stays Python objects (object_frame): pandas' str dtype would copy every cell into
+    # its own storage, only for the writer and status_counts to turn them back (issue 16).
+    return object_frame(
         {
             "case_id": frame["case_id"],
             "customer": frame["customer"],
@@ -113,8 +116,7 @@ def results_frame(prepared: PreparedFile, policy: Policy) -> pd.DataFrame:
             "remaining_business_hours": _hours(figures.remaining_seconds, figures.unanswered),
             "remaining_business_seconds": _whole(figures.remaining_seconds, figures.unanswered),
             "source_row": frame["row"],
-        },
-        columns=list(RESULT_COLUMNS),
+        }  # in RESULT_COLUMNS order
     )
 
 

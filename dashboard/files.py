@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.csv_text import write_frame
 from dashboard.errors import DashboardError
 
 
@@ -64,8 +65,10 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     # Rows end in CR LF (RFC 4180): the csv writer quotes a cell holding any character of the
     # row terminator, so a bare CR in a cell (`Help\r=1+2`) is quoted, not a row's end for
     # a spreadsheet or for our own reader (with LF rows it was written bare: issue 13).
+    # csv_text writes the same bytes as to_csv, several times faster (issue 16).
     with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as out:
-        frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        if not write_frame(frame, out, lineterminator="\r\n"):
+            frame.to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         out.flush()
         os.fsync(out.fileno())
 

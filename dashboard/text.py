@@ -24,7 +24,7 @@ def cleaned(values: pd.Series) -> pd.Series:
     """Cells as stripped text, '' for missing, in an object column with the same index."""
     cells = values.tolist()
     try:  # the usual case, every cell already text: one C-level method call a cell
-        stripped = [v.strip() for v in cells]
+        stripped = list(map(str.strip, cells))
     except (AttributeError, TypeError):  # None, NaN or numbers among them
         stripped = [_strip(v) for v in cells]
     return pd.Series(stripped, index=values.index, dtype=object)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from dashboard.iso8601 import format_utc, read_strict
 from dashboard.text import LONGEST_VALUE, cleaned, lengths, too_long
 
 ISO8601 = "ISO8601"
@@ -62,6 +63,10 @@ def parse_instants(
     for fmt in formats:
         if not remaining.any():
             break
+        if fmt == ISO8601:  # the strict shape in numpy first; the exact reader reads the rest
+            _read_strict(text, remaining, seconds, valid, walls)
+            if not remaining.any():
+                break
         subset = text[remaining]
         absolute, local = read_with_format(subset, fmt)
         _store(absolute, absolute.index.to_numpy(), seconds, valid)
@@ -90,6 +95,27 @@ def parse_instants(
     for position in np.flatnonzero(present & ~valid & (errors == "")):
         errors[position] = f"{column} {text.iloc[position]!r} is not a valid date-time ({expected})"
     return ParsedInstants(seconds, present, valid, ambiguous, errors)
+
+
+def _read_strict(
+    text: pd.Series,
+    remaining: np.ndarray,
+    seconds: np.ndarray,
+    valid: np.ndarray,
+    walls: pd.Series,
+) -> None:
+    """Read the remaining values that have the strict ISO 8601 shape (dashboard/iso8601.py):
+    absolute ones into `seconds`, wall times into `walls`; they are no longer remaining."""
+    rows = np.flatnonzero(remaining)
+    values = text.tolist()
+    strict = read_strict(values if rows.size == len(values) else [values[i] for i in rows])
+    absolute = rows[strict.absolute]
+    seconds[absolute] = strict.seconds[strict.absolute]
+    valid[absolute] = True
+    local = strict.recognised & ~strict.absolute
+    if local.any():
+        walls.iloc[rows[local]] = strict.wall_micros[local].astype("datetime64[us]")
+    remaining[rows[strict.recognised]] = False
 
 
 def _plausible_isos(text: pd.Series) -> np.ndarray:
@@ -160,6 +186,9 @@ def _parse_iso(text: pd.Series) -> tuple[pd.Series, pd.Series]:
         parsed = None
     if parsed is not None:
         if getattr(parsed.dt, "tz", None) is None:
+            # In microseconds, as _coerce reads them: seven or more digits of a second made
+            # the column nanoseconds, which the microsecond walls refused with a traceback.
+            parsed = parsed.astype("datetime64[us]")
             return empty_abs, empty_wall.where(~empty_wall.index.isin(parsed.index), parsed)
         utc = parsed.dt.tz_convert("UTC")
         return empty_abs.where(~empty_abs.index.isin(utc.index), utc), empty_wall
@@ -185,14 +214,9 @@ def _parse_format(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
 def any_local(text: pd.Series) -> bool:
     """Whether any non-empty value is a wall time without an offset (read in the export's
     zone): then the zone is one the export implies; an export of `Z` times implies none."""
-    values = text[text != ""].str.upper()
-    after_date = values.str.slice(11)
-    absolute = (
-        values.str.endswith("Z")
-        | after_date.str.contains("+", regex=False)
-        | after_date.str.contains("-", regex=False)
-    )
-    return bool((~absolute).any())
+    # Stops at the first local time (a Python loop over a column that has one early is far
+    # quicker than pandas' string methods over all of it).
+    return any(not _has_offset(value.upper()) for value in text.tolist() if value != "")
 
 
 def _has_offset(value: str) -> bool:
@@ -251,8 +275,10 @@ def utc_years(seconds: np.ndarray) -> np.ndarray:
 
 def format_instants(seconds: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
     """UTC seconds -> 'YYYY-MM-DDTHH:MM:SSZ' strings ('' where not present)."""
-    stamps = np.asarray(seconds, dtype=np.int64).astype("datetime64[s]")
-    text = np.char.add(np.datetime_as_string(stamps, unit="s"), "Z").astype(object)
+    text = format_utc(seconds)  # the same text, faster; None outside the years 0000-9999
+    if text is None:
+        stamps = np.asarray(seconds, dtype=np.int64).astype("datetime64[s]")
+        text = np.char.add(np.datetime_as_string(stamps, unit="s"), "Z").astype(object)
     if present is not None:
         text[~np.asarray(present, dtype=bool)] = ""
     return text

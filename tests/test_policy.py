@@ -411,3 +411,13 @@ def test_the_closures_check_is_linear_in_the_closures(monkeypatch):
     policy = parse_policy(policy_dict(closures=days))
     assert [c.day for c in policy.calendar.closures] == days
     assert CountedDay.comparisons < 2 * count
+
+
+def test_the_country_codes_are_those_holidays_lists():
+    """The policy check reads holidays' registry instead of importing every country (issue
+    16): it must accept exactly the codes list_supported_countries() does."""
+    import holidays
+
+    from dashboard import policy
+
+    assert policy._country_codes() == set(holidays.list_supported_countries())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 import pytest
 
@@ -157,4 +159,20 @@ def test_cells_wider_than_the_array_but_within_the_limit_are_still_read(monkeypa
     assert parsed.valid.tolist() == [True, True, True, False]
     assert parsed.seconds[:3].tolist() == [utc("2026-03-02T09:15:00Z")] * 3
     assert parsed.errors[3].startswith(f"created_at is {LONGEST_VALUE + 1} characters long")
-    assert max(arrays.widths) <= 64
+    # (the first value has the strict shape dashboard/iso8601.py reads: no text array at all)
+    assert max(arrays.widths, default=0) <= 64
+
+
+def test_local_times_with_nanoseconds_are_read_not_a_traceback():
+    """Found by tests/test_iso8601.py's property: a column of local times of which one had
+    seven or more digits of a second was read in nanoseconds, and storing it among the
+    microsecond wall times raised TypeError. Read as the same value in a mixed column is."""
+    alone = _parse(
+        ["2026-01-01T00:00:00.1234567", "1969-12-31T23:59:59.9999999"], zone=ZoneInfo("UTC")
+    )
+    mixed = _parse(
+        ["2026-01-01T00:00:00.1234567", "1969-12-31T23:59:59.9999999", "2026-01-01T00:00:00Z"],
+        zone=ZoneInfo("UTC"),
+    )
+    assert alone.valid.all()
+    assert alone.seconds.tolist() == mixed.seconds[:2].tolist() == [utc("2026-01-01T00:00:00Z"), -1]

@@ -181,6 +181,9 @@ class _Cells:
     def __call__(self, header: str) -> pd.Series:
         if header not in self._done:
             values = cleaned(self.frame[header])
+            if not self.null_values and "-" not in values.tolist():  # a C scan: nothing to blank
+                self._done[header] = values
+                return values
             empty = values == "-"
             if self.null_values:
                 # Markers are short: only cells no longer than the longest are lower-cased.

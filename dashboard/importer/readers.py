@@ -160,7 +160,7 @@ def read_grid(path: str | Path) -> Grid:
 
 
 def _read_bytes(path: Path, data: bytes) -> Grid:
-    if not data.strip():
+    if not data or data.isspace():  # (data.strip() would copy the whole file)
         raise UnusableFileError(f"{path}: the file is empty")
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(path, data)
@@ -204,6 +204,8 @@ def detect_encoding(path: Path, data: bytes) -> tuple[str, str]:
 
 
 def _utf8(path: Path, data: bytes, codec: str, name: str) -> tuple[str, str]:
+    if data.isascii():  # ASCII is UTF-8: a scan in C, where decoding makes the whole text
+        return codec, name
     try:
         data.decode("utf-8")
         return codec, name
