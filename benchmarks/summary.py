@@ -26,7 +26,7 @@ from benchmarks.results import Figure, parse
 # name -> (module, arguments of the full run, arguments of the quick run or None to skip it)
 BENCHMARKS: dict[str, tuple[str, list[str], list[str] | None]] = {
     "engine": ("benchmarks.bench_engine", [], ["--repeat", "5", "--sample", "200"]),
-    "compute": ("benchmarks.bench_compute", [], ["--rows", "300000"]),
+    "compute": ("benchmarks.bench_compute", [], ["--rows", "300000", "--repeat", "1"]),
     "import": ("benchmarks.bench_import", [], ["--rows", "200000", "--skip-postgres"]),
     "events": ("benchmarks.bench_events", [], ["--rows", "100000"]),
     "queries": ("benchmarks.bench_queries", [], ["--skip-postgres", "--repeat", "3"]),
