@@ -37,6 +37,10 @@ NOT_RUN = {
     "make test": "runs lint and this whole test suite",
     "make test-fast": "runs lint and this test suite's fast part",
     "make bench": "benchmarks on 1M rows: minutes",
+    "make bench-quick": "benchmarks: minutes",
+    "make bench-compare OLD=main~3": (
+        "benchmarks on two commits: minutes (tests/test_benchmarks.py runs benchmarks.compare)"
+    ),
     "export SLA_DATABASE_URL='postgresql+psycopg://sla:PASSWORD@db.internal/sla'": (
         "names the reader's own PostgreSQL server"
     ),
