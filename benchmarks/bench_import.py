@@ -3,7 +3,9 @@
 The naive approach is pandas `read_csv` + `to_sql` (no validation, no SLA figures, no upsert).
 Ours reads, detects, validates every row, computes the SLA fields, upserts and logs. Each run is
 a fresh process, so its peak memory is its own. Prints figures; asserts nothing.
-Goal (issue #3): within 2x of the naive load, under 2 GB peak.
+Goal (issue #16): within 1.5x of the naive load, under 1 GB (1,000 MB) peak, at 1M rows.
+After the table, two RESULT lines per database (JSON: figure, value, goal, unit,
+lower_is_better) for scripts that collect figures.
 
     .venv/bin/python -m benchmarks.bench_import [--rows N] [--postgres URL] [--skip-postgres]
 """
@@ -21,6 +23,8 @@ from pathlib import Path
 
 WORKDIR = Path(tempfile.gettempdir()) / "sla-dashboard-bench"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+GOAL_RATIO = 1.5  # x the naive load's seconds
+GOAL_PEAK_MB = 1000
 
 
 def make_export(rows: int) -> Path:
@@ -104,6 +108,7 @@ def main() -> None:
     if not args.skip_postgres:
         targets.append(("PostgreSQL", args.postgres))
     print(f"{'database':<12}{'load':<34}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}{'x naive':>9}")
+    results = []
     for name, url in targets:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
@@ -116,6 +121,26 @@ def main() -> None:
                 f"{result['rows'] / result['seconds']:>11,.0f}{result['peak_mb']:>9.0f}"
                 f"{result['seconds'] / naive['seconds']:>9.2f}"
             )
+        results.append((name, ours["seconds"] / naive["seconds"], ours["peak_mb"]))
+    print(f"# goal: ours <= {GOAL_RATIO}x the naive load, peak < {GOAL_PEAK_MB:,} MB")
+    size = rows_label(args.rows)
+    for name, ratio, peak in results:
+        for figure, value, goal, unit in (
+            (f"import x naive ({size}, {name})", round(ratio, 2), GOAL_RATIO, "x"),
+            (f"import peak MB ({size}, {name})", round(peak), GOAL_PEAK_MB, "MB"),
+        ):
+            line = {"figure": figure, "value": value, "goal": goal, "unit": unit,
+                    "lower_is_better": True}  # fmt: skip
+            print(f"RESULT {json.dumps(line)}")
+
+
+def rows_label(rows: int) -> str:
+    """1000000 -> '1M', 100000 -> '100k': how a figure names its size."""
+    if rows % 1_000_000 == 0:
+        return f"{rows // 1_000_000}M"
+    if rows % 1_000 == 0:
+        return f"{rows // 1_000}k"
+    return f"{rows:,}"
 
 
 if __name__ == "__main__":
