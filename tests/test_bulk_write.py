@@ -157,3 +157,32 @@ def test_the_cycle_collector_is_back_on_after_a_batch_even_a_failed_one(samples)
         insert_rows(connection, SAMPLES, _frames()["typed"])
     assert gc.isenabled()
     assert _stored(samples) == EXPECTED
+
+
+DEFAULTS = Table(
+    "bulk_defaults",
+    METADATA,
+    Column("key", Text, primary_key=True),
+    Column("plain", Integer),
+    Column("defaulted", Text, server_default="from the default"),
+)
+
+
+def test_a_column_null_in_a_whole_batch_is_stored_null_not_its_default(samples, monkeypatch):
+    """SQLite's inserts leave out a column NULL in every row of a batch, unless it has a
+    default: the value stored is NULL either way."""
+    monkeypatch.setattr(bulk_write, "_BATCH", 2)  # a batch of only NULLs, then a mixed one
+    frame = pd.DataFrame(
+        {
+            "key": pd.Series(["a", "b", "c", "d"], dtype=object),
+            "plain": pd.Series([None, None, 3, None], dtype="Int64"),
+            "defaulted": pd.Series([None, None, "x", None], dtype=object),
+        }
+    )
+    with writing(samples) as connection:
+        insert_rows(connection, DEFAULTS, frame)
+    with samples.connect() as connection:
+        stored = connection.execute(select(DEFAULTS).order_by(DEFAULTS.c.key)).all()
+    assert [tuple(r) for r in stored] == [
+        ("a", None, None), ("b", None, None), ("c", 3, "x"), ("d", None, None),
+    ]  # fmt: skip
