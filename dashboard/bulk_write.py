@@ -163,14 +163,17 @@ def _convert(values: pd.Series, kind, sqlite: bool) -> list:
     """
     if isinstance(kind, UtcDateTime):
         stamps = _as_datetime64(values, "s")
-        if sqlite:  # whole seconds since 1970, as UtcDateTime stores them on SQLite
-            out = stamps.view(np.int64).tolist()
-        else:  # PostgreSQL reads the zone: "2026-03-02T09:15:00Z"
-            out = np.datetime_as_string(stamps, unit="s", timezone="UTC").tolist()
+        # SQLite: whole seconds since 1970, as UtcDateTime stores them there; PostgreSQL
+        # reads the zone: "2026-03-02T09:15:00Z"
+        out = (
+            stamps.view(np.int64).tolist()
+            if sqlite
+            else np.datetime_as_string(stamps, unit="s", timezone="UTC").tolist()
+        )
         return _with_none(out, np.isnat(stamps))
     if isinstance(kind, Date):
         days = _as_datetime64(values, "D")
-        return _with_none(np.datetime_as_string(days, unit="D").tolist(), np.isnat(days))
+        return _with_none(iso_days(days), np.isnat(days))
     missing = values.isna().to_numpy()
     numpy_typed = isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf"
     if isinstance(kind, Boolean):
@@ -187,6 +190,17 @@ def _convert(values: pd.Series, kind, sqlite: bool) -> list:
     else:
         plain = values.tolist()
     return _with_none(plain, missing)
+
+
+def iso_days(days: np.ndarray) -> list[str]:
+    """datetime64[D] -> 'YYYY-MM-DD' text, as np.datetime_as_string writes it ('NaT' for NaT).
+
+    That function costs about a microsecond a value; a batch spans a few hundred distinct
+    days, so each is written once and looked up.
+    """
+    distinct, position = np.unique(days, return_inverse=True)
+    labels = np.datetime_as_string(distinct, unit="D").astype(object)
+    return labels[position.reshape(-1)].tolist()
 
 
 def _with_none(values: list, missing: np.ndarray) -> list:

@@ -186,3 +186,15 @@ def test_a_column_null_in_a_whole_batch_is_stored_null_not_its_default(samples, 
     assert [tuple(r) for r in stored] == [
         ("a", None, None), ("b", None, None), ("c", 3, "x"), ("d", None, None),
     ]  # fmt: skip
+
+
+def test_days_are_written_as_numpy_writes_them():
+    """The looked-up ISO dates agree with np.datetime_as_string on every value: before 1970,
+    leap days, far years and NaT."""
+    rng = np.random.default_rng(16)
+    days = np.concatenate(
+        [rng.integers(-200_000, 200_000, 20_000), [0, -1, 11_016, 11_017, 2_932_896, -719_162]]
+    ).astype("datetime64[D]")
+    days[::997] = np.datetime64("NaT")
+    assert bulk_write.iso_days(days) == np.datetime_as_string(days, unit="D").tolist()
+    assert bulk_write.iso_days(np.array([], dtype="datetime64[D]")) == []
