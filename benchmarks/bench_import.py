@@ -68,7 +68,7 @@ def child(kind: str, path: str, url: str) -> None:
         connection.exec_driver_sql("drop table if exists cases_naive")
         connection.exec_driver_sql("drop table if exists alembic_version")  # a fresh schema
     upgrade_schema(engine)
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     if kind == "naive":
         frame = pd.read_csv(path)
         frame.to_sql("cases_naive", engine, index=False, chunksize=20_000)
@@ -80,13 +80,13 @@ def child(kind: str, path: str, url: str) -> None:
         policy = load_policy()
         prepared = prepare_file(path, policy, as_of=int(time.time()))
         import_prepared(engine, [prepared], policy)
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     with engine.connect() as connection:
         table = "cases_naive" if kind == "naive" else "cases"
         rows = connection.execute(sqlalchemy.text(f"select count(*) from {table}")).scalar_one()
     engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak, "rows": rows}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "rows": rows}))
 
 
 def main() -> None:
@@ -107,7 +107,10 @@ def main() -> None:
     targets = [("SQLite", f"sqlite:///{WORKDIR / 'bench.sqlite'}")]
     if not args.skip_postgres:
         targets.append(("PostgreSQL", args.postgres))
-    print(f"{'database':<12}{'load':<34}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}{'x naive':>9}")
+    # cpu s: this process's CPU time (its threads included, the PostgreSQL server's not): on a
+    # shared machine it moves less than the wall-clock seconds the goal is stated in.
+    print(f"{'database':<12}{'load':<34}{'seconds':>9}{'cpu s':>7}{'rows/s':>11}{'peak MB':>9}"
+          f"{'x naive':>9}")  # fmt: skip
     results = []
     for name, url in targets:
         if url.startswith("sqlite:///"):
@@ -117,7 +120,7 @@ def main() -> None:
         for label, result in (("naive: read_csv + to_sql", naive),
                               ("ours: validate + SLA + upsert", ours)):  # fmt: skip
             print(
-                f"{name:<12}{label:<34}{result['seconds']:>9.1f}"
+                f"{name:<12}{label:<34}{result['seconds']:>9.1f}{result['cpu']:>7.1f}"
                 f"{result['rows'] / result['seconds']:>11,.0f}{result['peak_mb']:>9.0f}"
                 f"{result['seconds'] / naive['seconds']:>9.2f}"
             )
