@@ -10,6 +10,7 @@ change is applied with `recompute`, which never touches the imported fields.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import warnings
@@ -223,28 +224,9 @@ def _import_one(
         store_events(connection, source, merged.new, import_id)
         refresh_events(connection, source, merged.reread)
     if figures is not None:
-        raw = raw_frame(cases_read, source)
-        stored = _stored_hashes(connection, source).reindex(raw["case_id"])
-        is_new = stored.isna().to_numpy()
-        is_changed = ~is_new & (
-            stored.fillna(0).to_numpy(np.int64) != raw["content_hash"].to_numpy()
-        )
-        # One frame, filled in place: a million-row import must not hold several copies.
-        rows = raw
-        for name, values in derived_frame(cases_read, figures, policy).items():
-            rows[name] = values.to_numpy()
-        rows["last_import_id"] = import_id
-        rows["first_import_id"] = import_id
-        with _secondary_indexes_rebuilt_if_large(connection, int(is_new.sum())):
-            insert_rows(connection, cases, rows if is_new.all() else rows[is_new])
-        if is_changed.any():
-            columns = [*RAW_FIELDS, "content_hash", "last_import_id", *DERIVED_FIELDS]
-            update_rows(
-                connection, cases, rows.loc[is_changed, [*columns, "source", "case_id"]],
-                keys=("source", "case_id"),
-            )  # fmt: skip
-        inserted, updated = int(is_new.sum()), int(is_changed.sum())
-        unchanged = len(rows) - inserted - updated
+        inserted, updated = _write_cases(connection, cases_read, figures, policy, import_id,
+                                         source=source)  # fmt: skip
+        unchanged = len(cases_read) - inserted - updated
 
     _insert_rejects(connection, import_id, validated.rejects, item)
     import_log.finished(
@@ -270,6 +252,111 @@ def _import_one(
     )
 
 
+# Cases turned into rows and written at a time: an import holds the rows of one chunk, never
+# a 45-column frame of every case (300 MB at a million cases).
+_CHUNK = 50_000
+
+
+def _write_cases(
+    connection: Connection,
+    cases_read: Cases,
+    figures: SlaFigures,
+    policy: Policy,
+    import_id: int,
+    *,
+    source: str,
+) -> tuple[int, int]:
+    """Insert the new cases and update the changed ones, a chunk at a time; returns how many
+    of each."""
+    hashes = content_hashes(cases_read)
+    stored = _stored_hashes(connection, source)
+    if stored.empty:  # a first import of the source: all new, no ids to look up
+        is_new = np.ones(len(hashes), dtype=bool)
+        is_changed = np.zeros(len(hashes), dtype=bool)
+    else:
+        found = stored.reindex(cases_read.frame["case_id"])
+        is_new = found.isna().to_numpy()
+        is_changed = ~is_new & (found.fillna(0).to_numpy(np.int64) != hashes)
+    new = np.flatnonzero(is_new)
+    with _secondary_indexes_rebuilt_if_large(connection, len(new)):
+        for take in _chunks(new, len(hashes)):
+            rows = case_rows(cases_read, figures, policy, take, source=source,
+                             import_id=import_id, hashes=hashes)  # fmt: skip
+            insert_rows(connection, cases, rows)
+    columns = [*RAW_FIELDS, "content_hash", "last_import_id", *DERIVED_FIELDS]
+    for take in _chunks(np.flatnonzero(is_changed), len(hashes)):
+        rows = case_rows(cases_read, figures, policy, take, source=source,
+                         import_id=import_id, hashes=hashes)  # fmt: skip
+        update_rows(connection, cases, rows[[*columns, "source", "case_id"]],
+                    keys=("source", "case_id"))  # fmt: skip
+    return len(new), int(is_changed.sum())
+
+
+def _chunks(positions: np.ndarray, total: int) -> Iterator[slice | np.ndarray]:
+    """The positions a chunk at a time; a slice when they are every position (a first import),
+    which takes views of the columns instead of copies."""
+    every = len(positions) == total
+    for start in range(0, len(positions), _CHUNK):
+        if every:
+            yield slice(start, min(start + _CHUNK, total))
+        else:
+            yield positions[start : start + _CHUNK]
+
+
+def case_rows(
+    cases_read: Cases,
+    figures: SlaFigures,
+    policy: Policy,
+    take: slice | np.ndarray,
+    *,
+    source: str,
+    import_id: int,
+    hashes: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The stored row of each case at `take` (positions or a slice): imported fields, content
+    hash, imports and the fields computed under the policy."""
+    part = _cases_at(cases_read, take)
+    rows = raw_frame(part, source, hashes=None if hashes is None else hashes[take])
+    for name, values in derived_frame(part, _figures_at(figures, take), policy).items():
+        rows[name] = values
+    rows["last_import_id"] = import_id
+    rows["first_import_id"] = import_id
+    return rows
+
+
+def _cases_at(cases_read: Cases, take: slice | np.ndarray) -> Cases:
+    """The cases at `take`, without their timelines (storing reads none)."""
+    return dataclasses.replace(
+        cases_read,
+        frame=cases_read.frame.iloc[take].reset_index(drop=True),
+        created_at=cases_read.created_at[take],
+        first_response_at=cases_read.first_response_at[take],
+        has_first_response_at=cases_read.has_first_response_at[take],
+        resolved_at=cases_read.resolved_at[take],
+        has_resolved_at=cases_read.has_resolved_at[take],
+        response_known=cases_read.response_known[take],
+        timelines=None,
+    )
+
+
+def _figures_at(figures: SlaFigures, take: slice | np.ndarray) -> SlaFigures:
+    """Each per-case array of the figures (and of their resolution figures) at `take`."""
+
+    def at(record):
+        return dataclasses.replace(
+            record,
+            **{
+                f.name: getattr(record, f.name)[take]
+                for f in dataclasses.fields(record)
+                if isinstance(getattr(record, f.name), np.ndarray)
+            },
+        )
+
+    return dataclasses.replace(
+        at(figures), resolution=None if figures.resolution is None else at(figures.resolution)
+    )
+
+
 @contextlib.contextmanager
 def _secondary_indexes_rebuilt_if_large(connection: Connection, rows: int) -> Iterator[None]:
     """On SQLite, a large insert builds the secondary indexes once, sorted, after the rows are
@@ -286,8 +373,9 @@ def _secondary_indexes_rebuilt_if_large(connection: Connection, rows: int) -> It
         index.create(connection)
 
 
-def raw_frame(validated: Cases, source: str) -> pd.DataFrame:
-    """The imported fields of each accepted case, ready to store, with their content hash."""
+def raw_frame(validated: Cases, source: str, *, hashes: np.ndarray | None = None) -> pd.DataFrame:
+    """The imported fields of each accepted case, ready to store, with their content hash
+    (`hashes`: already computed)."""
     frame = validated.frame
     raw = object_frame(
         {
@@ -318,7 +406,7 @@ def raw_frame(validated: Cases, source: str) -> pd.DataFrame:
             **{c: _optional_counts(frame, c) for c in _HISTORY_COUNTS},
         }
     )
-    raw["content_hash"] = content_hashes(validated)
+    raw["content_hash"] = content_hashes(validated) if hashes is None else hashes
     return raw
 
 

@@ -62,13 +62,16 @@ def find_overlaps(
     stored = _StoredIds(connection)
     found: list[Overlap] = []
     batch: dict[str, set[str]] = {}  # source -> case ids of the files before
-    for name, source, case_ids in files:
+    for number, (name, source, case_ids) in enumerate(files, start=1):
+        earlier = [(s, pd.Index(list(v), dtype=object)) for s, v in batch.items() if s != source]
+        candidates = [*stored.besides(source), *earlier]
+        if not candidates and number == len(files):
+            break  # nothing to compare with, no file after: a million ids need no set
         ids = pd.Index(case_ids.astype(object)).unique()
         others: dict[str, int] = {}
         examples: list[str] = []
         anywhere = pd.Index([], dtype=object)
-        earlier = [(s, pd.Index(list(v), dtype=object)) for s, v in batch.items() if s != source]
-        for other, held in [*stored.besides(source), *earlier]:
+        for other, held in candidates:
             shared = ids.intersection(held)
             if len(shared):
                 others[other] = others.get(other, 0) + len(shared)

@@ -325,3 +325,61 @@ def test_calendar_days_cover_the_stored_local_days_whatever_the_policy_now(engin
     _import(engine, _file(tmp_path, resolved_late, "late.csv"))
     days = {r["day"] for r in _rows(engine, calendar_days, ("day",))}
     assert dt.date(2031, 6, 1) in days  # a closing day is a day opened/resolved joins on
+
+
+# Ten cases, with answered, unanswered, resolved and open ones, in several periods.
+MANY = "".join(
+    f"K{i:02d},{('Acme', 'Globex', 'Initech')[i % 3]},Enterprise,P{1 + i % 4},"
+    f"2026-03-{2 + i:02d}T{8 + i % 9:02d}:30:00Z,"
+    + (f"2026-03-{3 + i:02d}T10:00:00Z," if i % 2 else ",")
+    + (f"2026-03-{4 + i:02d}T12:00:00Z," if i % 3 == 0 else ",")
+    + ("portal\n" if i % 4 else "email\n")
+    for i in range(10)
+)
+# A later export of them: every third under another customer, two new cases, the rest as they
+# were.
+MANY_LATER = "".join(
+    line.replace(line.split(",")[1], "Umbrella", 1) if n % 3 == 0 else line
+    for n, line in enumerate(MANY.splitlines(keepends=True))
+) + "K10,Acme,Standard,P2,2026-03-25T09:00:00Z,,,portal\nK11,Globex,Standard,P3,2026-03-26T09:00:00Z,,,email\n"  # fmt: skip  # noqa: E501
+
+
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_cases_written_in_chunks_are_stored_as_written_at_once(engine, tmp_path, monkeypatch,
+                                                                chunk):  # fmt: skip
+    """The cases are turned into rows and written a chunk at a time (new and changed ones
+    at scattered positions, in the later export): the same rows as one chunk of all."""
+    first, later = _file(tmp_path, MANY, "first.csv"), _file(tmp_path, MANY_LATER, "later.csv")
+    _import(engine, first)
+    [report] = _import(engine, later)
+    assert (report.inserted, report.updated, report.unchanged) == (2, 4, 6)
+    whole = _rows(engine)
+    with engine.begin() as connection:
+        for table in (cases, import_rejects, imports):
+            connection.execute(table.delete())
+    monkeypatch.setattr(importing, "_CHUNK", chunk)
+    _import(engine, first)
+    [chunked] = _import(engine, later)
+    assert (chunked.inserted, chunked.updated, chunked.unchanged) == (2, 4, 6)
+    ids = {"first_import_id", "last_import_id"}  # new imports, new ids
+    strip = [{k: v for k, v in r.items() if k not in ids} for r in whole]
+    assert [{k: v for k, v in r.items() if k not in ids} for r in _rows(engine)] == strip
+
+
+def test_an_import_failing_after_some_chunks_stores_nothing(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "_CHUNK", 2)
+    calls = []
+
+    def fail_on_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return original(*args, **kwargs)
+
+    original = importing.insert_rows
+    monkeypatch.setattr(importing, "insert_rows", fail_on_third)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _import(engine, _file(tmp_path, MANY))
+    assert len(calls) == 3
+    assert _rows(engine) == []
+    assert _rows(engine, imports, ("id",)) == []

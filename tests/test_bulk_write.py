@@ -1,0 +1,200 @@
+"""Bulk INSERT and UPDATE (dashboard/bulk_write.py), on SQLite and PostgreSQL alike: every kind
+of column, missing values in every shape a frame holds them, read back as SQLAlchemy would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Integer,
+    MetaData,
+    SmallInteger,
+    Table,
+    Text,
+    select,
+)
+
+from dashboard import bulk_write
+from dashboard.bulk_write import insert_rows, update_rows
+from dashboard.store import UtcDateTime, writing
+
+METADATA = MetaData()
+SAMPLES = Table(
+    "bulk_samples",
+    METADATA,
+    Column("key", Text, primary_key=True),
+    Column("count", Integer),
+    Column("small", SmallInteger),
+    Column("big", BigInteger),
+    Column("share", Float),
+    Column("flag", Boolean),
+    Column("label", Text),
+    Column("at", UtcDateTime),
+    Column("day", Date),
+)
+
+UTC = dt.UTC
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+# What each row should read back as: None where the frame holds the value as missing.
+EXPECTED = [
+    ("a", 1, 2, 2**40, 0.5, True, "x", dt.datetime(2026, 3, 2, 9, 15, tzinfo=UTC),
+     dt.date(2026, 3, 2)),
+    ("b", None, None, None, None, False, None, None, None),
+    ("c", -3, 0, 0, -1.25, True, "ü ✓", dt.datetime(1970, 1, 1, tzinfo=UTC),
+     dt.date(1999, 12, 31)),
+]  # fmt: skip
+NAMES = [c.name for c in SAMPLES.c]
+
+
+def _frames() -> dict[str, pd.DataFrame]:
+    """The rows of EXPECTED in each way the importer's frames hold columns."""
+    at = np.array(["2026-03-02T09:15:00", "NaT", "1970-01-01T00:00:00"], dtype="datetime64[s]")
+    day = np.array(["2026-03-02", "NaT", "1999-12-31"], dtype="datetime64[D]")
+    keys = np.array(["a", "b", "c"], dtype=object)
+    labels = np.array(["x", None, "ü ✓"], dtype=object)
+    return {
+        # numpy-typed numbers with pandas' nullable integers, NaN floats, object text
+        "typed": pd.DataFrame(
+            {
+                "key": pd.Series(keys, dtype=object),
+                "count": pd.Series([1, None, -3], dtype="Int64"),
+                "small": pd.Series([2, None, 0], dtype="Int16"),
+                "big": pd.Series([2**40, None, 0], dtype="Int64"),
+                "share": np.array([0.5, np.nan, -1.25]),
+                "flag": np.array([True, False, True]),
+                "label": pd.Series(labels, dtype=object),
+                "at": at,
+                "day": day,
+            }
+        ),
+        # every column as Python objects, missing as None, NaN or pd.NA
+        "objects": pd.DataFrame(
+            {
+                "key": pd.Series(keys, dtype=object),
+                "count": pd.Series([1, pd.NA, -3], dtype=object),
+                "small": pd.Series([2.0, np.nan, 0.0]),  # floats for an integer column
+                "big": pd.Series([2**40, None, 0], dtype=object),
+                "share": pd.Series([0.5, None, -1.25], dtype=object),
+                "flag": pd.Series([True, False, True], dtype=object),
+                "label": pd.Series(["x", np.nan, "ü ✓"], dtype=object),
+                "at": pd.Series([dt.datetime(2026, 3, 2, 9, 15, tzinfo=UTC), None, EPOCH]),
+                "day": pd.Series([dt.date(2026, 3, 2), None, dt.date(1999, 12, 31)]),
+            }
+        ),
+        # pandas' str dtype for text (NaN for missing), aware timestamps
+        "pandas": pd.DataFrame(
+            {
+                "key": pd.Series(["a", "b", "c"], dtype="str"),
+                "count": pd.Series([1, None, -3], dtype="Int32"),
+                "small": pd.Series([2, None, 0], dtype="Int64"),
+                "big": pd.Series([2**40, None, 0], dtype="Int64"),
+                "share": pd.Series([0.5, None, -1.25], dtype="Float64"),
+                "flag": pd.Series([True, False, True], dtype="boolean"),
+                "label": pd.Series(["x", None, "ü ✓"], dtype="str"),
+                "at": pd.Series(at).dt.tz_localize("UTC"),
+                "day": pd.Series(day),
+            }
+        ),
+    }
+
+
+@pytest.fixture
+def samples(engine):
+    METADATA.create_all(engine)
+    yield engine
+    METADATA.drop_all(engine)
+
+
+def _stored(engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(select(SAMPLES).order_by(SAMPLES.c.key))]
+
+
+@pytest.mark.parametrize("shape", ["typed", "objects", "pandas"])
+def test_every_kind_of_column_is_stored_as_sqlalchemy_reads_it(samples, shape):
+    with writing(samples) as connection:
+        insert_rows(connection, SAMPLES, _frames()[shape])
+    assert _stored(samples) == EXPECTED
+
+
+@pytest.mark.parametrize("shape", ["typed", "objects", "pandas"])
+def test_an_update_writes_the_same_values_as_an_insert(samples, shape):
+    blank = pd.DataFrame({"key": pd.Series(["a", "b", "c"], dtype=object)})
+    with writing(samples) as connection:
+        insert_rows(connection, SAMPLES, blank)
+        update_rows(connection, SAMPLES, _frames()[shape], keys=("key",))
+    assert _stored(samples) == EXPECTED
+
+
+def test_rows_are_written_in_batches_and_all_arrive(samples, monkeypatch):
+    monkeypatch.setattr(bulk_write, "_BATCH", 2)  # three batches for five rows
+    frame = pd.concat([_frames()["typed"]] * 2, ignore_index=True).iloc[:5]
+    frame["key"] = pd.Series([f"k{i}" for i in range(5)], dtype=object)
+    with writing(samples) as connection:
+        insert_rows(connection, SAMPLES, frame)
+    stored = _stored(samples)
+    assert [r[0] for r in stored] == [f"k{i}" for i in range(5)]
+    assert [r[1:] for r in stored] == [e[1:] for e in (EXPECTED * 2)[:5]]
+
+
+def test_the_cycle_collector_is_back_on_after_a_batch_even_a_failed_one(samples):
+    assert gc.isenabled()
+    frame = _frames()["typed"]
+    frame["count"] = pd.Series(["not a number"] * 3, dtype=object)
+    with pytest.raises(ValueError, match="not a number"), writing(samples) as connection:
+        insert_rows(connection, SAMPLES, frame)
+    assert gc.isenabled()
+    with writing(samples) as connection:
+        insert_rows(connection, SAMPLES, _frames()["typed"])
+    assert gc.isenabled()
+    assert _stored(samples) == EXPECTED
+
+
+DEFAULTS = Table(
+    "bulk_defaults",
+    METADATA,
+    Column("key", Text, primary_key=True),
+    Column("plain", Integer),
+    Column("defaulted", Text, server_default="from the default"),
+)
+
+
+def test_a_column_null_in_a_whole_batch_is_stored_null_not_its_default(samples, monkeypatch):
+    """SQLite's inserts leave out a column NULL in every row of a batch, unless it has a
+    default: the value stored is NULL either way."""
+    monkeypatch.setattr(bulk_write, "_BATCH", 2)  # a batch of only NULLs, then a mixed one
+    frame = pd.DataFrame(
+        {
+            "key": pd.Series(["a", "b", "c", "d"], dtype=object),
+            "plain": pd.Series([None, None, 3, None], dtype="Int64"),
+            "defaulted": pd.Series([None, None, "x", None], dtype=object),
+        }
+    )
+    with writing(samples) as connection:
+        insert_rows(connection, DEFAULTS, frame)
+    with samples.connect() as connection:
+        stored = connection.execute(select(DEFAULTS).order_by(DEFAULTS.c.key)).all()
+    assert [tuple(r) for r in stored] == [
+        ("a", None, None), ("b", None, None), ("c", 3, "x"), ("d", None, None),
+    ]  # fmt: skip
+
+
+def test_days_are_written_as_numpy_writes_them():
+    """The looked-up ISO dates agree with np.datetime_as_string on every value: before 1970,
+    leap days, far years and NaT."""
+    rng = np.random.default_rng(16)
+    days = np.concatenate(
+        [rng.integers(-200_000, 200_000, 20_000), [0, -1, 11_016, 11_017, 2_932_896, -719_162]]
+    ).astype("datetime64[D]")
+    days[::997] = np.datetime64("NaT")
+    assert bulk_write.iso_days(days) == np.datetime_as_string(days, unit="D").tolist()
+    assert bulk_write.iso_days(np.array([], dtype="datetime64[D]")) == []
