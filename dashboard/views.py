@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +21,7 @@ from dashboard import analytics, import_log, periods, queries, reconcile, whatif
 from dashboard.buckets import ageing_buckets, response_bins
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.headline import Headline, ratio
+from dashboard.parallel import together
 from dashboard.policy import DISMISSAL_REASONS, WEEKDAY_NAMES, CalendarSpec, Policy
 from dashboard.queries import Filters
 from dashboard.readable import clock
@@ -32,7 +32,6 @@ SHORT_PERIOD_DAYS = 120  # up to about a quarter, trends are drawn per week; lon
 EVERY = 2_000_000_000  # "no limit" for queries that take one: counts are never taken from a cut
 SHOWN_ROWS = 5_000  # rows a page's table shows (the counts above it are always complete)
 DAILY_BACKLOG_DAYS = 1_500  # longer periods draw the backlog weekly
-WORKERS = 2  # the development machine's cores
 
 
 @dataclass(frozen=True)
@@ -174,18 +173,23 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
     calendar = calendar_for(policy, view)
     end_now = period_end(policy, view, view.period)
     end_before = period_end(policy, view, view.previous)
-    now, before, live_now, live_before, trend, queue = together(
+    live = analytics.Scope(view.filters, view.as_of)
+    # A period running to as_of is judged now: its live counts come from the queue read for
+    # "Overdue now" (one read of the whole unanswered queue, not two) and the open cases.
+    current = end_now >= view.as_of
+    now, before, live_now, live_before, trend, queue, opened = together(
         lambda: analytics.headline(engine, view.scope(), policy),
         lambda: analytics.headline(engine, view.scope(view.previous), policy),
-        lambda: live_counts(engine, policy, view, calendar, end_now),
+        lambda: None if current else live_counts(engine, policy, view, calendar, end_now),
         lambda: live_counts(engine, policy, view, calendar, end_before),
         lambda: analytics.attainment(
             engine, view.scope(), by=("period", "severity"), grain=view.grain
         ),
-        lambda: analytics.at_risk(
-            engine, analytics.Scope(view.filters, view.as_of), calendar, limit=EVERY
-        ),
+        lambda: analytics.at_risk(engine, live, calendar, limit=EVERY),
+        lambda: sum(analytics.open_cases(engine, live, policy).values()) if current else None,
     )
+    if current:
+        live_now = live_counts_now(queue, opened)
     return Overview(
         severities=side_by_side(now, before),
         now=now,
@@ -278,15 +282,20 @@ def live_counts(
     if at >= view.as_of:
         scope = analytics.Scope(view.filters, view.as_of)
         queue = analytics.at_risk(engine, scope, calendar, limit=EVERY)
-        opened = sum(analytics.open_cases(engine, scope, policy).values())
-        counts = queue_counts(queue)
-        return LiveCounts(opened, counts.at_risk, counts.breached, counts.unanswered)
+        return live_counts_now(queue, sum(analytics.open_cases(engine, scope, policy).values()))
     day = (at - dt.timedelta(seconds=1)).astimezone(policy.calendar.zone).date()
     backlog = analytics.backlog(engine, view.filters, first=day, last=day)
     youngest = earliest_pending_day(policy, calendar, day)
     queue = analytics.at_risk(engine, analytics.Scope(view.filters, at), calendar,
                               created_from=youngest, limit=EVERY)  # fmt: skip
     return LiveCounts(int(backlog["open_cases"].sum()), queue_counts(queue).at_risk)
+
+
+def live_counts_now(queue: pd.DataFrame, opened: int) -> LiveCounts:
+    """The live counts at as_of from the whole at-risk queue then (analytics.at_risk, no
+    limit) and the number of cases open then."""
+    counts = queue_counts(queue)
+    return LiveCounts(opened, counts.at_risk, counts.breached, counts.unanswered)
 
 
 def earliest_pending_day(policy: Policy, calendar: BusinessCalendar, day: dt.date) -> dt.date:
@@ -738,15 +747,6 @@ def reconciliation_page(
 
 
 # -- shared --------------------------------------------------------------------------------------
-
-
-def together(*calls):
-    """Run independent reads side by side (two database connections, two cores): a page's
-    figures are several queries, and each spends much of its time in the database or numpy,
-    which let other threads run. Results in the order given; the first error is raised."""
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [pool.submit(call) for call in calls]
-        return [future.result() for future in futures]
 
 
 def calendar_for(policy: Policy, view: View) -> BusinessCalendar:

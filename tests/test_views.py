@@ -99,6 +99,16 @@ def test_overview_live_counts_by_hand(db):
     assert overdue["overdue_hours"].tolist() == pytest.approx([80, 31, 15, 8])
 
 
+def test_overview_live_counts_now_reuse_the_overdue_queue_and_agree_with_reading_it_again(db):
+    """A current period's live counts come from the queue read for "Overdue now": the same
+    figures as live_counts reading the queue and the open cases itself."""
+    calendar = views.calendar_for(POLICY, VIEW)
+    for view in (VIEW, VIEW.narrowed(customers=("Acme",)), VIEW.narrowed(severities=(1, 2))):
+        data = views.overview(db, POLICY, view)
+        assert data.live_at == view.as_of  # a current period: the reused path
+        assert data.live_now == views.live_counts(db, POLICY, view, calendar, view.as_of)
+
+
 def test_the_earliest_day_a_case_can_still_be_pending():
     calendar = views.calendar_for(POLICY, VIEW)
     # 24 h is 2.67 days of 9 h: 3 + 2 working days back from Fri 13 March -> Mon 9 March
