@@ -16,6 +16,7 @@ PostgreSQL: --rows 10000000 --postgres). Prints figures, then one machine-readab
 (database, period, page, measure): RESULT followed by JSON; asserts nothing.
 
     .venv/bin/python -m benchmarks.bench_pages [--rows N] [--repeat N] [--postgres]
+        [--pages Overview "SLA attainment" ...]
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per page (median shown)")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES),
+                        metavar="PAGE", help="only these pages (default: every one)")  # fmt: skip
     args = parser.parse_args()
     policy = load_policy()
     if args.postgres:
@@ -108,7 +111,8 @@ def main() -> None:
     results, goal = [], goals(args.rows)
     for period in VIEWS:
         print(f"\n{period:<22}{'first render':>14}{'filter change':>15}{'cached rerun':>14}")
-        for name, page in PAGES.items():
+        for name in args.pages:
+            page = PAGES[name]
             runs = [measure(page, customer, period) for _ in range(args.repeat)]
             first, change, cached = (statistics.median(r[i] for r in runs) for i in range(3))
             over = first > goal["first render"] or change > goal["filter change"]

@@ -56,10 +56,13 @@ def attainment(
     by: tuple[str, ...] = ("severity",),
     grain: str = "month",
     include_dismissed: bool = True,
+    rows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Case counts by status and attainment, grouped by any of severity, period, customer."""
-    rows = queries.run(engine, "attainment", filters=scope.filters, as_of=scope.as_of,
-                       grain=grain)  # fmt: skip
+    """Case counts by status and attainment, grouped by any of severity, period, customer;
+    from `rows` of attainment_rows when given (of the same scope, and of the grain when
+    grouped by period): one read serves several groupings."""
+    if rows is None:
+        rows = attainment_rows(engine, scope, grain=grain)
     if not include_dismissed:
         rows = rows[rows["dismissed"] == 0]
     if rows.empty:
@@ -69,6 +72,12 @@ def attainment(
     summed[list(COUNTS)] = summed[list(COUNTS)].astype(np.int64)
     summed["attainment"] = rate(summed["met"], summed["met"] + summed["breached"])
     return summed
+
+
+def attainment_rows(engine: Engine, scope: Scope, *, grain: str = "month") -> pd.DataFrame:
+    """The counts attainment() groups: severity x period (of `grain`) x customer x dismissed."""
+    return queries.run(engine, "attainment", filters=scope.filters, as_of=scope.as_of,
+                       grain=grain)  # fmt: skip
 
 
 def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -305,9 +314,12 @@ def channels(engine: Engine, scope: Scope) -> pd.DataFrame:
     return rows
 
 
-def headline(engine: Engine, scope: Scope, policy: Policy) -> Headline:
-    """The `sla-dashboard stats` figures (the JSON shape of issue #4: Headline.as_json)."""
-    by_severity = attainment(engine, scope, by=("severity",)).set_index("severity")
+def headline(
+    engine: Engine, scope: Scope, policy: Policy, *, counts: pd.DataFrame | None = None
+) -> Headline:
+    """The `sla-dashboard stats` figures (the JSON shape of issue #4: Headline.as_json);
+    `counts`: the scope's attainment_rows, of any grain, when already read."""
+    by_severity = attainment(engine, scope, by=("severity",), rows=counts).set_index("severity")
     distribution = response_distribution(engine, scope, policy).set_index("severity")
     resolution = resolution_distribution(engine, scope, policy).set_index("severity")
     dismissed = dismissals(engine, scope, by=("all",))

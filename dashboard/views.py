@@ -177,19 +177,17 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
     # A period running to as_of is judged now: its live counts come from the queue read for
     # "Overdue now" (one read of the whole unanswered queue, not two) and the open cases.
     current = end_now >= view.as_of
-    now, before, live_now, live_before, trend, queue, opened = together(
-        lambda: analytics.headline(engine, view.scope(), policy),
+    (counts, now), before, live_now, live_before, queue, opened = together(
+        lambda: headline_and_counts(engine, policy, view),
         lambda: analytics.headline(engine, view.scope(view.previous), policy),
         lambda: None if current else live_counts(engine, policy, view, calendar, end_now),
         lambda: live_counts(engine, policy, view, calendar, end_before),
-        lambda: analytics.attainment(
-            engine, view.scope(), by=("period", "severity"), grain=view.grain
-        ),
         lambda: analytics.at_risk(engine, live, calendar, limit=EVERY),
         lambda: sum(analytics.open_cases(engine, live, policy).values()) if current else None,
     )
     if current:
         live_now = live_counts_now(queue, opened)
+    trend = analytics.attainment(engine, view.scope(), by=("period", "severity"), rows=counts)
     return Overview(
         severities=side_by_side(now, before),
         now=now,
@@ -201,6 +199,15 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
         trend=every_period(periods_as_text(trend), view, policy.levels),
         overdue=overdue(queue),
     )
+
+
+def headline_and_counts(
+    engine: Engine, policy: Policy, view: View
+) -> tuple[pd.DataFrame, Headline]:
+    """The view's attainment counts per period of its grain (analytics.attainment_rows) and
+    its headline made from them: the trend is then grouped from the same read."""
+    counts = analytics.attainment_rows(engine, view.scope(), grain=view.grain)
+    return counts, analytics.headline(engine, view.scope(), policy, counts=counts)
 
 
 def overdue(queue: pd.DataFrame) -> pd.DataFrame:
@@ -337,14 +344,15 @@ class AttainmentPage:
 
 def attainment_page(engine: Engine, policy: Policy, view: View) -> AttainmentPage:
     scope = view.scope()
-    trend, by_period, seconds, breaches, resolution = together(
-        lambda: analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain),
-        lambda: analytics.attainment(engine, scope, by=("period",), grain=view.grain),
+    counts, seconds, breaches, resolution = together(
+        lambda: analytics.attainment_rows(engine, scope, grain=view.grain),
         # read once: the distribution table and the histograms both come from it
         lambda: queries.run_integers(engine, "response_times", filters=scope.filters),
         lambda: analytics.breaches(engine, scope, calendar_for(policy, view), limit=SHOWN_ROWS),
         lambda: analytics.resolution_distribution(engine, scope, policy),
     )
+    trend = analytics.attainment(engine, scope, by=("period", "severity"), rows=counts)
+    by_period = analytics.attainment(engine, scope, by=("period",), rows=counts)
     distribution = analytics.distribution_table(pd.DataFrame(seconds), policy)
     bins = {
         s.level: response_bins(
@@ -467,18 +475,17 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
     theirs_view = view.narrowed(customers=(customer,))
     calendar = calendar_for(policy, view)
     live = analytics.Scope(theirs_view.filters, view.as_of)  # open cases: whenever created
-    everyone, theirs, trend, breaches, queue, opened = together(
+    everyone, (counts, theirs), breaches, queue, opened = together(
         lambda: analytics.headline(engine, view.scope(), policy),
-        lambda: analytics.headline(engine, theirs_view.scope(), policy),
-        lambda: analytics.attainment(
-            engine, theirs_view.scope(), by=("period", "severity"), grain=view.grain
-        ),
+        lambda: headline_and_counts(engine, policy, theirs_view),
         lambda: analytics.breaches(engine, theirs_view.scope(), calendar, limit=SHOWN_ROWS),
         lambda: analytics.at_risk(engine, live, calendar, limit=EVERY),
         lambda: queries.run(
             engine, "open_case_list", filters=live.filters, as_of=view.as_of, limit=SHOWN_ROWS
         ),
     )
+    trend = analytics.attainment(engine, theirs_view.scope(), by=("period", "severity"),
+                                 rows=counts)  # fmt: skip
     table = side_by_side(theirs, everyone, other="all")
     table["all_met"] = [s.counts.met for s in everyone.severities]
     table["all_breached"] = [s.counts.breached for s in everyone.severities]
