@@ -173,20 +173,21 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
     calendar = calendar_for(policy, view)
     end_now = period_end(policy, view, view.period)
     end_before = period_end(policy, view, view.previous)
-    live = analytics.Scope(view.filters, view.as_of)
     # A period running to as_of is judged now: its live counts come from the queue read for
-    # "Overdue now" (one read of the whole unanswered queue, not two) and the open cases.
+    # "Overdue now" (one read of the whole unanswered queue, not two) and the headline's open
+    # cases (those open at as_of whenever created, as live_counts counts them).
     current = end_now >= view.as_of
-    (counts, now), before, live_now, live_before, queue, opened = together(
+    (counts, now), before, live_now, live_before, queue = together(
         lambda: headline_and_counts(engine, policy, view),
         lambda: analytics.headline(engine, view.scope(view.previous), policy),
         lambda: None if current else live_counts(engine, policy, view, calendar, end_now),
         lambda: live_counts(engine, policy, view, calendar, end_before),
-        lambda: analytics.at_risk(engine, live, calendar, limit=EVERY),
-        lambda: sum(analytics.open_cases(engine, live, policy).values()) if current else None,
+        lambda: analytics.at_risk(
+            engine, analytics.Scope(view.filters, view.as_of), calendar, limit=EVERY
+        ),
     )
     if current:
-        live_now = live_counts_now(queue, opened)
+        live_now = live_counts_now(queue, sum(now.open_by_severity.values()))
     trend = analytics.attainment(engine, view.scope(), by=("period", "severity"), rows=counts)
     return Overview(
         severities=side_by_side(now, before),

@@ -100,8 +100,8 @@ def test_overview_live_counts_by_hand(db):
 
 
 def test_overview_live_counts_now_reuse_the_overdue_queue_and_agree_with_reading_it_again(db):
-    """A current period's live counts come from the queue read for "Overdue now": the same
-    figures as live_counts reading the queue and the open cases itself."""
+    """A current period's live counts come from the queue read for "Overdue now" and the
+    headline's open cases: the same figures as live_counts reading both itself."""
     calendar = views.calendar_for(POLICY, VIEW)
     for view in (VIEW, VIEW.narrowed(customers=("Acme",)), VIEW.narrowed(severities=(1, 2))):
         data = views.overview(db, POLICY, view)
