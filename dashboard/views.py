@@ -177,7 +177,7 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
     # "Overdue now" (one read of the whole unanswered queue, not two) and the headline's open
     # cases (those open at as_of whenever created, as live_counts counts them).
     current = end_now >= view.as_of
-    (counts, now), before, live_now, live_before, queue = together(
+    (counts, _, now), before, live_now, live_before, queue = together(
         lambda: headline_and_counts(engine, policy, view),
         lambda: analytics.headline(engine, view.scope(view.previous), policy),
         lambda: None if current else live_counts(engine, policy, view, calendar, end_now),
@@ -204,11 +204,15 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
 
 def headline_and_counts(
     engine: Engine, policy: Policy, view: View
-) -> tuple[pd.DataFrame, Headline]:
-    """The view's attainment counts per period of its grain (analytics.attainment_rows) and
-    its headline made from them: the trend is then grouped from the same read."""
-    counts = analytics.attainment_rows(engine, view.scope(), grain=view.grain)
-    return counts, analytics.headline(engine, view.scope(), policy, counts=counts)
+) -> tuple[pd.DataFrame, pd.DataFrame, Headline]:
+    """The view's attainment counts per period of its grain (analytics.attainment_rows), its
+    dismissal counts (analytics.dismissal_rows) and its headline made from them: a trend or
+    a ranking is then grouped from the same reads."""
+    scope = view.scope()
+    counts = analytics.attainment_rows(engine, scope, grain=view.grain)
+    dismissed = analytics.dismissal_rows(engine, scope)
+    return counts, dismissed, analytics.headline(engine, scope, policy, counts=counts,
+                                                 dismissed=dismissed)  # fmt: skip
 
 
 def overdue(queue: pd.DataFrame) -> pd.DataFrame:
@@ -468,6 +472,7 @@ class CustomerPage:
     open_cases: pd.DataFrame
     overdue: pd.DataFrame  # every one of them unanswered past its deadline (overdue())
     dismissals: pd.DataFrame  # per policy reason: the customer's beside everyone's
+    ranking: pd.DataFrame  # every customer under the view's filters (customer_ranking)
 
 
 def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> CustomerPage:
@@ -476,14 +481,28 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
     theirs_view = view.narrowed(customers=(customer,))
     calendar = calendar_for(policy, view)
     live = analytics.Scope(theirs_view.filters, view.as_of)  # open cases: whenever created
-    everyone, (counts, theirs), breaches, queue, opened = together(
-        lambda: analytics.headline(engine, view.scope(), policy),
+    # The ranking of every customer is grouped from everyone's counts read for the headline.
+    (
+        (all_counts, all_dismissed, everyone),
+        (counts, _, theirs),
+        breaches,
+        queue,
+        opened,
+        open_now,
+    ) = together(
+        lambda: headline_and_counts(engine, policy, view),
         lambda: headline_and_counts(engine, policy, theirs_view),
         lambda: analytics.breaches(engine, theirs_view.scope(), calendar, limit=SHOWN_ROWS),
         lambda: analytics.at_risk(engine, live, calendar, limit=EVERY),
         lambda: queries.run(
             engine, "open_case_list", filters=live.filters, as_of=view.as_of, limit=SHOWN_ROWS
         ),
+        lambda: analytics.open_by_customer(engine, analytics.Scope(view.filters, view.as_of)),
+    )
+    ranking = rank_customers(
+        analytics.attainment(engine, view.scope(), by=("customer",), rows=all_counts),
+        analytics.dismissals(engine, view.scope(), by=("customer",), rows=all_dismissed),
+        open_now,
     )
     trend = analytics.attainment(engine, theirs_view.scope(), by=("period", "severity"),
                                  rows=counts)  # fmt: skip
@@ -502,6 +521,7 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
         open_cases=open_states(opened, queue),
         overdue=overdue(queue),
         dismissals=dismissal_table(theirs, everyone),
+        ranking=ranking,
     )
 
 

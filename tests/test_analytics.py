@@ -68,8 +68,8 @@ def test_attainment_by_customer_and_week_adds_up(db):
 
 
 def test_attainment_from_counts_already_read_equals_reading_them(db):
-    """One read of the counts (attainment_rows, any grain) serves every grouping a page draws,
-    and the headline made from it is the headline."""
+    """One read of the counts (attainment_rows, dismissal_rows, any grain) serves every
+    grouping a page draws, and the headline made from them is the headline."""
     for scope in (SCOPE, analytics.Scope(Filters(*fixture.PERIOD, customers=("Acme",)),
                                          fixture.AS_OF)):  # fmt: skip
         for grain in ("week", "month"):
@@ -81,7 +81,11 @@ def test_attainment_from_counts_already_read_equals_reading_them(db):
                     alone = analytics.attainment(db, scope, by=by, grain=grain,
                                                  include_dismissed=dismissed)  # fmt: skip
                     assert shared.equals(alone), (by, grain, dismissed)
-            headline = analytics.headline(db, scope, POLICY, counts=counts)
+            dismissed = analytics.dismissal_rows(db, scope, grain=grain)
+            for by in (("period",), ("customer",), ("all",)):
+                shared = analytics.dismissals(db, scope, by=by, grain=grain, rows=dismissed)
+                assert shared.equals(analytics.dismissals(db, scope, by=by, grain=grain)), by
+            headline = analytics.headline(db, scope, POLICY, counts=counts, dismissed=dismissed)
             assert headline == analytics.headline(db, scope, POLICY)
 
 

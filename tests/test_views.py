@@ -238,6 +238,20 @@ def test_customer_page_dismissals_beside_everyones(db):
     assert table.loc[views.ALL_REASONS, "all_rate"] == pytest.approx(5 / 40)
 
 
+def test_the_customer_page_ranks_from_everyones_counts_as_customer_ranking_does(db):
+    """The Customers page groups its ranking from the counts read for everyone's headline:
+    the same table as customer_ranking's own reads, under filters and a customer scope."""
+    for view in (
+        VIEW,
+        VIEW.narrowed(severities=(1,)),
+        VIEW.narrowed(customers=("Globex",)),
+        VIEW.narrowed(scope=("Acme", "Initech")),
+        dataclasses.replace(VIEW, period=periods.Period(dt.date(2026, 2, 1), dt.date(2026, 3, 31))),
+    ):
+        page = views.customer_page(db, POLICY, view, "Acme")
+        pd.testing.assert_frame_equal(page.ranking, views.customer_ranking(db, POLICY, view))
+
+
 def test_customer_ranking_worst_first_from_counts(db):
     ranking = views.customer_ranking(db, POLICY, VIEW)
     # Acme: 16 cases, 8 met, 4 breached (A02 A05 A08 A11), 3 pending, A12 invalid: 8/12;
