@@ -56,10 +56,13 @@ def attainment(
     by: tuple[str, ...] = ("severity",),
     grain: str = "month",
     include_dismissed: bool = True,
+    rows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Case counts by status and attainment, grouped by any of severity, period, customer."""
-    rows = queries.run(engine, "attainment", filters=scope.filters, as_of=scope.as_of,
-                       grain=grain)  # fmt: skip
+    """Case counts by status and attainment, grouped by any of severity, period, customer;
+    from `rows` of attainment_rows when given (of the same scope, and of the grain when
+    grouped by period): one read serves several groupings."""
+    if rows is None:
+        rows = attainment_rows(engine, scope, grain=grain)
     if not include_dismissed:
         rows = rows[rows["dismissed"] == 0]
     if rows.empty:
@@ -69,6 +72,12 @@ def attainment(
     summed[list(COUNTS)] = summed[list(COUNTS)].astype(np.int64)
     summed["attainment"] = rate(summed["met"], summed["met"] + summed["breached"])
     return summed
+
+
+def attainment_rows(engine: Engine, scope: Scope, *, grain: str = "month") -> pd.DataFrame:
+    """The counts attainment() groups: severity x period (of `grain`) x customer x dismissed."""
+    return queries.run(engine, "attainment", filters=scope.filters, as_of=scope.as_of,
+                       grain=grain)  # fmt: skip
 
 
 def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -275,13 +284,20 @@ def opened_resolved(engine: Engine, filters: Filters, *, grain: str = "week") ->
 
 
 def dismissals(
-    engine: Engine, scope: Scope, *, by: tuple[str, ...] = ("period",), grain: str = "month"
+    engine: Engine,
+    scope: Scope,
+    *,
+    by: tuple[str, ...] = ("period",),
+    grain: str = "month",
+    rows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Dismissed / all cases, with a column per policy reason, grouped by period or customer."""
-    rows = queries.run(engine, "dismissals", filters=scope.filters, as_of=scope.as_of,
-                       grain=grain)  # fmt: skip
-    rows["customer"] = rows["customer"].fillna("")  # cases without a customer still count
-    rows["all"] = "all"
+    """Dismissed / all cases, with a column per policy reason, grouped by period or customer;
+    from `rows` of dismissal_rows when given (of the same scope, and of the grain when
+    grouped by period)."""
+    if rows is None:
+        rows = dismissal_rows(engine, scope, grain=grain)
+    # cases without a customer still count
+    rows = rows.assign(customer=rows["customer"].fillna(""), all="all")
     if rows.empty:
         return pd.DataFrame(columns=[*by, "cases", "dismissed", "rate", *DISMISSAL_REASONS])
     table = rows.pivot_table(index=list(by), columns="reason", values="cases", aggfunc="sum",
@@ -297,6 +313,12 @@ def dismissals(
     return table[[*by, "cases", "dismissed", "rate", *DISMISSAL_REASONS]]
 
 
+def dismissal_rows(engine: Engine, scope: Scope, *, grain: str = "month") -> pd.DataFrame:
+    """The counts dismissals() groups (queries/dismissals.sql)."""
+    return queries.run(engine, "dismissals", filters=scope.filters, as_of=scope.as_of,
+                       grain=grain)  # fmt: skip
+
+
 def channels(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Cases per severity and channel; email on levels 3 and above is flagged: the policy
     reserves email for emergencies when the portal is down."""
@@ -305,12 +327,21 @@ def channels(engine: Engine, scope: Scope) -> pd.DataFrame:
     return rows
 
 
-def headline(engine: Engine, scope: Scope, policy: Policy) -> Headline:
-    """The `sla-dashboard stats` figures (the JSON shape of issue #4: Headline.as_json)."""
-    by_severity = attainment(engine, scope, by=("severity",)).set_index("severity")
+def headline(
+    engine: Engine,
+    scope: Scope,
+    policy: Policy,
+    *,
+    counts: pd.DataFrame | None = None,
+    dismissed: pd.DataFrame | None = None,
+) -> Headline:
+    """The `sla-dashboard stats` figures (the JSON shape of issue #4: Headline.as_json);
+    `counts` and `dismissed`: the scope's attainment_rows and dismissal_rows, of any grain,
+    when already read."""
+    by_severity = attainment(engine, scope, by=("severity",), rows=counts).set_index("severity")
     distribution = response_distribution(engine, scope, policy).set_index("severity")
     resolution = resolution_distribution(engine, scope, policy).set_index("severity")
-    dismissed = dismissals(engine, scope, by=("all",))
+    dismissed = dismissals(engine, scope, by=("all",), rows=dismissed)
     span = queries.run(engine, "case_span", filters=scope.filters, as_of=scope.as_of).iloc[0]
     return assemble_headline(
         policy,

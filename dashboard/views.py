@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +21,7 @@ from dashboard import analytics, import_log, periods, queries, reconcile, whatif
 from dashboard.buckets import ageing_buckets, response_bins
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.headline import Headline, ratio
+from dashboard.parallel import together
 from dashboard.policy import DISMISSAL_REASONS, WEEKDAY_NAMES, CalendarSpec, Policy
 from dashboard.queries import Filters
 from dashboard.readable import clock
@@ -32,7 +32,6 @@ SHORT_PERIOD_DAYS = 120  # up to about a quarter, trends are drawn per week; lon
 EVERY = 2_000_000_000  # "no limit" for queries that take one: counts are never taken from a cut
 SHOWN_ROWS = 5_000  # rows a page's table shows (the counts above it are always complete)
 DAILY_BACKLOG_DAYS = 1_500  # longer periods draw the backlog weekly
-WORKERS = 2  # the development machine's cores
 
 
 @dataclass(frozen=True)
@@ -174,18 +173,22 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
     calendar = calendar_for(policy, view)
     end_now = period_end(policy, view, view.period)
     end_before = period_end(policy, view, view.previous)
-    now, before, live_now, live_before, trend, queue = together(
-        lambda: analytics.headline(engine, view.scope(), policy),
+    # A period running to as_of is judged now: its live counts come from the queue read for
+    # "Overdue now" (one read of the whole unanswered queue, not two) and the headline's open
+    # cases (those open at as_of whenever created, as live_counts counts them).
+    current = end_now >= view.as_of
+    (counts, _, now), before, live_now, live_before, queue = together(
+        lambda: headline_and_counts(engine, policy, view),
         lambda: analytics.headline(engine, view.scope(view.previous), policy),
-        lambda: live_counts(engine, policy, view, calendar, end_now),
+        lambda: None if current else live_counts(engine, policy, view, calendar, end_now),
         lambda: live_counts(engine, policy, view, calendar, end_before),
-        lambda: analytics.attainment(
-            engine, view.scope(), by=("period", "severity"), grain=view.grain
-        ),
         lambda: analytics.at_risk(
             engine, analytics.Scope(view.filters, view.as_of), calendar, limit=EVERY
         ),
     )
+    if current:
+        live_now = live_counts_now(queue, sum(now.open_by_severity.values()))
+    trend = analytics.attainment(engine, view.scope(), by=("period", "severity"), rows=counts)
     return Overview(
         severities=side_by_side(now, before),
         now=now,
@@ -197,6 +200,19 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
         trend=every_period(periods_as_text(trend), view, policy.levels),
         overdue=overdue(queue),
     )
+
+
+def headline_and_counts(
+    engine: Engine, policy: Policy, view: View
+) -> tuple[pd.DataFrame, pd.DataFrame, Headline]:
+    """The view's attainment counts per period of its grain (analytics.attainment_rows), its
+    dismissal counts (analytics.dismissal_rows) and its headline made from them: a trend or
+    a ranking is then grouped from the same reads."""
+    scope = view.scope()
+    counts = analytics.attainment_rows(engine, scope, grain=view.grain)
+    dismissed = analytics.dismissal_rows(engine, scope)
+    return counts, dismissed, analytics.headline(engine, scope, policy, counts=counts,
+                                                 dismissed=dismissed)  # fmt: skip
 
 
 def overdue(queue: pd.DataFrame) -> pd.DataFrame:
@@ -278,15 +294,20 @@ def live_counts(
     if at >= view.as_of:
         scope = analytics.Scope(view.filters, view.as_of)
         queue = analytics.at_risk(engine, scope, calendar, limit=EVERY)
-        opened = sum(analytics.open_cases(engine, scope, policy).values())
-        counts = queue_counts(queue)
-        return LiveCounts(opened, counts.at_risk, counts.breached, counts.unanswered)
+        return live_counts_now(queue, sum(analytics.open_cases(engine, scope, policy).values()))
     day = (at - dt.timedelta(seconds=1)).astimezone(policy.calendar.zone).date()
     backlog = analytics.backlog(engine, view.filters, first=day, last=day)
     youngest = earliest_pending_day(policy, calendar, day)
     queue = analytics.at_risk(engine, analytics.Scope(view.filters, at), calendar,
                               created_from=youngest, limit=EVERY)  # fmt: skip
     return LiveCounts(int(backlog["open_cases"].sum()), queue_counts(queue).at_risk)
+
+
+def live_counts_now(queue: pd.DataFrame, opened: int) -> LiveCounts:
+    """The live counts at as_of from the whole at-risk queue then (analytics.at_risk, no
+    limit) and the number of cases open then."""
+    counts = queue_counts(queue)
+    return LiveCounts(opened, counts.at_risk, counts.breached, counts.unanswered)
 
 
 def earliest_pending_day(policy: Policy, calendar: BusinessCalendar, day: dt.date) -> dt.date:
@@ -328,14 +349,15 @@ class AttainmentPage:
 
 def attainment_page(engine: Engine, policy: Policy, view: View) -> AttainmentPage:
     scope = view.scope()
-    trend, by_period, seconds, breaches, resolution = together(
-        lambda: analytics.attainment(engine, scope, by=("period", "severity"), grain=view.grain),
-        lambda: analytics.attainment(engine, scope, by=("period",), grain=view.grain),
+    counts, seconds, breaches, resolution = together(
+        lambda: analytics.attainment_rows(engine, scope, grain=view.grain),
         # read once: the distribution table and the histograms both come from it
         lambda: queries.run_integers(engine, "response_times", filters=scope.filters),
         lambda: analytics.breaches(engine, scope, calendar_for(policy, view), limit=SHOWN_ROWS),
         lambda: analytics.resolution_distribution(engine, scope, policy),
     )
+    trend = analytics.attainment(engine, scope, by=("period", "severity"), rows=counts)
+    by_period = analytics.attainment(engine, scope, by=("period",), rows=counts)
     distribution = analytics.distribution_table(pd.DataFrame(seconds), policy)
     bins = {
         s.level: response_bins(
@@ -450,6 +472,7 @@ class CustomerPage:
     open_cases: pd.DataFrame
     overdue: pd.DataFrame  # every one of them unanswered past its deadline (overdue())
     dismissals: pd.DataFrame  # per policy reason: the customer's beside everyone's
+    ranking: pd.DataFrame  # every customer under the view's filters (customer_ranking)
 
 
 def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> CustomerPage:
@@ -458,18 +481,31 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
     theirs_view = view.narrowed(customers=(customer,))
     calendar = calendar_for(policy, view)
     live = analytics.Scope(theirs_view.filters, view.as_of)  # open cases: whenever created
-    everyone, theirs, trend, breaches, queue, opened = together(
-        lambda: analytics.headline(engine, view.scope(), policy),
-        lambda: analytics.headline(engine, theirs_view.scope(), policy),
-        lambda: analytics.attainment(
-            engine, theirs_view.scope(), by=("period", "severity"), grain=view.grain
-        ),
+    # The ranking of every customer is grouped from everyone's counts read for the headline.
+    (
+        (all_counts, all_dismissed, everyone),
+        (counts, _, theirs),
+        breaches,
+        queue,
+        opened,
+        open_now,
+    ) = together(
+        lambda: headline_and_counts(engine, policy, view),
+        lambda: headline_and_counts(engine, policy, theirs_view),
         lambda: analytics.breaches(engine, theirs_view.scope(), calendar, limit=SHOWN_ROWS),
         lambda: analytics.at_risk(engine, live, calendar, limit=EVERY),
         lambda: queries.run(
             engine, "open_case_list", filters=live.filters, as_of=view.as_of, limit=SHOWN_ROWS
         ),
+        lambda: analytics.open_by_customer(engine, analytics.Scope(view.filters, view.as_of)),
     )
+    ranking = rank_customers(
+        analytics.attainment(engine, view.scope(), by=("customer",), rows=all_counts),
+        analytics.dismissals(engine, view.scope(), by=("customer",), rows=all_dismissed),
+        open_now,
+    )
+    trend = analytics.attainment(engine, theirs_view.scope(), by=("period", "severity"),
+                                 rows=counts)  # fmt: skip
     table = side_by_side(theirs, everyone, other="all")
     table["all_met"] = [s.counts.met for s in everyone.severities]
     table["all_breached"] = [s.counts.breached for s in everyone.severities]
@@ -485,6 +521,7 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
         open_cases=open_states(opened, queue),
         overdue=overdue(queue),
         dismissals=dismissal_table(theirs, everyone),
+        ranking=ranking,
     )
 
 
@@ -738,15 +775,6 @@ def reconciliation_page(
 
 
 # -- shared --------------------------------------------------------------------------------------
-
-
-def together(*calls):
-    """Run independent reads side by side (two database connections, two cores): a page's
-    figures are several queries, and each spends much of its time in the database or numpy,
-    which let other threads run. Results in the order given; the first error is raised."""
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [pool.submit(call) for call in calls]
-        return [future.result() for future in futures]
 
 
 def calendar_for(policy: Policy, view: View) -> BusinessCalendar:

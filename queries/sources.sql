@@ -1,12 +1,15 @@
 -- grain: one row per source: its stored cases the person may see, their first and last local
 -- creation day, and how many are unscored (the Data sources view)
+-- Read from the per-day counts (case_counts, refreshed with every change to cases), not the
+-- cases: a million of them took a second to scan. A case is unscored exactly when its export
+-- records no first responses (sla.score: response_recorded false), its stored status then.
 select
     c.source,
-    count(*) as cases,
-    min(c.created_local_date) as first_day,
-    max(c.created_local_date) as last_day,
-    sum(case when c.response_recorded then 0 else 1 end) as unscored
-from cases as c
+    sum(c.cases) as cases,
+    min(c.day) as first_day,
+    max(c.day) as last_day,
+    sum(case when c.response_status = 'unscored' then c.cases else 0 end) as unscored
+from case_counts as c
 where {{customer_scope}}
 group by c.source
 order by c.source

@@ -67,6 +67,28 @@ def test_attainment_by_customer_and_week_adds_up(db):
     assert int(table["cases"].sum()) == 40
 
 
+def test_attainment_from_counts_already_read_equals_reading_them(db):
+    """One read of the counts (attainment_rows, dismissal_rows, any grain) serves every
+    grouping a page draws, and the headline made from them is the headline."""
+    for scope in (SCOPE, analytics.Scope(Filters(*fixture.PERIOD, customers=("Acme",)),
+                                         fixture.AS_OF)):  # fmt: skip
+        for grain in ("week", "month"):
+            counts = analytics.attainment_rows(db, scope, grain=grain)
+            for by in (("severity",), ("period",), ("period", "severity"), ("customer",)):
+                for dismissed in (True, False):
+                    shared = analytics.attainment(db, scope, by=by, grain=grain, rows=counts,
+                                                  include_dismissed=dismissed)  # fmt: skip
+                    alone = analytics.attainment(db, scope, by=by, grain=grain,
+                                                 include_dismissed=dismissed)  # fmt: skip
+                    assert shared.equals(alone), (by, grain, dismissed)
+            dismissed = analytics.dismissal_rows(db, scope, grain=grain)
+            for by in (("period",), ("customer",), ("all",)):
+                shared = analytics.dismissals(db, scope, by=by, grain=grain, rows=dismissed)
+                assert shared.equals(analytics.dismissals(db, scope, by=by, grain=grain)), by
+            headline = analytics.headline(db, scope, POLICY, counts=counts, dismissed=dismissed)
+            assert headline == analytics.headline(db, scope, POLICY)
+
+
 def test_attainment_without_dismissed_cases(db):
     without = analytics.attainment(db, SCOPE, by=("severity",), include_dismissed=False)
     without = without.set_index("severity")

@@ -417,3 +417,45 @@ def test_freshdesks_hours_are_its_clock(engine):
     found = reconcile(engine, policy, Filters(), dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
     [row] = found.disagreements.itertuples()
     assert (row.case_id, row.helpdesk_seconds, row.cause) == ("502", 64.5 * 3600, "always_open")
+
+
+def _same_reconciliation(fast, slow) -> None:
+    assert fast == slow  # every count, matrix, cause and zone (the frame is compared below)
+    # A column with no value among the disagreements (dismissal_reason: a dismissed case is
+    # never compared) holds None where only they are read, NaN where cut from a column with
+    # values: the same empty cells, each other value the same.
+    fast_rows, slow_rows = (found.disagreements.reset_index(drop=True) for found in (fast, slow))
+    assert list(fast_rows.columns) == list(slow_rows.columns)
+    for column in fast_rows.columns:
+        empty = fast_rows[column].isna()
+        assert empty.tolist() == slow_rows[column].isna().tolist(), column
+        assert fast_rows[column][~empty].tolist() == slow_rows[column][~empty].tolist(), column
+
+
+def test_counting_in_the_database_agrees_with_reconciling_every_case(reconciled, tmp_path):
+    """reconcile() counts the verdict pairs in SQL and reads only the disagreeing cases: the
+    same Reconciliation as reconcile_rows over every case of the period (reconcile_cases.sql),
+    under filters, a later as-of (the pending case breaches), another source and a zone."""
+    from dashboard import queries
+
+    other = tmp_path / "other.csv"
+    other.write_text(HEADER + "OTHER-1,Acme,P2,2026-03-02T09:00Z,2026-03-02T10:00Z,,,met,,\n"
+                     "OTHER-2,Beta,P1,2026-03-02T09:00Z,2026-03-02T15:00Z,,,met,,\n")  # fmt: skip
+    import_prepared(reconciled, [prepare_file(other, POLICY)], POLICY, source="portal")
+    later = AS_OF + dt.timedelta(days=10)
+    for filters, as_of, zones in [
+        (Filters(), AS_OF, ()),
+        (Filters(), AS_OF, ("America/New_York",)),
+        (Filters(), later, ()),
+        (Filters(severities=(1, 4)), AS_OF, ()),
+        (Filters(customers=("Beta",)), AS_OF, ()),
+        (Filters(sources=("portal",)), later, ()),
+        (Filters(date_from=dt.date(2026, 3, 3), date_to=dt.date(2026, 3, 5)), AS_OF, ()),
+        (Filters(scope=("Nobody",)), AS_OF, ()),
+    ]:
+        fast = reconcile(reconciled, POLICY, filters, as_of, zones=zones)
+        rows = queries.run(reconciled, "reconcile_cases", filters=filters, as_of=as_of)
+        slow = reconcile_rows(rows, POLICY, zones=fast.zones)
+        _same_reconciliation(fast, slow)
+    assert fast.totals.compared == 0  # the last: nobody's cases
+    assert reconcile(reconciled, POLICY, Filters(), AS_OF).totals.compared == 16

@@ -205,3 +205,32 @@ def test_sla_dashboard_sources_remove_import(engine, database_url, tmp_path, cap
     )
     assert main(["sources", "--db", database_url, "--remove-import", "999", "--yes"]) == 2
     assert "import 999 cannot be removed: no such import" in capsys.readouterr().err
+
+
+def test_the_sources_counted_from_the_summaries_are_those_of_the_cases(two_sources):
+    """sources.sql reads case_counts: the same cases, days and unscored cases as counting the
+    cases themselves (unscored: the export records no first responses), by scope too."""
+    import_prepared(two_sources, [prepare_file(EXPORTS / "servicenow_incidents.csv", POLICY)],
+                    POLICY, source="incidents")  # fmt: skip
+    listed = sources.sources(two_sources).set_index("source")
+    assert listed.loc["incidents", "unscored"] > 0  # incidents record no first response
+    with two_sources.connect() as connection:
+        rows = connection.execute(
+            select(
+                cases.c.source,
+                cases.c.customer,
+                cases.c.created_local_date,
+                cases.c.response_recorded,
+            )
+        ).all()
+    customers = sorted({r.customer for r in rows if r.customer})
+    for scope in (None, tuple(customers[:1]), ("Nobody",)):
+        shown = sources.sources(two_sources, scope=scope).set_index("source")
+        mine = [r for r in rows if scope is None or r.customer in scope]
+        assert sorted(shown.index) == sorted({r.source for r in mine})
+        for source in shown.index:
+            its = [r for r in mine if r.source == source]
+            assert shown.loc[source, "cases"] == len(its)
+            assert shown.loc[source, "unscored"] == sum(not r.response_recorded for r in its)
+            assert shown.loc[source, "first_day"] == min(r.created_local_date for r in its)
+            assert shown.loc[source, "last_day"] == max(r.created_local_date for r in its)

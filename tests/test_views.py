@@ -99,6 +99,16 @@ def test_overview_live_counts_by_hand(db):
     assert overdue["overdue_hours"].tolist() == pytest.approx([80, 31, 15, 8])
 
 
+def test_overview_live_counts_now_reuse_the_overdue_queue_and_agree_with_reading_it_again(db):
+    """A current period's live counts come from the queue read for "Overdue now" and the
+    headline's open cases: the same figures as live_counts reading both itself."""
+    calendar = views.calendar_for(POLICY, VIEW)
+    for view in (VIEW, VIEW.narrowed(customers=("Acme",)), VIEW.narrowed(severities=(1, 2))):
+        data = views.overview(db, POLICY, view)
+        assert data.live_at == view.as_of  # a current period: the reused path
+        assert data.live_now == views.live_counts(db, POLICY, view, calendar, view.as_of)
+
+
 def test_the_earliest_day_a_case_can_still_be_pending():
     calendar = views.calendar_for(POLICY, VIEW)
     # 24 h is 2.67 days of 9 h: 3 + 2 working days back from Fri 13 March -> Mon 9 March
@@ -226,6 +236,20 @@ def test_customer_page_dismissals_beside_everyones(db):
                                          "all_cases"]].tolist() == [1, 13, 5, 40]  # fmt: skip
     assert table.loc[views.ALL_REASONS, "rate"] == pytest.approx(1 / 13)
     assert table.loc[views.ALL_REASONS, "all_rate"] == pytest.approx(5 / 40)
+
+
+def test_the_customer_page_ranks_from_everyones_counts_as_customer_ranking_does(db):
+    """The Customers page groups its ranking from the counts read for everyone's headline:
+    the same table as customer_ranking's own reads, under filters and a customer scope."""
+    for view in (
+        VIEW,
+        VIEW.narrowed(severities=(1,)),
+        VIEW.narrowed(customers=("Globex",)),
+        VIEW.narrowed(scope=("Acme", "Initech")),
+        dataclasses.replace(VIEW, period=periods.Period(dt.date(2026, 2, 1), dt.date(2026, 3, 31))),
+    ):
+        page = views.customer_page(db, POLICY, view, "Acme")
+        pd.testing.assert_frame_equal(page.ranking, views.customer_ranking(db, POLICY, view))
 
 
 def test_customer_ranking_worst_first_from_counts(db):

@@ -45,7 +45,7 @@ def page() -> None:
     _open_cases(data, customer, view)
     _breaches(data, customer, policy, view)
     _dismissals(data.dismissals, customer)
-    _ranking(view)
+    _ranking(data.ranking, view)
 
 
 def _headline(data: views.CustomerPage, shown_name: str, view) -> None:
@@ -213,8 +213,7 @@ def _dismissals(table: pd.DataFrame, customer: str) -> None:
     ui.table(shown, f"customer-{customer}-dismissals")
 
 
-def _ranking(view) -> None:
-    ranking = ui.figures(views.customer_ranking, view)
+def _ranking(ranking: pd.DataFrame, view) -> None:
     st.subheader("Every customer, worst first")
     whose = "every customer" if ui.person().scope is None else "every customer you may see"
     st.caption(

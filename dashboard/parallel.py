@@ -1,0 +1,16 @@
+"""Independent reads run side by side: a page's figures are several queries."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+WORKERS = 2  # the development machine's cores
+
+
+def together(*calls):
+    """Run independent reads side by side (two database connections, two cores): each spends
+    much of its time in the database or numpy, which let other threads run. Results in the
+    order given; the first error is raised."""
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
