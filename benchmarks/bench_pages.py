@@ -30,8 +30,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from benchmarks.bench_import import POSTGRES, WORKDIR
-from benchmarks.bench_queries import AS_OF, _schema, loaded
+from benchmarks.bench_queries import AS_OF, loaded, postgres_url, sqlite_url
 from dashboard import ui, views
 from dashboard.policy import load_policy
 from dashboard.store import make_engine
@@ -95,12 +94,7 @@ def main() -> None:
                         metavar="PAGE", help="only these pages (default: every one)")  # fmt: skip
     args = parser.parse_args()
     policy = load_policy()
-    if args.postgres:
-        _schema(POSTGRES, "bench_queries")
-        url = f"{POSTGRES}?options=-csearch_path%3Dbench_queries"
-    else:
-        WORKDIR.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{WORKDIR / 'bench.sqlite'}"
+    url = postgres_url(args.rows) if args.postgres else sqlite_url(args.rows)
     loaded(url, args.rows, policy).dispose()
     os.environ["SLA_DATABASE_URL"] = url
     customer = _a_customer(url)
