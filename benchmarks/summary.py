@@ -74,6 +74,20 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
+def markdown(figures: list[Figure], heading: str) -> str:
+    """The same table for the README: one row per figure, goal and verdict."""
+    lines = [heading, "", "| Figure | Measured | Goal | |", "|---|---:|---:|---|"]
+    for f in figures:
+        goal = (
+            ""
+            if f.goal is None
+            else f"{'≤' if f.lower_is_better else '≥'} {_value(f.goal)} {f.unit}"
+        )
+        verdict = {True: "met", False: "**not met**", None: ""}[f.met]
+        lines.append(f"| {f.figure} | {_value(f.value)} {f.unit} | {goal} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
 def _value(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
 
@@ -100,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="smaller runs, SQLite only")
     parser.add_argument("--only", help=f"comma-separated, of: {', '.join(BENCHMARKS)}")
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the table for the README")
     args = parser.parse_args(argv)
     names = list(BENCHMARKS) if not args.only else args.only.split(",")
     unknown = [n for n in names if n not in BENCHMARKS]
@@ -111,11 +126,14 @@ def main(argv: list[str] | None = None) -> None:
     figures: list[Figure] = []
     for name in names:
         figures.extend(run(name, args.quick)[0])
-    print(f"\n# every figure beside its goal: {began}, commit {commit()}, {machine()}"
-          f"{' (quick runs)' if args.quick else ''}")  # fmt: skip
+    heading = (f"Measured {began}, commit {commit()}, {machine()}"
+               f"{' (quick runs)' if args.quick else ''}")  # fmt: skip
+    print(f"\n# every figure beside its goal: {heading}")
     print(table(figures) if figures else "(no figures)")
     judged = [f for f in figures if f.met is not None]
     print(f"# {sum(f.met for f in judged)} of {len(judged)} goals met")
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(figures, heading), encoding="utf-8")
     if args.json:
         record = {"commit": commit(), "date": began, "machine": machine(), "quick": args.quick,
                   "figures": [f.__dict__ for f in figures]}  # fmt: skip

@@ -101,3 +101,13 @@ def test_an_unknown_benchmark_is_refused_naming_the_known_ones(capsys):
     with pytest.raises(SystemExit):
         compare.main(["HEAD", "--only", "engin"])
     assert "unknown benchmark engin; known: engine, compute" in capsys.readouterr().err
+
+
+def test_the_readme_table_has_a_row_per_figure_with_its_goal():
+    text = summary.markdown(
+        [Figure("engine ns/case (1M)", 52.0, 100.0, "ns"), Figure("import x naive", 2.1, 1.5, "x")],
+        "Measured today",
+    )
+    assert text.splitlines()[0] == "Measured today"
+    assert "| engine ns/case (1M) | 52.00 ns | ≤ 100 ns | met |" in text
+    assert "| import x naive | 2.10 x | ≤ 1.50 x | **not met** |" in text
