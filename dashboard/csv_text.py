@@ -46,7 +46,7 @@ def _cells(series: pd.Series) -> list | None:
     get_values_for_csv, with na_rep ''), or None for a kind of column not handled here.
     A list of str for text, which may still need quoting; a list of number text otherwise."""
     dtype = series.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+    if dtype == np.float64:  # float32 and float16 text differs, and reads 8 bytes as one: pandas
         values = series.to_numpy()
         # numpy's text of each float, as pandas asks for it (astype(str)), made once per
         # distinct value: about 1 us a float, and a column of hours repeats a few thousand.

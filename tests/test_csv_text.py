@@ -70,6 +70,11 @@ def test_long_frames_are_written_in_chunks(monkeypatch):
         pd.DataFrame({"when": pd.to_datetime(["2026-03-02"] * 2), "x": ["a", "b"]}),
         pd.DataFrame({"mixed": np.array([1, "a"], dtype=object), "x": ["a", "b"]}),
         pd.DataFrame({0: ["a"], 1: ["b"]}),  # labels that are not text
+        # narrower floats: their own text, and not 8 bytes a value (review: a crash before)
+        pd.DataFrame(
+            {"h": np.array([0.1, 1.5, 3.25, np.nan], dtype=np.float32), "x": list("abcd")}
+        ),
+        pd.DataFrame({"h": np.array([0.1, 1.5, 3.0], dtype=np.float16), "x": list("abc")}),
     ],
 )
 def test_what_it_does_not_take_is_left_to_pandas(frame):
