@@ -30,9 +30,38 @@ def cleaned(values: pd.Series) -> pd.Series:
     return pd.Series(stripped, index=values.index, dtype=object)
 
 
+# How many distinct cells `lowered` remembers: a column of labels has a handful, and a column
+# of ids, which it would never meet twice, stops growing the table here.
+_LOWERED_CACHE = 4096
+
+
 def lowered(values: pd.Series) -> pd.Series:
-    """Already-clean text, lower-cased."""
-    return pd.Series([v.lower() for v in values.tolist()], index=values.index, dtype=object)
+    """Already-clean text, lower-cased.
+
+    str.lower makes a new string even when nothing changes: a million channel or status
+    labels became a million strings (about 55 MB). Each distinct label is lowered once and
+    its one result shared by every cell that has it.
+    """
+    done: dict[str, str] = {}
+    out = []
+    for value in values.tolist():
+        low = done.get(value)
+        if low is None:
+            low = value.lower()
+            if len(done) < _LOWERED_CACHE:
+                done[value] = low
+        out.append(low)
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def plain_text(values: pd.Series) -> np.ndarray:
+    """A text column as an object array of its str values, sharing the cells' strings when
+    it is already one (`astype(str).to_numpy()` would make a new string for every cell)."""
+    if values.dtype == object:
+        array = values.to_numpy()
+        if all(type(v) is str for v in array.tolist()):
+            return array
+    return values.astype(str).to_numpy()
 
 
 def _strip(value) -> str:

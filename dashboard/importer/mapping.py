@@ -25,7 +25,15 @@ from dashboard.importer.formats import (
 )
 from dashboard.importer.readers import RawTable, Reject
 from dashboard.policy import DISMISSAL_REASONS
-from dashboard.text import LONGEST_VALUE, cleaned, lengths, lowered, shown, too_long
+from dashboard.text import (
+    LONGEST_VALUE,
+    cleaned,
+    lengths,
+    lowered,
+    object_frame,
+    shown,
+    too_long,
+)
 
 _DURATION = re.compile(
     r"^(?P<sign>[-+]?)(?:(?P<number>\d+(?:[.,]\d+)?)|(?P<h>\d+):(?P<m>\d{2})(?::(?P<s>\d{2}))?)$"
@@ -271,12 +279,15 @@ def _channels(values: pd.Series, fmt: ExportFormat, notes: list[str]) -> pd.Seri
     as_written = lowered(values)
     if not fmt.channels:
         return as_written
-    mapped = as_written.map(fmt.channels)
-    unknown = Counter(as_written[mapped.isna() & (as_written != "")])
+    # A dict lookup a cell keeps the format's few channel strings shared by every cell
+    # (Series.map made a new string per cell: 55 MB a million rows).
+    channels = fmt.channels
+    written = as_written.tolist()
+    unknown = Counter(v for v in written if v and v not in channels)
     if unknown:
         listed = ", ".join(f"{v!r} ({c})" for v, c in unknown.most_common(5))
         notes.append(f"channel values kept as written (not portal/email/phone/chat): {listed}")
-    return mapped.where(mapped.notna(), as_written).astype(object)
+    return pd.Series([channels.get(v, v) for v in written], index=values.index, dtype=object)
 
 
 def _dismissals(cells: _Cells, fmt: ExportFormat, notes: list[str]) -> tuple[pd.Series, np.ndarray]:
@@ -347,7 +358,7 @@ def _vendor(
         present = [lookup[normalise(h)] for h in headers if normalise(h) in lookup]
         return cells(present[0]) if present else None
 
-    vendor = pd.DataFrame(
+    vendor = object_frame(
         {
             "response_minutes": np.full(n, np.nan),
             "response_business_minutes": np.full(n, np.nan),
@@ -375,17 +386,26 @@ def _vendor(
     sla = text(fmt.vendor_sla)
     if sla is not None:
         said = lowered(sla)
-        verdict = np.where(
-            said.isin(fmt.vendor_sla_met), "met",
-            np.where(said.isin(fmt.vendor_sla_breached), "breached", said),
-        )  # fmt: skip
-        vendor["sla"] = verdict
+        # Assigned into an object array, "met" and "breached" are one string each, shared by
+        # every cell (np.where made a new one per cell: 55 MB a million rows); met wins.
+        verdict = said.to_numpy(dtype=object).copy()
+        verdict[said.isin(fmt.vendor_sla_breached).to_numpy()] = "breached"
+        verdict[said.isin(fmt.vendor_sla_met).to_numpy()] = "met"
+        # An object column: from the str dtype pandas would make of it, validation would
+        # make a new string per cell again.
+        vendor["sla"] = pd.Series(verdict, index=vendor.index, dtype=object)
         kept.append(fmt.vendor_sla[0])
     remaining = text(fmt.vendor_sla_remaining)
     if remaining is not None:
         seconds, _ = parse_durations(remaining, 60)
-        from_sign = np.where(np.isnan(seconds), "", np.where(seconds < 0, "breached", "met"))
-        vendor["sla"] = np.where(vendor["sla"] == "", from_sign, vendor["sla"])
+        from_sign = np.full(len(seconds), "", dtype=object)  # (shared strings, as above)
+        from_sign[seconds < 0] = "breached"  # (NaN compares false both ways: stays "")
+        from_sign[seconds >= 0] = "met"
+        vendor["sla"] = pd.Series(
+            np.where(vendor["sla"] == "", from_sign, vendor["sla"]),
+            index=vendor.index,
+            dtype=object,
+        )
         kept.append(fmt.vendor_sla_remaining[0])
     if kept:
         notes.append(

@@ -35,7 +35,7 @@ from dashboard.importer.histories import (
     without_cases,
 )
 from dashboard.importer.mapping import MappedExport, apply_format
-from dashboard.importer.readers import read_grid, table_from_grid
+from dashboard.importer.readers import compact_table, read_grid, table_from_grid
 from dashboard.importer.validation import ValidatedCases, validate_cases
 from dashboard.policy import Policy
 from dashboard.sla import SlaFigures, resolution_targets, score, score_resolution
@@ -95,7 +95,13 @@ def prepare_file(
     checksum, size, description = grid.checksum, grid.size, grid.description
     del grid
     mapped = apply_format(table, detection.format, zone=zone or policy.calendar.zone)
+    del table  # (the mapped export holds it, and the validated cases after it)
     validated = validate_cases(mapped, policy, date_order=date_order, event_log_readers=readers)
+    time_zone = mapped.zone.key if _read_local_times(mapped) else None
+    # The mapped text columns are in the validated cases now: let the rest go before the
+    # events are derived, the cases scored and stored (issue 16: the import's peak).
+    del mapped
+    validated = dataclasses.replace(validated, table=compact_table(validated.table))
     events = None
     if detection.format.events is not None:
         validated, events = cases_from_events(
@@ -118,7 +124,7 @@ def prepare_file(
         calendar=calendar,
         as_of=as_of,
         events=events,
-        time_zone=mapped.zone.key if _read_local_times(mapped) else None,
+        time_zone=time_zone,
     )
 
 

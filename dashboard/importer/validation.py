@@ -23,7 +23,15 @@ from dashboard.importer.readers import RawTable, Reject
 from dashboard.importer.repeated_ids import refuse_repeated_case_ids
 from dashboard.policy import Policy
 from dashboard.severity_labels import parse_severity
-from dashboard.text import LONGEST_VALUE, lengths, lowered, object_frame, shown, too_long
+from dashboard.text import (
+    LONGEST_VALUE,
+    lengths,
+    lowered,
+    object_frame,
+    plain_text,
+    shown,
+    too_long,
+)
 from dashboard.timestamps import format_instants, parse_instants, utc_years
 
 TEXT_COLUMNS = ("customer", "plan", "status", "channel", "component", "subject", "dismissal_reason")
@@ -215,7 +223,7 @@ def validate_cases(
             "vendor_response_business_minutes": mapped.vendor[
                 "response_business_minutes"
             ].to_numpy()[ok],
-            "vendor_sla": mapped.vendor["sla"].astype(str).to_numpy()[ok],
+            "vendor_sla": plain_text(mapped.vendor["sla"])[ok],
             **(
                 {
                     "event_at": event_at.seconds[ok],

@@ -675,3 +675,25 @@ def test_structural_rejects_get_their_case_id_from_the_mapped_column(fields, cas
     )
     [reject] = _map(table, "servicenow").structural_rejects
     assert reject == Reject(7, case_id, reason, fields)
+
+
+def test_mapped_channels_and_verdicts_share_one_string_per_value():
+    """Issue 16: a million rows made a million copies of 'portal' and of 'met' (55 MB each);
+    the cells now share the mapping's strings, and the verdicts stay an object column."""
+    fmt = _acme(vendor={"sla": "SLA", "sla_met": ["ok"], "sla_breached": ["late"],
+                        "sla_remaining": "Remaining"}, columns={"case_id": "Ticket",
+                        "severity": "Prio", "created_at": "Opened", "channel": "Via"})  # fmt: skip
+    table = _table(
+        ["Ticket", "Prio", "Opened", "Via", "SLA", "Remaining"],
+        *[[str(i), "P1", "x", via, sla, left] for i, (via, sla, left) in enumerate(
+            [("Web", "OK", ""), ("web", "late", "5"), ("Fax", "", "-5"), ("WEB", "", "3"),
+             ("fax", "", ""), ("", "ok", "-1")] * 3)],
+    )  # fmt: skip
+    mapped = _map(table, fmt)
+    assert mapped.canonical["channel"].tolist() == ["portal", "portal", "fax", "portal", "fax",
+                                                    ""] * 3  # fmt: skip
+    assert mapped.vendor["sla"].tolist() == ["met", "breached", "breached", "met", "", "met"] * 3
+    assert mapped.vendor["sla"].dtype == object
+    # one string a distinct cell as written ('Fax' and 'fax' lower to two), not one a cell
+    assert len({id(v) for v in mapped.canonical["channel"].tolist()}) <= 4
+    assert len({id(v) for v in mapped.vendor["sla"].tolist()}) <= 3
