@@ -135,7 +135,7 @@ def validate_cases(
     canonical = mapped.canonical
     table = mapped.table
     n = len(canonical)
-    problems: list[np.ndarray] = list(mapped.problems)
+    problems = _Problems(mapped.problems)
     notes = list(mapped.notes)
 
     # apply_format hands over stripped text: no cleaning again here.
@@ -373,15 +373,38 @@ def _out_of_range(
     return problems
 
 
-def _join(problems: list[np.ndarray], n: int) -> np.ndarray:
+class _Problems:
+    """Each check's reasons in the order the checks ran, kept only where the check found
+    something: a check's column of reasons is a million cells ('' almost everywhere, and
+    np.where's text arrays 64-76 bytes each), and twenty of them held until they were joined
+    were the largest part of validation's peak (issue 16)."""
+
+    def __init__(self, columns: Sequence[np.ndarray] = ()) -> None:
+        self.found: list[tuple[np.ndarray, np.ndarray]] = []
+        for column in columns:
+            self.append(column)
+
+    def append(self, column: np.ndarray) -> None:
+        column = np.asarray(column)
+        if column.dtype.kind == "U":  # np.where's text: '' is the only empty value
+            rows = np.flatnonzero(column != "")
+            self.found.append((rows, column[rows].astype(object)))
+            return
+        column = np.asarray(column, dtype=object)
+        rows = np.flatnonzero(column.astype(bool)) if column.size else np.array([], np.int64)
+        self.found.append((rows, column[rows]))
+
+    def __iter__(self):
+        return iter(self.found)
+
+
+def _join(problems: _Problems, n: int) -> np.ndarray:
     """Join every row's non-empty reasons with '; ', in the order the checks ran.
 
     Most checks find nothing: a check's rows are only visited when it found something.
     """
     reasons = np.full(n, "", dtype=object)
-    for column in problems:
-        column = np.asarray(column, dtype=object)
-        rows = np.flatnonzero(column.astype(bool)) if column.size else ()
-        for i in rows:
-            reasons[i] = f"{reasons[i]}; {column[i]}" if reasons[i] else column[i]
+    for rows, found in problems:
+        for i, reason in zip(rows.tolist(), found.tolist(), strict=True):
+            reasons[i] = f"{reasons[i]}; {reason}" if reasons[i] else reason
     return reasons
