@@ -33,6 +33,7 @@ from dashboard.store import (
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
+FETCH_ROWS = 10_000  # rows per driver call in run_integers (PostgreSQL)
 # How result columns are read back (instants are integers on SQLite, dates are text).
 _RESULT_TYPES = {
     **dict.fromkeys(
@@ -126,8 +127,14 @@ def run_integers(
     """
     with _cursor(engine, name, filters, as_of, params) as cursor:
         columns = [d[0] for d in cursor.description]
+        rows = cursor
+        if engine.dialect.name != "sqlite":
+            # psycopg converts a batch of rows in one call but pays Python per row when
+            # iterated (1M rows from PostgreSQL: 0.87 s against 1.23, medians of 7 alternated
+            # runs); sqlite3 iterates in C, where batches would only add lists.
+            rows = itertools.chain.from_iterable(iter(lambda: cursor.fetchmany(FETCH_ROWS), []))
         try:
-            flat = np.fromiter(itertools.chain.from_iterable(cursor), dtype=np.int64)
+            flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64)
         except (TypeError, ValueError, OverflowError) as exc:
             raise QueryError(f"{name}.sql returned a value that is not an integer: {exc}") from None
     table = flat.reshape(-1, len(columns))
