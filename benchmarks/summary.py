@@ -123,10 +123,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         names = [n for n in names if BENCHMARKS[n][2] is not None]
     began = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    measured = commit()  # at the start: the tree may move during an hour of benchmarks
     figures: list[Figure] = []
     for name in names:
         figures.extend(run(name, args.quick)[0])
-    heading = (f"Measured {began}, commit {commit()}, {machine()}"
+    heading = (f"Measured {began}, commit {measured}, {machine()}"
                f"{' (quick runs)' if args.quick else ''}")  # fmt: skip
     print(f"\n# every figure beside its goal: {heading}")
     print(table(figures) if figures else "(no figures)")
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.markdown:
         Path(args.markdown).write_text(markdown(figures, heading), encoding="utf-8")
     if args.json:
-        record = {"commit": commit(), "date": began, "machine": machine(), "quick": args.quick,
+        record = {"commit": measured, "date": began, "machine": machine(), "quick": args.quick,
                   "figures": [f.__dict__ for f in figures]}  # fmt: skip
         Path(args.json).write_text(json.dumps(record, indent=1), encoding="utf-8")
 
