@@ -35,7 +35,7 @@ from dashboard.importer.histories import (
     without_cases,
 )
 from dashboard.importer.mapping import MappedExport, apply_format
-from dashboard.importer.readers import compact_table, read_grid, table_from_grid
+from dashboard.importer.readers import FileRecords, compact_table, read_grid, table_from_grid
 from dashboard.importer.validation import ValidatedCases, validate_cases
 from dashboard.policy import Policy
 from dashboard.sla import SlaFigures, resolution_targets, score, score_resolution
@@ -101,7 +101,13 @@ def prepare_file(
     # The mapped text columns are in the validated cases now: let the rest go before the
     # events are derived, the cases scored and stored (issue 16: the import's peak).
     del mapped
-    validated = dataclasses.replace(validated, table=compact_table(validated.table))
+    if detection.format.events is None:
+        # One row per case: only a case rejected while scoring needs its fields again, and
+        # they can be read again from the file; the table's text goes before the scoring.
+        kept = FileRecords(path, validated.table.header, detection.header_position, checksum)
+    else:  # an event log's rows are all needed to derive its cases
+        kept = compact_table(validated.table)
+    validated = dataclasses.replace(validated, table=kept)
     events = None
     if detection.format.events is not None:
         validated, events = cases_from_events(

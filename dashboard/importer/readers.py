@@ -21,6 +21,7 @@ import io
 import re
 import sys
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +94,39 @@ class RawTable:
     @property
     def records(self) -> int:
         return len(self.frame) + len(self.rejects)
+
+
+@dataclass(frozen=True)
+class FileRecords:
+    """A table let go once validated: its header, and how to read some of its records again.
+
+    A one-row-per-case export's cases keep their table only to quote the fields of a case
+    rejected after validation (its deadline beyond the holiday list), which few files ever
+    have; holding a million rows of text for it was the import's peak (issue 16). The file is
+    read again instead, its checksum showing that it is the same file.
+    """
+
+    path: Path
+    header: list[str]
+    header_position: int  # the header's grid row (table_from_grid)
+    checksum: str  # sha256 of the bytes first read
+
+    def fields(self, rows: Sequence[int]) -> list[dict[str, str]]:
+        """The fields of the records at these spreadsheet rows, as the file writes them."""
+        grid = read_grid(self.path)
+        if grid.checksum != self.checksum:
+            raise UnusableFileError(
+                f"{self.path}: the file changed while it was being imported; import it again"
+            )
+        table = table_from_grid(grid, self.header_position)
+        del grid
+        wanted = np.asarray(rows, dtype=np.int64)
+        positions = np.searchsorted(table.row_numbers, wanted)
+        # (the same bytes give the same records: a row not found is a bug, never a guess)
+        assert (positions < len(table.row_numbers)).all()
+        assert (table.row_numbers[positions] == wanted).all()
+        frame = table.frame
+        return [dict(zip(self.header, frame.iloc[int(p)].tolist(), strict=True)) for p in positions]
 
 
 # Cells sampled to weigh a column's two representations (compact_table).

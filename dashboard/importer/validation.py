@@ -19,7 +19,7 @@ from dashboard.business_hours import supported_years
 from dashboard.importer.dates import DateReading, decide_date_reading
 from dashboard.importer.formats import ExportFormat
 from dashboard.importer.mapping import MappedExport
-from dashboard.importer.readers import RawTable, Reject
+from dashboard.importer.readers import FileRecords, RawTable, Reject
 from dashboard.importer.repeated_ids import refuse_repeated_case_ids
 from dashboard.policy import Policy
 from dashboard.severity_labels import parse_severity
@@ -85,7 +85,8 @@ class ValidatedCases:
     ambiguous_times: int  # local times in a repeated DST hour, read as their first occurrence
     dates: DateReading
     notes: list[str] = field(default_factory=list)
-    table: RawTable | None = None  # the records, for rejecting cases found wrong later
+    # the records, for rejecting cases found wrong later (FileRecords: read again if need be)
+    table: RawTable | FileRecords | None = None
     rows_read: int | None = None  # an event log's rows (several per case)
 
     @property
@@ -102,15 +103,21 @@ class ValidatedCases:
         """Move the masked cases to the rejects (found unusable after validation)."""
         if not mask.any():
             return self
-        positions = self.cases.frame["position"].to_numpy()
+        hit = np.flatnonzero(mask)
+        rows = self.cases.frame["row"].to_numpy()[hit]
+        positions = self.cases.frame["position"].to_numpy()[hit]
+        if isinstance(self.table, FileRecords):  # one reading of the file for them all
+            fields = self.table.fields(rows)
+        else:
+            fields = [self.fields_at(int(p)) for p in positions]
         moved = [
             Reject(
-                row=int(self.cases.frame["row"].iloc[i]),
+                row=int(rows[k]),
                 case_id=str(self.cases.frame["case_id"].iloc[i]),
                 reason=str(reasons[i]),
-                fields=self.fields_at(positions[i]),
+                fields=fields[k],
             )
-            for i in np.flatnonzero(mask)
+            for k, i in enumerate(hit)
         ]
         return ValidatedCases(
             cases=self.cases.subset(~mask),

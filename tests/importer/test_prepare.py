@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
+from dashboard.errors import UnusableFileError
 from dashboard.importer.prepare import prepare_file
+from dashboard.importer.readers import FileRecords, read_grid, table_from_grid
 from dashboard.policy import load_policy
 
 HEADER = (
@@ -11,10 +16,10 @@ HEADER = (
 )
 
 
-def test_a_case_rejected_after_validation_quotes_its_fields_from_the_compacted_table(tmp_path):
-    """Issue 16: the table the prepared file keeps holds its times in pandas' str dtype; a
+def test_a_case_rejected_after_validation_quotes_its_fields_read_again_from_the_file(tmp_path):
+    """Issue 16: a one-row-per-case export's table is let go once validated (FileRecords); a
     case refused while scoring (its deadline past the holiday list) still quotes every field
-    exactly as the file wrote it."""
+    exactly as the file wrote it, read again from the file."""
     policy_path = tmp_path / "lk.toml"
     policy_path.write_text(
         '[calendar]\ntimezone = "Asia/Colombo"\nopen = "09:00"\nclose = "18:00"\n'
@@ -30,10 +35,40 @@ def test_a_case_rejected_after_validation_quotes_its_fields_from_the_compacted_t
     export.write_text(HEADER + "\n".join([*rows, late]) + "\n", encoding="utf-8")
     prepared = prepare_file(export, load_policy(policy_path), as_of=1798718400)  # 2026-12-31
     table = prepared.validated.table
-    assert table.frame["created_at"].dtype == "str"
+    assert isinstance(table, FileRecords)  # the header, no cells
+    assert table.header == HEADER.strip().split(",")
     assert len(prepared.validated.cases) == 40
     [reject] = prepared.validated.rejects
     assert reject.row == 42
     assert reject.case_id == "B"
     assert reject.reason.startswith("its response deadline falls after 2026")
     assert reject.fields == dict(zip(HEADER.strip().split(","), late.split(","), strict=True))
+
+
+def test_records_read_again_are_the_table_the_file_first_gave(tmp_path):
+    """FileRecords finds records by spreadsheet row past a title, blank rows, a quoted
+    multi-line field, a too-wide record and non-UTF-8 bytes, giving each its fields as
+    table_from_grid did."""
+    export = tmp_path / "titled.csv"
+    export.write_bytes(
+        b'Cases report\n\nid,name,note\n1,Zo\xc3\xab, x \n\n2,"two\nlines",\n'
+        b"3,a,b,extra\n4,caf\xe9,\n5,,last\n"
+    )
+    grid = read_grid(export)
+    table = table_from_grid(grid, 1)
+    records = FileRecords(export, table.header, 1, grid.checksum)
+    expected = [dict(zip(table.header, table.frame.iloc[p].tolist(), strict=True))
+                for p in range(len(table.frame))]  # fmt: skip
+    assert records.fields(table.row_numbers) == expected
+    assert records.fields(table.row_numbers[::-1]) == expected[::-1]
+    assert records.fields(np.array([], dtype=np.int64)) == []
+
+
+def test_records_of_a_file_changed_since_it_was_read_are_refused(tmp_path):
+    export = tmp_path / "cases.csv"
+    export.write_text("id,name\n1,a\n", encoding="utf-8")
+    grid = read_grid(export)
+    records = FileRecords(export, ["id", "name"], 0, grid.checksum)
+    export.write_text("id,name\n1,b\n", encoding="utf-8")
+    with pytest.raises(UnusableFileError, match="changed while it was being imported"):
+        records.fields([2])
