@@ -22,13 +22,13 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.bench_import import POSTGRES, WORKDIR
+from benchmarks.bench_pages import APP, _check
 from benchmarks.results import report
 from dashboard import ui
 from dashboard.importing import load_sample_if_empty
 from dashboard.policy import load_policy
 from dashboard.store import make_engine, open_database
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 GOAL_SECONDS = 10.0
 SCHEMA = "bench_upload"
 
@@ -95,12 +95,6 @@ def measure(url: str, upload: Path) -> dict[str, float]:
     if not app.metric:
         raise SystemExit("the Overview shows no figures after the import")
     return steps
-
-
-def _check(app: AppTest) -> None:
-    if app.exception or app.error:
-        problems = [e.message for e in app.exception] + [e.value for e in app.error]
-        raise SystemExit(f"the page failed: {problems}")
 
 
 def main() -> None:

@@ -315,28 +315,14 @@ def case_rows(
 ) -> pd.DataFrame:
     """The stored row of each case at `take` (positions or a slice): imported fields, content
     hash, imports and the fields computed under the policy."""
-    part = _cases_at(cases_read, take)
+    # Without their timelines: storing reads none, and positions are no mask to subset them by.
+    part = dataclasses.replace(cases_read, timelines=None).subset(take)
     rows = raw_frame(part, source, hashes=None if hashes is None else hashes[take])
     for name, values in derived_frame(part, _figures_at(figures, take), policy).items():
         rows[name] = values
     rows["last_import_id"] = import_id
     rows["first_import_id"] = import_id
     return rows
-
-
-def _cases_at(cases_read: Cases, take: slice | np.ndarray) -> Cases:
-    """The cases at `take`, without their timelines (storing reads none)."""
-    return dataclasses.replace(
-        cases_read,
-        frame=cases_read.frame.iloc[take].reset_index(drop=True),
-        created_at=cases_read.created_at[take],
-        first_response_at=cases_read.first_response_at[take],
-        has_first_response_at=cases_read.has_first_response_at[take],
-        resolved_at=cases_read.resolved_at[take],
-        has_resolved_at=cases_read.has_resolved_at[take],
-        response_known=cases_read.response_known[take],
-        timelines=None,
-    )
 
 
 def _figures_at(figures: SlaFigures, take: slice | np.ndarray) -> SlaFigures:

@@ -209,38 +209,28 @@ def _zones(given: tuple[str, ...], implied: pd.Series, policy: Policy) -> tuple[
 def reconcile_rows(
     rows: pd.DataFrame, policy: Policy, *, zones: tuple[str, ...] = ()
 ) -> Reconciliation:
-    """The matrix and causes of rows of queries/reconcile_cases.sql (pure: no database)."""
-    rows = _with_helpdesk_verdicts(rows)
-    ours, theirs = rows["response_status"], rows["helpdesk"]
-    dismissed = rows["dismissal_reason"].notna()
-    recorded = rows["response_recorded"].astype(bool)
-    judged = ours.isin(VERDICTS) & ~dismissed
-    vendor = theirs.isin(VERDICTS)
-    compared = rows[judged & vendor]
-    not_compared = {
-        "pending": int((ours.isna() & recorded & ~dismissed).sum()),
-        "invalid": int(((ours == "invalid") & ~dismissed).sum()),
-        "unscored": int((~recorded & ~dismissed).sum()),
-        "dismissed": int(dismissed.sum()),
-    }
-    severities = tuple(_agreement(compared[compared["severity"] == s.level], s.level)
-                       for s in policy.severities)  # fmt: skip
-    sources = tuple(_agreement(group, None, source=str(name))
-                    for name, group in compared.groupby("source", sort=True))  # fmt: skip
-    disagree = compared[compared["response_status"] != compared["helpdesk"]].copy()
-    disagree = disagree.assign(**_causes(disagree, policy, zones))
-    causes = {c: int((disagree["cause"] == c).sum()) for c in CAUSES}
-    return Reconciliation(
-        severities=severities,
-        sources=sources,
-        totals=_agreement(compared, None),
-        causes=causes,
-        no_vendor_verdict=int((judged & ~vendor).sum()),
-        not_compared=not_compared,
-        from_figures=int((compared["basis"] == BUSINESS_FIGURE).sum()),
-        zones=zones,
-        disagreements=disagree,
+    """The matrix and causes of rows of queries/reconcile_cases.sql (pure: no database),
+    counted as reconcile_counts.sql counts them, with the helpdesk's verdicts derived here."""
+    judged = _with_helpdesk_verdicts(rows)
+    ours, theirs = judged["response_status"], judged["helpdesk"]
+    counts = (
+        judged.assign(
+            helpdesk_verdict=theirs,
+            helpdesk_basis=judged["basis"],
+            dismissed=judged["dismissal_reason"].notna().astype(int),
+        )
+        .groupby(list(_COUNTED_BY), dropna=False, sort=False)
+        .size()
+        .rename("cases")
+        .reset_index()
     )
+    compared = ours.isin(VERDICTS) & theirs.isin(VERDICTS) & judged["dismissal_reason"].isna()
+    return reconcile_counted(counts, rows[compared & (ours != theirs)], policy, zones=zones)
+
+
+# The columns reconcile_counts.sql groups by.
+_COUNTED_BY = ("severity", "source", "response_status", "helpdesk_verdict", "helpdesk_basis",
+               "dismissed", "response_recorded")  # fmt: skip
 
 
 def reconcile_counted(
@@ -326,19 +316,6 @@ def _with_helpdesk_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
         helpdesk_time_kind=np.where(
             business.notna(), "business", np.where(calendar.notna(), "wall clock", "")
         ),
-    )
-
-
-def _agreement(rows: pd.DataFrame, level: int | None, *, source: str | None = None) -> Agreement:
-    ours, theirs = rows["response_status"], rows["helpdesk"]
-    return Agreement(
-        level=level,
-        source=source,
-        compared=len(rows),
-        both_met=int(((ours == "met") & (theirs == "met")).sum()),
-        both_breached=int(((ours == "breached") & (theirs == "breached")).sum()),
-        we_met_they_breached=int(((ours == "met") & (theirs == "breached")).sum()),
-        we_breached_they_met=int(((ours == "breached") & (theirs == "met")).sum()),
     )
 
 

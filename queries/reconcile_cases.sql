@@ -1,5 +1,9 @@
 -- grain: one row per case of the period, with our first-response verdict and the helpdesk's own
--- (vendor_sla: met, breached or empty), for reconciliation (dashboard/reconcile.py)
+-- (vendor_sla: met, breached or empty), for reconciliation (dashboard/reconcile.py's
+-- reconcile_rows: every case, where reconcile() reads counts and the disagreeing cases alone)
+with reconciled as (
+    {{reconciled}}
+)
 select
     c.source,
     c.case_id,
@@ -13,16 +17,9 @@ select
     c.target_seconds,
     c.response_business_seconds,
     c.resolution_business_seconds,
-    -- judged at :as_of: an unanswered case past its breach instant has breached by then
-    case
-        when c.response_status is null and c.response_recorded and c.response_breach_at <= :as_of
-            then 'breached'
-        else c.response_status
-    end as response_status,
+    c.response_status,
     c.vendor_sla,
     c.vendor_response_minutes,
     c.vendor_response_business_minutes
-from cases as c
-where c.created_local_date between :date_from and :date_to
-    and {{case_filters}}
+from reconciled as c
 order by c.severity, c.source, c.case_id

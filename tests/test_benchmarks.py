@@ -72,12 +72,13 @@ def test_the_median_of_the_rounds_is_compared():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_two_commits_are_compared_by_the_same_benchmark_code(tmp_path):
     """The whole tool on the policy benchmark (seconds): both commits checked out, measured
     alternately by this tree's benchmarks, printed side by side, and the worktrees removed."""
-    if not (ROOT / ".git").exists():
-        pytest.skip("not a git checkout")
+    # The tool compares commits: a source tree without its history (an unpacked release) has
+    # none. Every clone has it, CI's included, so this runs there.
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("benchmarks.compare needs a git clone, and this tree has no history")
     before = subprocess.run(["git", "worktree", "list"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout  # fmt: skip
     done = subprocess.run(

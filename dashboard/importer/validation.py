@@ -64,9 +64,11 @@ class Cases:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def subset(self, keep: np.ndarray) -> Cases:
+    def subset(self, keep: np.ndarray | slice) -> Cases:
+        """The cases at `keep`: a boolean mask, positions or a slice (the last two only
+        without timelines, whose own subset takes a mask)."""
         return Cases(
-            frame=self.frame[keep].reset_index(drop=True),
+            frame=self.frame.iloc[keep].reset_index(drop=True),
             created_at=self.created_at[keep],
             first_response_at=self.first_response_at[keep],
             has_first_response_at=self.has_first_response_at[keep],
