@@ -4,7 +4,7 @@ Rates are always computed from summed counts (attainment = met / (met + breached
 dismissal rate = dismissed / cases), never averaged. Percentiles are numpy's default linear
 interpolation between ranks, over answered cases' business response times and resolved
 cases' business resolution times: SQLite has no percentile function, so the per-case times
-come from SQL and the ranks are taken here.
+come from SQL (kept in lists, dashboard/time_lists.py) and the ranks are taken here.
 Business time remaining for unanswered cases needs the business calendar, so it too is
 computed here, from the stored deadlines.
 """
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import queries
+from dashboard import queries, time_lists
 from dashboard.business_hours import BusinessCalendar
 from dashboard.headline import (
     COUNTS,
@@ -90,7 +90,7 @@ def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 def response_distribution(engine: Engine, scope: Scope, policy: Policy) -> pd.DataFrame:
     """Per severity: answered cases, median/p90/p95 business hours, near misses, overshoot."""
-    rows = queries.run_integers(engine, "response_times", filters=scope.filters)
+    rows = time_lists.response_times(engine, scope.filters)
     return distribution_table(pd.DataFrame(rows), policy)
 
 
@@ -122,8 +122,7 @@ def distribution_table(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
 def resolution_distribution(engine: Engine, scope: Scope, policy: Policy) -> pd.DataFrame:
     """Per severity: cases resolved by as_of, median/p90 business hours to resolution (less
     pauses), and the verdicts against the severity's resolution target, if it has one."""
-    rows = queries.run_integers(engine, "resolution_times", filters=scope.filters,
-                                as_of=scope.as_of)  # fmt: skip
+    rows = time_lists.resolution_times(engine, scope.filters, scope.as_of)
     return resolution_table(pd.DataFrame(rows), policy)
 
 

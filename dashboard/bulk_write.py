@@ -39,6 +39,32 @@ def insert_rows(connection: Connection, table: Table, frame: pd.DataFrame) -> No
             _insert_sqlite(connection, table, names, batches)
 
 
+def insert_tuples(
+    connection: Connection, table: Table, names: list[str], rows: list[tuple]
+) -> None:
+    """Rows already as the driver takes them (as another query of the same driver gave them,
+    plus bytes), inserted as they are."""
+    if not rows:
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    with _without_cycle_collection():
+        if connection.dialect.name == "postgresql":
+            cursor = connection.connection.driver_connection.cursor()
+            try:
+                columns = ", ".join(quote(n) for n in names)
+                with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            finally:
+                cursor.close()
+            return
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+            f"VALUES ({', '.join([_placeholder(connection)] * len(names))})"
+        )
+        connection.exec_driver_sql(sql, rows)
+
+
 def _insert_sqlite(
     connection: Connection, table: Table, names: list[str], batches: Iterator[list[list]]
 ) -> None:

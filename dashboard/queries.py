@@ -127,18 +127,31 @@ def run_integers(
     """
     with _cursor(engine, name, filters, as_of, params) as cursor:
         columns = [d[0] for d in cursor.description]
-        rows = cursor
-        if engine.dialect.name != "sqlite":
-            # psycopg converts a batch of rows in one call but pays Python per row when
-            # iterated (1M rows from PostgreSQL: 0.87 s against 1.23, medians of 7 alternated
-            # runs); sqlite3 iterates in C, where batches would only add lists.
-            rows = itertools.chain.from_iterable(iter(lambda: cursor.fetchmany(FETCH_ROWS), []))
-        try:
-            flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise QueryError(f"{name}.sql returned a value that is not an integer: {exc}") from None
+        flat = integers(cursor, engine.dialect.name, name)
     table = flat.reshape(-1, len(columns))
     return {column: table[:, i].copy() for i, column in enumerate(columns)}
+
+
+def integers(cursor, dialect: str, name: str) -> np.ndarray:
+    """Every value of every row of a driver cursor, in order, as one int64 array."""
+    rows = cursor
+    if dialect != "sqlite":
+        # psycopg converts a batch of rows in one call but pays Python per row when
+        # iterated (1M rows from PostgreSQL: 0.87 s against 1.23, medians of 7 alternated
+        # runs); sqlite3 iterates in C, where batches would only add lists.
+        rows = itertools.chain.from_iterable(iter(lambda: cursor.fetchmany(FETCH_ROWS), []))
+    try:
+        return np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise QueryError(f"{name}.sql returned a value that is not an integer: {exc}") from None
+
+
+def rows_of(
+    engine: Engine, name: str, *, filters: Filters = Filters(), as_of=None, **params
+) -> list[tuple]:
+    """The driver's rows as they are (bytes stay bytes): for results read value by value."""
+    with _cursor(engine, name, filters, as_of, params) as cursor:
+        return cursor.fetchall()
 
 
 @contextlib.contextmanager
@@ -176,10 +189,11 @@ def load(name: str) -> Query:
     return Query(name, sql, source.splitlines()[0].removeprefix("--").strip())
 
 
-def execute(connection, name: str, **params) -> None:
-    """Run a statement that writes (queries/refresh_*.sql) in the caller's transaction."""
+def execute(connection, name: str, **params):
+    """Run a statement of the summaries' refresh (queries/refresh_*.sql: those that write,
+    and the reads that serve them) in the caller's transaction; returns its result."""
     query = load(name)
-    connection.execute(_statement(query.sql, tuple(sorted(params))), params)
+    return connection.execute(_statement(query.sql, tuple(sorted(params))), params)
 
 
 def names() -> list[str]:

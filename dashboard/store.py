@@ -30,6 +30,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -55,7 +56,7 @@ DATABASE_URL_ENV = "SLA_DATABASE_URL"
 # per version, named for it ("0005"). The head is also a constant here so that opening a current
 # database compares two strings instead of loading Alembic (tests/test_migrations.py checks
 # that they agree).
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 BASELINE_VERSION = 4  # release 0.1.0's schema, the last made without migrations
 
 
@@ -209,8 +210,9 @@ cases = Table(
         "response_business_seconds",
         "resolved_local_date",
     ),
-    # Resolution times and reopens of a period (queries/resolution_times.sql, reopens.sql),
-    # read from this index alone: half the Overview's time at 1M cases without it.
+    # Resolution times and reopens of a period (queries/resolved_after.sql, reopens.sql), and
+    # the resolution time lists' refresh, which groups in this order up to the source, read
+    # from this index alone.
     Index(
         "ix_cases_resolution",
         "created_local_date",
@@ -218,11 +220,11 @@ cases = Table(
         "customer",
         "channel",
         "plan",
+        "source",
         "resolved_at",
         "resolution_business_seconds",
         "event_count",
         "reopen_count",
-        "source",
     ),
     # Unanswered cases of a period: judged live, as of any instant.
     Index("ix_cases_unanswered", "response_status", "created_local_date"),
@@ -300,6 +302,42 @@ case_moves = Table(
     Column("closed", Integer, nullable=False),
     Column("source", Text),
     Index("ix_case_moves_day", "day"),
+)
+
+# Every answered case's business response time, in lists per created day and every
+# dimension queries filter on (case_counts' key), rebuilt with the other summaries
+# (dashboard/time_lists.py). Exact medians and percentiles need each case's time: read here,
+# a period's times are a few thousand lists instead of a million rows through the driver.
+response_time_lists = Table(
+    "response_time_lists",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("severity", SmallInteger, nullable=False),
+    Column("customer", Text),
+    Column("channel", Text),
+    Column("plan", Text),
+    Column("dismissal_reason", String(40)),
+    Column("response_status", String(10)),
+    Column("source", Text),
+    Column("cases", Integer, nullable=False),
+    Column("seconds", LargeBinary, nullable=False),  # little-endian int64s, in no order
+    Index("ix_response_time_lists_day", "day"),
+)
+
+# The same for resolved cases' business resolution times (less pauses), whenever resolved:
+# a period judged as of an earlier instant leaves out the cases resolved after it.
+resolution_time_lists = Table(
+    "resolution_time_lists",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("severity", SmallInteger, nullable=False),
+    Column("customer", Text),
+    Column("channel", Text),
+    Column("plan", Text),
+    Column("source", Text),
+    Column("cases", Integer, nullable=False),
+    Column("seconds", LargeBinary, nullable=False),
+    Index("ix_resolution_time_lists_day", "day"),
 )
 
 import_rejects = Table(
@@ -578,7 +616,13 @@ def refresh_statistics(engine: Engine) -> None:
     try:
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                for table in (cases, case_counts, case_moves):
+                for table in (
+                    cases,
+                    case_counts,
+                    case_moves,
+                    response_time_lists,
+                    resolution_time_lists,
+                ):
                     connection.exec_driver_sql(f"VACUUM (ANALYZE) {table.name}")
         else:
             with engine.connect() as connection:

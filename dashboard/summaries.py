@@ -1,4 +1,5 @@
-"""The counts tables (case_counts, case_moves) that period queries read instead of cases.
+"""The summary tables that period queries read instead of cases: the counts (case_counts,
+case_moves) and every case's times in lists (response_time_lists, resolution_time_lists).
 
 Rebuilt whole, inside the transaction that changed the cases (an import or a recompute), from
 the SQL in queries/refresh_*.sql: they can never disagree with the cases they count.
@@ -10,6 +11,7 @@ from sqlalchemy import Connection, delete
 
 from dashboard import queries
 from dashboard.store import case_counts, case_moves
+from dashboard.time_lists import refresh_time_lists
 
 
 def refresh_summaries(connection: Connection) -> None:
@@ -17,3 +19,4 @@ def refresh_summaries(connection: Connection) -> None:
     connection.execute(delete(case_moves))
     queries.execute(connection, "refresh_case_counts")
     queries.execute(connection, "refresh_case_moves")
+    refresh_time_lists(connection)

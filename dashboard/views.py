@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import analytics, import_log, periods, queries, reconcile, whatif
+from dashboard import analytics, import_log, periods, queries, reconcile, time_lists, whatif
 from dashboard.buckets import ageing_buckets, response_bins
 from dashboard.business_hours import BusinessCalendar, supported_years
 from dashboard.headline import Headline, ratio
@@ -352,7 +352,7 @@ def attainment_page(engine: Engine, policy: Policy, view: View) -> AttainmentPag
     counts, seconds, breaches, resolution = together(
         lambda: analytics.attainment_rows(engine, scope, grain=view.grain),
         # read once: the distribution table and the histograms both come from it
-        lambda: queries.run_integers(engine, "response_times", filters=scope.filters),
+        lambda: time_lists.response_times(engine, scope.filters),
         lambda: analytics.breaches(engine, scope, calendar_for(policy, view), limit=SHOWN_ROWS),
         lambda: analytics.resolution_distribution(engine, scope, policy),
     )

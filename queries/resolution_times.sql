@@ -1,15 +1,11 @@
--- grain: one row per case created in the period, resolved by :as_of, with a resolution time
--- A case resolved after :as_of was still open then (the backlog counts it so): left out.
+-- grain: one row per list of resolution_time_lists in the period: severity and the business resolution times of its resolved cases, whenever resolved
 -- Creation to resolution in business seconds, less pauses (computed at import and by
--- recompute; null while open or when the resolution precedes the creation). Percentiles and
--- the verdicts against resolution targets are taken in Python (dashboard/analytics.py), as
--- for response times: these columns are in no index, so every row is read from the table,
--- and each further column costs as much again in the driver.
+-- recompute; null while open or when the resolution precedes the creation). Cases resolved
+-- after :as_of were still open then: dashboard/time_lists.py takes them out again, read by
+-- resolved_after.sql. Percentiles and verdicts are taken in Python (analytics.py).
 select
     c.severity,
-    c.resolution_business_seconds
-from cases as c
-where c.created_local_date between :date_from and :date_to
-    and c.resolution_business_seconds is not null
-    and c.resolved_at <= :as_of
+    c.seconds
+from resolution_time_lists as c
+where c.day between :date_from and :date_to
     and {{case_filters}}

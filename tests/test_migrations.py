@@ -22,7 +22,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, event, func, insert, inspect, select, text
 
-from dashboard import __version__, migrations, periods, queries, store, views
+from dashboard import __version__, migrations, periods, queries, store, time_lists, views
 from dashboard.cli import main
 from dashboard.export import export_canonical
 from dashboard.importer.prepare import prepare_file
@@ -376,3 +376,29 @@ def test_a_reader_account_is_told_the_upgrade_is_pending_and_who_can_do_it(v4_da
             connection.exec_driver_sql(f'drop owned by "{role}"')
             connection.exec_driver_sql(f'drop role "{role}"')
         owner.dispose()
+
+
+def _time_lists(engine: Engine) -> dict[str, Counter]:
+    """Each time-list table's rows, the times unpacked as a multiset per key."""
+    with engine.connect() as connection:
+        return {
+            table.name: Counter(
+                (*row[:-2], t)
+                for row in connection.execute(select(table))
+                for t in time_lists.unpack([row[-1]]).tolist()
+            )
+            for table in (store.response_time_lists, store.resolution_time_lists)
+        }
+
+
+def test_schema_11_fills_the_time_lists_as_the_program_refreshes_them(v4_database):
+    engine = store.open_database(v4_database)
+    upgraded = _time_lists(engine)
+    assert sum(upgraded["response_time_lists"].values()) > 1000
+    recompute_stored(engine, load_policy(), everything=True)  # adds resolution times
+    with engine.begin() as connection:
+        time_lists.refresh_time_lists(connection)
+    refreshed = _time_lists(engine)
+    assert refreshed["response_time_lists"] == upgraded["response_time_lists"]
+    assert sum(refreshed["resolution_time_lists"].values()) > 1000
+    engine.dispose()
