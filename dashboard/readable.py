@@ -14,6 +14,9 @@ import datetime as dt
 import math
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import pandas as pd
+
 FEW_CASES = 10  # a rate on fewer judged cases is marked as such: one case moves it 10 points
 MISSING = "-"  # what an absent figure reads as (no answered case, nothing to judge)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -82,6 +85,26 @@ def instant(value: dt.datetime | int, zone: ZoneInfo, *, with_zone: bool = False
     else:
         moment = dt.datetime.fromtimestamp(int(value), zone)
     return when(moment) + (f" {zone.key}" if with_zone else "")
+
+
+def instants(stamps: pd.Series, zone: ZoneInfo, *, missing: str = MISSING) -> list[str]:
+    """instant() of each value of a column of instants (aware, or naive UTC), missing ones
+    as `missing`: a page's table of 5,000 cases spelled in a few milliseconds, where one
+    instant() per value took a fifth of a second of every rerun."""
+    local = pd.to_datetime(pd.Series(stamps), utc=True).dt.tz_convert(zone)
+    absent = local.isna().to_numpy()
+    if absent.all():
+        return [missing] * len(local)
+    days = local.dt.strftime("%d %b %Y %H:%M").to_numpy(dtype=object, na_value=missing)
+    weekdays = np.asarray((*WEEKDAYS, ""), dtype=object)[
+        local.dt.day_of_week.fillna(7).to_numpy(dtype=np.int64)
+    ]
+    seconds = local.dt.second.fillna(0).to_numpy(dtype=np.int64)
+    spelled = (weekdays + " " + days).astype(object)
+    timed = seconds != 0
+    spelled[timed] += np.char.mod(":%02d", seconds[timed]).astype(object)
+    spelled[absent] = missing
+    return spelled.tolist()
 
 
 def _missing(value) -> bool:

@@ -340,6 +340,27 @@ resolution_time_lists = Table(
     Index("ix_resolution_time_lists_day", "day"),
 )
 
+# Our stored first-response verdict beside the helpdesk's, counted per created day and every
+# dimension queries filter on, for the Reconciliation page (queries/reconcile_counts.sql):
+# every case but the unanswered ones with responses recorded, which are judged live.
+verdict_counts = Table(
+    "verdict_counts",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("severity", SmallInteger, nullable=False),
+    Column("customer", Text),
+    Column("channel", Text),
+    Column("plan", Text),
+    Column("source", Text),
+    Column("response_status", String(10)),
+    Column("helpdesk_verdict", String(10)),  # met, breached; null: the helpdesk gives none
+    Column("helpdesk_basis", String(20), nullable=False),  # stated, business_figure or ''
+    Column("dismissed", SmallInteger, nullable=False),  # 1: dismissed as out of scope
+    Column("response_recorded", Boolean, nullable=False),
+    Column("cases", Integer, nullable=False),
+    Index("ix_verdict_counts_day", "day"),
+)
+
 import_rejects = Table(
     "import_rejects",
     metadata,

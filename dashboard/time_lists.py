@@ -40,10 +40,12 @@ class TimeListError(RuntimeError):
 
 
 def pack(seconds: np.ndarray) -> bytes:
+    """One list as stored: little-endian int64s, whatever the machine's byte order."""
     return np.asarray(seconds, dtype=_PACKED).tobytes()
 
 
 def unpack(blobs: list[bytes]) -> np.ndarray:
+    """Lists as stored, joined into one array of the machine's int64s."""
     return np.frombuffer(b"".join(blobs), dtype=_PACKED).astype(np.int64)
 
 
@@ -58,7 +60,7 @@ def refresh_time_lists(connection: Connection) -> None:
             raise TimeListError(f"{table.name}: {times.size} times for {int(counts.sum())} cases")
         ends = np.cumsum(counts)
         blobs = [
-            times[start:end].astype(_PACKED).tobytes()
+            pack(times[start:end])
             for start, end in zip((ends - counts).tolist(), ends.tolist(), strict=True)
         ]
         rows = [(*key, blob) for key, blob in zip(keys, blobs, strict=True)]
@@ -78,13 +80,11 @@ def resolution_times(engine: Engine, filters: Filters, as_of: dt.datetime) -> di
     if not later[RESOLUTION].size:
         return stored
     severities, kept = [], []
-    for level in np.unique(stored[SEVERITY]).tolist():
+    for level in np.union1d(stored[SEVERITY], later[SEVERITY]).tolist():
         mine = stored[RESOLUTION][stored[SEVERITY] == level]
         left = without(mine, later[RESOLUTION][later[SEVERITY] == level])
         severities.append(np.full(left.size, level, dtype=np.int64))
         kept.append(left)
-    if not kept:
-        return stored
     return {SEVERITY: np.concatenate(severities), RESOLUTION: np.concatenate(kept)}
 
 

@@ -24,21 +24,8 @@ select
     c.vendor_sla,
     c.vendor_response_minutes,
     c.vendor_response_business_minutes,
-    case
-        when c.vendor_sla in ('met', 'breached') then c.vendor_sla
-        when c.vendor_response_business_minutes is not null and c.target_seconds is not null
-            then
-                case
-                    when c.vendor_response_business_minutes * 60 <= c.target_seconds then 'met'
-                    else 'breached'
-                end
-    end as helpdesk_verdict,
-    case
-        when c.vendor_sla in ('met', 'breached') then 'stated'
-        when c.vendor_response_business_minutes is not null and c.target_seconds is not null
-            then 'business_figure'
-        else ''
-    end as helpdesk_basis
+    {{helpdesk_verdict}} as helpdesk_verdict,
+    {{helpdesk_basis}} as helpdesk_basis
 from cases as c
 where c.created_local_date between :date_from and :date_to
     and {{case_filters}}

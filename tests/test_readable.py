@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pypdfium2
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -70,6 +73,27 @@ def test_hours_share_clock_and_instants():
     assert readable.instant(int(summer.timestamp()) - 12, LONDON, with_zone=True) == (
         "Fri 12 Jun 2026 12:21 Europe/London"
     )
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/London", "Asia/Kolkata", "America/New_York", "Australia/Lord_Howe"]
+)
+def test_a_column_of_instants_reads_as_each_instant_does(zone):
+    zone = ZoneInfo(zone)
+    rng = np.random.default_rng(16)
+    seconds = rng.integers(1_600_000_000, 1_800_000_000, 2_000)
+    seconds[::3] -= seconds[::3] % 60  # whole minutes read without seconds
+    # both sides of 2026's clock changes in London, New York and Lord Howe
+    edges = [1774746000, 1792890000, 1772953200, 1793512800, 1775314800, 1791043200]
+    seconds = np.concatenate([seconds, [e + d for e in edges for d in (-1, 0, 1, 1800)]])
+    stamps = pd.Series(pd.to_datetime(seconds, unit="s", utc=True))
+    stamps[[4, 9]] = pd.NaT
+    want = ["never" if pd.isna(t) else readable.instant(t.to_pydatetime(), zone) for t in stamps]
+    assert readable.instants(stamps, zone, missing="never") == want
+    naive = stamps.dt.tz_localize(None)  # naive UTC, as some frames hold them
+    assert readable.instants(naive, zone, missing="never") == want
+    assert readable.instants(pd.Series([pd.NaT, pd.NaT]), zone) == ["-", "-"]
+    assert readable.instants(pd.Series([], dtype="datetime64[s, UTC]"), zone) == []
 
 
 # -- one case, every surface ---------------------------------------------------------------------

@@ -459,3 +459,23 @@ def test_counting_in_the_database_agrees_with_reconciling_every_case(reconciled,
         _same_reconciliation(fast, slow)
     assert fast.totals.compared == 0  # the last: nobody's cases
     assert reconcile(reconciled, POLICY, Filters(), AS_OF).totals.compared == 16
+
+
+def test_the_counts_follow_a_recompute_under_other_targets(reconciled):
+    """verdict_counts is refreshed by a recompute: a helpdesk verdict made from its business
+    figure is judged against the new target, and our verdicts change with it."""
+    from dashboard import queries
+    from dashboard.policy import parse_policy
+    from dashboard.recompute import recompute_stored
+    from tests.helpers import policy_dict
+
+    before = reconcile(reconciled, POLICY, Filters(), AS_OF)
+    tight = policy_dict()
+    for severity in tight["severity"]:
+        severity["response_hours"] = 1
+    stricter = parse_policy(tight)
+    recompute_stored(reconciled, stricter, everything=True)
+    fast = reconcile(reconciled, stricter, Filters(), AS_OF)
+    rows = queries.run(reconciled, "reconcile_cases", filters=Filters(), as_of=AS_OF)
+    _same_reconciliation(fast, reconcile_rows(rows, stricter, zones=fast.zones))
+    assert fast.totals != before.totals

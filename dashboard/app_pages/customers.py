@@ -256,8 +256,7 @@ def _shares(rates: pd.Series, cases: pd.Series) -> list[str]:
 
 def _instants(stamps: pd.Series, *, missing: str = readable.MISSING) -> list[str]:
     """Instants as people there read them ('Mon 09 Mar 2026 18:00', the policy's zone)."""
-    zone = ui.policy().calendar.zone
-    return [missing if pd.isna(t) else readable.instant(t.to_pydatetime(), zone) for t in stamps]
+    return readable.instants(stamps, ui.policy().calendar.zone, missing=missing)
 
 
 def _review_pack(customer: str, view, policy) -> None:

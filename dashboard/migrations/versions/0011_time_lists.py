@@ -1,8 +1,12 @@
-"""Schema 11: every case's business response and resolution time is kept in sorted lists per
-summary key (tables response_time_lists and resolution_time_lists, dashboard/time_lists.py),
-so that a period's exact percentiles read a few thousand lists instead of a million cases
-(issue 16). The tables are created and filled from the stored cases. ix_cases_resolution
-takes the source right after the plan, so that the resolution lists group in its order.
+"""Schema 11: two kinds of summary for the pages of a long period (issue 16), created and
+filled from the stored cases:
+
+- every case's business response and resolution time, kept in lists per summary key (tables
+  response_time_lists and resolution_time_lists, dashboard/time_lists.py), so that a
+  period's exact percentiles read a few thousand lists instead of a million cases;
+  ix_cases_resolution takes the source right after the plan, so that the resolution lists
+  group in its order;
+- our verdicts beside the helpdesk's, counted (verdict_counts), for the Reconciliation page.
 
 The refresh is frozen here as it was at this revision: a later change to the program must
 not change what this upgrade does.
@@ -16,6 +20,7 @@ import itertools
 import numpy as np
 from alembic import op
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     Index,
@@ -66,7 +71,60 @@ def _table(metadata: MetaData, name: str, key: list[str]) -> Table:
                  Index(f"ix_{name}_day", "day"))  # fmt: skip
 
 
+REFRESH_VERDICT_COUNTS = """
+insert into verdict_counts (day, severity, customer, channel, plan, source, response_status,
+                            helpdesk_verdict, helpdesk_basis, dismissed, response_recorded,
+                            cases)
+select
+    c.created_local_date,
+    c.severity,
+    c.customer,
+    c.channel,
+    c.plan,
+    c.source,
+    c.response_status,
+    case
+        when c.vendor_sla in ('met', 'breached') then c.vendor_sla
+        when c.vendor_response_business_minutes is not null and c.target_seconds is not null
+            then
+                case
+                    when c.vendor_response_business_minutes * 60 <= c.target_seconds then 'met'
+                    else 'breached'
+                end
+    end,
+    case
+        when c.vendor_sla in ('met', 'breached') then 'stated'
+        when c.vendor_response_business_minutes is not null and c.target_seconds is not null
+            then 'business_figure'
+        else ''
+    end,
+    case when c.dismissal_reason is null then 0 else 1 end,
+    c.response_recorded,
+    count(*)
+from cases as c
+where c.response_status is not null or not c.response_recorded
+group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+"""
+
+
 def upgrade() -> None:
+    op.create_table(
+        "verdict_counts",
+        Column("day", Date, nullable=False),
+        Column("severity", SmallInteger, nullable=False),
+        Column("customer", Text),
+        Column("channel", Text),
+        Column("plan", Text),
+        Column("source", Text),
+        Column("response_status", String(10)),
+        Column("helpdesk_verdict", String(10)),
+        Column("helpdesk_basis", String(20), nullable=False),
+        Column("dismissed", SmallInteger, nullable=False),
+        Column("response_recorded", Boolean, nullable=False),
+        Column("cases", Integer, nullable=False),
+    )
+    op.create_index("ix_verdict_counts_day", "verdict_counts", ["day"])
+    op.execute(REFRESH_VERDICT_COUNTS)
     op.drop_index("ix_cases_resolution", table_name="cases")
     op.create_index("ix_cases_resolution", "cases", RESOLUTION_INDEX)
     bind = op.get_bind()
