@@ -194,9 +194,10 @@ cases = Table(
     Column("resolution_target_seconds", Integer),  # null: the severity has no such target
     Column("resolution_status", String(10)),
     Column("policy_fingerprint", String(16), nullable=False),
-    # Everything the summaries and the response times of a period read, so that both read
-    # this index alone: the summaries group in its order without sorting (dashboard/
-    # summaries.py: a million cases in about a second, against four reading the table).
+    # Everything the summaries and the per-case reads of a period need, so that they read
+    # this index alone: the summaries and the time lists group in its order without sorting
+    # (dashboard/summaries.py: a million cases in about a second, against four reading the
+    # table); resolutions after an as-of instant and reopens are filtered here too.
     Index(
         "ix_cases_by_day",
         "created_local_date",
@@ -209,20 +210,8 @@ cases = Table(
         "source",  # after the status: the summaries group by these in this order, no sort
         "response_business_seconds",
         "resolved_local_date",
-    ),
-    # Resolution times and reopens of a period (queries/resolved_after.sql, reopens.sql), and
-    # the resolution time lists' refresh, which groups in this order up to the source, read
-    # from this index alone.
-    Index(
-        "ix_cases_resolution",
-        "created_local_date",
-        "severity",
-        "customer",
-        "channel",
-        "plan",
-        "source",
-        "resolved_at",
         "resolution_business_seconds",
+        "resolved_at",
         "event_count",
         "reopen_count",
     ),
@@ -284,6 +273,10 @@ case_counts = Table(
     Column("response_status", String(10)),  # null: unanswered (queries judge those live)
     Column("cases", Integer, nullable=False),
     Column("source", Text),  # null only between schema 10's upgrade and its refresh
+    # of those cases, how many have a business response time, and a resolution time (the
+    # lengths of their lists in time_lists); null only during schema 11's upgrade
+    Column("answered", Integer),
+    Column("resolved", Integer),
     Index("ix_case_counts_day", "day"),
 )
 
@@ -304,12 +297,12 @@ case_moves = Table(
     Index("ix_case_moves_day", "day"),
 )
 
-# Every answered case's business response time, in lists per created day and every
-# dimension queries filter on (case_counts' key), rebuilt with the other summaries
+# Every case's business response and resolution time, in lists per key of case_counts (the
+# created day and every dimension queries filter on), rebuilt with the other summaries
 # (dashboard/time_lists.py). Exact medians and percentiles need each case's time: read here,
 # a period's times are a few thousand lists instead of a million rows through the driver.
-response_time_lists = Table(
-    "response_time_lists",
+time_lists = Table(
+    "time_lists",
     metadata,
     Column("day", Date, nullable=False),
     Column("severity", SmallInteger, nullable=False),
@@ -319,25 +312,10 @@ response_time_lists = Table(
     Column("dismissal_reason", String(40)),
     Column("response_status", String(10)),
     Column("source", Text),
-    Column("cases", Integer, nullable=False),
-    Column("seconds", LargeBinary, nullable=False),  # little-endian int64s, in no order
-    Index("ix_response_time_lists_day", "day"),
-)
-
-# The same for resolved cases' business resolution times (less pauses), whenever resolved:
-# a period judged as of an earlier instant leaves out the cases resolved after it.
-resolution_time_lists = Table(
-    "resolution_time_lists",
-    metadata,
-    Column("day", Date, nullable=False),
-    Column("severity", SmallInteger, nullable=False),
-    Column("customer", Text),
-    Column("channel", Text),
-    Column("plan", Text),
-    Column("source", Text),
-    Column("cases", Integer, nullable=False),
-    Column("seconds", LargeBinary, nullable=False),
-    Index("ix_resolution_time_lists_day", "day"),
+    # little-endian int64s, in no order: case_counts' answered and resolved say how many
+    Column("response_seconds", LargeBinary, nullable=False),
+    Column("resolution_seconds", LargeBinary, nullable=False),  # whenever resolved
+    Index("ix_time_lists_day", "day"),
 )
 
 # Our stored first-response verdict beside the helpdesk's, counted per created day and every
@@ -637,13 +615,7 @@ def refresh_statistics(engine: Engine) -> None:
     try:
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                for table in (
-                    cases,
-                    case_counts,
-                    case_moves,
-                    response_time_lists,
-                    resolution_time_lists,
-                ):
+                for table in (cases, case_counts, case_moves, verdict_counts, time_lists):
                     connection.exec_driver_sql(f"VACUUM (ANALYZE) {table.name}")
         else:
             with engine.connect() as connection:

@@ -1,6 +1,5 @@
 """The summary tables that period queries read instead of cases: the counts (case_counts,
-case_moves, verdict_counts) and every case's times in lists (response_time_lists,
-resolution_time_lists).
+case_moves, verdict_counts) and every case's times in lists (time_lists).
 
 Rebuilt whole, inside the transaction that changed the cases (an import or a recompute), from
 the SQL in queries/refresh_*.sql: they can never disagree with the cases they count.

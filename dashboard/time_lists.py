@@ -3,15 +3,14 @@
 Exact medians and percentiles need each case's time, and a period of a million cases read
 one row per case cost half a second in the driver alone (the database's own scan is a fifth of
 that). The summaries' refresh (dashboard/summaries.py) therefore packs the times of each key
-of the summaries (created day, severity, customer, channel, plan, source: what the filters
-choose) into one list, stored as little-endian int64s in tables response_time_lists and
-resolution_time_lists. A period's times are then a few lists per day, joined in numpy: the
-same values, in another order, which no percentile depends on.
+of case_counts (created day, severity, customer, channel, plan, dismissal, stored verdict,
+source: what the filters choose) into two lists, stored as little-endian int64s in table
+time_lists. A period's times are then a few lists per day, joined in numpy: the same values,
+in another order, which no percentile depends on.
 
-Building them reads each time once more, in the order of a covering index (two reads per
-table: the keys with their counts, then the times in the same order, cut by those counts, so
-that no key crosses the driver once per case). At 1M cases that is about 1.5 s of an import,
-paid once instead of by every page that shows a median.
+Building them reads each time once more, in the order of ix_cases_by_day (no sort), and cuts
+the times into lists by the counts case_counts keeps of them (answered, resolved): no key
+crosses the driver once per case.
 """
 
 from __future__ import annotations
@@ -23,16 +22,14 @@ from sqlalchemy import Connection, Engine, delete
 
 from dashboard import bulk_write, queries
 from dashboard.queries import Filters
-from dashboard.store import resolution_time_lists, response_time_lists
+from dashboard.store import time_lists
 
 _PACKED = np.dtype("<i8")
 SEVERITY = "severity"
 RESPONSE = "response_business_seconds"
 RESOLUTION = "resolution_business_seconds"
-_REFRESHED = (
-    (response_time_lists, "refresh_response_lists_keys", "refresh_response_lists_times"),
-    (resolution_time_lists, "refresh_resolution_lists_keys", "refresh_resolution_lists_times"),
-)
+_KEY = ("day", "severity", "customer", "channel", "plan", "dismissal_reason", "response_status",
+        "source")  # fmt: skip
 
 
 class TimeListError(RuntimeError):
@@ -50,21 +47,30 @@ def unpack(blobs: list[bytes]) -> np.ndarray:
 
 
 def refresh_time_lists(connection: Connection) -> None:
-    """Rebuild both tables from the cases, in the caller's transaction."""
-    for table, keys_query, times_query in _REFRESHED:
-        connection.execute(delete(table))
-        keys = _rows(connection, keys_query)
-        times = _integers(connection, times_query)
-        counts = np.fromiter((row[-1] for row in keys), dtype=np.int64, count=len(keys))
-        if int(counts.sum()) != times.size:
-            raise TimeListError(f"{table.name}: {times.size} times for {int(counts.sum())} cases")
-        ends = np.cumsum(counts)
-        blobs = [
-            pack(times[start:end])
-            for start, end in zip((ends - counts).tolist(), ends.tolist(), strict=True)
-        ]
-        rows = [(*key, blob) for key, blob in zip(keys, blobs, strict=True)]
-        bulk_write.insert_tuples(connection, table, [c.name for c in table.c], rows)
+    """Rebuild table time_lists from the cases, in the caller's transaction, after
+    case_counts (whose keys and counts it follows)."""
+    connection.execute(delete(time_lists))
+    keys = _rows(connection, "refresh_time_lists_keys")
+    if not keys:
+        return
+    lists = []
+    for column, query in ((-2, "refresh_time_lists_responses"),
+                          (-1, "refresh_time_lists_resolutions")):  # fmt: skip
+        counts = np.fromiter((row[column] for row in keys), dtype=np.int64, count=len(keys))
+        lists.append(_cut(_integers(connection, query), counts, query))
+    rows = [(*key[:-2], response, resolution)
+            for key, response, resolution in zip(keys, *lists, strict=True)]  # fmt: skip
+    names = [*_KEY, "response_seconds", "resolution_seconds"]
+    bulk_write.insert_tuples(connection, time_lists, names, rows)
+
+
+def _cut(times: np.ndarray, counts: np.ndarray, query: str) -> list[bytes]:
+    """`times` packed into one list per count, in order."""
+    if int(counts.sum()) != times.size:
+        raise TimeListError(f"{query}.sql read {times.size} times for {int(counts.sum())} cases")
+    ends = np.cumsum(counts)
+    starts = (ends - counts).tolist()
+    return [pack(times[start:end]) for start, end in zip(starts, ends.tolist(), strict=True)]
 
 
 def response_times(engine: Engine, filters: Filters) -> dict[str, np.ndarray]:
@@ -108,15 +114,11 @@ def without(values: np.ndarray, removed: np.ndarray) -> np.ndarray:
 
 
 def _times(rows: list[tuple], column: str) -> dict[str, np.ndarray]:
-    by_severity: dict[int, list[bytes]] = {}
-    for severity, blob in rows:
-        by_severity.setdefault(int(severity), []).append(bytes(blob))
-    severities, times = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
-    for level, blobs in sorted(by_severity.items()):
-        seconds = unpack(blobs)
-        times.append(seconds)
-        severities.append(np.full(seconds.size, level, dtype=np.int64))
-    return {SEVERITY: np.concatenate(severities), column: np.concatenate(times)}
+    """(severity, list) rows -> one severity and one time per case, in the rows' order."""
+    blobs = [blob for _, blob in rows]
+    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _PACKED.itemsize
+    levels = np.fromiter((level for level, _ in rows), dtype=np.int64, count=len(rows))
+    return {SEVERITY: np.repeat(levels, lengths), column: unpack(blobs)}
 
 
 def _rows(connection: Connection, name: str) -> list[tuple]:

@@ -209,8 +209,10 @@ def headline_and_counts(
     dismissal counts (analytics.dismissal_rows) and its headline made from them: a trend or
     a ranking is then grouped from the same reads."""
     scope = view.scope()
-    counts = analytics.attainment_rows(engine, scope, grain=view.grain)
-    dismissed = analytics.dismissal_rows(engine, scope)
+    counts, dismissed = together(
+        lambda: analytics.attainment_rows(engine, scope, grain=view.grain),
+        lambda: analytics.dismissal_rows(engine, scope),
+    )
     return counts, dismissed, analytics.headline(engine, scope, policy, counts=counts,
                                                  dismissed=dismissed)  # fmt: skip
 

@@ -1,11 +1,11 @@
--- grain: one row per list of resolution_time_lists in the period: severity and the business resolution times of its resolved cases, whenever resolved
+-- grain: one row per list of time_lists in the period: severity and the business resolution times of its resolved cases, whenever resolved
 -- Creation to resolution in business seconds, less pauses (computed at import and by
 -- recompute; null while open or when the resolution precedes the creation). Cases resolved
 -- after :as_of were still open then: dashboard/time_lists.py takes them out again, read by
 -- resolved_after.sql. Percentiles and verdicts are taken in Python (analytics.py).
 select
     c.severity,
-    c.seconds
-from resolution_time_lists as c
+    c.resolution_seconds
+from time_lists as c
 where c.day between :date_from and :date_to
     and {{case_filters}}

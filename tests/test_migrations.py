@@ -22,7 +22,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, event, func, insert, inspect, select, text
 
-from dashboard import __version__, migrations, periods, queries, store, time_lists, views
+from dashboard import __version__, migrations, periods, queries, store, views
+from dashboard import time_lists as time_lists_module
 from dashboard.cli import main
 from dashboard.export import export_canonical
 from dashboard.importer.prepare import prepare_file
@@ -378,27 +379,24 @@ def test_a_reader_account_is_told_the_upgrade_is_pending_and_who_can_do_it(v4_da
         owner.dispose()
 
 
-def _time_lists(engine: Engine) -> dict[str, Counter]:
-    """Each time-list table's rows, the times unpacked as a multiset per key."""
+def _time_lists(engine: Engine) -> Counter:
+    """Every list of time_lists unpacked: (key, kind, time) as a multiset."""
     with engine.connect() as connection:
-        return {
-            table.name: Counter(
-                (*row[:-2], t)
-                for row in connection.execute(select(table))
-                for t in time_lists.unpack([row[-1]]).tolist()
-            )
-            for table in (store.response_time_lists, store.resolution_time_lists)
-        }
+        return Counter(
+            (*row[:8], kind, t)
+            for row in connection.execute(select(store.time_lists))
+            for kind, blob in (("response", row[8]), ("resolution", row[9]))
+            for t in time_lists_module.unpack([blob]).tolist()
+        )
 
 
 def test_schema_11_fills_the_time_lists_as_the_program_refreshes_them(v4_database):
     engine = store.open_database(v4_database)
     upgraded = _time_lists(engine)
-    assert sum(upgraded["response_time_lists"].values()) > 1000
-    recompute_stored(engine, load_policy(), everything=True)  # adds resolution times
+    assert sum(1 for k in upgraded.elements() if k[8] == "response") > 1000
     with engine.begin() as connection:
-        time_lists.refresh_time_lists(connection)
-    refreshed = _time_lists(engine)
-    assert refreshed["response_time_lists"] == upgraded["response_time_lists"]
-    assert sum(refreshed["resolution_time_lists"].values()) > 1000
+        time_lists_module.refresh_time_lists(connection)
+    assert _time_lists(engine) == upgraded
+    recompute_stored(engine, load_policy(), everything=True)  # adds resolution times
+    assert sum(1 for k in _time_lists(engine).elements() if k[8] == "resolution") > 1000
     engine.dispose()

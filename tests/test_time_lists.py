@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import sources, time_lists
+from dashboard import sources
+from dashboard import time_lists as time_lists_module
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import parse_policy
 from dashboard.queries import Filters
 from dashboard.recompute import recompute_stored
-from dashboard.store import cases, resolution_time_lists, response_time_lists
+from dashboard.store import case_counts, cases, time_lists
 from tests.helpers import policy_dict, vendor_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,10 +92,10 @@ def _counted(times: dict, column: str) -> Counter:
 
 def test_the_lists_give_every_answered_cases_response_time_once_for_any_filter(sample):
     for filters in _filters(sample):
-        got = time_lists.response_times(sample, filters)
-        assert got["severity"].dtype == got[time_lists.RESPONSE].dtype == np.int64
+        got = time_lists_module.response_times(sample, filters)
+        assert got["severity"].dtype == got[time_lists_module.RESPONSE].dtype == np.int64
         want = _by_case(sample, filters, cases.c.response_business_seconds)
-        assert _counted(got, time_lists.RESPONSE) == want, filters
+        assert _counted(got, time_lists_module.RESPONSE) == want, filters
     assert sum(_by_case(sample, Filters(**EVERY_DAY), cases.c.response_business_seconds).values())
 
 
@@ -109,78 +110,114 @@ def test_resolution_times_leave_out_the_cases_resolved_after_as_of(sample):
                 resolved[-1] + dt.timedelta(days=1)]  # fmt: skip
     for as_of in instants:
         for filters in _filters(sample):
-            got = time_lists.resolution_times(sample, filters, as_of)
+            got = time_lists_module.resolution_times(sample, filters, as_of)
             want = _by_case(sample, filters, cases.c.resolution_business_seconds,
                             resolved_by=as_of)  # fmt: skip
-            assert _counted(got, time_lists.RESOLUTION) == want, (as_of, filters)
-    everything = time_lists.resolution_times(sample, Filters(**EVERY_DAY), instants[-1])
+            assert _counted(got, time_lists_module.RESOLUTION) == want, (as_of, filters)
+    everything = time_lists_module.resolution_times(sample, Filters(**EVERY_DAY), instants[-1])
     assert everything["severity"].size == len(resolved)
-    nothing = time_lists.resolution_times(sample, Filters(**EVERY_DAY), instants[0])
+    nothing = time_lists_module.resolution_times(sample, Filters(**EVERY_DAY), instants[0])
     assert nothing["severity"].size == 0
 
 
-def _stored_lists(engine) -> dict[str, Counter]:
-    """Each table's lists, unpacked: key -> times as a multiset."""
+def _stored_lists(engine) -> Counter:
+    """Every list, unpacked: (key, kind, time) as a multiset, each list as long as
+    case_counts says."""
     with engine.connect() as connection:
-        out = {}
-        for table in (response_time_lists, resolution_time_lists):
-            rows = connection.execute(select(table)).all()
-            out[table.name] = Counter(
-                (*row[:-2], t) for row in rows for t in time_lists.unpack([row[-1]]).tolist()
-            )
-            assert all(row.cases == len(row.seconds) // 8 for row in rows)
+        lengths = {tuple(row[:-2]): row[-2:] for row in connection.execute(select(
+            *[case_counts.c[k] for k in time_lists.c.keys()[:8]],
+            case_counts.c.answered, case_counts.c.resolved))}  # fmt: skip
+        out: Counter = Counter()
+        for row in connection.execute(select(time_lists)):
+            key, kinds = tuple(row[:8]), row[8:]
+            for kind, blob, length in zip(("response", "resolution"), kinds, lengths[key],
+                                          strict=True):  # fmt: skip
+                times = time_lists_module.unpack([blob]).tolist()
+                assert len(times) == length
+                out.update((*key, kind, t) for t in times)
         return out
+
+
+def _cases_times(engine) -> Counter:
+    """What _stored_lists must hold, read case by case."""
+    c = cases.c
+    key = [c.created_local_date, c.severity, c.customer, c.channel, c.plan, c.dismissal_reason,
+           c.response_status, c.source]  # fmt: skip
+    out: Counter = Counter()
+    with engine.connect() as connection:
+        for kind, column in (("response", c.response_business_seconds),
+                             ("resolution", c.resolution_business_seconds)):  # fmt: skip
+            rows = connection.execute(select(*key, column).where(column.is_not(None)))
+            out.update((*row[:-1], kind, row[-1]) for row in rows)
+    return out
+
+
+def test_each_list_holds_the_times_of_its_keys_cases(sample):
+    stored = _stored_lists(sample)
+    assert stored == _cases_times(sample)
+    kinds = Counter(k[8] for k in stored.elements())
+    assert kinds["response"] > 1000
+    assert kinds["resolution"] > 1000
 
 
 def test_a_recompute_and_a_removed_source_rebuild_the_lists(sample):
     every = Filters(**EVERY_DAY)
-    before = _counted(time_lists.response_times(sample, every), time_lists.RESPONSE)
+    before = _counted(time_lists_module.response_times(sample, every), time_lists_module.RESPONSE)
     elsewhere = parse_policy(policy_dict(timezone="America/New_York"))  # other hours: other times
     recompute_stored(sample, elsewhere, everything=True)
-    after = _counted(time_lists.response_times(sample, every), time_lists.RESPONSE)
+    after = _counted(time_lists_module.response_times(sample, every), time_lists_module.RESPONSE)
     assert after != before
     assert after == _by_case(sample, every, cases.c.response_business_seconds)
     for filters in _filters(sample):
-        got = time_lists.resolution_times(sample, filters, dt.datetime.now(dt.UTC))
+        got = time_lists_module.resolution_times(sample, filters, dt.datetime.now(dt.UTC))
         want = _by_case(sample, filters, cases.c.resolution_business_seconds)
-        assert _counted(got, time_lists.RESOLUTION) == want
+        assert _counted(got, time_lists_module.RESOLUTION) == want
     sources.remove_source(sample, "portal", "tester")
-    assert time_lists.response_times(sample, every)["severity"].size == 0
-    assert _stored_lists(sample) == {"response_time_lists": Counter(),
-                                     "resolution_time_lists": Counter()}  # fmt: skip
+    assert time_lists_module.response_times(sample, every)["severity"].size == 0
+    assert _stored_lists(sample) == Counter()
 
 
 def test_a_second_import_adds_its_times_beside_the_firsts(sample, tmp_path):
     every = Filters(**EVERY_DAY)
-    first = _counted(time_lists.response_times(sample, every), time_lists.RESPONSE)
+    first = _counted(time_lists_module.response_times(sample, every), time_lists_module.RESPONSE)
     import_prepared(sample, [prepare_file(SAMPLE, POLICY)], POLICY, source="email",
                     keep_both=True)  # fmt: skip
-    both = _counted(time_lists.response_times(sample, every), time_lists.RESPONSE)
+    both = _counted(time_lists_module.response_times(sample, every), time_lists_module.RESPONSE)
     assert both == first + first
     only = Filters(**EVERY_DAY, sources=("email",))
-    assert _counted(time_lists.response_times(sample, only), time_lists.RESPONSE) == first
+    assert (
+        _counted(time_lists_module.response_times(sample, only), time_lists_module.RESPONSE)
+        == first
+    )
 
 
 def test_without_takes_out_each_removed_value_once_per_copy():
     values = np.array([5, 1, 5, 3, 5, 2], dtype=np.int64)
-    assert time_lists.without(values, np.array([5, 5, 1])).tolist() == [2, 3, 5]
-    assert time_lists.without(values, np.array([], dtype=np.int64)).tolist() == [1, 2, 3, 5, 5, 5]
+    assert time_lists_module.without(values, np.array([5, 5, 1])).tolist() == [2, 3, 5]
+    assert time_lists_module.without(values, np.array([], dtype=np.int64)).tolist() == [
+        1,
+        2,
+        3,
+        5,
+        5,
+        5,
+    ]
     rng = np.random.default_rng(16)
     for _ in range(200):
         values = rng.integers(0, 20, size=rng.integers(0, 60))
         removed = rng.permutation(values)[: rng.integers(0, values.size + 1)]
         want = Counter(values.tolist()) - Counter(removed.tolist())
-        assert Counter(time_lists.without(values, removed).tolist()) == want
+        assert Counter(time_lists_module.without(values, removed).tolist()) == want
 
 
 @pytest.mark.parametrize("removed", [[4], [1, 1, 1], [0]])
 def test_a_removed_value_that_is_in_no_list_is_a_bug_said_out_loud(removed):
-    with pytest.raises(time_lists.TimeListError):
-        time_lists.without(np.array([1, 1, 2]), np.array(removed))
+    with pytest.raises(time_lists_module.TimeListError):
+        time_lists_module.without(np.array([1, 1, 2]), np.array(removed))
 
 
 def test_packed_lists_read_back_as_the_same_integers():
     times = np.array([0, 1, 2**40, 86_400 * 365], dtype=np.int64)
-    assert time_lists.unpack([time_lists.pack(times[:2]), time_lists.pack(times[2:])]).tolist() \
-        == times.tolist()  # fmt: skip
-    assert time_lists.unpack([]).tolist() == []
+    packed = [time_lists_module.pack(times[:2]), time_lists_module.pack(times[2:])]
+    assert time_lists_module.unpack(packed).tolist() == times.tolist()
+    assert time_lists_module.unpack([]).tolist() == []

@@ -1,4 +1,5 @@
--- grain: read by the summaries' refresh: one row per answered case, its business response time, ordered by refresh_response_lists_keys' key
+-- grain: read by the summaries' refresh: one row per case with a business response time, that time, ordered by case_counts' key (refresh_time_lists_keys)
+-- In the order of ix_cases_by_day, read alone: no sort.
 select c.response_business_seconds
 from cases as c
 where c.response_business_seconds is not null
