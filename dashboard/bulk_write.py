@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -30,11 +31,10 @@ def insert_rows(connection: Connection, table: Table, frame: pd.DataFrame) -> No
     if frame.empty:
         return
     names = list(frame.columns)
-    quote = connection.dialect.identifier_preparer.quote
     with _without_cycle_collection():
         batches = _batches(connection, table, frame, names)
         if connection.dialect.name == "postgresql":
-            _copy(connection, quote(table.name), [quote(n) for n in names], batches)
+            _copy(connection, table.name, names, _rows(batches))
         else:
             _insert_sqlite(connection, table, names, batches)
 
@@ -46,23 +46,11 @@ def insert_tuples(
     plus bytes), inserted as they are."""
     if not rows:
         return
-    quote = connection.dialect.identifier_preparer.quote
     with _without_cycle_collection():
         if connection.dialect.name == "postgresql":
-            cursor = connection.connection.driver_connection.cursor()
-            try:
-                columns = ", ".join(quote(n) for n in names)
-                with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            finally:
-                cursor.close()
-            return
-        sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({', '.join([_placeholder(connection)] * len(names))})"
-        )
-        connection.exec_driver_sql(sql, rows)
+            _copy(connection, table.name, names, rows)
+        else:
+            connection.exec_driver_sql(_insert_sql(connection, table.name, names), rows)
 
 
 def _insert_sqlite(
@@ -71,15 +59,11 @@ def _insert_sqlite(
     """INSERT each batch, leaving out the columns NULL in every row of it (an export without
     vendor figures or histories has six): sqlite3 binds None through its adapter lookup, a
     quarter of a microsecond a value, and an omitted column without a default is NULL."""
-    quote = connection.dialect.identifier_preparer.quote
     nullable = {c.name for c in table.c if c.default is None and c.server_default is None}
     for columns in batches:
         kept = [i for i, (name, values) in enumerate(zip(names, columns, strict=True))
                 if name not in nullable or values.count(None) < len(values)]  # fmt: skip
-        sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(names[i]) for i in kept)}) "
-            f"VALUES ({', '.join([_placeholder(connection)] * len(kept))})"
-        )
+        sql = _insert_sql(connection, table.name, [names[i] for i in kept])
         connection.exec_driver_sql(sql, list(zip(*(columns[i] for i in kept), strict=True)))
         del columns  # the batch's values go before the next batch is made
 
@@ -135,17 +119,30 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _copy(
-    connection: Connection, table: str, names: list[str], batches: Iterator[list[list]]
-) -> None:
+def _copy(connection: Connection, table: str, names: list[str], rows: Iterable[tuple]) -> None:
+    quote = connection.dialect.identifier_preparer.quote
     cursor = connection.connection.driver_connection.cursor()  # this transaction's connection
     try:
-        with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-            for columns in batches:
-                for row in zip(*columns, strict=True):
-                    copy.write_row(row)
+        columns = ", ".join(quote(n) for n in names)
+        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
     finally:
         cursor.close()
+
+
+def _rows(batches: Iterator[list[list]]) -> Iterator[tuple]:
+    """The rows of batches of driver-ready columns, one batch made at a time (chained in C:
+    no Python frame per row)."""
+    return itertools.chain.from_iterable(zip(*columns, strict=True) for columns in batches)
+
+
+def _insert_sql(connection: Connection, table: str, names: list[str]) -> str:
+    quote = connection.dialect.identifier_preparer.quote
+    return (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join([_placeholder(connection)] * len(names))})"
+    )
 
 
 def _update_through_copy(
@@ -161,7 +158,7 @@ def _update_through_copy(
         f"{', '.join(quote(n) for n in names)} FROM {quote(table.name)} WITH NO DATA"
     )
     batches = _batches(connection, table, frame, names)
-    _copy(connection, staging, [quote(n) for n in names], batches)
+    _copy(connection, f"staging_{table.name}", names, _rows(batches))
     assignments = ", ".join(f"{quote(c)} = staged.{quote(c)}" for c in values)
     matches = " AND ".join(f"target.{quote(k)} = staged.{quote(k)}" for k in keys)
     connection.exec_driver_sql(

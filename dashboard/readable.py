@@ -20,6 +20,7 @@ import pandas as pd
 FEW_CASES = 10  # a rate on fewer judged cases is marked as such: one case moves it 10 points
 MISSING = "-"  # what an absent figure reads as (no answered case, nothing to judge)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MIDNIGHT = dt.datetime(2000, 1, 1)  # instants() spells times of day from it, as when() does
 
 
 def duration(seconds: float | None) -> str:
@@ -106,13 +107,10 @@ def instants(stamps: pd.Series, zone: ZoneInfo, *, missing: str = MISSING) -> li
         [f"{WEEKDAYS[d.weekday()]} {d:%d %b %Y}" for d in distinct_days.astype(dt.date)],
         dtype=object,
     )
-    time_text = np.array([time_of_day(_midnight + dt.timedelta(seconds=int(s)))
+    time_text = np.array([time_of_day(_MIDNIGHT + dt.timedelta(seconds=int(s)))
                           for s in distinct_times], dtype=object)  # fmt: skip
     spelled[present] = day_text[day_of.reshape(-1)] + " " + time_text[time_of.reshape(-1)]
     return spelled.tolist()
-
-
-_midnight = dt.datetime(2000, 1, 1)  # time_of_day() spells a time of day from a datetime
 
 
 def _missing(value) -> bool:

@@ -28,8 +28,6 @@ _PACKED = np.dtype("<i8")
 SEVERITY = "severity"
 RESPONSE = "response_business_seconds"
 RESOLUTION = "resolution_business_seconds"
-_KEY = ("day", "severity", "customer", "channel", "plan", "dismissal_reason", "response_status",
-        "source")  # fmt: skip
 
 
 class TimeListError(RuntimeError):
@@ -60,8 +58,8 @@ def refresh_time_lists(connection: Connection) -> None:
         lists.append(_cut(_integers(connection, query), counts, query))
     rows = [(*key[:-2], response, resolution)
             for key, response, resolution in zip(keys, *lists, strict=True)]  # fmt: skip
-    names = [*_KEY, "response_seconds", "resolution_seconds"]
-    bulk_write.insert_tuples(connection, time_lists, names, rows)
+    # refresh_time_lists_keys.sql reads case_counts' key in the order of the table's columns
+    bulk_write.insert_tuples(connection, time_lists, [c.name for c in time_lists.c], rows)
 
 
 def _cut(times: np.ndarray, counts: np.ndarray, query: str) -> list[bytes]:
