@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sqlalchemy import Engine
 
 from dashboard import queries, time_lists
@@ -31,7 +33,7 @@ from dashboard.headline import (
     ratio,
 )
 from dashboard.parallel import together
-from dashboard.policy import DISMISSAL_REASONS, Policy
+from dashboard.policy import DISMISSAL_REASONS, Policy, Severity
 from dashboard.queries import Filters
 from dashboard.vocabulary import EMAIL
 
@@ -91,29 +93,28 @@ def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 def response_distribution(engine: Engine, scope: Scope, policy: Policy) -> pd.DataFrame:
     """Per severity: answered cases, median/p90/p95 business hours, near misses, overshoot."""
-    rows = time_lists.response_times(engine, scope.filters)
-    return distribution_table(pd.DataFrame(rows), policy)
+    return distribution_table(time_lists.response_times(engine, scope.filters), policy)
 
 
-def distribution_table(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    """Per severity, from one row per case (severity, response_business_seconds)."""
+def distribution_table(rows: Mapping[str, ArrayLike], policy: Policy) -> pd.DataFrame:
+    """Per severity, from one row per case (columns severity, response_business_seconds: a
+    frame or arrays)."""
     records = []
-    for severity in policy.severities:
-        mine = rows[rows["severity"] == severity.level]
-        seconds = mine["response_business_seconds"].to_numpy(dtype=np.float64)
+    for severity, seconds in _by_severity(rows, "response_business_seconds", policy):
         target = severity.response_seconds
         over = seconds[seconds > target] - target
         near = (seconds > NEAR_MISS_SHARE * target) & (seconds <= target)
+        median, p90, p95 = _percentiles_hours(seconds, (50, 90, 95))
         records.append(
             {
                 "severity": severity.level,
                 "answered": int(seconds.size),
-                "median_hours": _percentile_hours(seconds, 50),
-                "p90_hours": _percentile_hours(seconds, 90),
-                "p95_hours": _percentile_hours(seconds, 95),
+                "median_hours": median,
+                "p90_hours": p90,
+                "p95_hours": p95,
                 "near_misses": int(near.sum()),
                 "breaches": int(over.size),
-                "median_overshoot_hours": _percentile_hours(over, 50),
+                "median_overshoot_hours": _percentiles_hours(over, (50,))[0],
                 "max_overshoot_hours": float(over.max()) / 3600 if over.size else None,
             }
         )
@@ -124,26 +125,26 @@ def resolution_distribution(engine: Engine, scope: Scope, policy: Policy) -> pd.
     """Per severity: cases resolved by as_of, median/p90 business hours to resolution (less
     pauses), and the verdicts against the severity's resolution target, if it has one."""
     rows = time_lists.resolution_times(engine, scope.filters, scope.as_of)
-    return resolution_table(pd.DataFrame(rows), policy)
+    return resolution_table(rows, policy)
 
 
-def resolution_table(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    """Per severity, from one row per resolved case (severity, resolution_business_seconds):
-    the same percentile rule as response times; met = within the severity's resolution target,
-    as the stored verdict says (sla.score_resolution), counted, never averaged."""
+def resolution_table(rows: Mapping[str, ArrayLike], policy: Policy) -> pd.DataFrame:
+    """Per severity, from one row per resolved case (columns severity,
+    resolution_business_seconds: a frame or arrays): the same percentile rule as response
+    times; met = within the severity's resolution target, as the stored verdict says
+    (sla.score_resolution), counted, never averaged."""
     records = []
-    for severity in policy.severities:
-        mine = rows[rows["severity"] == severity.level]
-        seconds = mine["resolution_business_seconds"].to_numpy(dtype=np.float64)
+    for severity, seconds in _by_severity(rows, "resolution_business_seconds", policy):
         target = severity.resolution_seconds
         met = int((seconds <= target).sum()) if target is not None else 0
         breached = int(seconds.size) - met if target is not None else 0
+        median, p90 = _percentiles_hours(seconds, (50, 90))
         records.append(
             {
                 "severity": severity.level,
                 "resolved": int(seconds.size),
-                "median_hours": _percentile_hours(seconds, 50),
-                "p90_hours": _percentile_hours(seconds, 90),
+                "median_hours": median,
+                "p90_hours": p90,
                 "target_hours": None if target is None else target / 3600,
                 "met": met,
                 "breached": breached,
@@ -151,6 +152,16 @@ def resolution_table(rows: pd.DataFrame, policy: Policy) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(records)
+
+
+def _by_severity(
+    rows: Mapping[str, ArrayLike], column: str, policy: Policy
+) -> Iterator[tuple[Severity, np.ndarray]]:
+    """Each of the policy's severities with its cases' seconds, as floats."""
+    levels = np.asarray(rows["severity"])
+    seconds = np.asarray(rows[column], dtype=np.float64)
+    for severity in policy.severities:
+        yield severity, seconds[levels == severity.level]
 
 
 def reopens(engine: Engine, scope: Scope) -> dict[int, int]:
@@ -162,10 +173,11 @@ def reopens(engine: Engine, scope: Scope) -> dict[int, int]:
     return dict(zip(rows["severity"].astype(int), rows["reopened"].astype(int), strict=True))
 
 
-def _percentile_hours(seconds: np.ndarray, q: float) -> float | None:
+def _percentiles_hours(seconds: np.ndarray, qs: tuple[float, ...]) -> list[float | None]:
+    """Percentiles in hours (numpy's default: linear interpolation), in one partition."""
     if seconds.size == 0:
-        return None
-    return float(np.percentile(seconds, q)) / 3600  # numpy's default: linear interpolation
+        return [None] * len(qs)
+    return [float(value) / 3600 for value in np.percentile(seconds, qs)]
 
 
 def breaches(

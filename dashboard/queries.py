@@ -158,6 +158,7 @@ def rows_of(
 def _cursor(engine: Engine, name: str, filters: Filters, as_of, params) -> Iterator:
     query = load(name)
     bound = {**filters.params(), **params}
+    bound |= whole_months(bound["date_from"], bound["date_to"], params.get("grain"))
     if as_of is not None:
         bound["as_of"] = as_of
         bound.setdefault("as_of_date", None)
@@ -259,6 +260,10 @@ def _statement(sql: str, names: Sequence[str]):
             "date_before",
             "created_from",
             "created_to",
+            "months_from",
+            "months_end",
+            "lead_to",
+            "trail_from",
         ):
             binds.append(bindparam(name, type_=Date()))
         elif name in ("limit", "import_id"):
@@ -267,6 +272,41 @@ def _statement(sql: str, names: Sequence[str]):
             binds.append(bindparam(name, type_=String()))
     present = [b for b in binds if re.search(rf":{b.key}\b", sql)]
     return text(sql).bindparams(*present)
+
+
+def whole_months(first: dt.date, last: dt.date, grain: str | None = None) -> dict:
+    """How the period first .. last reads the summaries (queries/_*_of_period.sql): its whole
+    months, months_from .. months_end, from the tables by month; the days before them
+    (date_from .. lead_to) and after them (trail_from .. date_to) from the daily tables. None
+    bounds a range that reads nothing (a comparison with null is never true). Without a whole
+    month, or for a grain finer than a month (a week may straddle two), every day is read
+    from the daily tables."""
+    start = first if first.day == 1 else _first_of_next_month(first)
+    end = _end_of_whole_months(last)
+    if grain in ("day", "week") or start is None or end is None or start > end:
+        return {"months_from": None, "months_end": None, "lead_to": last, "trail_from": None}
+    return {
+        "months_from": start,
+        "months_end": end,
+        "lead_to": start - dt.timedelta(days=1) if start > first else None,
+        "trail_from": end + dt.timedelta(days=1) if end < last else None,
+    }
+
+
+def _end_of_whole_months(last: dt.date) -> dt.date | None:
+    """The last day of the last month that ends by `last`; None before the first month."""
+    following = _first_of_next_month(last)
+    if following is None or following - dt.timedelta(days=1) == last:
+        return last  # the last day of its month (9999-12-31 too)
+    first_of_month = last.replace(day=1)
+    return None if first_of_month == _EARLIEST else first_of_month - dt.timedelta(days=1)
+
+
+def _first_of_next_month(day: dt.date) -> dt.date | None:
+    """None past the last month a date can hold."""
+    if day.month == 12:
+        return dt.date(day.year + 1, 1, 1) if day.year < dt.MAXYEAR else None
+    return dt.date(day.year, day.month + 1, 1)
 
 
 def _list(name: str, values: tuple) -> dict:

@@ -1,5 +1,7 @@
 """The summary tables that period queries read instead of cases: the counts (case_counts,
-case_moves, verdict_counts) and every case's times in lists (time_lists).
+case_moves, verdict_counts), every case's times in lists (time_lists), and the same by month
+for the whole months of a period (case_counts_by_month, verdict_counts_by_month,
+time_lists_by_month).
 
 Rebuilt whole, inside the transaction that changed the cases (an import or a recompute), from
 the SQL in queries/refresh_*.sql: they can never disagree with the cases they count.
@@ -10,15 +12,15 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete
 
 from dashboard import queries
-from dashboard.store import case_counts, case_moves, verdict_counts
+from dashboard.store import SUMMARIES
 from dashboard.time_lists import refresh_time_lists
 
 
 def refresh_summaries(connection: Connection) -> None:
-    connection.execute(delete(case_counts))
-    connection.execute(delete(case_moves))
-    connection.execute(delete(verdict_counts))
-    queries.execute(connection, "refresh_case_counts")
-    queries.execute(connection, "refresh_case_moves")
-    queries.execute(connection, "refresh_verdict_counts")
+    for table in SUMMARIES:
+        connection.execute(delete(table))
+    # the monthly tables are summed from the daily ones: those first
+    for name in ("case_counts", "case_moves", "verdict_counts", "case_counts_by_month",
+                 "verdict_counts_by_month"):  # fmt: skip
+        queries.execute(connection, f"refresh_{name}")
     refresh_time_lists(connection)

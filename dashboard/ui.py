@@ -501,6 +501,21 @@ def table(
     )
 
 
+CASE_CHOICE = " · "  # between a case id and its source in a case picker
+
+
+def case_choices(cases: pd.DataFrame) -> list[str]:
+    """A picker's choices, one per case: 'INC-1 · servicenow' (column-wise: a row at a time
+    through itertuples cost 0.2 s for 5,000 breaches, its timestamps boxed one by one)."""
+    return (cases["case_id"].astype(str) + CASE_CHOICE + cases["source"].astype(str)).tolist()
+
+
+def chosen_case(choice: str) -> tuple[str, str]:
+    """A case_choices choice as (case id, source); a case id may itself hold the separator."""
+    case_id, source = choice.rsplit(CASE_CHOICE, 1)
+    return case_id, source
+
+
 def case_ledger(case_id: str, source: str | None, policy_: Policy, view: views.View) -> None:
     """One case's business-time ledger: every stretch counted or skipped, and why (the case
     within the person's customers only)."""

@@ -360,7 +360,7 @@ def attainment_page(engine: Engine, policy: Policy, view: View) -> AttainmentPag
     )
     trend = analytics.attainment(engine, scope, by=("period", "severity"), rows=counts)
     by_period = analytics.attainment(engine, scope, by=("period",), rows=counts)
-    distribution = analytics.distribution_table(pd.DataFrame(seconds), policy)
+    distribution = analytics.distribution_table(seconds, policy)
     bins = {
         s.level: response_bins(
             seconds["response_business_seconds"][seconds["severity"] == s.level],

@@ -8,10 +8,8 @@ with judged as (
         case when c.dismissal_reason is null then 0 else 1 end as dismissed,
         c.response_status as status,
         c.cases
-    from case_counts as c
+    from {{case_counts_of_period}} as c
     where c.response_status is not null
-        and c.day between :date_from and :date_to
-        and {{case_filters}}
     union all
     select c.severity, c.created_local_date, c.created_local_week, c.created_local_month,
         c.created_local_quarter, c.customer,

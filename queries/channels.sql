@@ -5,8 +5,6 @@ select
     c.severity,
     coalesce(c.channel, '') as channel,
     sum(c.cases) as cases
-from case_counts as c
-where c.day between :date_from and :date_to
-    and {{case_filters}}
+from {{case_counts_of_period}} as c
 group by 1, 2
 order by 1, 2

@@ -5,8 +5,6 @@ select
     c.customer,
     coalesce(c.dismissal_reason, '') as reason,
     sum(c.cases) as cases
-from case_counts as c
-where c.day between :date_from and :date_to
-    and {{case_filters}}
+from {{case_counts_of_period}} as c
 group by 1, 2, 3
 order by 1, 2, 3

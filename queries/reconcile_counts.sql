@@ -14,9 +14,7 @@ with counted as (
         c.dismissed,
         c.response_recorded,
         c.cases
-    from verdict_counts as c
-    where c.day between :date_from and :date_to
-        and {{case_filters}}
+    from {{verdict_counts_of_period}} as c
     union all
     select
         c.severity,

@@ -6,6 +6,4 @@
 select
     c.severity,
     c.resolution_seconds
-from time_lists as c
-where c.day between :date_from and :date_to
-    and {{case_filters}}
+from {{time_lists_of_period}} as c

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import numpy as np
 
@@ -35,3 +36,55 @@ def test_integers_of_no_rows_are_empty_columns(db):
         "severity": [],
         "resolution_business_seconds": [],
     }
+
+
+def _days(first: dt.date, last: dt.date | None) -> set[dt.date]:
+    """The days of first .. last; none when a bound is None (as `between` with a null)."""
+    if first is None or last is None or last < first:
+        return set()
+    return {first + dt.timedelta(days=n) for n in range((last - first).days + 1)}
+
+
+def test_a_period_reads_its_whole_months_by_month_and_the_days_around_them_by_day() -> None:
+    d = dt.date
+    assert queries.whole_months(d(2026, 1, 15), d(2026, 3, 10)) == {
+        "months_from": d(2026, 2, 1), "months_end": d(2026, 2, 28),
+        "lead_to": d(2026, 1, 31), "trail_from": d(2026, 3, 1),
+    }  # fmt: skip
+    assert queries.whole_months(d(2026, 1, 1), d(2026, 12, 31)) == {
+        "months_from": d(2026, 1, 1), "months_end": d(2026, 12, 31),
+        "lead_to": None, "trail_from": None,
+    }  # fmt: skip
+    daily = {"months_from": None, "months_end": None, "lead_to": d(2026, 2, 27),
+             "trail_from": None}  # fmt: skip
+    assert queries.whole_months(d(2026, 2, 2), d(2026, 2, 27)) == daily
+    assert queries.whole_months(d(2026, 2, 1), d(2026, 2, 27)) == daily
+    # a week may straddle two months: weeks and days are read by day
+    assert queries.whole_months(d(2026, 1, 1), d(2026, 3, 31), "week")["months_from"] is None
+    assert queries.whole_months(d(2026, 1, 1), d(2026, 3, 31), "month")["months_from"]
+    # no bound: every month, to the ends of what a date can hold
+    everything = queries.whole_months(dt.date.min, dt.date.max)
+    assert (everything["months_from"], everything["months_end"]) == (dt.date.min, dt.date.max)
+    assert queries.whole_months(d(9999, 12, 2), dt.date.max)["lead_to"] == dt.date.max
+    assert queries.whole_months(dt.date.min, d(1, 1, 30))["lead_to"] == d(1, 1, 30)
+
+
+def test_the_three_reads_of_a_period_cover_each_of_its_days_once() -> None:
+    rng = random.Random(12)
+    for _ in range(2000):
+        first = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(800))
+        last = first + dt.timedelta(days=rng.choice([0, 1, 27, 30, 31, 59, 62, 400]))
+        got = queries.whole_months(first, last, rng.choice([None, "month", "quarter"]))
+        months = _days(got["months_from"], got["months_end"])
+        lead = _days(first, got["lead_to"])
+        trail = _days(got["trail_from"], last)
+        assert not months & lead
+        assert not months & trail
+        assert not lead & trail
+        assert months | lead | trail == _days(first, last), (first, last, got)
+        # the months are whole: they start on a first and end on a last day of a month
+        if months:
+            assert got["months_from"].day == 1
+            assert (got["months_end"] + dt.timedelta(days=1)).day == 1
+            assert len(lead) < 31, "a whole month left to the days"
+            assert len(trail) < 31, "a whole month left to the days"

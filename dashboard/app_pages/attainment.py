@@ -143,7 +143,7 @@ def _breaches(table: pd.DataFrame) -> pd.DataFrame:
 
 def _ledger(breaches: pd.DataFrame, policy, view) -> None:
     st.subheader("Why a case breached")
-    choices = [f"{row.case_id} · {row.source}" for row in breaches.itertuples()]
+    choices = ui.case_choices(breaches)
     chosen = st.selectbox("Breached case", choices, index=None, key="ledger_case",
                           placeholder="Pick a breached case")  # fmt: skip
     other = st.text_input("...or any case id", key="ledger_any")
@@ -151,7 +151,7 @@ def _ledger(breaches: pd.DataFrame, policy, view) -> None:
     if other.strip():
         case_id = other.strip()
     elif chosen:
-        case_id, source = chosen.rsplit(" · ", 1)
+        case_id, source = ui.chosen_case(chosen)
     if not case_id:
         return
     ui.case_ledger(case_id, source, policy, view)

@@ -188,12 +188,12 @@ def _breaches(data: views.CustomerPage, customer: str, policy, view) -> None:
         }
     )  # fmt: skip
     ui.table(shown, f"customer-{customer}-breaches")
-    choices = [f"{row.case_id} · {row.source}" for row in breaches.itertuples()]
+    choices = ui.case_choices(breaches)
     chosen = st.selectbox("A breach's ledger: why it breached", choices,
                           index=None, key="customer_ledger_case",
                           placeholder="Pick a breach")  # fmt: skip
     if chosen:
-        case_id, source = chosen.rsplit(" · ", 1)
+        case_id, source = ui.chosen_case(chosen)
         ui.case_ledger(case_id, source, policy, view)
 
 

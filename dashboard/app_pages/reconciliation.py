@@ -131,12 +131,12 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
     if len(cases) > views.SHOWN_ROWS:
         st.caption(f"The first {views.SHOWN_ROWS:,} are shown; narrow the filters for the rest.")
     st.subheader("Our ledger of a disagreeing case")
-    choices = [f"{row.case_id} · {row.source}" for row in cases.head(views.SHOWN_ROWS).itertuples()]
+    choices = ui.case_choices(cases.head(views.SHOWN_ROWS))
     chosen = st.selectbox("Disagreeing case", choices, index=None, key="reconcile_case",
                           placeholder="Pick a case to see how we counted its time")  # fmt: skip
     if not chosen:
         return
-    case_id, source = chosen.rsplit(" · ", 1)
+    case_id, source = ui.chosen_case(chosen)
     row = cases[(cases["case_id"] == case_id) & (cases["source"] == source)].iloc[0]
     seconds = row["helpdesk_seconds"]
     figure = (
