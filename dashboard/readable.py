@@ -20,7 +20,6 @@ import pandas as pd
 FEW_CASES = 10  # a rate on fewer judged cases is marked as such: one case moves it 10 points
 MISSING = "-"  # what an absent figure reads as (no answered case, nothing to judge)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MIDNIGHT = dt.datetime(2000, 1, 1)  # instants() spells times of day from it, as when() does
 
 
 def duration(seconds: float | None) -> str:
@@ -107,8 +106,15 @@ def instants(stamps: pd.Series, zone: ZoneInfo, *, missing: str = MISSING) -> li
         [f"{WEEKDAYS[d.weekday()]} {d:%d %b %Y}" for d in distinct_days.astype(dt.date)],
         dtype=object,
     )
-    time_text = np.array([time_of_day(_MIDNIGHT + dt.timedelta(seconds=int(s)))
-                          for s in distinct_times], dtype=object)  # fmt: skip
+    # time_of_day()'s spelling from whole numbers: a datetime and strftime per distinct time
+    # (nearly one per case, to the second) cost 2.5 us each
+    hours_, rest = np.divmod(distinct_times, 3600)
+    minutes, seconds = np.divmod(rest, 60)
+    time_text = np.array(
+        [f"{h:02d}:{m:02d}:{x:02d}" if x else f"{h:02d}:{m:02d}"
+         for h, m, x in zip(hours_.tolist(), minutes.tolist(), seconds.tolist(), strict=True)],
+        dtype=object,
+    )  # fmt: skip
     spelled[present] = day_text[day_of.reshape(-1)] + " " + time_text[time_of.reshape(-1)]
     return spelled.tolist()
 

@@ -1,7 +1,8 @@
 """The summary tables that period queries read instead of cases: the counts (case_counts,
 case_moves, verdict_counts), every case's times in lists (time_lists), and the same by month
 for the whole months of a period (case_counts_by_month, verdict_counts_by_month,
-time_lists_by_month).
+time_lists_by_month), and the cases whose verdicts disagree with the helpdesk's
+(verdict_disagreements).
 
 Rebuilt whole, inside the transaction that changed the cases (an import or a recompute), from
 the SQL in queries/refresh_*.sql: they can never disagree with the cases they count.
@@ -21,6 +22,6 @@ def refresh_summaries(connection: Connection) -> None:
         connection.execute(delete(table))
     # the monthly tables are summed from the daily ones: those first
     for name in ("case_counts", "case_moves", "verdict_counts", "case_counts_by_month",
-                 "verdict_counts_by_month"):  # fmt: skip
+                 "verdict_counts_by_month", "verdict_disagreements"):  # fmt: skip
         queries.execute(connection, f"refresh_{name}")
     refresh_time_lists(connection)

@@ -402,13 +402,17 @@ def test_schema_11_fills_the_time_lists_as_the_program_refreshes_them(v4_databas
     engine.dispose()
 
 
-def _by_month(engine: Engine) -> tuple[Counter, Counter, Counter]:
-    """The tables by month as multisets: the counts' rows, and each list's times under its
-    key (the order of a month's times is no part of what a list says)."""
+def _schema_12_tables(engine: Engine) -> tuple[Counter, ...]:
+    """Schema 12's tables as multisets: the counts' and disagreements' rows, and each list's
+    times under its key (the order of a month's times is no part of what a list says)."""
     with engine.connect() as connection:
         counted = [
             Counter(tuple(row) for row in connection.execute(select(table)))
-            for table in (store.case_counts_by_month, store.verdict_counts_by_month)
+            for table in (
+                store.case_counts_by_month,
+                store.verdict_counts_by_month,
+                store.verdict_disagreements,
+            )
         ]
         lists = Counter(
             (*row[:6], kind, t)
@@ -416,21 +420,22 @@ def _by_month(engine: Engine) -> tuple[Counter, Counter, Counter]:
             for kind, blob in (("response", row[6]), ("resolution", row[7]))
             for t in time_lists_module.unpack([blob]).tolist()
         )
-    return counted[0], counted[1], lists
+    return *counted, lists
 
 
-def test_schema_12_fills_the_tables_by_month_as_the_program_refreshes_them(v4_database):
+def test_schema_12_fills_its_tables_as_the_program_refreshes_them(v4_database):
     engine = store.open_database(v4_database)
     recompute_stored(engine, load_policy(), everything=True)  # resolution times too
-    refreshed = _by_month(engine)
-    assert sum(1 for k in refreshed[2].elements() if k[6] == "resolution") > 1000
+    refreshed = _schema_12_tables(engine)
+    assert sum(1 for k in refreshed[-1].elements() if k[6] == "resolution") > 1000
+    assert refreshed[2], "no case whose verdicts disagree: nothing to compare"
     with engine.begin() as connection:  # back to schema 11, its daily summaries kept
         for table in (store.case_counts_by_month, store.verdict_counts_by_month,
-                      store.time_lists_by_month):  # fmt: skip
+                      store.time_lists_by_month, store.verdict_disagreements):  # fmt: skip
             table.drop(connection)
         connection.execute(text("update alembic_version set version_num = '0011'"))
         connection.execute(text("update settings set value = '11' where key = 'schema_version'"))
     engine.dispose()
     engine = store.open_database(v4_database)  # the upgrade to 12 fills them
-    assert _by_month(engine) == refreshed
+    assert _schema_12_tables(engine) == refreshed
     engine.dispose()

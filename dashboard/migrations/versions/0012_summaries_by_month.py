@@ -2,7 +2,9 @@
 
 - case_counts_by_month and verdict_counts_by_month sum case_counts and verdict_counts by
   created month;
-- time_lists_by_month joins time_lists' lists by month and the dimensions the filters choose.
+- time_lists_by_month joins time_lists' lists by month and the dimensions the filters choose;
+- verdict_disagreements lists the cases whose stored verdict differs from the helpdesk's, for
+  the Reconciliation page.
 
 A period's whole months are then read there, a row per month instead of one per day, and the
 days around them from the daily tables (queries/_*_of_period.sql). `day` is each month's
@@ -65,6 +67,28 @@ join calendar_days as d on d.day = t.day
 order by t.day
 """
 
+FILL_DISAGREEMENTS = """
+insert into verdict_disagreements (day, source, case_id)
+select c.created_local_date, c.source, c.case_id
+from cases as c
+where c.response_status in ('met', 'breached')
+    and c.dismissal_reason is null
+    and {verdict} in ('met', 'breached')
+    and c.response_status <> {verdict}
+"""
+
+HELPDESK_VERDICT = """
+case
+    when c.vendor_sla in ('met', 'breached') then c.vendor_sla
+    when c.vendor_response_business_minutes is not null and c.target_seconds is not null
+        then
+            case
+                when c.vendor_response_business_minutes * 60 <= c.target_seconds then 'met'
+                else 'breached'
+            end
+end
+"""
+
 LIST_COLUMNS = ["day", "severity", "customer", "channel", "plan", "source", "response_seconds",
                 "resolution_seconds"]  # fmt: skip
 
@@ -109,6 +133,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_time_lists_by_month_day", "time_lists_by_month", ["day"])
     _fill_time_lists()
+    op.create_table(
+        "verdict_disagreements",
+        Column("day", Date, nullable=False),
+        Column("source", Text, nullable=False),
+        Column("case_id", Text, nullable=False),
+    )
+    op.create_index("ix_verdict_disagreements_day", "verdict_disagreements", ["day"])
+    op.execute(FILL_DISAGREEMENTS.format(verdict=HELPDESK_VERDICT))
 
 
 def _dimensions() -> list[Column]:
