@@ -399,14 +399,21 @@ time_lists_by_month = Table(
 )
 
 # The cases whose stored first-response verdict differs from the helpdesk's (both met or
-# breached, not dismissed), by created day: the Reconciliation page reads these cases alone
-# (28,000 of 1M) instead of judging every case of its period (reconcile_disagreements.sql).
+# breached, not dismissed), by created day, with what the Reconciliation page shows and looks
+# for a cause in: it reads these rows alone (28,000 of 1M cases) instead of judging every
+# case of its period, or joining back to them (reconcile_disagreements.sql).
+DISAGREEMENT_COLUMNS = (
+    "source", "case_id", "customer", "channel", "plan", "severity", "created_at",
+    "first_response_at", "resolved_at", "response_recorded", "dismissal_reason",
+    "target_seconds", "response_business_seconds", "resolution_business_seconds",
+    "response_status", "vendor_sla", "vendor_response_minutes",
+    "vendor_response_business_minutes",
+)  # fmt: skip
 verdict_disagreements = Table(
     "verdict_disagreements",
     metadata,
     Column("day", Date, nullable=False),
-    Column("source", Text, nullable=False),
-    Column("case_id", Text, nullable=False),
+    *(Column(name, cases.c[name].type) for name in DISAGREEMENT_COLUMNS),
     Index("ix_verdict_disagreements_day", "day"),
 )
 

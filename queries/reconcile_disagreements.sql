@@ -1,17 +1,10 @@
 -- grain: one row per compared case of the period whose verdicts differ (ours and the
 -- helpdesk's both met or breached, not dismissed): the rows of reconcile_cases.sql that
 -- dashboard/reconcile.py looks for a cause of, and only those. The cases with a stored
--- verdict come from verdict_disagreements (refreshed with every import and recompute: 28,000
--- of 1M cases, where judging the period's every case took 0.6-1 s); the unanswered ones with
--- responses recorded are judged live at :as_of, as reconcile_counts.sql judges them.
-with reconciled as (
-    select
-        {{reconciled_columns}}
-    from verdict_disagreements as d
-    join cases as c on c.source = d.source and c.case_id = d.case_id
-    where d.day between :date_from and :date_to
-        and {{case_filters}}
-    union all
+-- verdict are read from verdict_disagreements (refreshed with every import and recompute:
+-- 28,000 of 1M cases, where judging the period's every case took 0.6-1 s); the unanswered
+-- ones with responses recorded are judged live at :as_of, as reconcile_counts.sql does.
+with live as (
     select
         {{reconciled_columns}}
     from cases as c
@@ -19,6 +12,51 @@ with reconciled as (
         and c.response_recorded
         and c.created_local_date between :date_from and :date_to
         and {{case_filters}}
+),
+disagreeing as (
+    select
+        c.source,
+        c.case_id,
+        c.customer,
+        c.severity,
+        c.created_at,
+        c.first_response_at,
+        c.resolved_at,
+        c.response_recorded,
+        c.dismissal_reason,
+        c.target_seconds,
+        c.response_business_seconds,
+        c.resolution_business_seconds,
+        c.response_status,
+        c.vendor_sla,
+        c.vendor_response_minutes,
+        c.vendor_response_business_minutes
+    from verdict_disagreements as c
+    where c.day between :date_from and :date_to
+        and {{case_filters}}
+    union all
+    select
+        c.source,
+        c.case_id,
+        c.customer,
+        c.severity,
+        c.created_at,
+        c.first_response_at,
+        c.resolved_at,
+        c.response_recorded,
+        c.dismissal_reason,
+        c.target_seconds,
+        c.response_business_seconds,
+        c.resolution_business_seconds,
+        c.response_status,
+        c.vendor_sla,
+        c.vendor_response_minutes,
+        c.vendor_response_business_minutes
+    from live as c
+    where c.response_status in ('met', 'breached')
+        and c.dismissal_reason is null
+        and c.helpdesk_verdict in ('met', 'breached')
+        and c.response_status <> c.helpdesk_verdict
 )
 select
     c.source,
@@ -37,9 +75,5 @@ select
     c.vendor_sla,
     c.vendor_response_minutes,
     c.vendor_response_business_minutes
-from reconciled as c
-where c.response_status in ('met', 'breached')
-    and c.dismissal_reason is null
-    and c.helpdesk_verdict in ('met', 'breached')
-    and c.response_status <> c.helpdesk_verdict
+from disagreeing as c
 order by c.severity, c.source, c.case_id

@@ -19,9 +19,12 @@ Revises: 0011
 
 from alembic import op
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
+    DateTime,
+    Float,
     Integer,
     LargeBinary,
     SmallInteger,
@@ -29,11 +32,25 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.types import TypeDecorator
 
 revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
+
+
+class _UtcDateTime(TypeDecorator):
+    """A frozen copy of store.UtcDateTime's storage: integer seconds on SQLite, timestamptz."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(DateTime(timezone=True))
+
 
 FILL_CASE_COUNTS = """
 insert into case_counts_by_month (day, month, quarter, severity, customer, channel, plan,
@@ -67,9 +84,17 @@ join calendar_days as d on d.day = t.day
 order by t.day
 """
 
+DISAGREEMENT_COLUMNS = [
+    "source", "case_id", "customer", "channel", "plan", "severity", "created_at",
+    "first_response_at", "resolved_at", "response_recorded", "dismissal_reason",
+    "target_seconds", "response_business_seconds", "resolution_business_seconds",
+    "response_status", "vendor_sla", "vendor_response_minutes",
+    "vendor_response_business_minutes",
+]  # fmt: skip
+
 FILL_DISAGREEMENTS = """
-insert into verdict_disagreements (day, source, case_id)
-select c.created_local_date, c.source, c.case_id
+insert into verdict_disagreements (day, {columns})
+select c.created_local_date, {prefixed}
 from cases as c
 where c.response_status in ('met', 'breached')
     and c.dismissal_reason is null
@@ -136,11 +161,31 @@ def upgrade() -> None:
     op.create_table(
         "verdict_disagreements",
         Column("day", Date, nullable=False),
-        Column("source", Text, nullable=False),
-        Column("case_id", Text, nullable=False),
+        Column("source", Text),
+        Column("case_id", Text),
+        Column("customer", Text),
+        Column("channel", Text),
+        Column("plan", Text),
+        Column("severity", SmallInteger),
+        Column("created_at", _UtcDateTime),
+        Column("first_response_at", _UtcDateTime),
+        Column("resolved_at", _UtcDateTime),
+        Column("response_recorded", Boolean),
+        Column("dismissal_reason", String(40)),
+        Column("target_seconds", Integer),
+        Column("response_business_seconds", BigInteger),
+        Column("resolution_business_seconds", BigInteger),
+        Column("response_status", String(10)),
+        Column("vendor_sla", Text),
+        Column("vendor_response_minutes", Float),
+        Column("vendor_response_business_minutes", Float),
     )
     op.create_index("ix_verdict_disagreements_day", "verdict_disagreements", ["day"])
-    op.execute(FILL_DISAGREEMENTS.format(verdict=HELPDESK_VERDICT))
+    op.execute(FILL_DISAGREEMENTS.format(
+        columns=", ".join(DISAGREEMENT_COLUMNS),
+        prefixed=", ".join(f"c.{name}" for name in DISAGREEMENT_COLUMNS),
+        verdict=HELPDESK_VERDICT,
+    ))  # fmt: skip
 
 
 def _dimensions() -> list[Column]:
