@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard.errors import DashboardError
 from dashboard.store import (
+    BINARY_RESULTS,
     DatabaseError,
     UtcDateTime,
     not_a_database,
@@ -149,13 +150,16 @@ def integers(cursor, dialect: str, name: str) -> np.ndarray:
 def rows_of(
     engine: Engine, name: str, *, filters: Filters = Filters(), as_of=None, **params
 ) -> list[tuple]:
-    """The driver's rows as they are (bytes stay bytes): for results read value by value."""
-    with _cursor(engine, name, filters, as_of, params) as cursor:
+    """The driver's rows as they are (bytes stay bytes): for results read value by value
+    (PostgreSQL sends them in its binary format: no hex to decode for bytes)."""
+    with _cursor(engine, name, filters, as_of, params, binary=True) as cursor:
         return cursor.fetchall()
 
 
 @contextlib.contextmanager
-def _cursor(engine: Engine, name: str, filters: Filters, as_of, params) -> Iterator:
+def _cursor(
+    engine: Engine, name: str, filters: Filters, as_of, params, *, binary: bool = False
+) -> Iterator:
     query = load(name)
     bound = {**filters.params(), **params}
     bound |= whole_months(bound["date_from"], bound["date_to"], params.get("grain"))
@@ -168,7 +172,9 @@ def _cursor(engine: Engine, name: str, filters: Filters, as_of, params) -> Itera
     statement = _statement(query.sql, tuple(sorted(bound)))
     with engine.connect() as connection:
         try:
-            result = connection.execute(statement, bound)
+            result = connection.execute(
+                statement, bound, execution_options={BINARY_RESULTS: binary}
+            )
         except DBAPIError as exc:
             if not_a_database(engine, exc):  # a damaged page of an SQLite file
                 raise DatabaseError(not_sqlite_message(str(engine.url), exc)) from None

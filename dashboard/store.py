@@ -502,6 +502,7 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
     else:
         event.listen(engine, "connect", _postgres_session)
+        event.listen(engine, "before_cursor_execute", _binary_results)
     return engine
 
 
@@ -567,6 +568,17 @@ def _postgres_session(dbapi_connection, _record) -> None:
         dbapi_connection.execute("SET jit = off")
     finally:
         dbapi_connection.autocommit = autocommit
+
+
+BINARY_RESULTS = "binary_results"  # an execution option: PostgreSQL sends its rows binary
+
+
+def _binary_results(connection, cursor, _statement, _parameters, context, _many) -> None:
+    # psycopg reads results as text by default: a list of times (bytea) then crosses the
+    # wire in hex, twice its size, and is decoded again (a year's lists at 1M cases: 39 ms
+    # against 16 binary). The values come back as the same Python objects either way.
+    if context is not None and context.execution_options.get(BINARY_RESULTS):
+        cursor.format = 1  # psycopg.pq.Format.BINARY, without importing the driver here
 
 
 def _sqlite_begin(connection) -> None:
