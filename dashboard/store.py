@@ -215,8 +215,23 @@ cases = Table(
         "event_count",
         "reopen_count",
     ),
-    # Unanswered cases of a period: judged live, as of any instant.
-    Index("ix_cases_unanswered", "response_status", "created_local_date"),
+    # Breached and unanswered cases of a period (the breaches, judged live as of any instant),
+    # with what the filters and the breaches' order need: a query filters and sorts here and
+    # reads the table for the cases it shows only (queries/breaches.sql: 57,000 breached
+    # cases at 1M, 5,000 shown; 0.18 -> 0.11 s on PostgreSQL, 0.09 -> 0.04 s on SQLite).
+    Index(
+        "ix_cases_unanswered",
+        "response_status",
+        "created_local_date",
+        "severity",
+        "response_deadline",
+        "response_breach_at",
+        "customer",
+        "channel",
+        "plan",
+        "source",
+        "case_id",
+    ),
     # Open cases: unresolved ones, and ones resolved after an instant.
     Index("ix_cases_resolved_at", "resolved_at"),
 )

@@ -4,7 +4,8 @@
   created month;
 - time_lists_by_month joins time_lists' lists by month and the dimensions the filters choose;
 - verdict_disagreements lists the cases whose stored verdict differs from the helpdesk's, for
-  the Reconciliation page.
+  the Reconciliation page;
+- ix_cases_unanswered takes the columns the breaches are filtered and sorted by.
 
 A period's whole months are then read there, a row per month instead of one per day, and the
 days around them from the daily tables (queries/_*_of_period.sql). `day` is each month's
@@ -51,6 +52,9 @@ class _UtcDateTime(TypeDecorator):
             return dialect.type_descriptor(BigInteger())
         return dialect.type_descriptor(DateTime(timezone=True))
 
+
+UNANSWERED = ["response_status", "created_local_date", "severity", "response_deadline",
+              "response_breach_at", "customer", "channel", "plan", "source", "case_id"]  # fmt: skip
 
 FILL_CASE_COUNTS = """
 insert into case_counts_by_month (day, month, quarter, severity, customer, channel, plan,
@@ -181,6 +185,8 @@ def upgrade() -> None:
         Column("vendor_response_business_minutes", Float),
     )
     op.create_index("ix_verdict_disagreements_day", "verdict_disagreements", ["day"])
+    op.drop_index("ix_cases_unanswered", table_name="cases")
+    op.create_index("ix_cases_unanswered", "cases", UNANSWERED)
     op.execute(FILL_DISAGREEMENTS.format(
         columns=", ".join(DISAGREEMENT_COLUMNS),
         prefixed=", ".join(f"c.{name}" for name in DISAGREEMENT_COLUMNS),
