@@ -7,6 +7,8 @@ page it prints:
 - first render: the page opened with every cached figure dropped (as after an import);
 - filter change: one customer chosen in the sidebar (a view nothing has cached yet);
 - cached rerun: the same view again (what every click that changes no filter costs);
+- on Customers, another customer: another customer chosen on the page itself (its own
+  filter, below the table's row);
 
 for three periods: the last quarter, the last 12 months (the default view) and all time.
 
@@ -56,7 +58,9 @@ def goals(rows: int) -> dict[str, float]:
     return GOALS if rows <= 1_000_000 else dict.fromkeys(GOALS, LARGE_GOAL)
 
 
-def measure(page: str | None, customer: str, period: str) -> tuple[float, float, float]:
+def measure(
+    page: str | None, customer: str, period: str
+) -> tuple[float, float, float, float | None]:
     app = AppTest.from_file(str(APP), default_timeout=120)
     app.query_params["period"] = period
     app.query_params["as_of"] = AS_OF.isoformat()
@@ -70,7 +74,13 @@ def measure(page: str | None, customer: str, period: str) -> tuple[float, float,
     change = _timed(app.run)
     _check(app)
     cached = _timed(app.run)
-    return first, change, cached
+    another = None
+    if page == PAGES["Customers"]:  # its own choice of customer is a filter change too
+        account = app.selectbox(key="account")
+        account.set_value(next(c for c in account.options if c != account.value))
+        another = _timed(app.run)
+        _check(app)
+    return first, change, cached, another
 
 
 def _timed(run) -> float:
@@ -114,12 +124,18 @@ def main() -> None:
             print(f"{name:<22}{first:>14.2f}{change:>15.2f}{cached:>14.2f}{flag}", flush=True)
             results += [(period, name, "first render", first), (period, name, "filter change",
                                                                  change)]  # fmt: skip
+            if runs[0][3] is not None:
+                another = statistics.median(r[3] for r in runs)
+                flag = "   over the goal" if another > goal["filter change"] else ""
+                print(f"{'  another customer':<22}{'':>14}{another:>15.2f}{flag}", flush=True)
+                results.append((period, name, "another customer", another))
     print()
     rows = "" if args.rows == 1_000_000 else f", {args.rows:,} cases"
     for period, name, measure_, seconds in results:
         figure = f"page {name}, {period}, {database}{rows}, {measure_}"
+        limit = goal["filter change" if measure_ == "another customer" else measure_]
         print("RESULT " + json.dumps({"figure": figure, "value": round(seconds, 2),
-                                      "goal": goal[measure_], "unit": "s",
+                                      "goal": limit, "unit": "s",
                                       "lower_is_better": True}))  # fmt: skip
 
 

@@ -477,28 +477,65 @@ class CustomerPage:
     ranking: pd.DataFrame  # every customer under the view's filters (customer_ranking)
 
 
+@dataclass(frozen=True, eq=False)
+class CustomerFigures:
+    """One customer's figures: customer_figures under a view narrowed to them."""
+
+    headline: Headline
+    trend: pd.DataFrame  # attainment, period x severity
+    breaches: pd.DataFrame  # at most SHOWN_ROWS
+    open_cases: pd.DataFrame  # open at as_of, whenever created (open_states)
+    overdue: pd.DataFrame  # every one unanswered past its deadline (overdue())
+
+
+@dataclass(frozen=True, eq=False)
+class EveryoneFigures:
+    """Every customer's figures under a view: everyone_figures."""
+
+    headline: Headline
+    ranking: pd.DataFrame  # every customer, worst first (rank_customers)
+
+
 def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> CustomerPage:
     """One customer's headline beside everyone's, under the same other filters; their open
-    cases (whenever created), which are overdue, their breaches and dismissals."""
-    theirs_view = view.narrowed(customers=(customer,))
+    cases (whenever created), which are overdue, their breaches and dismissals. The two
+    halves are read apart (the page caches each: a change of the sidebar's filters leaves
+    the customer's figures as they were, a change of customer leaves everyone's)."""
+    theirs, everyone = together(
+        lambda: customer_figures(engine, policy, view.narrowed(customers=(customer,))),
+        lambda: everyone_figures(engine, policy, view),
+    )
+    return customer_page_of(theirs, everyone)
+
+
+def customer_figures(engine: Engine, policy: Policy, view: View) -> CustomerFigures:
+    """The figures of the customer `view` is narrowed to (View.narrowed): the headline and
+    its trend, breaches, and their cases open at as-of whenever created."""
     calendar = calendar_for(policy, view)
-    live = analytics.Scope(theirs_view.filters, view.as_of)  # open cases: whenever created
-    # The ranking of every customer is grouped from everyone's counts read for the headline.
-    (
-        (all_counts, all_dismissed, everyone),
-        (counts, _, theirs),
-        breaches,
-        queue,
-        opened,
-        open_now,
-    ) = together(
+    live = analytics.Scope(view.filters, view.as_of)  # open cases: whenever created
+    (counts, _, headline), breaches, queue, opened = together(
         lambda: headline_and_counts(engine, policy, view),
-        lambda: headline_and_counts(engine, policy, theirs_view),
-        lambda: analytics.breaches(engine, theirs_view.scope(), calendar, limit=SHOWN_ROWS),
+        lambda: analytics.breaches(engine, view.scope(), calendar, limit=SHOWN_ROWS),
         lambda: analytics.at_risk(engine, live, calendar, limit=EVERY),
         lambda: queries.run(
             engine, "open_case_list", filters=live.filters, as_of=view.as_of, limit=SHOWN_ROWS
         ),
+    )
+    trend = analytics.attainment(engine, view.scope(), by=("period", "severity"), rows=counts)
+    return CustomerFigures(
+        headline=headline,
+        trend=every_period(periods_as_text(trend), view, policy.levels),
+        breaches=breaches,
+        open_cases=open_states(opened, queue),
+        overdue=overdue(queue),
+    )
+
+
+def everyone_figures(engine: Engine, policy: Policy, view: View) -> EveryoneFigures:
+    """Every customer's headline under the view, and the ranking of the customers, grouped
+    from the same counts."""
+    (all_counts, all_dismissed, headline), open_now = together(
+        lambda: headline_and_counts(engine, policy, view),
         lambda: analytics.open_by_customer(engine, analytics.Scope(view.filters, view.as_of)),
     )
     ranking = rank_customers(
@@ -506,24 +543,28 @@ def customer_page(engine: Engine, policy: Policy, view: View, customer: str) -> 
         analytics.dismissals(engine, view.scope(), by=("customer",), rows=all_dismissed),
         open_now,
     )
-    trend = analytics.attainment(engine, theirs_view.scope(), by=("period", "severity"),
-                                 rows=counts)  # fmt: skip
-    table = side_by_side(theirs, everyone, other="all")
-    table["all_met"] = [s.counts.met for s in everyone.severities]
-    table["all_breached"] = [s.counts.breached for s in everyone.severities]
-    if everyone.has_resolution_targets:
-        table["all_resolution_met"] = [s.resolution.met for s in everyone.severities]
-        table["all_resolution_breached"] = [s.resolution.breached for s in everyone.severities]
+    return EveryoneFigures(headline=headline, ranking=ranking)
+
+
+def customer_page_of(theirs: CustomerFigures, everyone: EveryoneFigures) -> CustomerPage:
+    """The page from its two halves (a few rows of arithmetic: no read)."""
+    mine, all_ = theirs.headline, everyone.headline
+    table = side_by_side(mine, all_, other="all")
+    table["all_met"] = [s.counts.met for s in all_.severities]
+    table["all_breached"] = [s.counts.breached for s in all_.severities]
+    if all_.has_resolution_targets:
+        table["all_resolution_met"] = [s.resolution.met for s in all_.severities]
+        table["all_resolution_breached"] = [s.resolution.breached for s in all_.severities]
     return CustomerPage(
         table=table,
-        theirs=theirs,
-        everyone=everyone,
-        trend=every_period(periods_as_text(trend), view, policy.levels),
-        breaches=breaches,
-        open_cases=open_states(opened, queue),
-        overdue=overdue(queue),
-        dismissals=dismissal_table(theirs, everyone),
-        ranking=ranking,
+        theirs=mine,
+        everyone=all_,
+        trend=theirs.trend,
+        breaches=theirs.breaches,
+        open_cases=theirs.open_cases,
+        overdue=theirs.overdue,
+        dismissals=dismissal_table(mine, all_),
+        ranking=everyone.ranking,
     )
 
 

@@ -206,6 +206,23 @@ def test_customer_page(db):
                          "all_resolution_p90_hours"]].tolist() == [6, 5.5, 9.0]  # fmt: skip
 
 
+def test_the_customer_pages_halves_are_keyed_by_what_they_read(db):
+    """The page caches the customer's half under the view narrowed to them, and everyone's
+    under the sidebar's view: another sidebar customer leaves the first key as it was, and
+    the halves make the page customer_page makes."""
+    chosen = VIEW.narrowed(customers=("Globex", "Initech"))
+    assert chosen.narrowed(customers=("Acme",)) == VIEW.narrowed(customers=("Acme",))
+    theirs = views.customer_figures(db, POLICY, VIEW.narrowed(customers=("Acme",)))
+    page = views.customer_page_of(theirs, views.everyone_figures(db, POLICY, chosen))
+    whole = views.customer_page(db, POLICY, chosen, "Acme")
+    assert page.theirs == whole.theirs
+    assert page.everyone == whole.everyone
+    for name in ("table", "trend", "breaches", "open_cases", "overdue", "dismissals", "ranking"):
+        pd.testing.assert_frame_equal(getattr(page, name), getattr(whole, name), obj=name)
+    # everyone's half is the customers chosen in the sidebar: Globex and Initech, not Acme
+    assert set(page.ranking["customer"]) == {"Globex", "Initech"}
+
+
 def test_customer_page_open_and_overdue_cases_whenever_created(db):
     data = views.customer_page(db, POLICY, VIEW, "Globex")
     # Open at Fri 13 12:00: P02 (February, L3: 92 h used of 12 h), G10 (L4: 39 h of 24 h),

@@ -25,7 +25,12 @@ def page() -> None:
     if customer is None:
         return
     _review_pack(customer, view, policy)
-    data = ui.figures(views.customer_page, view, customer)
+    # Cached apart: another sidebar filter leaves the customer's half as it was, another
+    # customer leaves everyone's (views.customer_page reads both at once)
+    data = views.customer_page_of(
+        ui.figures(views.customer_figures, view.narrowed(customers=(customer,))),
+        ui.figures(views.everyone_figures, view),
+    )
     shown_name = ui.escaped(customer)
     everyone = "all cases" if ui.person().scope is None else "all the customers you may see"
     st.caption(
