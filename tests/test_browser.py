@@ -184,13 +184,14 @@ def test_every_page_in_a_real_browser(server, tmp_path):
 
 
 def _settled(page, timeout: float = 60_000) -> None:
-    """Wait until the app has finished its run: no "running" status for a whole second (it
-    can appear a moment after the page loads)."""
+    """Wait until the app has finished its run: no "running" status or spinner for a whole
+    second (either can appear a moment after the page loads)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     deadline = time.monotonic() + timeout / 1000
     quiet = 0
     while quiet < 4 and time.monotonic() < deadline:
-        running = page.locator("[data-testid='stStatusWidget']").count() > 0
+        # a cached figure's "Computing..." spinner can show before the status widget does
+        running = page.locator("[data-testid='stStatusWidget'], [data-testid='stSpinner']").count()
         quiet = 0 if running else quiet + 1
         page.wait_for_timeout(250)
 
