@@ -7,6 +7,8 @@ helpers on object columns instead (about 40 ns a cell).
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import pandas as pd
 
@@ -27,6 +29,12 @@ def cleaned(values: pd.Series) -> pd.Series:
         stripped = list(map(str.strip, cells))
     except (AttributeError, TypeError):  # None, NaN or numbers among them
         stripped = [_strip(v) for v in cells]
+    else:
+        # str.strip returns the very string when there is nothing to strip: a column already
+        # clean is returned as it is, sharing its cells' array instead of a new one (8 MB a
+        # million cells, for each column the importer maps; issue 16: the import's peak).
+        if values.dtype == object and all(map(operator.is_, stripped, cells)):
+            return values
     return pd.Series(stripped, index=values.index, dtype=object)
 
 
@@ -75,14 +83,18 @@ def object_frame(columns: dict, index=None) -> pd.DataFrame:
 
     pandas 3 turns arrays of Python strings into its str dtype, whose per-cell access is
     several times slower: text columns here are wrapped so they keep the object dtype.
+
+    The frame holds the given arrays themselves: pandas 3 would copy each, and then stack the
+    copies into one block, both while the originals were still held (a million cases' columns
+    at the end of validation were the import's peak, issue 16). Give it arrays made for it.
     """
     wrapped = {
-        name: pd.Series(values, dtype=object, index=index)
+        name: pd.Series(values, dtype=object, index=index, copy=False)
         if isinstance(values, np.ndarray) and values.dtype == object
         else values
         for name, values in columns.items()
     }
-    return pd.DataFrame(wrapped, index=index)
+    return pd.DataFrame(wrapped, index=index, copy=False)
 
 
 def nullable_text(values: pd.Series) -> np.ndarray:

@@ -224,7 +224,7 @@ def validate_cases(
         {
             "row": table.row_numbers[ok],
             "position": np.flatnonzero(ok),
-            "case_id": case_id[ok].to_numpy(),
+            "case_id": case_id.to_numpy()[ok],
             "severity": levels[ok].astype(np.int64),
             "severity_label": canonical["severity"].to_numpy()[ok],
             **{c: canonical[c].to_numpy()[ok] for c in TEXT_COLUMNS},
