@@ -101,24 +101,27 @@ def prepare_file(
     # The mapped text columns are in the validated cases now: let the rest go before the
     # events are derived, the cases scored and stored (issue 16: the import's peak).
     del mapped
-    if detection.format.events is None:
-        # One row per case: only a case rejected while scoring needs its fields again, and
-        # they can be read again from the file; the table's text goes before the scoring.
-        kept = FileRecords(path, validated.table.header, detection.header_position, checksum)
-    else:  # an event log's rows are all needed to derive its cases
-        kept = compact_table(validated.table)
+    # Only a case rejected from here on needs its fields again, and they can be read again
+    # from the file (few files ever have one).
+    records = FileRecords(path, validated.table.header, detection.header_position, checksum)
+    # One row per case: the table's text goes before the scoring. An event log's rows are
+    # all needed to derive its cases: they go once the cases are derived and scored.
+    rules = detection.format.events
+    kept = records if rules is None else compact_table(validated.table)
     validated = dataclasses.replace(validated, table=kept)
     events = None
-    if detection.format.events is not None:
+    if rules is not None:
         validated, events = cases_from_events(
             validated,
-            detection.format.events,
+            rules,
             policy,
             created_column="created_at" in detection.format.columns,
         )
     validated, figures, calendar = score_validated(validated, policy, as_of=as_of)
     if events is not None and figures is not None and len(validated.rejects) > 0:
         events = events[events["case_id"].isin(validated.cases.frame["case_id"])]
+    # The event log's cases are derived: its rows' text goes before the cases are stored.
+    validated = dataclasses.replace(validated, table=records)
     return PreparedFile(
         path=path,
         checksum=checksum,

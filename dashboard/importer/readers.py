@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import UnusableFileError
+from dashboard.text import object_frame
 
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -159,7 +160,8 @@ def compact_table(table: RawTable) -> RawTable:
         compacted[name] = values
     if not changed:
         return table
-    return dataclasses.replace(table, frame=pd.DataFrame(compacted, index=frame.index))
+    # (copy=False: not stacked into one block, a copy of every column kept)
+    return dataclasses.replace(table, frame=pd.DataFrame(compacted, index=frame.index, copy=False))
 
 
 def _distinct_strings_dominate(cells: np.ndarray) -> bool:
@@ -207,11 +209,12 @@ def table_from_grid(grid: Grid, header_position: int = 0) -> RawTable:
                 fields.pop()
             rejects.append(_too_wide(fields, header, int(rows[position])))
         body, rows = body[~overflow].iloc[:, :width], rows[~overflow]
-    cells = body.to_numpy(dtype=object)
-    if cells.shape[1] < width:  # the header is wider than every record: pad
-        padding = np.full((cells.shape[0], width - cells.shape[1]), "", dtype=object)
-        cells = np.hstack([cells, padding])
-    frame = pd.DataFrame(cells, columns=header, dtype=object)
+    # The grid's columns themselves, not a copy of them all in one block: the grid is let go
+    # once the table is made, and the copy beside it was an event log's peak (issue 16).
+    columns = [body.iloc[:, i].to_numpy(dtype=object) for i in range(min(width, body.shape[1]))]
+    columns += [np.full(len(body), "", dtype=object) for _ in range(width - len(columns))]
+    frame = object_frame(dict(enumerate(columns)))
+    frame.columns = header
     return RawTable(
         grid.path,
         header,
@@ -430,6 +433,13 @@ def _ragged_frame(rows: list[list[str]]) -> pd.DataFrame:
     return pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=object)
 
 
+def _filled(column: pd.Series) -> pd.Series:
+    """A parsed column as object text, '' where a short row left it without a cell."""
+    if column.dtype.kind != "O":
+        column = column.astype(object)
+    return column.fillna("") if column.isna().any() else column
+
+
 def _grid(
     path: Path,
     frame: pd.DataFrame,
@@ -446,9 +456,9 @@ def _grid(
             f"{path}: {frame.shape[1]:,} columns, more than the {MAX_COLUMNS:,} an export of "
             "cases can use; is this the right file?"
         )
-    cells = frame if all(kind.kind == "O" for kind in frame.dtypes) else frame.astype(object)
-    cells = cells.fillna("")
-    cells.columns = range(cells.shape[1])
+    # Column by column, and only the columns with a missing cell (a short row's): filling
+    # the whole frame copied every cell of it, a third of an event log's peak (issue 16).
+    cells = pd.DataFrame({i: _filled(frame.iloc[:, i]) for i in range(frame.shape[1])}, copy=False)
     # A blank row has nothing but whitespace in every cell: look at the first column for all
     # rows, and at the others only for the few rows whose first cell is blank.
     blank = np.array([not v.strip() for v in cells[0].tolist()], dtype=bool)

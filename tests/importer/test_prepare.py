@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,6 +15,7 @@ from dashboard.importer.prepare import prepare_file
 from dashboard.importer.readers import FileRecords, read_grid, table_from_grid
 from dashboard.policy import load_policy
 
+EXPORTS = Path(__file__).parent.parent / "fixtures" / "exports"
 HEADER = (
     "case_id,customer,plan,severity,created_at,first_response_at,resolved_at,status,channel,"
     "component,subject,dismissal_reason,vendor_sla\n"
@@ -72,3 +78,25 @@ def test_records_of_a_file_changed_since_it_was_read_are_refused(tmp_path):
     export.write_text("id,name\n1,b\n", encoding="utf-8")
     with pytest.raises(UnusableFileError, match="changed while it was being imported"):
         records.fields([2])
+
+
+def test_an_event_log_lets_its_rows_go_once_its_cases_are_derived(tmp_path):
+    """Issue 16: an event log's rows are held only while its cases are derived and scored;
+    what is handed over to be stored keeps the header and reads a record again from the
+    file should a case be rejected later (as re-deriving stored histories may)."""
+    export = tmp_path / "events.csv"
+    shutil.copy(EXPORTS / "servicenow_events.csv", export)
+    prepared = prepare_file(export, load_policy())
+    lines = list(csv.reader(io.StringIO(export.read_text(encoding="utf-8"))))
+    table = prepared.validated.table
+    assert isinstance(table, FileRecords)  # the header, no cells
+    assert table.header == lines[0]
+    cases = prepared.validated.cases
+    assert len(cases) > 1
+    first = np.arange(len(cases)) == 0
+    later = prepared.validated.reject(first, np.full(len(cases), "found wrong later", object))
+    [reject] = [r for r in later.rejects if r.reason == "found wrong later"]
+    row = int(cases.frame["row"].iloc[0])  # the case's last event in the file
+    assert reject.row == row
+    assert reject.fields == dict(zip(lines[0], lines[row - 1], strict=True))
+    assert len(later.cases) == len(cases) - 1
