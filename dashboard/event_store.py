@@ -120,6 +120,9 @@ def merged_with_stored(
     changes what its events mean, and nothing is stored twice. New events come after stored
     ones at the same timestamp and sequence (a later import comes after an earlier one)."""
     stored = stored_events(connection, source, events["case_id"])
+    if stored.empty:  # the cases' first events: all new, and no copies of them (issue 16)
+        new = events.assign(batch=import_id).reset_index(drop=True)
+        return Merged(new, new.iloc[:0], new, 0)
     keys = ["case_id", "event_hash"]
     known = pd.MultiIndex.from_frame(events[keys]).isin(pd.MultiIndex.from_frame(stored[keys]))
     new = events[~known].assign(batch=import_id).reset_index(drop=True)

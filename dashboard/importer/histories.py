@@ -402,15 +402,18 @@ def rejected_rows(
     if not reasons:
         return []
     frame = validated.cases.frame
-    hit = frame["case_id"].isin(list(reasons)).to_numpy()
+    hit = np.flatnonzero(frame["case_id"].isin(list(reasons)).to_numpy())
+    rows = frame["row"].to_numpy()[hit]
+    fields = validated.fields_of(rows, frame["position"].to_numpy()[hit])
+    case_ids = frame["case_id"].to_numpy()[hit]
     return [
         Reject(
-            row=int(frame["row"].iloc[i]),
-            case_id=str(frame["case_id"].iloc[i]),
-            reason=f"case {frame['case_id'].iloc[i]}: {reasons[frame['case_id'].iloc[i]]}",
-            fields=validated.fields_at(int(frame["position"].iloc[i])),
+            row=int(row),
+            case_id=str(case_id),
+            reason=f"case {case_id}: {reasons[case_id]}",
+            fields=quoted,
         )
-        for i in np.flatnonzero(hit)
+        for row, case_id, quoted in zip(rows.tolist(), case_ids.tolist(), fields, strict=True)
     ]
 
 

@@ -35,7 +35,7 @@ from dashboard.importer.histories import (
     without_cases,
 )
 from dashboard.importer.mapping import MappedExport, apply_format
-from dashboard.importer.readers import FileRecords, compact_table, read_grid, table_from_grid
+from dashboard.importer.readers import FileRecords, read_grid, table_from_grid
 from dashboard.importer.validation import ValidatedCases, validate_cases
 from dashboard.policy import Policy
 from dashboard.sla import SlaFigures, resolution_targets, score, score_resolution
@@ -101,14 +101,12 @@ def prepare_file(
     # The mapped text columns are in the validated cases now: let the rest go before the
     # events are derived, the cases scored and stored (issue 16: the import's peak).
     del mapped
-    # Only a case rejected from here on needs its fields again, and they can be read again
-    # from the file (few files ever have one).
+    # Only a row rejected from here on needs its fields again: an event of a case that does
+    # not derive, a case past the holiday list. They are read again from the file (one
+    # reading for them all; few files have any), and the table's text goes now.
     records = FileRecords(path, validated.table.header, detection.header_position, checksum)
-    # One row per case: the table's text goes before the scoring. An event log's rows are
-    # all needed to derive its cases: they go once the cases are derived and scored.
+    validated = dataclasses.replace(validated, table=records)
     rules = detection.format.events
-    kept = records if rules is None else compact_table(validated.table)
-    validated = dataclasses.replace(validated, table=kept)
     events = None
     if rules is not None:
         validated, events = cases_from_events(
@@ -120,8 +118,6 @@ def prepare_file(
     validated, figures, calendar = score_validated(validated, policy, as_of=as_of)
     if events is not None and figures is not None and len(validated.rejects) > 0:
         events = events[events["case_id"].isin(validated.cases.frame["case_id"])]
-    # The event log's cases are derived: its rows' text goes before the cases are stored.
-    validated = dataclasses.replace(validated, table=records)
     return PreparedFile(
         path=path,
         checksum=checksum,

@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import sys
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -128,51 +127,6 @@ class FileRecords:
         assert (table.row_numbers[positions] == wanted).all()
         frame = table.frame
         return [dict(zip(self.header, frame.iloc[int(p)].tolist(), strict=True)) for p in positions]
-
-
-# Cells sampled to weigh a column's two representations (compact_table).
-_SAMPLE_CELLS = 10_000
-# Python's str header; a cell of an object column costs a pointer besides (8 bytes), and a
-# cell of pandas' str dtype (Arrow) its bytes and an 8-byte offset.
-_STR_OVERHEAD = sys.getsizeof("")
-
-
-def compact_table(table: RawTable) -> RawTable:
-    """The same table, each column whose cells are mostly distinct strings (times, ids) held
-    in pandas' str dtype instead of Python strings: about 28 bytes a timestamp instead of 80.
-
-    Validated cases keep their table only to quote a row's fields should it be rejected
-    later; in a million-row export its text is the largest thing still held when the cases
-    are stored (issue 16). Columns of repeated values (the parser shares one string among
-    them) stay objects, where a cell costs a pointer. The values read back are the same text;
-    a column holding bytes that are not UTF-8 (kept as surrogates) stays as it is.
-    """
-    frame = table.frame
-    compacted, changed = {}, False
-    for name in frame.columns:
-        values = frame[name]
-        if values.dtype == object and _distinct_strings_dominate(values.to_numpy()):
-            try:
-                values = values.astype("str")
-                changed = True
-            except UnicodeEncodeError:  # surrogates: Arrow holds UTF-8 only
-                pass
-        compacted[name] = values
-    if not changed:
-        return table
-    # (copy=False: not stacked into one block, a copy of every column kept)
-    return dataclasses.replace(table, frame=pd.DataFrame(compacted, index=frame.index, copy=False))
-
-
-def _distinct_strings_dominate(cells: np.ndarray) -> bool:
-    """Whether, by a sample, Arrow's text takes under half the bytes of the Python strings."""
-    sample = cells[:_SAMPLE_CELLS].tolist()
-    if not sample or not all(type(cell) is str for cell in sample):
-        return False
-    distinct = {id(cell): cell for cell in sample}.values()
-    as_objects = 8 * len(sample) + sum(map(sys.getsizeof, distinct))
-    as_arrow = sum(8 + len(cell) for cell in sample)
-    return 2 * as_arrow < as_objects
 
 
 def read_table(path: str | Path) -> RawTable:

@@ -100,3 +100,23 @@ def test_an_event_log_lets_its_rows_go_once_its_cases_are_derived(tmp_path):
     assert reject.row == row
     assert reject.fields == dict(zip(lines[0], lines[row - 1], strict=True))
     assert len(later.cases) == len(cases) - 1
+
+
+def test_an_event_logs_rows_refused_with_their_case_quote_the_file(tmp_path):
+    """The rows of a case refused while deriving (another of its events was rejected) quote
+    their fields as the file wrote them, read again from the file (issue 16: the log's rows
+    are not held while its cases are derived)."""
+    lines = list(csv.reader(io.StringIO((EXPORTS / "servicenow_events.csv").read_text("utf-8"))))
+    header, broken = lines[0], 2  # the third line: an event of the first incident
+    lines[broken][header.index("sys_updated_at")] = "not a date"
+    export = tmp_path / "events.csv"
+    with export.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(lines)
+    prepared = prepare_file(export, load_policy())
+    case = lines[broken][0]
+    refused = [r for r in prepared.validated.rejects if r.case_id == case]
+    assert len(refused) == sum(1 for line in lines[1:] if line[0] == case) > 1
+    assert any("another event of the case" in r.reason for r in refused)
+    for reject in refused:
+        assert reject.fields == dict(zip(header, lines[reject.row - 1], strict=True))
+    assert case not in set(prepared.validated.cases.frame["case_id"])

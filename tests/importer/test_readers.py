@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gzip
-from pathlib import Path
 
-import numpy as np
 import openpyxl
-import pandas as pd
 import pytest
 
 from dashboard.errors import UnusableFileError
 from dashboard.importer import readers
 from dashboard.importer.readers import (
-    RawTable,
-    compact_table,
     read_grid,
     read_table,
     table_from_grid,
@@ -329,37 +323,3 @@ def test_a_sheet_that_fails_as_it_is_read_is_refused_in_one_line(tmp_path):
     assert str(refused.value) == (
         f"{path}: cannot read the workbook's sheet 'Cases' (IndexError: list index out of range)"
     )
-
-
-def test_compact_table_holds_distinct_text_compactly_and_reads_back_the_same():
-    """Issue 16: the validated cases keep their table to quote rejected rows; its columns of
-    distinct strings (times, ids) move to pandas' str dtype, the rest stay objects."""
-    n = 50
-    customer = "Acme Payments"  # one string shared by every cell, as the parser shares it
-    frame = pd.DataFrame(
-        {
-            "created_at": pd.Series(
-                [
-                    f"2026-03-{1 + i % 28:02d}T09:{i % 60:02d}:00Z" if i % 7 else ""
-                    for i in range(n)
-                ],
-                dtype=object,
-            ),
-            "customer": pd.Series([customer] * n, dtype=object),
-            "note": pd.Series(
-                [f"bytes \udce9 {i} not UTF-8 at all" for i in range(n)], dtype=object
-            ),
-            "numbers": pd.Series([1] * n, dtype=object),
-        }
-    )
-    table = RawTable(Path("x.csv"), list(frame.columns), frame, np.arange(2, n + 2), [], "CSV")
-    compact = compact_table(table)
-    assert compact.frame["created_at"].dtype == "str"
-    assert compact.frame["customer"].dtype == object  # a pointer a cell is the cheapest
-    assert compact.frame["note"].dtype == object  # surrogates: Arrow cannot hold them
-    assert compact.frame["numbers"].dtype == object
-    assert dataclasses.replace(compact, frame=table.frame) == table
-    for i in range(n):
-        assert compact.frame.iloc[i].tolist() == table.frame.iloc[i].tolist()
-    shared = dataclasses.replace(table, frame=frame[["customer", "numbers"]])
-    assert compact_table(shared) is shared  # nothing to gain: the same table
