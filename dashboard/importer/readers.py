@@ -183,6 +183,7 @@ def table_from_grid(grid: Grid, header_position: int = 0) -> RawTable:
 def read_grid(path: str | Path) -> Grid:
     path = Path(path)
     try:
+        before = path.stat()
         data = path.read_bytes()
     except FileNotFoundError:
         raise UnusableFileError(f"{path}: file not found") from None
@@ -191,11 +192,24 @@ def read_grid(path: str | Path) -> Grid:
     except OSError as exc:
         raise UnusableFileError(f"{path}: cannot read the file ({exc.strerror})") from None
     checksum, size = hashlib.sha256(data).hexdigest(), len(data)
-    grid = _read_bytes(path, data)
+    reading = _read_bytes(path, data)
+    if isinstance(reading, _CsvReading):
+        # pandas parses the file itself: its bytes held beside the parsed cells were the
+        # read's peak (300 MB of a million-row event log; issue 16). The file must not have
+        # changed since the bytes above were read and checked.
+        del data
+        grid = reading.read(path)
+        after = path.stat()
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            raise UnusableFileError(
+                f"{path}: the file changed while it was being read; import it again"
+            )
+    else:
+        grid = reading
     return dataclasses.replace(grid, checksum=checksum, size=size)
 
 
-def _read_bytes(path: Path, data: bytes) -> Grid:
+def _read_bytes(path: Path, data: bytes) -> Grid | _CsvReading:
     if not data or data.isspace():  # (data.strip() would copy the whole file)
         raise UnusableFileError(f"{path}: the file is empty")
     if data.startswith(b"PK\x03\x04"):
@@ -316,7 +330,7 @@ def _only_delimiter_in_header(text: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _read_csv(path: Path, data: bytes, codec: str, encoding: str) -> Grid:
+def _read_csv(path: Path, data: bytes, codec: str, encoding: str) -> _CsvReading:
     codec, _, errors = codec.partition(":")
     errors = errors or "strict"
     head = data[: _SNIFF_CHARS * 4].decode(codec, errors="ignore")
@@ -325,59 +339,70 @@ def _read_csv(path: Path, data: bytes, codec: str, encoding: str) -> Grid:
         delimiter, quotechar, escapechar = excel_hint.group(1), '"', ""
     else:
         delimiter, quotechar, escapechar = detect_delimiter(head)
-    first_row = 2 if excel_hint else 1
     description = f"CSV, {encoding}, {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-separated"
-    fast = _parse_with_pandas(data, codec, errors, first_row - 1, delimiter, quotechar, escapechar)
-    if fast is not None:
-        return _grid(path, fast, first_row, description)
-    text = data.decode(codec, errors)
-    if excel_hint:
-        text = text[text.index("\n") + 1 :]
-    reader = csv.reader(
-        io.StringIO(text, newline=""),
-        delimiter=delimiter,
-        quotechar=quotechar,
-        escapechar=escapechar or None,
-        strict=True,
-    )
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise UnusableFileError(
-            f"{path}: not a readable CSV near line {reader.line_num + first_row - 1}: {exc}"
-        ) from None
-    return _grid(path, _ragged_frame(rows), first_row, description, [len(r) for r in rows])
+    return _CsvReading(codec, errors, delimiter, quotechar, escapechar,
+                       2 if excel_hint else 1, description)  # fmt: skip
 
 
-def _parse_with_pandas(
-    data: bytes,
-    codec: str,
-    errors: str,
-    skip: int,
-    delimiter: str,
-    quotechar: str,
-    escapechar: str,
-) -> pd.DataFrame | None:
-    """The fast path: pandas' C parser on the bytes, one frame row per record, blank lines kept.
+@dataclass(frozen=True)
+class _CsvReading:
+    """How a CSV file reads, found from its bytes; `read` parses the file itself."""
+
+    codec: str
+    errors: str
+    delimiter: str
+    quotechar: str
+    escapechar: str
+    first_row: int  # 2 after Excel's "sep=" line
+    description: str
+
+    def read(self, path: Path) -> Grid:
+        fast = _parse_with_pandas(path, self)
+        if fast is not None:
+            return _grid(path, fast, self.first_row, self.description)
+        text = path.read_bytes().decode(self.codec, self.errors)
+        if self.first_row == 2:
+            text = text[text.index("\n") + 1 :]
+        reader = csv.reader(
+            io.StringIO(text, newline=""),
+            delimiter=self.delimiter,
+            quotechar=self.quotechar,
+            escapechar=self.escapechar or None,
+            strict=True,
+        )
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            raise UnusableFileError(
+                f"{path}: not a readable CSV near line {reader.line_num + self.first_row - 1}: "
+                f"{exc}"
+            ) from None
+        return _grid(path, _ragged_frame(rows), self.first_row, self.description,
+                     [len(r) for r in rows])  # fmt: skip
+
+
+def _parse_with_pandas(path: Path, reading: _CsvReading) -> pd.DataFrame | None:
+    """The fast path: pandas' C parser on the file, one frame row per record, blank lines kept.
 
     Returns None when the file needs the careful path (rows wider than the first, broken
     quoting), which keeps every record whatever its width instead of failing on it.
     """
     try:
-        return pd.read_csv(
-            io.BytesIO(data),
-            encoding=codec,
-            encoding_errors=errors,
-            skiprows=skip,
-            sep=delimiter,
-            quotechar=quotechar,
-            escapechar=escapechar or None,
-            header=None,
-            dtype=object,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
+        with path.open("rb") as handle:  # (a handle: the parser reads it a chunk at a time)
+            return pd.read_csv(
+                handle,
+                encoding=reading.codec,
+                encoding_errors=reading.errors,
+                skiprows=reading.first_row - 1,
+                sep=reading.delimiter,
+                quotechar=reading.quotechar,
+                escapechar=reading.escapechar or None,
+                header=None,
+                dtype=object,
+                na_filter=False,
+                skip_blank_lines=False,
+                engine="c",
+            )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeError):
         return None
 

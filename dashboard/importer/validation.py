@@ -223,12 +223,20 @@ def validate_cases(
         )
         for i in np.flatnonzero(~ok)
     ]
+    every = bool(ok.all())
+
+    def own(values: np.ndarray) -> np.ndarray:
+        """The accepted rows of an array made here: the array itself when every row is
+        accepted (nothing else holds it; a copy of each was validation's peak, issue 16).
+        The mapped text is always copied: it may be a view of the whole grid's block."""
+        return values if every else values[ok]
+
     kept = object_frame(
         {
             "row": table.row_numbers[ok],
             "position": np.flatnonzero(ok),
             "case_id": case_id.to_numpy()[ok],
-            "severity": levels[ok].astype(np.int64),
+            "severity": own(levels).astype(np.int64, copy=False),
             "severity_label": canonical["severity"].to_numpy()[ok],
             **{c: canonical[c].to_numpy()[ok] for c in TEXT_COLUMNS},
             "vendor_response_minutes": mapped.vendor["response_minutes"].to_numpy()[ok],
@@ -238,12 +246,12 @@ def validate_cases(
             "vendor_sla": plain_text(mapped.vendor["sla"])[ok],
             **(
                 {
-                    "event_at": event_at.seconds[ok],
-                    "sequence": sequence[ok],
+                    "event_at": own(event_at.seconds),
+                    "sequence": own(sequence),
                     "activity": canonical["activity"].to_numpy()[ok],
-                    "has_created_at": created.valid[ok],
-                    "event_key": _event_keys(canonical, mapped.vendor["sla"])[ok],
-                    "event_at_ambiguous": event_at.ambiguous[ok],
+                    "has_created_at": own(created.valid),
+                    "event_key": own(_event_keys(canonical, mapped.vendor["sla"])),
+                    "event_at_ambiguous": own(event_at.ambiguous),
                 }
                 if events
                 else {}
@@ -252,11 +260,11 @@ def validate_cases(
     )
     cases = Cases(
         frame=kept,
-        created_at=created.seconds[ok],
-        first_response_at=responded[ok],
-        has_first_response_at=has_response[ok],
-        resolved_at=parsed["resolved_at"].seconds[ok],
-        has_resolved_at=parsed["resolved_at"].valid[ok],
+        created_at=own(created.seconds),
+        first_response_at=own(responded),
+        has_first_response_at=own(has_response),
+        resolved_at=own(parsed["resolved_at"].seconds),
+        has_resolved_at=own(parsed["resolved_at"].valid),
         response_known=mapped.response_known[ok],
         first_response_source=mapped.first_response_source,
     )
@@ -305,9 +313,9 @@ _EVENT_TEXT = (
 def _event_keys(canonical: pd.DataFrame, vendor_sla: pd.Series) -> np.ndarray:
     """A 64-bit key per event row from its mapped text (SipHash, as content hashes are)."""
     combined = np.zeros(len(canonical), dtype=np.uint64)
-    columns = [canonical[c] for c in _EVENT_TEXT if c in canonical] + [vendor_sla.astype(str)]
-    for values in columns:
-        text = values.to_numpy(dtype=object)
+    columns = [canonical[c].to_numpy(dtype=object) for c in _EVENT_TEXT if c in canonical]
+    columns.append(plain_text(vendor_sla))  # (astype(str) made a new string of every cell)
+    for text in columns:
         hashed = np.empty(len(text), dtype=np.uint64)
         # A slice at a time, and categorize=False: the same hashes, without a copy of the
         # column's text as UTF-8 bytes nor a table of its distinct values (a million distinct

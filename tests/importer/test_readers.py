@@ -323,3 +323,23 @@ def test_a_sheet_that_fails_as_it_is_read_is_refused_in_one_line(tmp_path):
     assert str(refused.value) == (
         f"{path}: cannot read the workbook's sheet 'Cases' (IndexError: list index out of range)"
     )
+
+
+def test_a_file_changed_while_it_is_parsed_is_refused(tmp_path, monkeypatch):
+    """The CSV parser reads the file itself once its bytes were checked and hashed (issue 16:
+    holding them beside the parsed cells was the read's peak): a file that changes in
+    between is refused rather than read as something other than its checksum says."""
+    from dashboard.importer import readers
+
+    export = tmp_path / "cases.csv"
+    export.write_text("case_id,customer\nA1,Acme\n", encoding="utf-8")
+    parse = readers._parse_with_pandas
+
+    def appended_meanwhile(path, reading):
+        with path.open("a", encoding="utf-8") as out:
+            out.write("A2,Initech\n")
+        return parse(path, reading)
+
+    monkeypatch.setattr(readers, "_parse_with_pandas", appended_meanwhile)
+    with pytest.raises(UnusableFileError, match="changed while it was being read"):
+        read_grid(export)
