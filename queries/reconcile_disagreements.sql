@@ -15,43 +15,13 @@ with live as (
 ),
 disagreeing as (
     select
-        c.source,
-        c.case_id,
-        c.customer,
-        c.severity,
-        c.created_at,
-        c.first_response_at,
-        c.resolved_at,
-        c.response_recorded,
-        c.dismissal_reason,
-        c.target_seconds,
-        c.response_business_seconds,
-        c.resolution_business_seconds,
-        c.response_status,
-        c.vendor_sla,
-        c.vendor_response_minutes,
-        c.vendor_response_business_minutes
+        {{disagreement_columns}}
     from verdict_disagreements as c
     where c.day between :date_from and :date_to
         and {{case_filters}}
     union all
     select
-        c.source,
-        c.case_id,
-        c.customer,
-        c.severity,
-        c.created_at,
-        c.first_response_at,
-        c.resolved_at,
-        c.response_recorded,
-        c.dismissal_reason,
-        c.target_seconds,
-        c.response_business_seconds,
-        c.resolution_business_seconds,
-        c.response_status,
-        c.vendor_sla,
-        c.vendor_response_minutes,
-        c.vendor_response_business_minutes
+        {{disagreement_columns}}
     from live as c
     where c.response_status in ('met', 'breached')
         and c.dismissal_reason is null
@@ -59,21 +29,6 @@ disagreeing as (
         and c.response_status <> c.helpdesk_verdict
 )
 select
-    c.source,
-    c.case_id,
-    c.customer,
-    c.severity,
-    c.created_at,
-    c.first_response_at,
-    c.resolved_at,
-    c.response_recorded,
-    c.dismissal_reason,
-    c.target_seconds,
-    c.response_business_seconds,
-    c.resolution_business_seconds,
-    c.response_status,
-    c.vendor_sla,
-    c.vendor_response_minutes,
-    c.vendor_response_business_minutes
+    {{disagreement_columns}}
 from disagreeing as c
 order by c.severity, c.source, c.case_id
