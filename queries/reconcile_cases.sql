@@ -5,21 +5,6 @@ with reconciled as (
     {{reconciled}}
 )
 select
-    c.source,
-    c.case_id,
-    c.customer,
-    c.severity,
-    c.created_at,
-    c.first_response_at,
-    c.resolved_at,
-    c.response_recorded,
-    c.dismissal_reason,
-    c.target_seconds,
-    c.response_business_seconds,
-    c.resolution_business_seconds,
-    c.response_status,
-    c.vendor_sla,
-    c.vendor_response_minutes,
-    c.vendor_response_business_minutes
+    {{reconciliation_row}}
 from reconciled as c
 order by c.severity, c.source, c.case_id

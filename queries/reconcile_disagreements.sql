@@ -15,13 +15,13 @@ with live as (
 ),
 disagreeing as (
     select
-        {{disagreement_columns}}
+        {{reconciliation_row}}
     from verdict_disagreements as c
     where c.day between :date_from and :date_to
         and {{case_filters}}
     union all
     select
-        {{disagreement_columns}}
+        {{reconciliation_row}}
     from live as c
     where c.response_status in ('met', 'breached')
         and c.dismissal_reason is null
@@ -29,6 +29,6 @@ disagreeing as (
         and c.response_status <> c.helpdesk_verdict
 )
 select
-    {{disagreement_columns}}
+    {{reconciliation_row}}
 from disagreeing as c
 order by c.severity, c.source, c.case_id

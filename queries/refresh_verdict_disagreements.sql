@@ -2,30 +2,15 @@
 -- The cases reconcile_disagreements.sql reads, found once per import or recompute instead of
 -- once per look at the Reconciliation page, with the columns it reads. The unanswered cases
 -- are not here: their verdict depends on the as-of instant, and that query judges them live.
-insert into verdict_disagreements (day, source, case_id, customer, channel, plan, severity,
+insert into verdict_disagreements (day, channel, plan, source, case_id, customer, severity,
     created_at, first_response_at, resolved_at, response_recorded, dismissal_reason,
     target_seconds, response_business_seconds, resolution_business_seconds, response_status,
     vendor_sla, vendor_response_minutes, vendor_response_business_minutes)
 select
     c.created_local_date,
-    c.source,
-    c.case_id,
-    c.customer,
     c.channel,
     c.plan,
-    c.severity,
-    c.created_at,
-    c.first_response_at,
-    c.resolved_at,
-    c.response_recorded,
-    c.dismissal_reason,
-    c.target_seconds,
-    c.response_business_seconds,
-    c.resolution_business_seconds,
-    c.response_status,
-    c.vendor_sla,
-    c.vendor_response_minutes,
-    c.vendor_response_business_minutes
+    {{reconciliation_row}}
 from cases as c
 where c.response_status in ('met', 'breached')
     and c.dismissal_reason is null

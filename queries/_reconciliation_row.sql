@@ -1,6 +1,7 @@
--- fragment: what the Reconciliation page reads of a case whose verdicts differ (alias c):
--- the columns verdict_disagreements keeps of it (store.DISAGREEMENT_COLUMNS, less channel
--- and plan, which only the filters read)
+-- fragment: what dashboard/reconcile.py reads of a reconciled case (alias c): its columns,
+-- our first-response verdict and the helpdesk's own (vendor_sla and its figures), in this
+-- order; the rows of reconcile_cases.sql, of reconcile_disagreements.sql's two arms, and
+-- what refresh_verdict_disagreements.sql keeps of them
     c.source,
     c.case_id,
     c.customer,
