@@ -56,7 +56,7 @@ DATABASE_URL_ENV = "SLA_DATABASE_URL"
 # per version, named for it ("0005"). The head is also a constant here so that opening a current
 # database compares two strings instead of loading Alembic (tests/test_migrations.py checks
 # that they agree).
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 BASELINE_VERSION = 4  # release 0.1.0's schema, the last made without migrations
 
 
@@ -143,6 +143,9 @@ imports = Table(
     Column("time_zone", Text),
 )
 
+# The cases ix_cases_unanswered holds (schema 13: dashboard/migrations/versions/0013_*).
+BREACHED_OR_UNANSWERED = "response_status is null or response_status = 'breached'"
+
 cases = Table(
     "cases",
     metadata,
@@ -219,6 +222,9 @@ cases = Table(
     # with what the filters and the breaches' order need: a query filters and sorts here and
     # reads the table for the cases it shows only (queries/breaches.sql: 57,000 breached
     # cases at 1M, 5,000 shown; 0.18 -> 0.11 s on PostgreSQL, 0.09 -> 0.04 s on SQLite).
+    # Those cases only (schema 13): no query reads a met one here, and leaving them out makes
+    # the index a fifteenth of its size, built in 0.3 s instead of 1.5 s at 1M cases. Both
+    # databases use it for a query that asks for either status (its WHERE implies this one).
     Index(
         "ix_cases_unanswered",
         "response_status",
@@ -231,6 +237,8 @@ cases = Table(
         "plan",
         "source",
         "case_id",
+        sqlite_where=text(BREACHED_OR_UNANSWERED),
+        postgresql_where=text(BREACHED_OR_UNANSWERED),
     ),
     # Open cases: unresolved ones, and ones resolved after an instant.
     Index("ix_cases_resolved_at", "resolved_at"),

@@ -247,12 +247,30 @@ def test_the_content_hash_of_a_case_is_stable_across_releases(tmp_path):
 
 def test_a_large_first_import_builds_its_indexes_after_the_rows(engine, tmp_path, monkeypatch):
     monkeypatch.setattr(importing, "LARGE_WRITE", 2)
+    built = case_index_definitions(engine)  # as the schema's revisions built them
     _import(engine, _file(tmp_path))
     assert len(_rows(engine)) == 3
     with engine.connect() as connection:
         indexes = {i["name"] for i in sqlalchemy.inspect(connection).get_indexes("cases")}
     assert {i.name for i in importing.cases.indexes} <= indexes
+    # Rebuilt from store.py's declarations on SQLite: exactly what the revisions built, the
+    # partial ix_cases_unanswered's WHERE included.
+    assert case_index_definitions(engine) == built
+    assert "where" in built["ix_cases_unanswered"].lower()
     assert planner_statistics_fresh(engine)
+
+
+def case_index_definitions(engine) -> dict[str, str]:
+    """Each index of the cases table, as the database states it."""
+    sql = (
+        "select name, sql from sqlite_master where type = 'index' and tbl_name = 'cases' "
+        "and sql is not null"
+        if engine.dialect.name == "sqlite"
+        else "select indexname, indexdef from pg_indexes where tablename = 'cases' "
+        "and schemaname = current_schema()"
+    )
+    with engine.connect() as connection:
+        return dict(connection.execute(sqlalchemy.text(sql)).all())
 
 
 def test_a_small_import_leaves_statistics_to_the_database(engine, tmp_path):

@@ -439,3 +439,28 @@ def test_schema_12_fills_its_tables_as_the_program_refreshes_them(v4_database):
     engine = store.open_database(v4_database)  # the upgrade to 12 fills them
     assert _schema_12_tables(engine) == refreshed
     engine.dispose()
+
+
+def test_schema_13_keeps_only_breached_and_unanswered_cases_in_their_index(v4_database):
+    engine = store.open_database(v4_database)
+    recompute_stored(engine, load_policy(), everything=True)
+    with engine.connect() as connection:
+        statuses = Counter(connection.execute(select(store.cases.c.response_status)).scalars())
+        if engine.dialect.name == "sqlite":
+            definition = connection.execute(text(
+                "select sql from sqlite_master where name = 'ix_cases_unanswered'"
+            )).scalar_one()  # fmt: skip
+            held = connection.execute(text(
+                "select count(*) from cases indexed by ix_cases_unanswered "
+                "where response_status is null or response_status = 'breached'"
+            )).scalar_one()  # fmt: skip
+        else:
+            definition = connection.execute(text(
+                "select indexdef from pg_indexes where indexname = 'ix_cases_unanswered' "
+                "and schemaname = current_schema()"
+            )).scalar_one()  # fmt: skip
+            held = statuses[None] + statuses["breached"]
+    engine.dispose()
+    assert statuses["met"] and statuses["breached"], "no verdicts of both kinds to tell apart"
+    assert "WHERE" in definition.upper() and "'breached'" in definition
+    assert held == statuses[None] + statuses["breached"]
