@@ -177,6 +177,26 @@ def test_the_zone_an_export_was_read_in_is_tried_without_being_named(engine, tmp
     assert reconcile(engine, POLICY, Filters(), AS_OF, source="other").zones == ()
 
 
+def test_each_zone_is_tried_only_for_the_cases_its_imports_last_wrote(engine, tmp_path):
+    """Two sources read in two zones: each zone belongs to its own source's cases, and
+    neither to a period or customer none of them is in (queries/import_zones.sql)."""
+    for source, zone, case_id in (("newyork", "America/New_York", "N1"),
+                                  ("tokyo", "Asia/Tokyo", "T1")):  # fmt: skip
+        path = tmp_path / f"{source}.csv"
+        write_cases(path)
+        with path.open("a") as export:  # one time without an offset: read in the zone
+            export.write(f"{case_id},Acme,P4,2026-03-02 09:00,2026-03-02 10:00,,,met,,\n")
+        prepared = prepare_file(path, POLICY, zone=ZoneInfo(zone))
+        import_prepared(engine, [prepared], POLICY, source=source, keep_both=True)
+    assert reconcile(engine, POLICY, Filters(), AS_OF).zones == ("America/New_York", "Asia/Tokyo")
+    assert reconcile(engine, POLICY, Filters(), AS_OF, source="tokyo").zones == ("Asia/Tokyo",)
+    march = Filters(date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+    assert reconcile(engine, POLICY, march, AS_OF).zones == ("America/New_York", "Asia/Tokyo")
+    later = Filters(date_from=dt.date(2026, 6, 1), date_to=dt.date(2026, 6, 30))
+    assert reconcile(engine, POLICY, later, AS_OF).zones == ()
+    assert reconcile(engine, POLICY, Filters(customers=("Globex",)), AS_OF).zones == ()
+
+
 def test_an_export_whose_times_all_carry_offsets_implies_no_zone(engine, tmp_path):
     path = tmp_path / "utc.csv"
     write_cases(path)  # every time ends in Z: the zone given reads nothing
