@@ -31,4 +31,3 @@ def upgrade() -> None:
         sqlite_where=text(BREACHED_OR_UNANSWERED),
         postgresql_where=text(BREACHED_OR_UNANSWERED),
     )
-
