@@ -272,20 +272,23 @@ def backlog(
 
 
 def ageing(engine: Engine, scope: Scope, policy: Policy) -> pd.DataFrame:
-    """Open cases at as_of with their age in business days: the working days after the day
-    each was created, up to and including the as-of day (created today: 0)."""
+    """Cases open at as_of, counted per local day created and severity (`cases`), with the age
+    in business days of the cases of that day: the working days after the day it was
+    created, up to and including the as-of day (created today: 0)."""
     rows = queries.run(engine, "ageing", filters=_any_period(scope.filters), as_of=scope.as_of)
     if rows.empty:
         rows["age_business_days"] = pd.Series(dtype="int64")
         return rows
-    created = _seconds(rows["created_at"])
-    calendar = BusinessCalendar.covering(policy.calendar, created, scope.as_of_seconds())
-    zone = policy.calendar.zone
-    working = calendar.working_dates()
-    as_of_day = np.datetime64(scope.as_of.astimezone(zone).date(), "D")
     created_days = pd.to_datetime(rows["created_local_date"]).to_numpy(dtype="datetime64[D]")
+    # the calendar needs the years only: each day's midnight UTC is in its local year, or in
+    # the margin of a year that covering() adds either side
+    created = created_days.astype("datetime64[s]").astype(np.int64)
+    calendar = BusinessCalendar.covering(policy.calendar, created, scope.as_of_seconds())
+    working = calendar.working_dates()
+    as_of_day = np.datetime64(scope.as_of.astimezone(policy.calendar.zone).date(), "D")
     after_created = np.searchsorted(working, created_days, side="right")
     rows["age_business_days"] = np.searchsorted(working, as_of_day, side="right") - after_created
+    rows["cases"] = rows["cases"].astype(np.int64)
     return rows
 
 

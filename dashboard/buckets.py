@@ -32,7 +32,8 @@ def response_bins(seconds: np.ndarray, target_seconds: int, *, bins: int = 24) -
 
 
 def ageing_buckets(ages: pd.DataFrame) -> pd.DataFrame:
-    """Open cases (severity, age_business_days) counted per age bucket and severity."""
+    """Open cases (analytics.ageing: severity, age_business_days and how many `cases`) counted
+    per age bucket and severity."""
     labels = [label for _, _, label in AGE_BUCKETS]
     bucket = pd.Series(pd.NA, index=ages.index, dtype=object)
     for low, high, label in AGE_BUCKETS:
@@ -40,12 +41,7 @@ def ageing_buckets(ages: pd.DataFrame) -> pd.DataFrame:
         if high is not None:
             inside &= ages["age_business_days"] <= high
         bucket[inside] = label
-    counted = (
-        ages.assign(bucket=bucket)
-        .groupby(["bucket", "severity"])
-        .size()
-        .rename("cases")
-        .reset_index()
-    )
+    counted = ages.assign(bucket=bucket).groupby(["bucket", "severity"])["cases"].sum()
+    counted = counted.reset_index()
     counted["bucket"] = pd.Categorical(counted["bucket"], categories=labels, ordered=True)
     return counted.sort_values(["bucket", "severity"]).reset_index(drop=True)

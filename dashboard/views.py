@@ -386,7 +386,7 @@ def attainment_page(engine: Engine, policy: Policy, view: View) -> AttainmentPag
 class BacklogPage:
     backlog: pd.DataFrame  # open cases per day (or Sunday) and severity
     ageing: pd.DataFrame  # open cases by age bucket and severity
-    ages: pd.DataFrame  # one row per open case, with its age in business days
+    ages: pd.DataFrame  # open cases per day created and severity, with their business-day age
     opened_resolved: pd.DataFrame
     queue: pd.DataFrame  # unanswered open cases, breached first
     queue_counts: QueueCounts

@@ -106,12 +106,15 @@ def test_backlog_days_are_local_dates_drawn_in_utc():
 
 
 def test_ageing_buckets():
-    ages = pd.DataFrame({"severity": [1, 1, 2, 3, 3, 4], "age_business_days": [0, 1, 3, 5, 30, 12]})
+    # as analytics.ageing counts them: per day created and severity, several cases a row
+    ages = pd.DataFrame({"severity": [1, 1, 2, 3, 3, 3, 4],
+                         "age_business_days": [0, 1, 3, 5, 2, 30, 12],
+                         "cases": [1, 4, 1, 2, 3, 1, 7]})  # fmt: skip
     counted_frame = buckets.ageing_buckets(ages)
     counted = {(str(b), s): c for b, s, c in counted_frame.itertuples(index=False)}
-    assert counted == {("0", 1): 1, ("1", 1): 1, ("2-5", 2): 1, ("2-5", 3): 1, ("21+", 3): 1,
-                       ("11-20", 4): 1}  # fmt: skip
-    assert counted_frame["cases"].sum() == len(ages)
+    assert counted == {("0", 1): 1, ("1", 1): 4, ("2-5", 2): 1, ("2-5", 3): 5, ("21+", 3): 1,
+                       ("11-20", 4): 7}  # fmt: skip
+    assert counted_frame["cases"].sum() == ages["cases"].sum()
     spec = _spec(charts.ageing_chart(counted_frame, LABELS))
     assert spec["encoding"]["x"]["sort"] == ["0", "1", "2-5", "6-10", "11-20", "21+"]
 
