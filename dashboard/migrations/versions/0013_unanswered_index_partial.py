@@ -3,7 +3,11 @@
 Every query that reads it asks for those cases alone (the breaches, the unanswered cases
 judged live at as-of): the other nine in ten cases were written to it, and sorted into it
 at each large import, for nothing. At a million cases the index falls from 89 MB to about
-6 MB and an import on SQLite builds it in 0.3 s instead of 1.5 s.
+7 MB and an import on SQLite builds it in 0.4 s instead of 1.5 s.
+
+It also takes the dismissal reason and the created week, month and quarter: the attainment
+counts judge the unanswered cases live from it alone, where they read the table for each
+(at 10M cases, 100,000 unanswered over all time).
 
 Revision ID: 0013
 Revises: 0012
@@ -18,7 +22,9 @@ branch_labels = None
 depends_on = None
 
 UNANSWERED = ["response_status", "created_local_date", "severity", "response_deadline",
-              "response_breach_at", "customer", "channel", "plan", "source", "case_id"]  # fmt: skip
+              "response_breach_at", "customer", "channel", "plan", "source", "case_id",
+              "dismissal_reason", "created_local_week", "created_local_month",
+              "created_local_quarter"]  # fmt: skip
 BREACHED_OR_UNANSWERED = "response_status is null or response_status = 'breached'"
 
 
