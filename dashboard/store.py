@@ -145,6 +145,7 @@ imports = Table(
 
 # The cases ix_cases_unanswered holds (schema 13: dashboard/migrations/versions/0013_*).
 BREACHED_OR_UNANSWERED = "response_status is null or response_status = 'breached'"
+UNRESOLVED = "resolved_at is null"  # the cases ix_cases_open holds
 
 cases = Table(
     "cases",
@@ -248,6 +249,21 @@ cases = Table(
     ),
     # Open cases: unresolved ones, and ones resolved after an instant.
     Index("ix_cases_resolved_at", "resolved_at"),
+    # The unresolved cases alone, with what counting them by severity or created day under
+    # the filters needs (open_cases.sql, ageing.sql read it alone, schema 13): at 10M cases
+    # 270,000 of them, whose table pages PostgreSQL visited one by one (1.35 s a count).
+    Index(
+        "ix_cases_open",
+        "severity",
+        "created_local_date",
+        "created_at",
+        "customer",
+        "channel",
+        "plan",
+        "source",
+        sqlite_where=text(UNRESOLVED),
+        postgresql_where=text(UNRESOLVED),
+    ),
 )
 
 # An event log's events, one row per distinct event of a case (dashboard/importer/histories):

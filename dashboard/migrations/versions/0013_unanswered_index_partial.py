@@ -9,6 +9,10 @@ It also takes the dismissal reason and the created week, month and quarter: the 
 counts judge the unanswered cases live from it alone, where they read the table for each
 (at 10M cases, 100,000 unanswered over all time).
 
+ix_cases_open is new: the unresolved cases alone, with what counting the open cases by
+severity or by created day under the filters needs. PostgreSQL visited the table page of
+each (270,000 at 10M cases: 1.35 s for the count the headline makes at every render).
+
 Revision ID: 0013
 Revises: 0012
 """
@@ -26,6 +30,8 @@ UNANSWERED = ["response_status", "created_local_date", "severity", "response_dea
               "dismissal_reason", "created_local_week", "created_local_month",
               "created_local_quarter"]  # fmt: skip
 BREACHED_OR_UNANSWERED = "response_status is null or response_status = 'breached'"
+OPEN = ["severity", "created_local_date", "created_at", "customer", "channel", "plan", "source"]
+UNRESOLVED = "resolved_at is null"
 
 
 def upgrade() -> None:
@@ -36,4 +42,11 @@ def upgrade() -> None:
         UNANSWERED,
         sqlite_where=text(BREACHED_OR_UNANSWERED),
         postgresql_where=text(BREACHED_OR_UNANSWERED),
+    )
+    op.create_index(
+        "ix_cases_open",
+        "cases",
+        OPEN,
+        sqlite_where=text(UNRESOLVED),
+        postgresql_where=text(UNRESOLVED),
     )
