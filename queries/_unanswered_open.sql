@@ -5,3 +5,4 @@ select
 from cases as c
 where {{open_at}}
     and {{unanswered_at}}
+    and {{case_filters}}
