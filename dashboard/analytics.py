@@ -202,10 +202,15 @@ def at_risk(
     *,
     limit: int = 10_000,
     created_from: dt.date | None = None,
+    overdue: bool = True,
 ) -> pd.DataFrame:
     """Open unanswered cases by business hours left to their deadline (negative: breached);
-    with `created_from`, only those created on or after that local day."""
-    if created_from is None:
+    with `created_from`, only those created on or after that local day; with `overdue`
+    False, only those not yet past their deadline (the overdue ones: queue_counts)."""
+    if not overdue:
+        rows = queries.run(engine, "at_risk_pending", filters=scope.filters, as_of=scope.as_of,
+                           limit=limit)  # fmt: skip
+    elif created_from is None:
         rows = queries.run(engine, "at_risk", filters=scope.filters, as_of=scope.as_of,
                            limit=limit)  # fmt: skip
     else:
@@ -221,6 +226,17 @@ def at_risk(
     rows["remaining_hours"] = remaining / 3600
     rows["breached"] = rows["response_breach_at"] <= scope.as_of
     return rows
+
+
+def queue_counts(engine: Engine, scope: Scope, policy: Policy) -> pd.DataFrame:
+    """Per severity (every level of the policy, then any other stored): the open cases still
+    unanswered at as_of under the scope's filters (at_risk's rows, counted) and, of them,
+    those overdue (at_risk's `breached`)."""
+    rows = queries.run(engine, "queue_counts", filters=scope.filters, as_of=scope.as_of)
+    levels = sorted({*policy.levels, *rows["severity"].astype(int)})
+    counted = rows.astype({"severity": int}).set_index("severity")[["unanswered", "overdue"]]
+    every = counted.reindex(levels, fill_value=0).astype(np.int64)
+    return every.rename_axis("severity").reset_index()
 
 
 def open_cases(engine: Engine, scope: Scope, policy: Policy) -> dict[int, int]:

@@ -31,6 +31,8 @@ AT_RISK_SHARE = 0.5
 SHORT_PERIOD_DAYS = 120  # up to about a quarter, trends are drawn per week; longer, per month
 EVERY = 2_000_000_000  # "no limit" for queries that take one: counts are never taken from a cut
 SHOWN_ROWS = 5_000  # rows a page's table shows (the counts above it are always complete)
+OLDEST_SHOWN = 5  # the Overview's longest-overdue cases
+URGENT_LEVELS = (1, 2)  # the overdue cases a manager acts on first
 DAILY_BACKLOG_DAYS = 1_500  # longer periods draw the backlog weekly
 
 
@@ -163,8 +165,20 @@ class Overview:
     live_at: dt.datetime
     live_before_at: dt.datetime
     trend: pd.DataFrame  # period x severity attainment
-    # unanswered open cases past their deadline at as_of (now), whenever created: oldest first
-    overdue: pd.DataFrame
+    # per severity at as_of (now), whenever created: the unanswered open cases, those overdue
+    # and those at risk (queue_by_severity)
+    queue_now: pd.DataFrame
+    # the URGENT_LEVELS' longest overdue at as_of, at most OLDEST_SHOWN (overdue())
+    urgent_overdue: pd.DataFrame
+
+    @property
+    def overdue_now(self) -> int:
+        return int(self.queue_now["overdue"].sum())
+
+    @property
+    def urgent_overdue_now(self) -> int:
+        urgent = self.queue_now["severity"].isin(URGENT_LEVELS)
+        return int(self.queue_now.loc[urgent, "overdue"].sum())
 
 
 def overview(engine: Engine, policy: Policy, view: View) -> Overview:
@@ -173,21 +187,21 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
     calendar = calendar_for(policy, view)
     end_now = period_end(policy, view, view.period)
     end_before = period_end(policy, view, view.previous)
-    # A period running to as_of is judged now: its live counts come from the queue read for
-    # "Overdue now" (one read of the whole unanswered queue, not two) and the headline's open
-    # cases (those open at as_of whenever created, as live_counts counts them).
+    # A period running to as_of is judged now: its live counts come from the queue counted
+    # for "Overdue now" (counted once, not twice) and the headline's open cases (those open
+    # at as_of whenever created, as live_counts counts them).
     current = end_now >= view.as_of
-    (counts, _, now), before, live_now, live_before, queue = together(
+    live = analytics.Scope(view.filters, view.as_of)
+    (counts, _, now), before, live_now, live_before, queue, urgent = together(
         lambda: headline_and_counts(engine, policy, view),
         lambda: analytics.headline(engine, view.scope(view.previous), policy),
         lambda: None if current else live_counts(engine, policy, view, calendar, end_now),
         lambda: live_counts(engine, policy, view, calendar, end_before),
-        lambda: analytics.at_risk(
-            engine, analytics.Scope(view.filters, view.as_of), calendar, limit=EVERY
-        ),
+        lambda: queue_by_severity(engine, policy, calendar, live),
+        lambda: longest_overdue(engine, calendar, live, URGENT_LEVELS, OLDEST_SHOWN),
     )
     if current:
-        live_now = live_counts_now(queue, sum(now.open_by_severity.values()))
+        live_now = live_counts_now(queue_totals(queue), sum(now.open_by_severity.values()))
     trend = analytics.attainment(engine, view.scope(), by=("period", "severity"), rows=counts)
     return Overview(
         severities=side_by_side(now, before),
@@ -198,8 +212,28 @@ def overview(engine: Engine, policy: Policy, view: View) -> Overview:
         live_at=end_now,
         live_before_at=end_before,
         trend=every_period(periods_as_text(trend), view, policy.levels),
-        overdue=overdue(queue),
+        queue_now=queue,
+        urgent_overdue=urgent,
     )
+
+
+def longest_overdue(
+    engine: Engine,
+    calendar: BusinessCalendar,
+    scope: analytics.Scope,
+    levels: tuple[int, ...],
+    limit: int,
+) -> pd.DataFrame:
+    """The cases of these levels (within the filters' own) overdue at as_of, the longest
+    overdue first, at most `limit` (overdue()): the queue's first rows, read alone."""
+    chosen = scope.filters.severities
+    wanted = tuple(level for level in levels if not chosen or level in chosen)
+    if not wanted:  # the filters leave none of these levels: nothing to read
+        return overdue(analytics.at_risk(engine, scope, calendar, limit=0))
+    narrowed = dataclasses.replace(scope.filters, severities=wanted)
+    queue = analytics.at_risk(engine, analytics.Scope(narrowed, scope.as_of), calendar,
+                              limit=limit)  # fmt: skip
+    return overdue(queue)
 
 
 def headline_and_counts(
@@ -295,8 +329,11 @@ def live_counts(
     """
     if at >= view.as_of:
         scope = analytics.Scope(view.filters, view.as_of)
-        queue = analytics.at_risk(engine, scope, calendar, limit=EVERY)
-        return live_counts_now(queue, sum(analytics.open_cases(engine, scope, policy).values()))
+        counted, opened = together(
+            lambda: queue_by_severity(engine, policy, calendar, scope),
+            lambda: analytics.open_cases(engine, scope, policy),
+        )
+        return live_counts_now(queue_totals(counted), sum(opened.values()))
     day = (at - dt.timedelta(seconds=1)).astimezone(policy.calendar.zone).date()
     backlog = analytics.backlog(engine, view.filters, first=day, last=day)
     youngest = earliest_pending_day(policy, calendar, day)
@@ -305,11 +342,36 @@ def live_counts(
     return LiveCounts(int(backlog["open_cases"].sum()), queue_counts(queue).at_risk)
 
 
-def live_counts_now(queue: pd.DataFrame, opened: int) -> LiveCounts:
-    """The live counts at as_of from the whole at-risk queue then (analytics.at_risk, no
-    limit) and the number of cases open then."""
-    counts = queue_counts(queue)
+def live_counts_now(counts: QueueCounts, opened: int) -> LiveCounts:
+    """The live counts at as_of from the at-risk queue then, counted (queue_totals), and the
+    number of cases open then."""
     return LiveCounts(opened, counts.at_risk, counts.breached, counts.unanswered)
+
+
+def queue_by_severity(
+    engine: Engine, policy: Policy, calendar: BusinessCalendar, scope: analytics.Scope
+) -> pd.DataFrame:
+    """Per severity (every level): the at-risk queue at the scope's as_of, whenever created,
+    counted: `unanswered`, `overdue` (past the deadline) and `at_risk` (not yet overdue, with
+    AT_RISK_SHARE of the target or less left). The first two are counted in SQL; only the
+    cases not yet overdue are read, for the business time they have left. (At 10M cases the
+    queue holds 100,000 cases, nearly all long overdue: reading them all cost a second.)"""
+    counted, pending = together(
+        lambda: analytics.queue_counts(engine, scope, policy),
+        lambda: analytics.at_risk(engine, scope, calendar, limit=EVERY, overdue=False),
+    )
+    risky = pending.loc[at_risk_rows(pending), "severity"].astype(int).value_counts()
+    counted["at_risk"] = counted["severity"].map(risky).fillna(0).astype(np.int64)
+    return counted
+
+
+def queue_totals(by_severity: pd.DataFrame) -> QueueCounts:
+    """Every severity's counts of queue_by_severity, added up."""
+    return QueueCounts(
+        at_risk=int(by_severity["at_risk"].sum()),
+        breached=int(by_severity["overdue"].sum()),
+        unanswered=int(by_severity["unanswered"].sum()),
+    )
 
 
 def earliest_pending_day(policy: Policy, calendar: BusinessCalendar, day: dt.date) -> dt.date:
@@ -325,14 +387,23 @@ def earliest_pending_day(policy: Policy, calendar: BusinessCalendar, day: dt.dat
 
 
 def queue_counts(queue: pd.DataFrame) -> QueueCounts:
-    """Of an at-risk queue: already breached, and at risk (half the target or less left)."""
+    """Of an at-risk queue's rows: already breached, and at risk (half the target or less
+    left)."""
     if queue.empty:
         return QueueCounts(at_risk=0, breached=0, unanswered=0)
+    return QueueCounts(at_risk=int(at_risk_rows(queue).sum()),
+                       breached=int(queue["breached"].to_numpy(dtype=bool).sum()),
+                       unanswered=len(queue))  # fmt: skip
+
+
+def at_risk_rows(queue: pd.DataFrame) -> np.ndarray:
+    """Which of an at-risk queue's rows are at risk: not yet breached, with AT_RISK_SHARE of
+    their target or less left."""
+    if queue.empty:
+        return np.zeros(0, dtype=bool)
     breached = queue["breached"].to_numpy(dtype=bool)
     left = queue["remaining_hours"].to_numpy(dtype=float) * 3600
-    risky = ~breached & (left <= AT_RISK_SHARE * queue["target_seconds"].to_numpy(dtype=float))
-    return QueueCounts(at_risk=int(risky.sum()), breached=int(breached.sum()),
-                       unanswered=len(queue))  # fmt: skip
+    return ~breached & (left <= AT_RISK_SHARE * queue["target_seconds"].to_numpy(dtype=float))
 
 
 # -- SLA attainment ------------------------------------------------------------------------------
@@ -388,8 +459,8 @@ class BacklogPage:
     ageing: pd.DataFrame  # open cases by age bucket and severity
     ages: pd.DataFrame  # open cases per day created and severity, with their business-day age
     opened_resolved: pd.DataFrame
-    queue: pd.DataFrame  # unanswered open cases, breached first
-    queue_counts: QueueCounts
+    queue: pd.DataFrame  # unanswered open cases, breached first: at most SHOWN_ROWS
+    queue_counts: QueueCounts  # of the whole queue
 
 
 def backlog_page(engine: Engine, policy: Policy, view: View) -> BacklogPage:
@@ -401,8 +472,11 @@ def backlog_page(engine: Engine, policy: Policy, view: View) -> BacklogPage:
         open_cases = open_cases[(keep.dt.day_of_week == 6) | (open_cases["day"] == last)]
     ages = analytics.ageing(engine, view.scope(), policy)
     opened = analytics.opened_resolved(engine, view.scope().filters, grain=view.grain)
-    queue = analytics.at_risk(
-        engine, analytics.Scope(view.filters, view.as_of), calendar_for(policy, view), limit=EVERY
+    calendar = calendar_for(policy, view)
+    live = analytics.Scope(view.filters, view.as_of)
+    queue, counted = together(
+        lambda: analytics.at_risk(engine, live, calendar, limit=SHOWN_ROWS),
+        lambda: queue_by_severity(engine, policy, calendar, live),
     )
     return BacklogPage(
         backlog=open_cases.reset_index(drop=True),
@@ -410,7 +484,7 @@ def backlog_page(engine: Engine, policy: Policy, view: View) -> BacklogPage:
         ages=ages,
         opened_resolved=periods_as_text(opened),
         queue=queue,
-        queue_counts=queue_counts(queue),
+        queue_counts=queue_totals(counted),
     )
 
 

@@ -92,11 +92,57 @@ def test_overview_live_counts_by_hand(db):
     # At the end of the previous period (Mon 2 March 00:00): P01 (answered, resolved 3 March)
     # and P02 (8 h of 12 used: at risk) are open.
     assert data.live_before == views.LiveCounts(open=2, at_risk=1, breached=None, unanswered=None)
-    # Overdue now, the longest overdue first: P02 (92 h used of 12), A11 (39 of 8), G10 (39 of
-    # 24), I08 (12 of 4)
-    overdue = data.overdue
-    assert overdue["case_id"].tolist() == ["P02", "A11", "G10", "I08"]
-    assert overdue["overdue_hours"].tolist() == pytest.approx([80, 31, 15, 8])
+    # Overdue now, the longest overdue first: P02 (L3: 92 h used of 12), A11 (L2: 39 of 8),
+    # G10 (L4: 39 of 24), I08 (L1: 12 of 4); the L1/L2 are listed, the others counted
+    assert data.overdue_now == 4
+    assert data.urgent_overdue_now == 2
+    assert data.queue_now.to_dict("list") == {
+        "severity": [1, 2, 3, 4],
+        "unanswered": [2, 2, 2, 3],  # I07 I08, A11 I06, A15 P02, A10 G09 G10
+        "overdue": [1, 1, 1, 1],
+        "at_risk": [1, 1, 0, 2],  # I07, I06, -, A10 G09
+    }
+    urgent = data.urgent_overdue
+    assert urgent["case_id"].tolist() == ["A11", "I08"]
+    assert urgent["overdue_hours"].tolist() == pytest.approx([31, 8])
+
+
+def test_the_counted_queue_agrees_with_reading_the_whole_queue(db):
+    """The queue's counts per severity (overdue counted in SQL, at risk from the cases not yet
+    overdue) are those of reading every unanswered open case, for any filter and instant."""
+    calendar = views.calendar_for(POLICY, VIEW)
+    instants = [fixture.AS_OF + dt.timedelta(hours=h) for h in (-200, -30, -5, 0, 3, 50, 400)]
+    for filters in (Filters(), Filters(customers=("Acme",)), Filters(severities=(1, 3)),
+                    Filters(customers=("nobody",))):  # fmt: skip
+        for at in instants:
+            scope = analytics.Scope(filters, at)
+            counted = views.queue_by_severity(db, POLICY, calendar, scope)
+            whole = analytics.at_risk(db, scope, calendar, limit=views.EVERY)
+            for level in POLICY.levels:
+                theirs = whole[whole["severity"] == level]
+                row = counted[counted["severity"] == level].iloc[0]
+                expected = views.queue_counts(theirs)
+                got = views.QueueCounts(at_risk=row["at_risk"], breached=row["overdue"],
+                                        unanswered=row["unanswered"])  # fmt: skip
+                assert got == expected, (filters, at, level)
+            assert views.queue_totals(counted) == views.queue_counts(whole), (filters, at)
+
+
+def test_the_longest_overdue_are_the_first_of_the_whole_queue(db):
+    calendar = views.calendar_for(POLICY, VIEW)
+    scope = analytics.Scope(Filters(), fixture.AS_OF + dt.timedelta(hours=50))
+    whole = views.overdue(analytics.at_risk(db, scope, calendar, limit=views.EVERY))
+    assert len(whole) > 3
+    for levels in ((1, 2), (3, 4), (1, 2, 3, 4)):
+        expected = whole[whole["severity"].isin(levels)].reset_index(drop=True)
+        for limit in (1, 2, 100):
+            got = views.longest_overdue(db, calendar, scope, levels, limit)
+            pd.testing.assert_frame_equal(got, expected.head(limit))
+    # the filters' own levels narrow them further; none left: none read
+    narrowed = analytics.Scope(Filters(severities=(2, 3)), scope.as_of)
+    got = views.longest_overdue(db, calendar, narrowed, (1, 2), 100)
+    assert set(got["severity"]) == {2}
+    assert views.longest_overdue(db, calendar, narrowed, (1,), 100).empty
 
 
 def test_overview_live_counts_now_reuse_the_overdue_queue_and_agree_with_reading_it_again(db):
@@ -287,7 +333,7 @@ def test_customer_ranking_worst_first_from_counts(db):
         "dismissal_rate": [pytest.approx(2 / 16), pytest.approx(1 / 13), pytest.approx(2 / 11)],
     }
     # the grouped count says what the at-risk queue says (the Overview's "Overdue now")
-    assert ranking["overdue"].sum() == len(views.overview(db, POLICY, VIEW).overdue) == 4
+    assert ranking["overdue"].sum() == views.overview(db, POLICY, VIEW).overdue_now == 4
     # Level 1 only: Initech 0 of 1 (I08; I07 pending), Acme 2 of 3, Globex 3 of 3
     urgent = views.customer_ranking(db, POLICY, VIEW.narrowed(severities=(1,)))
     assert urgent["customer"].tolist() == ["Initech", "Acme", "Globex"]
@@ -467,19 +513,16 @@ def test_the_mapping_used_names_the_column_of_each_field():
 
 
 def test_counts_never_come_from_a_cut_list(db, monkeypatch):
-    limits = []
-    real = analytics.at_risk
-
-    def recording(*args, **kwargs):
-        limits.append(kwargs.get("limit"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(analytics, "at_risk", recording)
-    views.overview(db, POLICY, VIEW)
-    views.backlog_page(db, POLICY, VIEW)
-    assert limits
-    assert set(limits) == {views.EVERY}
     monkeypatch.setattr(views, "SHOWN_ROWS", 2)
+    monkeypatch.setattr(views, "OLDEST_SHOWN", 1)
+    overview = views.overview(db, POLICY, VIEW)
+    assert (overview.overdue_now, overview.urgent_overdue_now, len(overview.urgent_overdue)) == (
+        4, 2, 1,
+    )  # fmt: skip
+    assert overview.live_now.at_risk == 4
+    backlog = views.backlog_page(db, POLICY, VIEW)
+    assert len(backlog.queue) == 2
+    assert backlog.queue_counts == views.QueueCounts(at_risk=4, breached=4, unanswered=9)
     data = views.attainment_page(db, POLICY, VIEW)
     assert len(data.breaches) == 2
     assert data.breaches_total == sum(1 for r in fixture.in_period() if r["status"] == "breached")

@@ -41,17 +41,16 @@ def page() -> None:
     st.subheader("At-risk queue")
     counts = data.queue_counts
     st.caption(
-        f"{counts.unanswered} unanswered open cases: {counts.breached} past their "
-        f"deadline (overdue), {counts.at_risk} with half their target or less left. The "
+        f"{counts.unanswered:,} unanswered open cases: {counts.breached:,} past their "
+        f"deadline (overdue), {counts.at_risk:,} with half their target or less left. The "
         "overdue first, the longest overdue at the top."
     )
     queue = data.queue
     if queue.empty:
         st.success("No unanswered open case.")
         return
-    if len(queue) > views.SHOWN_ROWS:
-        st.caption(f"The first {views.SHOWN_ROWS:,} shown, breached first.")
-        queue = queue.head(views.SHOWN_ROWS)
+    if counts.unanswered > len(queue):  # the page reads views.SHOWN_ROWS at most
+        st.caption(f"The first {len(queue):,} shown, breached first.")
     shown = pd.DataFrame(
         {
             "Case": queue["case_id"],

@@ -64,7 +64,7 @@ def page() -> None:
     )
     overdue.metric(
         "Overdue now",
-        len(data.overdue),
+        data.overdue_now,
         help=f"Open cases still unanswered past their response deadline at "
         f"{ui.local(view.as_of)}, whenever created (the oldest L1 and L2 are listed below; all "
         "of them on the Backlog page).",
@@ -93,7 +93,7 @@ def page() -> None:
         border=True,
     )
 
-    _oldest_overdue(data.overdue)
+    _oldest_overdue(data.urgent_overdue, data.urgent_overdue_now)
 
     st.subheader("Attainment by severity")
     trend = data.trend
@@ -119,17 +119,12 @@ def page() -> None:
     )
 
 
-OLDEST_SHOWN = 5
-URGENT_LEVELS = (1, 2)  # the overdue cases a manager acts on first
-
-
-def _oldest_overdue(overdue) -> None:
-    """The longest-overdue L1 and L2 cases, in a line each a manager can act on."""
-    urgent = overdue[overdue["severity"].isin(URGENT_LEVELS)]
-    if urgent.empty:
+def _oldest_overdue(shown, total: int) -> None:
+    """The longest-overdue L1 and L2 cases (views.URGENT_LEVELS), in a line each a manager can
+    act on; `total`: how many are overdue in all."""
+    if shown.empty:
         return
     names = ui.severity_names()
-    shown = urgent.head(OLDEST_SHOWN)
     table = pd.DataFrame(
         {
             "Case": shown["case_id"],
@@ -140,9 +135,9 @@ def _oldest_overdue(overdue) -> None:
             "Created": shown["created_at"],
         }
     )
-    more = len(urgent) - len(shown)
+    more = total - len(shown)
     st.markdown(
-        f"**Oldest overdue L1/L2** ({len(urgent):,} in all"
+        f"**Oldest overdue L1/L2** ({total:,} in all"
         + (f"; {more:,} more on the Backlog page" if more else "")
         + ")"
     )
