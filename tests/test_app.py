@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from streamlit.runtime import caching
 from streamlit.testing.v1 import AppTest
 
-from dashboard import analytics, periods, readable, store, views
+from dashboard import analytics, periods, readable, reconcile, store, views
 from dashboard.importer.formats import load_format
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
@@ -983,6 +983,34 @@ def test_the_reconciliation_page_shows_the_matrix_causes_and_cases(db, tmp_path)
     app.text_input(key="zone").set_value("Mars/Olympus").run()
     assert not app.exception
     assert "'Mars/Olympus' is not a time zone" in plain(app.warning[0])
+
+
+def test_the_reconciliation_page_words_only_the_disagreements_it_shows(db, tmp_path, monkeypatch):
+    """A long list of disagreements is counted whole and shown cut, and only the rows shown
+    are put in words (at 10M cases, 300,000 disagreements took seconds to word)."""
+    from tests.test_reconcile import EXPECTED_CAUSE, write_cases
+
+    path = tmp_path / "with_verdicts.csv"
+    write_cases(path)
+    import_prepared(db, [prepare_file(path, POLICY)], POLICY, source="helpdesk")
+    monkeypatch.setattr(views, "SHOWN_ROWS", 3)
+    worded = []
+    real_why = reconcile.why
+
+    def counting(*args):
+        worded.append(args)
+        return real_why(*args)
+
+    monkeypatch.setattr(reconcile, "why", counting)  # the page imports it on every run
+    app = open_app("reconciliation", **{"from": "2025-12-01"})
+    assert_clean(app)
+    assert len(table_with(app, "Why")) == 3
+    said = " ".join(plain(m.value) for m in app.markdown) + " ".join(
+        plain(s.value) for s in app.subheader
+    )
+    assert f"Disagreeing cases ({len(EXPECTED_CAUSE):,})" in said
+    assert any("The first 3 are shown" in plain(c.value) for c in app.caption)
+    assert len(worded) == 3
 
 
 def test_a_source_chosen_in_the_sidebar_narrows_every_figure(db, tmp_path):
