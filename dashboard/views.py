@@ -558,8 +558,8 @@ class CustomerFigures:
     headline: Headline
     trend: pd.DataFrame  # attainment, period x severity
     breaches: pd.DataFrame  # at most SHOWN_ROWS
-    open_cases: pd.DataFrame  # open at as_of, whenever created (open_states)
-    overdue: pd.DataFrame  # every one unanswered past its deadline (overdue())
+    open_cases: pd.DataFrame  # open at as_of, whenever created, at most SHOWN_ROWS (open_states)
+    overdue: int  # open at as_of and unanswered past their deadline, whenever created
 
 
 @dataclass(frozen=True, eq=False)
@@ -590,7 +590,7 @@ def customer_figures(engine: Engine, policy: Policy, view: View) -> CustomerFigu
     (counts, _, headline), breaches, queue, opened = together(
         lambda: headline_and_counts(engine, policy, view),
         lambda: analytics.breaches(engine, view.scope(), calendar, limit=SHOWN_ROWS),
-        lambda: analytics.at_risk(engine, live, calendar, limit=EVERY),
+        lambda: analytics.queue_counts(engine, live, policy),
         lambda: queries.run(
             engine, "open_case_list", filters=live.filters, as_of=view.as_of, limit=SHOWN_ROWS
         ),
@@ -600,8 +600,8 @@ def customer_figures(engine: Engine, policy: Policy, view: View) -> CustomerFigu
         headline=headline,
         trend=every_period(periods_as_text(trend), view, policy.levels),
         breaches=breaches,
-        open_cases=open_states(opened, queue),
-        overdue=overdue(queue),
+        open_cases=open_states(opened, calendar, view.as_of),
+        overdue=int(queue["overdue"].sum()),
     )
 
 
@@ -642,29 +642,34 @@ def customer_page_of(theirs: CustomerFigures, everyone: EveryoneFigures) -> Cust
     )
 
 
-def open_states(opened: pd.DataFrame, queue: pd.DataFrame) -> pd.DataFrame:
-    """Open cases (open_case_list.sql) with their state at as_of: overdue or unanswered (in
-    the at-risk queue, which says whether the deadline has passed and the business hours
-    left), answered (awaiting resolution), or not timed (the export records no response);
-    the overdue first (longest overdue first), then the unanswered by deadline, then the
-    rest by creation. `hours`: business hours left, or overdue by, for the unanswered."""
-    late = queue.assign(late=queue.get("breached", False))  # an empty queue has none
-    merged = opened.merge(late[["source", "case_id", "remaining_hours", "late"]],
-                          on=["source", "case_id"], how="left", indicator="queued")  # fmt: skip
-    queued = (merged["queued"] == "both").to_numpy()
-    is_late = queued & merged["late"].eq(True).to_numpy()  # not queued: NaN, not late
-    recorded = merged["response_recorded"].to_numpy(dtype=bool)
-    state = np.select([is_late, queued, ~recorded], ["overdue", "unanswered", "not timed"],
+def open_states(
+    opened: pd.DataFrame, calendar: BusinessCalendar, as_of: dt.datetime
+) -> pd.DataFrame:
+    """Open cases (open_case_list.sql) with their state at as_of, judged as the at-risk queue
+    judges them (analytics.at_risk): overdue (unanswered past the breach instant), unanswered,
+    answered (awaiting resolution), or not timed (the export records no response); in
+    open_case_list's order: the overdue (longest overdue first), then the unanswered by
+    deadline, then the answered and the not timed by creation. `hours`: business hours left,
+    or overdue by, for the unanswered."""
+    recorded = opened["response_recorded"].to_numpy(dtype=bool)
+    first = opened["first_response_at"]
+    unanswered = recorded & (first.isna() | (first > as_of)).to_numpy(dtype=bool)
+    late = unanswered & (opened["response_breach_at"] <= as_of).to_numpy(dtype=bool)
+    remaining = np.full(len(opened), np.nan)
+    if unanswered.any():
+        due = pd.to_datetime(opened.loc[unanswered, "response_deadline"], utc=True)
+        deadline = due.dt.as_unit("s").astype("int64").to_numpy()
+        remaining[unanswered] = calendar.between(int(as_of.timestamp()), deadline) / 3600
+    state = np.select([late, unanswered, ~recorded], ["overdue", "unanswered", "not timed"],
                       default="answered")  # fmt: skip
-    remaining = merged["remaining_hours"].to_numpy(dtype="float64")
-    frame = merged.drop(columns=["queued", "late", "remaining_hours"]).assign(
+    frame = opened.drop(columns=["response_breach_at"]).assign(
         state=state,
-        hours=np.where(is_late, -remaining, remaining),
+        hours=np.where(late, -remaining, remaining),
         _order=pd.Categorical(state, categories=OPEN_STATES).codes,
         # the queue by its deadlines (the longest overdue first), the rest by creation
-        _when=merged["response_deadline"].where(queued, merged["created_at"]),
+        _when=opened["response_deadline"].where(unanswered, opened["created_at"]),
     )
-    ordered = frame.sort_values(["_order", "_when", "case_id"])
+    ordered = frame.sort_values(["_order", "_when", "case_id"], kind="stable")
     return ordered.drop(columns=["_order", "_when"]).reset_index(drop=True)
 
 

@@ -1,7 +1,9 @@
 -- grain: one row per case open at :as_of (created by then, not resolved by then), whenever
--- created, soonest deadline first: one customer's open cases on the Customers page (issue 15)
--- Whether an unanswered one is overdue, and the business time left, come from the at-risk
--- queue (at_risk.sql and the business calendar), so both pages say the same.
+-- created, in the order the Customers page lists them (views.open_states): the overdue, then
+-- the other unanswered, both by deadline; then the answered, then those with no response
+-- recorded, both by creation. One customer's open cases (issue 15); whether an unanswered
+-- one is overdue, and the business time it has left, are judged from these columns as the
+-- at-risk queue judges them (at_risk.sql), so every page says the same.
 select
     c.source,
     c.case_id,
@@ -12,20 +14,16 @@ select
     c.created_at,
     c.first_response_at,
     c.response_recorded,
-    c.response_deadline
-from cases as c
-where {{open_at}}
-    and {{case_filters}}
--- the overdue first, then the other unanswered, then the answered: a cut list keeps them
+    c.response_deadline,
+    c.response_breach_at
+from ({{open_cases_at}}) as c
 order by
     case
-        when c.response_recorded
-            and (c.first_response_at is null or c.first_response_at > :as_of)
-            and c.response_breach_at <= :as_of then 0
-        when c.response_recorded
-            and (c.first_response_at is null or c.first_response_at > :as_of) then 1
-        else 2
+        when {{unanswered_at}} and c.response_breach_at <= :as_of then 0
+        when {{unanswered_at}} then 1
+        when c.response_recorded then 2
+        else 3
     end,
-    c.response_deadline,
+    case when {{unanswered_at}} then c.response_deadline else c.created_at end,
     c.case_id
 limit :limit

@@ -78,7 +78,7 @@ def test_an_account_user_compares_their_customer_with_their_own_customers_only(d
     assert other.theirs.totals.cases == 0
     assert "G0" not in _text(other)
     assert other.open_cases.empty
-    assert other.overdue.empty
+    assert other.overdue == 0
 
 
 def test_the_customer_ranking_names_only_the_customers_one_may_see(db):

@@ -263,8 +263,9 @@ def test_the_customer_pages_halves_are_keyed_by_what_they_read(db):
     whole = views.customer_page(db, POLICY, chosen, "Acme")
     assert page.theirs == whole.theirs
     assert page.everyone == whole.everyone
-    for name in ("table", "trend", "breaches", "open_cases", "overdue", "dismissals", "ranking"):
+    for name in ("table", "trend", "breaches", "open_cases", "dismissals", "ranking"):
         pd.testing.assert_frame_equal(getattr(page, name), getattr(whole, name), obj=name)
+    assert page.overdue == whole.overdue == 1
     # everyone's half is the customers chosen in the sidebar: Globex and Initech, not Acme
     assert set(page.ranking["customer"]) == {"Globex", "Initech"}
 
@@ -281,13 +282,50 @@ def test_customer_page_open_and_overdue_cases_whenever_created(db):
     assert opened["hours"].tolist()[:3] == [80.0, 15.0, 3.0]  # overdue by 80 h, 15 h; 3 h left
     assert opened["hours"][3:].isna().all()
     # the overdue are those of the Overview's and Backlog's queue: the same cases, hours
-    assert data.overdue["case_id"].tolist() == ["P02", "G10"]
-    assert data.overdue["overdue_hours"].tolist() == [80.0, 15.0]
+    assert data.overdue == 2
+    overview = views.overview(db, POLICY, VIEW.narrowed(customers=("Globex",)))
+    queue = analytics.at_risk(db, analytics.Scope(Filters(customers=("Globex",)), VIEW.as_of),
+                              views.calendar_for(POLICY, VIEW), limit=views.EVERY)  # fmt: skip
+    late = views.overdue(queue)
+    assert late["case_id"].tolist() == ["P02", "G10"]
+    assert late["overdue_hours"].tolist() == opened["hours"].tolist()[:2]
+    assert overview.overdue_now == 2
     acme = views.customer_page(db, POLICY, VIEW, "Acme")
     # A11 (L2: 39 h of 8 h) overdue; A10, A15 pending; F01 is created after as_of
     assert acme.open_cases["case_id"].tolist() == ["A11", "A15", "A10"]
     assert acme.open_cases["state"].tolist() == ["overdue", "unanswered", "unanswered"]
     assert acme.open_cases["hours"].tolist() == [31.0, 11.0, 12.0]  # A15 3 h - 1 h used -> 11 h
+
+
+def test_open_case_states_say_what_the_queue_says_and_are_cut_in_their_own_order(
+    db, monkeypatch
+):
+    """A customer's open cases are judged from their own columns as the at-risk queue judges
+    them (the same overdue and unanswered cases, the same hours), and a cut list is the first
+    rows of the whole list."""
+    calendar = views.calendar_for(POLICY, VIEW)
+    for hours in (-200, -30, 0, 50):
+        at = fixture.AS_OF + dt.timedelta(hours=hours)
+        for customer in ("Acme", "Globex", "Initech"):
+            view = dataclasses.replace(VIEW, as_of=at).narrowed(customers=(customer,))
+            opened = views.customer_figures(db, POLICY, view).open_cases
+            queue = analytics.at_risk(db, analytics.Scope(view.filters, at), calendar,
+                                      limit=views.EVERY)  # fmt: skip
+            for state, breached in (("overdue", True), ("unanswered", False)):
+                late = queue.get("breached", pd.Series(dtype=bool))  # an empty queue: none
+                theirs = queue[late == breached]
+                ours = opened[opened["state"] == state]
+                assert sorted(ours["case_id"]) == sorted(theirs["case_id"]), (at, customer)
+                by_case = dict(zip(theirs["case_id"], theirs["remaining_hours"], strict=True))
+                sign = -1 if breached else 1
+                for case, left in zip(ours["case_id"], ours["hours"], strict=True):
+                    assert left == pytest.approx(sign * by_case[case]), (at, customer, case)
+            whole = opened
+            for limit in range(1, len(whole) + 1):
+                monkeypatch.setattr(views, "SHOWN_ROWS", limit)
+                cut = views.customer_figures(db, POLICY, view).open_cases
+                pd.testing.assert_frame_equal(cut, whole.head(limit), check_dtype=False)
+            monkeypatch.undo()
 
 
 def test_customer_page_dismissals_beside_everyones(db):

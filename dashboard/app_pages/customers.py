@@ -66,7 +66,7 @@ def _headline(data: views.CustomerPage, shown_name: str, view) -> None:
     opened.metric("Open now", f"{theirs.open_cases:,}", border=True,
                   help=f"Cases of {shown_name} open at {ui.local(view.as_of)}, whenever "
                   "created.")  # fmt: skip
-    overdue.metric("Overdue now", f"{len(data.overdue):,}", border=True,
+    overdue.metric("Overdue now", f"{data.overdue:,}", border=True,
                    help="Open cases still unanswered past their response deadline, whenever "
                    "created (listed first below).")  # fmt: skip
     dismissals = theirs.dismissals
@@ -134,7 +134,7 @@ def _severities(table: pd.DataFrame) -> None:
 
 def _open_cases(data: views.CustomerPage, customer: str, view) -> None:
     opened, total = data.open_cases, data.theirs.open_cases
-    st.subheader(f"Open cases ({total:,} now, {len(data.overdue):,} overdue)")
+    st.subheader(f"Open cases ({total:,} now, {data.overdue:,} overdue)")
     if opened.empty:
         st.success(f"No case of {ui.escaped(customer)} is open at {ui.local(view.as_of)}.")
         return
