@@ -297,9 +297,7 @@ def test_customer_page_open_and_overdue_cases_whenever_created(db):
     assert acme.open_cases["hours"].tolist() == [31.0, 11.0, 12.0]  # A15 3 h - 1 h used -> 11 h
 
 
-def test_open_case_states_say_what_the_queue_says_and_are_cut_in_their_own_order(
-    db, monkeypatch
-):
+def test_open_case_states_say_what_the_queue_says_and_are_cut_in_their_own_order(db, monkeypatch):
     """A customer's open cases are judged from their own columns as the at-risk queue judges
     them (the same overdue and unanswered cases, the same hours), and a cut list is the first
     rows of the whole list."""
