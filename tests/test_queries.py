@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import numpy as np
+import pandas as pd
 
 from dashboard import queries
 from dashboard.queries import Filters
@@ -88,3 +89,28 @@ def test_the_three_reads_of_a_period_cover_each_of_its_days_once() -> None:
             assert (got["months_end"] + dt.timedelta(days=1)).day == 1
             assert len(lead) < 31, "a whole month left to the days"
             assert len(trail) < 31, "a whole month left to the days"
+
+
+def test_instants_read_as_epoch_seconds_are_those_pandas_reads_one_by_one():
+    """PostgreSQL's aware datetimes become a datetime64 column through their epoch seconds
+    (queries._frame): the same instants as pandas' own conversion, whatever their offset,
+    with None as NaT and the other columns as pandas reads them."""
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    rows = [
+        ("A", dt.datetime(2026, 3, 29, 0, 59, 59, tzinfo=dt.UTC), 1, None),
+        ("B", dt.datetime(2026, 3, 29, 3, 0, tzinfo=paris), 2, "x"),  # just after the change
+        ("C", None, 3, "y"),
+        ("D", dt.datetime(1969, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+         4, None),
+    ]  # fmt: skip
+    columns = ["case_id", "created_at", "severity", "subject"]
+    got = queries._typed(queries._frame(rows, columns))
+    expected = queries._typed(pd.DataFrame.from_records(rows, columns=columns))
+    assert got["created_at"].dt.tz is not None
+    assert list(got["created_at"]) == list(expected["created_at"].dt.tz_convert("UTC"))
+    assert got["created_at"].isna().tolist() == [False, False, True, False]
+    assert got["created_at"][1] == pd.Timestamp("2026-03-29T01:00:00Z")
+    assert got.drop(columns="created_at").equals(expected.drop(columns="created_at"))
+    assert queries._frame([], columns).columns.tolist() == columns
