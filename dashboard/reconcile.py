@@ -128,7 +128,9 @@ class Reconciliation:
     not_compared: dict[str, int]  # pending, invalid, unscored, dismissed
     from_figures: int  # compared cases whose helpdesk verdict is its business-time figure
     zones: tuple[str, ...]  # the zones tried for time_zone (given and implied)
-    disagreements: pd.DataFrame = field(compare=False)  # one row per case, with its cause
+    disagreeing: int  # the disagreeing cases, all counted in `causes`
+    # one row per case, with its cause: every one, or the first of a limit (reconcile's)
+    disagreements: pd.DataFrame = field(compare=False)
 
     def as_json(self) -> dict:
         disagreeing = sum(self.causes.values())
@@ -182,22 +184,84 @@ def reconcile(
     *,
     source: str | None = None,
     zones: tuple[str, ...] = (),
+    limit: int | None = None,
 ) -> Reconciliation:
     """The cases of the filters (and source), reconciled; the zones the sources' timestamps
     were read in are tried after the given ones (an export in UTC may be a helpdesk counting
-    in UTC)."""
+    in UTC). With a `limit`, `disagreements` holds the first that many (as a page lists
+    them); the causes still count every disagreement, read as numbers alone."""
     if source is not None:
         filters = dataclasses.replace(filters, sources=(source,))
     # Counted in the database, and only the disagreeing cases read: the same figures as
     # reconcile_rows over every case of the period (reconcile_cases.sql), which at a million
     # cases spent 20 s carrying them through the driver.
-    counts, disagreeing, implied = together(
+    shown = EVERY if limit is None else limit
+    counts, disagreeing, implied, numbers = together(
         lambda: queries.run(engine, "reconcile_counts", filters=filters, as_of=as_of),
-        lambda: queries.run(engine, "reconcile_disagreements", filters=filters, as_of=as_of),
+        lambda: queries.run(
+            engine, "reconcile_disagreements", filters=filters, as_of=as_of, limit=shown
+        ),
         lambda: queries.run(engine, "import_zones", filters=filters),
+        lambda: None if limit is None else _cause_numbers(engine, filters, as_of),
     )
     return reconcile_counted(counts, disagreeing, policy,
-                             zones=_zones(zones, implied["time_zone"], policy))  # fmt: skip
+                             zones=_zones(zones, implied["time_zone"], policy),
+                             every=numbers)  # fmt: skip
+
+
+EVERY = 2_000_000_000  # no limit
+
+
+@dataclass(frozen=True)
+class CauseInputs:
+    """What the hypotheses (_causes) test of each disagreeing case, column by column."""
+
+    wanted_met: np.ndarray  # bool: the helpdesk's verdict is met
+    stated: np.ndarray  # bool: the helpdesk states it (not made from its figure)
+    target: np.ndarray  # int64 seconds
+    start: np.ndarray  # float64 UTC seconds: created
+    end: np.ndarray  # float64 UTC seconds: the first response; NaN when none
+    helpdesk_seconds: np.ndarray  # float64: its own time (business first); NaN when none
+    resolution: np.ndarray  # float64 business seconds to resolution; NaN when none
+    response: np.ndarray  # float64 business seconds to the first response; NaN when none
+
+    @classmethod
+    def of_rows(cls, rows: pd.DataFrame) -> CauseInputs:
+        """From disagreeing rows with their helpdesk verdicts (_with_helpdesk_verdicts)."""
+        return cls(
+            wanted_met=(rows["helpdesk"] == "met").to_numpy(),
+            stated=(rows["basis"] == STATED).to_numpy(),
+            target=rows["target_seconds"].to_numpy(np.int64),
+            start=_seconds(rows["created_at"]),
+            end=_seconds(rows["first_response_at"]),
+            helpdesk_seconds=rows["helpdesk_seconds"].to_numpy(np.float64),
+            resolution=rows["resolution_business_seconds"].to_numpy(np.float64),
+            response=rows["response_business_seconds"].to_numpy(np.float64),
+        )
+
+    @classmethod
+    def of_numbers(cls, numbers: pd.DataFrame) -> CauseInputs:
+        """From the rows of reconcile_causes.sql."""
+
+        def floats(column: str) -> np.ndarray:
+            return pd.to_numeric(numbers[column]).to_numpy(np.float64, na_value=np.nan)
+
+        return cls(
+            wanted_met=numbers["helpdesk_met"].to_numpy(np.int64) == 1,
+            stated=numbers["stated"].to_numpy(np.int64) == 1,
+            target=numbers["target_seconds"].to_numpy(np.int64),
+            start=floats("created_epoch"),
+            end=floats("first_response_epoch"),
+            helpdesk_seconds=floats("helpdesk_seconds"),
+            resolution=floats("resolution_business_seconds"),
+            response=floats("response_business_seconds"),
+        )
+
+
+def _cause_numbers(engine: Engine, filters: Filters, as_of: dt.datetime) -> CauseInputs:
+    return CauseInputs.of_numbers(
+        queries.run(engine, "reconcile_causes", filters=filters, as_of=as_of)
+    )
 
 
 def _zones(given: tuple[str, ...], implied: pd.Series, policy: Policy) -> tuple[str, ...]:
@@ -239,10 +303,13 @@ def reconcile_counted(
     policy: Policy,
     *,
     zones: tuple[str, ...] = (),
+    every: CauseInputs | None = None,
 ) -> Reconciliation:
     """reconcile_rows' figures from the cases counted per verdict pair (reconcile_counts.sql)
     and the disagreeing cases alone (reconcile_disagreements.sql); the disagreements numbered
-    from 0 (reconcile_rows keeps each case's row number among all the period's)."""
+    from 0 (reconcile_rows keeps each case's row number among all the period's). `every`:
+    each disagreement's inputs, when `disagreeing` holds only the first of them: the causes
+    are counted from those."""
     cases = counts["cases"].to_numpy(dtype=np.int64)
     ours, theirs = counts["response_status"], counts["helpdesk_verdict"]
     dismissed = counts["dismissed"].to_numpy(dtype=np.int64) != 0
@@ -261,18 +328,23 @@ def reconcile_counted(
     sources = tuple(_agreement_counted(group, None, source=str(name))
                     for name, group in compared.groupby("source", sort=True))  # fmt: skip
     disagree = _with_helpdesk_verdicts(disagreeing).reset_index(drop=True)
-    disagree = disagree.assign(**_causes(disagree, policy, zones))
+    disagree = disagree.assign(**_causes(CauseInputs.of_rows(disagree), policy, zones))
+    if every is None:
+        named, disagreeing_cases = disagree["cause"].to_numpy(), len(disagree)
+    else:
+        named, disagreeing_cases = _causes(every, policy, zones)["cause"], len(every.target)
     return Reconciliation(
         severities=severities,
         sources=sources,
         totals=_agreement_counted(compared, None),
-        causes={c: int((disagree["cause"] == c).sum()) for c in CAUSES},
+        causes={c: int((named == c).sum()) for c in CAUSES},
         no_vendor_verdict=int(cases[judged & ~vendor].sum()),
         not_compared=not_compared,
         from_figures=int(
             compared.loc[compared["helpdesk_basis"] == BUSINESS_FIGURE, "cases"].sum()
         ),
         zones=zones,
+        disagreeing=disagreeing_cases,
         disagreements=disagree,
     )
 
@@ -319,27 +391,27 @@ def _with_helpdesk_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _causes(rows: pd.DataFrame, policy: Policy, zones: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """For each row, the first hypothesis under which its verdict becomes the helpdesk's
+def _causes(rows: CauseInputs, policy: Policy, zones: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """For each case, the first hypothesis under which its verdict becomes the helpdesk's
     (`cause`), the time that hypothesis counts and the target it holds it to
     (`cause_seconds`, `cause_target_seconds`; NaN when unexplained), and what it tried
     (`cause_detail`: the zone, the other severity)."""
-    n = len(rows)
+    n = len(rows.target)
     cause = np.full(n, "unexplained", dtype=object)
     detail = np.full(n, "", dtype=object)
     counted = np.full(n, np.nan)
     held_to = np.full(n, np.nan)
     found = {"cause": cause, "cause_seconds": counted, "cause_target_seconds": held_to,
              "cause_detail": detail}  # fmt: skip
-    if rows.empty:
+    if not n:
         return found
-    wanted_met = (rows["helpdesk"] == "met").to_numpy()
+    wanted_met = rows.wanted_met
     # A verdict made from the helpdesk's figure is its clock against our target: only the
     # hypotheses about counting time (and the deadline's minutes) can explain it.
-    stated = (rows["basis"] == STATED).to_numpy()
-    target = rows["target_seconds"].to_numpy(np.int64)
-    start = _seconds(rows["created_at"])
-    end = _seconds(rows["first_response_at"])
+    stated = rows.stated
+    target = rows.target
+    start = rows.start
+    end = rows.end
     answered = ~np.isnan(end)
     # an unanswered case is timed to nothing here: no hypothesis about clocks applies to it
     end_or_start = np.where(answered, end, start).astype(np.int64)
@@ -355,9 +427,8 @@ def _causes(rows: pd.DataFrame, policy: Policy, zones: tuple[str, ...]) -> dict[
         other = dataclasses.replace(spec, timezone=zone)
         tests.append(("time_zone", zone, _business(other, start, end_or_start, answered),
                       answered))  # fmt: skip
-    tests.append(("helpdesk_clock", "", rows["helpdesk_seconds"].to_numpy(np.float64), stated))
-    resolution = rows["resolution_business_seconds"].to_numpy(np.float64)
-    tests.append(("resolution_time", "", resolution, stated))
+    tests.append(("helpdesk_clock", "", rows.helpdesk_seconds, stated))
+    tests.append(("resolution_time", "", rows.resolution, stated))
     taken = np.zeros(n, dtype=bool)
 
     def name(agrees: np.ndarray, what: str, said: str, elapsed, against) -> None:
@@ -369,7 +440,7 @@ def _causes(rows: pd.DataFrame, policy: Policy, zones: tuple[str, ...]) -> dict[
     for what, said, elapsed, applies in tests:
         agrees = applies & ~np.isnan(elapsed) & ((elapsed <= target) == wanted_met) & ~taken
         name(agrees, what, said, elapsed, target)
-    response = rows["response_business_seconds"].to_numpy(np.float64)
+    response = rows.response
     for severity in sorted(policy.severities, key=lambda s: s.response_seconds):
         seconds = severity.response_seconds
         agrees = (stated & ~np.isnan(response) & (target != seconds)

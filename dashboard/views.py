@@ -890,10 +890,10 @@ def reconciliation_page(
     source: str | None = None,
 ) -> reconcile.Reconciliation:
     """Our verdicts beside the helpdesk's for the cases of the period (of one source, or all),
-    and why they differ."""
+    and why they differ: every disagreement counted by cause, the first SHOWN_ROWS read."""
     scope = view.scope()
     return reconcile.reconcile(engine, policy, scope.filters, view.as_of, zones=zones,
-                               source=source)  # fmt: skip
+                               source=source, limit=SHOWN_ROWS)  # fmt: skip
 
 
 # -- shared --------------------------------------------------------------------------------------

@@ -1,34 +1,9 @@
--- grain: one row per compared case of the period whose verdicts differ (ours and the
--- helpdesk's both met or breached, not dismissed): the rows of reconcile_cases.sql that
--- dashboard/reconcile.py looks for a cause of, and only those. The cases with a stored
--- verdict are read from verdict_disagreements (refreshed with every import and recompute:
--- 28,000 of 1M cases, where judging the period's every case took 0.6-1 s); the unanswered
--- ones with responses recorded are judged live at :as_of, as reconcile_counts.sql does.
-with live as (
-    select
-        {{reconciled_columns}}
-    from cases as c
-    where c.response_status is null
-        and c.response_recorded
-        and c.created_local_date between :date_from and :date_to
-        and {{case_filters}}
-),
-disagreeing as (
-    select
-        {{reconciliation_row}}
-    from verdict_disagreements as c
-    where c.day between :date_from and :date_to
-        and {{case_filters}}
-    union all
-    select
-        {{reconciliation_row}}
-    from live as c
-    where c.response_status in ('met', 'breached')
-        and c.dismissal_reason is null
-        and c.helpdesk_verdict in ('met', 'breached')
-        and c.response_status <> c.helpdesk_verdict
-)
+-- grain: one row per compared case of the period whose verdicts differ (_disagreeing.sql),
+-- at most :limit, in the order the Reconciliation page lists them: the rows of
+-- reconcile_cases.sql that dashboard/reconcile.py names a cause for and shows. Every one of
+-- them is counted by cause from reconcile_causes.sql, which reads numbers alone.
 select
     {{reconciliation_row}}
-from disagreeing as c
+from ({{disagreeing}}) as c
 order by c.severity, c.source, c.case_id
+limit :limit

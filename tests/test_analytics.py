@@ -515,4 +515,4 @@ def test_filters_narrow_every_query(db):
 
 def test_every_query_file_names_its_grain():
     for name in queries.names():
-        assert queries.load(name).grain.startswith("grain:"), name
+        assert queries.load(name, "sqlite").grain.startswith("grain:"), name

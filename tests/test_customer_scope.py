@@ -33,11 +33,12 @@ def view(**filters) -> views.View:
 
 def test_every_query_that_reads_cases_takes_the_scope():
     for name in queries.names():
-        sql = queries.load(name).sql
-        if name in UNSCOPED:
-            assert "customer" not in sql, name
-        else:
-            assert ":all_scope" in sql, f"{name}.sql ignores the person's customer scope"
+        for dialect in ("sqlite", "postgresql"):
+            sql = queries.load(name, dialect).sql
+            if name in UNSCOPED:
+                assert "customer" not in sql, name
+            else:
+                assert ":all_scope" in sql, f"{name}.sql ignores the person's customer scope"
 
 
 def test_an_empty_scope_sees_nothing_and_no_scope_sees_everything():

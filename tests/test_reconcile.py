@@ -477,8 +477,45 @@ def test_counting_in_the_database_agrees_with_reconciling_every_case(reconciled,
         rows = queries.run(reconciled, "reconcile_cases", filters=filters, as_of=as_of)
         slow = reconcile_rows(rows, POLICY, zones=fast.zones)
         _same_reconciliation(fast, slow)
+        assert fast.disagreeing == len(fast.disagreements) == sum(fast.causes.values())
+        # A page's cut list: the same figures, every disagreement counted by cause from the
+        # numbers of reconcile_causes.sql, and the first rows of the whole list
+        for limit in (1, 3, 100):
+            cut = reconcile(reconciled, POLICY, filters, as_of, zones=zones, limit=limit)
+            assert cut == fast, (filters, as_of, limit)
+            assert _values(cut.disagreements) == _values(fast.disagreements.head(limit))
     assert fast.totals.compared == 0  # the last: nobody's cases
     assert reconcile(reconciled, POLICY, Filters(), AS_OF).totals.compared == 16
+
+
+def _values(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows with every missing value alike (a column of one missing value is read
+    as None, of several as NaN)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def test_the_causes_numbers_are_the_disagreeing_cases_own(reconciled):
+    """reconcile_causes.sql gives each disagreement's inputs as numbers (instants as epoch
+    seconds, through a fragment of each dialect): the same as those taken from its row."""
+    from dashboard import queries
+    from dashboard.reconcile import CauseInputs, _with_helpdesk_verdicts
+
+    later = AS_OF + dt.timedelta(days=10)  # the pending case breaches: the live arm too
+    for as_of in (AS_OF, later):
+        rows = queries.run(reconciled, "reconcile_disagreements", filters=Filters(),
+                           as_of=as_of, limit=1000)  # fmt: skip
+        numbers = queries.run(reconciled, "reconcile_causes", filters=Filters(), as_of=as_of)
+        assert len(rows) == len(numbers) > 10
+        of_rows = CauseInputs.of_rows(_with_helpdesk_verdicts(rows))
+        of_numbers = CauseInputs.of_numbers(numbers)
+        names = ("wanted_met", "stated", "target", "start", "end", "helpdesk_seconds",
+                 "resolution", "response")  # fmt: skip
+        key = np.lexsort([getattr(of_rows, name) for name in names])  # no row id: every value
+        again = np.lexsort([getattr(of_numbers, name) for name in names])
+        for name in names:
+            np.testing.assert_array_equal(
+                getattr(of_rows, name)[key], getattr(of_numbers, name)[again], err_msg=name
+            )
 
 
 def test_the_counts_follow_a_recompute_under_other_targets(reconciled):
