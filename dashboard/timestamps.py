@@ -214,9 +214,18 @@ def _parse_format(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
 def any_local(text: pd.Series) -> bool:
     """Whether any non-empty value is a wall time without an offset (read in the export's
     zone): then the zone is one the export implies; an export of `Z` times implies none."""
-    # Stops at the first local time (a Python loop over a column that has one early is far
-    # quicker than pandas' string methods over all of it).
-    return any(not _has_offset(value.upper()) for value in text.tolist() if value != "")
+    # _has_offset over whole columns: string methods in C (a Python loop over a million
+    # values all with an offset took 0.16 s a column, a third of a second an import)
+    # (blanks are not left out but counted as offsets: taking the others copied the column)
+    after_date = text.str.slice(11)
+    offset = (
+        text.eq("")
+        | text.str.endswith("Z")
+        | text.str.endswith("z")
+        | after_date.str.contains("+", regex=False)
+        | after_date.str.contains("-", regex=False)
+    )
+    return not bool(offset.all())
 
 
 def _has_offset(value: str) -> bool:

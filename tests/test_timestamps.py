@@ -176,3 +176,22 @@ def test_local_times_with_nanoseconds_are_read_not_a_traceback():
     )
     assert alone.valid.all()
     assert alone.seconds.tolist() == mixed.seconds[:2].tolist() == [utc("2026-01-01T00:00:00Z"), -1]
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_a_column_has_a_local_time_when_any_value_has_no_offset(dtype):
+    """Blanks are no times; Z (either case), +hh:mm or -hh after the date are offsets; a date
+    alone, or a value that is no time at all, has none (any_local: whether the export's zone
+    was used to read it)."""
+    from dashboard.timestamps import any_local
+
+    def local(*values):
+        return any_local(pd.Series(list(values), dtype=dtype))
+
+    assert not local()
+    assert not local("", "")
+    assert not local("2026-03-01T10:00Z", "2026-03-01T10:00z", "", "2026-03-01T10:00:00.5Z")
+    assert not local("2026-03-01 10:00+01:00", "2026-03-01T10:00-05")
+    assert local("2026-03-01T10:00Z", "2026-03-01T10:00")
+    assert local("", "2026-03-01")  # the date's own hyphens are no offset
+    assert local("x")
