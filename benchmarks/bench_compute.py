@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.memory import peak_mb
+
 WORKDIR = Path(tempfile.gettempdir()) / "sla-dashboard-bench"
 GENERATOR = 1  # bump when the generated file changes, so a cached one is not reused
 SEED = 16
@@ -104,8 +106,6 @@ def run(kind: str, path: Path, profile: str | None = None) -> dict:
 
 
 def child(kind: str, path: str, profile: str | None = None) -> None:
-    import resource
-
     import pandas as pd
 
     out = WORKDIR / f"{Path(path).stem}.{kind}.out.csv"
@@ -134,7 +134,7 @@ def child(kind: str, path: str, profile: str | None = None) -> None:
             raise SystemExit(f"compute exited {status}")
         rows = None
     seconds = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "rows": rows}))
 
 

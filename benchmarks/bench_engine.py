@@ -14,13 +14,13 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import statistics
 import time
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.memory import peak_mb
 from dashboard.business_hours import BusinessCalendar
 from dashboard.policy import load_policy
 from dashboard.sla import score, target_seconds
@@ -206,7 +206,7 @@ def _compare_custom_business_hour(policy, calendar, cases, sample, figures, targ
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_mb()
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.memory import peak_mb
 from benchmarks.results import report
 
 WORKDIR = Path(tempfile.gettempdir()) / "sla-dashboard-bench"
@@ -310,8 +311,6 @@ def run(kind: str, path: Path, *, profile: str | None = None) -> dict:
 
 
 def child(kind: str, path: str, url: str, profile: str | None = None) -> None:
-    import resource
-
     import pandas as pd
     import sqlalchemy
 
@@ -359,7 +358,7 @@ def child(kind: str, path: str, url: str, profile: str | None = None) -> None:
             k: connection.execute(sqlalchemy.text(q)).scalar_one() for k, q in counted.items()
         }
     engine.dispose()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(json.dumps({"seconds": seconds, "peak_mb": peak, **counts, **phases}))
 
 

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.memory import peak_mb
+
 WORKDIR = Path(tempfile.gettempdir()) / "sla-dashboard-bench"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 GOAL_RATIO = 1.5  # x the naive load's seconds
@@ -44,10 +46,11 @@ def make_export(rows: int) -> Path:
 def run(kind: str, path: Path, url: str) -> dict:
     """Run one measured load in a child process; returns its seconds and peak RSS."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(path), url],
+        [sys.executable, "-m", "benchmarks.bench_import", "--child", kind, str(path), url],
         capture_output=True,
         text=True,
         check=False,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     if done.returncode != 0:
         raise SystemExit(f"{kind} on {url} failed:\n{done.stderr}")
@@ -55,8 +58,6 @@ def run(kind: str, path: Path, url: str) -> dict:
 
 
 def child(kind: str, path: str, url: str) -> None:
-    import resource
-
     import pandas as pd
     import sqlalchemy
 
@@ -85,7 +86,7 @@ def child(kind: str, path: str, url: str) -> None:
         table = "cases_naive" if kind == "naive" else "cases"
         rows = connection.execute(sqlalchemy.text(f"select count(*) from {table}")).scalar_one()
     engine.dispose()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "rows": rows}))
 
 

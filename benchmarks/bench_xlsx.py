@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.memory import peak_mb
 from benchmarks.results import report
 from tests.workbooks import repeated, workbook
 
@@ -70,8 +71,6 @@ def workbooks() -> dict[str, bytes]:
 
 
 def child(path: str) -> None:
-    import resource
-
     from dashboard.errors import DashboardError
     from dashboard.importer.prepare import prepare_file
     from dashboard.policy import load_policy
@@ -84,7 +83,7 @@ def child(path: str) -> None:
     except DashboardError as exc:
         outcome = "refused: " + str(exc).split(": ", 1)[1][:70] + "..."
     seconds = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "outcome": outcome}))
 
 

@@ -18,7 +18,6 @@ import gc
 import io
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.memory import peak_mb
 from dashboard.cli import main as cli
 from dashboard.store import cases, make_engine
 
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         stored = connection.execute(select(func.count()).select_from(cases)).scalar_one()
     engine.dispose()
     end = rss_mb()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(f"imports        {args.imports} ({args.rows:,} rows each, half overlapping the one "
           "before, 3 bad rows each)")  # fmt: skip
     print(f"page renders   {rendered}")

@@ -3,6 +3,7 @@ commits compared. Nothing here times anything: the figures are made up or ignore
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -112,3 +113,24 @@ def test_the_readme_table_has_a_row_per_figure_with_its_goal():
     assert text.splitlines()[0] == "Measured today"
     assert "| engine ns/case (1M) | 52.00 ns | ≤ 100 ns | met |" in text
     assert "| import x naive | 2.10 x | ≤ 1.50 x | **not met** |" in text
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux's /proc")
+def test_a_childs_peak_memory_is_its_own_not_its_parents():
+    """ru_maxrss of a child started by a parent that peaked at 300 MB says 300 MB (exec keeps
+    the parent's high-water mark): benchmarks.memory.peak_mb says what the child used."""
+    child = (
+        "import json, resource; from benchmarks.memory import peak_mb; "
+        "print(json.dumps([peak_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))"
+    )
+    parent = (
+        "import subprocess, sys; held = bytearray(300 * 2**20); "
+        "held[::4096] = b'x' * len(held[::4096]); "
+        f"print(subprocess.run([sys.executable, '-c', {child!r}], capture_output=True, "
+        "text=True, check=True).stdout)"
+    )
+    done = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True,
+                          check=True, cwd=ROOT)  # fmt: skip
+    own, inherited_kb = json.loads(done.stdout)
+    assert inherited_kb / 1024 > 300  # what the benchmarks reported before
+    assert own < 150
