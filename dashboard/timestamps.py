@@ -214,18 +214,13 @@ def _parse_format(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
 def any_local(text: pd.Series) -> bool:
     """Whether any non-empty value is a wall time without an offset (read in the export's
     zone): then the zone is one the export implies; an export of `Z` times implies none."""
-    # _has_offset over whole columns: string methods in C (a Python loop over a million
-    # values all with an offset took 0.16 s a column, a third of a second an import)
-    # (blanks are not left out but counted as offsets: taking the others copied the column)
-    after_date = text.str.slice(11)
-    offset = (
-        text.eq("")
-        | text.str.endswith("Z")
-        | text.str.endswith("z")
-        | after_date.str.contains("+", regex=False)
-        | after_date.str.contains("-", regex=False)
-    )
-    return not bool(offset.all())
+    # Stops at the first local time. _has_offset inlined, without upper(): a column of a
+    # million times all with offsets (the usual export) is read in 0.05 s instead of 0.16.
+    # (pandas' string methods are slower on the object columns the mapping makes.)
+    for value in text.tolist():
+        if value and value[-1] not in "Zz" and "+" not in value[11:] and "-" not in value[11:]:
+            return True
+    return False
 
 
 def _has_offset(value: str) -> bool:
