@@ -70,6 +70,9 @@ def workload(engine, policy, filters: queries.Filters):
         "response times": lambda: analytics.response_distribution(engine, scope, policy),
         "breaches (first 1,000)": lambda: analytics.breaches(engine, scope, calendar, limit=1000),
         "at-risk queue": lambda: analytics.at_risk(engine, scope, calendar),
+        "at-risk queue counted": lambda: analytics.queue_counts(engine, scope, policy),
+        "at-risk queue not yet overdue": lambda: analytics.at_risk(
+            engine, scope, calendar, overdue=False),
         "open cases at as-of": lambda: analytics.open_cases(engine, scope, policy),
         "backlog by day": lambda: analytics.backlog(engine, filters, first=first, last=last),
         "ageing of open cases": lambda: analytics.ageing(engine, scope, policy),
