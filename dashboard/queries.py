@@ -249,8 +249,9 @@ def _expand(sql: str, *, seen: tuple[str, ...], dialect: str | None) -> str:
         if not path.exists():
             path = QUERIES_DIR / f"_{name}.{dialect}.sql"
         if not path.exists():
-            raise QueryError(f"{seen[0]}.sql: no fragment {{{{{name}}}}} (_{name}.sql, or "
-                             f"_{name}.{dialect}.sql for {dialect})")  # fmt: skip
+            each = (f"_{name}.{dialect}.sql for {dialect}" if dialect
+                    else "one per dialect, which needs the database's")  # fmt: skip
+            raise QueryError(f"{seen[0]}.sql: no fragment {{{{{name}}}}} (_{name}.sql, or {each})")
         body = _without_comments(path.read_text(encoding="utf-8"))
         return _expand(body.strip(), seen=(*seen, name), dialect=dialect)
 

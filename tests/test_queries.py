@@ -7,6 +7,7 @@ import random
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from dashboard import queries
 from dashboard.queries import Filters
@@ -114,3 +115,25 @@ def test_instants_read_as_epoch_seconds_are_those_pandas_reads_one_by_one():
     assert got["created_at"][1] == pd.Timestamp("2026-03-29T01:00:00Z")
     assert got.drop(columns="created_at").equals(expected.drop(columns="created_at"))
     assert queries._frame([], columns).columns.tolist() == columns
+
+
+def test_a_fragment_of_each_dialect_is_expanded_for_the_engines_own():
+    """queries/_name.DIALECT.sql: the SQL each database needs for the same value (an instant
+    as epoch seconds), chosen by the engine's dialect; without one, the error names both
+    files it looked for."""
+    sqlite = queries.load("reconcile_causes", "sqlite").sql
+    postgresql = queries.load("reconcile_causes", "postgresql").sql
+    assert "extract(epoch from c.created_at)" in postgresql
+    assert "extract" not in sqlite
+    assert "c.created_at as created_epoch" in sqlite
+    with pytest.raises(queries.QueryError, match=r"_created_epoch\.sql, or one per dialect"):
+        queries.load("reconcile_causes")
+    with pytest.raises(queries.QueryError, match=r"_created_epoch\.oracle\.sql for oracle"):
+        queries.load("reconcile_causes", "oracle")
+
+
+def test_the_causes_numbers_run_on_each_database(db):
+    got = queries.run(db, "reconcile_causes", filters=Filters(), as_of=fixture.AS_OF)
+    assert list(got.columns) == ["target_seconds", "created_epoch", "first_response_epoch",
+                                 "response_business_seconds", "resolution_business_seconds",
+                                 "helpdesk_met", "stated", "helpdesk_seconds"]  # fmt: skip
