@@ -37,6 +37,7 @@ from dashboard.store import (
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 FETCH_ROWS = 10_000  # rows per driver call in run_integers (PostgreSQL)
+EVERY = 2_000_000_000  # "no limit" for queries that take one: counts never come from a cut
 # How result columns are read back (instants are integers on SQLite, dates are text).
 _RESULT_TYPES = {
     **dict.fromkeys(
@@ -118,7 +119,8 @@ def run(
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     """The driver's rows as columns. PostgreSQL's instants arrive as aware datetimes, which
     pandas converts one by one, and slowly: read as epoch seconds instead, they become a
-    datetime64 column in one call (281,520 rows of three instants: 0.8 s before, 0.15 s)."""
+    datetime64 column in one call (reconcile_disagreements.sql's 281,520 rows at 10M cases,
+    with three instants: 2.4-2.7 s to read before, 2.1 s)."""
     if not rows:
         return pd.DataFrame.from_records(rows, columns=columns)
     data = {}

@@ -195,7 +195,7 @@ def reconcile(
     # Counted in the database, and only the disagreeing cases read: the same figures as
     # reconcile_rows over every case of the period (reconcile_cases.sql), which at a million
     # cases spent 20 s carrying them through the driver.
-    shown = EVERY if limit is None else limit
+    shown = queries.EVERY if limit is None else limit
     counts, disagreeing, implied, numbers = together(
         lambda: queries.run(engine, "reconcile_counts", filters=filters, as_of=as_of),
         lambda: queries.run(
@@ -207,9 +207,6 @@ def reconcile(
     return reconcile_counted(counts, disagreeing, policy,
                              zones=_zones(zones, implied["time_zone"], policy),
                              every=numbers)  # fmt: skip
-
-
-EVERY = 2_000_000_000  # no limit
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from dashboard.readable import clock
 # An unanswered case is "at risk" once half of its target or less is left: early enough to act.
 AT_RISK_SHARE = 0.5
 SHORT_PERIOD_DAYS = 120  # up to about a quarter, trends are drawn per week; longer, per month
-EVERY = 2_000_000_000  # "no limit" for queries that take one: counts are never taken from a cut
+EVERY = queries.EVERY  # "no limit" (queries.EVERY): counts are never taken from a cut
 SHOWN_ROWS = 5_000  # rows a page's table shows (the counts above it are always complete)
 OLDEST_SHOWN = 5  # the Overview's longest-overdue cases
 URGENT_LEVELS = (1, 2)  # the overdue cases a manager acts on first
@@ -339,7 +339,7 @@ def live_counts(
     youngest = earliest_pending_day(policy, calendar, day)
     queue = analytics.at_risk(engine, analytics.Scope(view.filters, at), calendar,
                               created_from=youngest, limit=EVERY)  # fmt: skip
-    return LiveCounts(int(backlog["open_cases"].sum()), queue_counts(queue).at_risk)
+    return LiveCounts(int(backlog["open_cases"].sum()), queue_counts_of(queue).at_risk)
 
 
 def live_counts_now(counts: QueueCounts, opened: int) -> LiveCounts:
@@ -386,7 +386,7 @@ def earliest_pending_day(policy: Policy, calendar: BusinessCalendar, day: dt.dat
     return working[upto - days_needed].astype(dt.date)
 
 
-def queue_counts(queue: pd.DataFrame) -> QueueCounts:
+def queue_counts_of(queue: pd.DataFrame) -> QueueCounts:
     """Of an at-risk queue's rows: already breached, and at risk (half the target or less
     left)."""
     if queue.empty:

@@ -2,20 +2,12 @@
 -- created, in the order the Customers page lists them (views.open_states): the overdue, then
 -- the other unanswered, both by deadline; then the answered, then those with no response
 -- recorded, both by creation. One customer's open cases (issue 15); whether an unanswered
--- one is overdue, and the business time it has left, are judged from these columns as the
--- at-risk queue judges them (at_risk.sql), so every page says the same.
+-- one is overdue, and the business time it has left, are judged from the queue's columns (and
+-- the response's) as the at-risk queue judges them (at_risk.sql), so every page says the same.
 select
-    c.source,
-    c.case_id,
-    c.customer,
-    c.severity,
-    c.channel,
-    c.subject,
-    c.created_at,
+    {{unanswered_columns}},
     c.first_response_at,
-    c.response_recorded,
-    c.response_deadline,
-    c.response_breach_at
+    c.response_recorded
 from ({{open_cases_at}}) as c
 order by
     case

@@ -121,11 +121,11 @@ def test_the_counted_queue_agrees_with_reading_the_whole_queue(db):
             for level in POLICY.levels:
                 theirs = whole[whole["severity"] == level]
                 row = counted[counted["severity"] == level].iloc[0]
-                expected = views.queue_counts(theirs)
+                expected = views.queue_counts_of(theirs)
                 got = views.QueueCounts(at_risk=row["at_risk"], breached=row["overdue"],
                                         unanswered=row["unanswered"])  # fmt: skip
                 assert got == expected, (filters, at, level)
-            assert views.queue_totals(counted) == views.queue_counts(whole), (filters, at)
+            assert views.queue_totals(counted) == views.queue_counts_of(whole), (filters, at)
 
 
 def test_the_longest_overdue_are_the_first_of_the_whole_queue(db):
@@ -176,7 +176,8 @@ def test_live_counts_at_a_past_instant_agree_with_the_whole_queue(db):
         at = at.astimezone(dt.UTC)
         later = dataclasses.replace(VIEW, as_of=at + dt.timedelta(days=30))
         bounded = views.live_counts(db, POLICY, later, calendar, at)
-        whole = views.queue_counts(analytics.at_risk(db, analytics.Scope(Filters(), at), calendar))
+        queue = analytics.at_risk(db, analytics.Scope(Filters(), at), calendar)
+        whole = views.queue_counts_of(queue)
         opened = sum(analytics.open_cases(db, analytics.Scope(Filters(), at), POLICY).values())
         assert bounded.at_risk == whole.at_risk, day
         assert bounded.open == opened, day
