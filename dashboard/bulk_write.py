@@ -54,15 +54,17 @@ def insert_tuples(
 
 
 def _insert_sqlite(
-    connection: Connection, table: Table, names: list[str], batches: Iterator[list[list]]
+    connection: Connection,
+    table: Table,
+    names: list[str],
+    batches: Iterator[tuple[list[list], list[bool]]],
 ) -> None:
     """INSERT each batch, leaving out the columns NULL in every row of it (an export without
     vendor figures or histories has six): sqlite3 binds None through its adapter lookup, a
     quarter of a microsecond a value, and an omitted column without a default is NULL."""
     nullable = {c.name for c in table.c if c.default is None and c.server_default is None}
-    for columns in batches:
-        kept = [i for i, (name, values) in enumerate(zip(names, columns, strict=True))
-                if name not in nullable or values.count(None) < len(values)]  # fmt: skip
+    for columns, missing in batches:
+        kept = [i for i, name in enumerate(names) if name not in nullable or not missing[i]]
         sql = _insert_sql(connection, table.name, [names[i] for i in kept])
         connection.exec_driver_sql(sql, list(zip(*(columns[i] for i in kept), strict=True)))
         del columns  # the batch's values go before the next batch is made
@@ -87,18 +89,22 @@ def update_rows(
             + " WHERE "
             + " AND ".join(f"{quote(k)} = {mark}" for k in keys)
         )
-        for columns in _batches(connection, table, frame, [*values, *keys]):
+        for columns, _ in _batches(connection, table, frame, [*values, *keys]):
             connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
             del columns
 
 
 def _batches(
     connection: Connection, table: Table, frame: pd.DataFrame, names: list[str]
-) -> Iterator[list[list]]:
-    """Each batch of rows as driver-ready columns (lists of values, in `names` order): memory
-    stays bounded by one batch."""
+) -> Iterator[tuple[list[list], list[bool]]]:
+    """Each batch of rows as driver-ready columns (lists of values, in `names` order), and
+    whether each column is missing in every row of the batch: memory stays bounded by one
+    batch."""
+    sqlite = connection.dialect.name == "sqlite"
     for start in range(0, len(frame), _BATCH):
-        yield _columns(connection, table, frame.iloc[start : start + _BATCH], names)
+        part = frame.iloc[start : start + _BATCH]
+        converted = [_convert(part[name], table.c[name].type, sqlite) for name in names]
+        yield [values for values, _ in converted], [every for _, every in converted]
 
 
 @contextlib.contextmanager
@@ -131,10 +137,10 @@ def _copy(connection: Connection, table: str, names: list[str], rows: Iterable[t
         cursor.close()
 
 
-def _rows(batches: Iterator[list[list]]) -> Iterator[tuple]:
+def _rows(batches: Iterator[tuple[list[list], list[bool]]]) -> Iterator[tuple]:
     """The rows of batches of driver-ready columns, one batch made at a time (chained in C:
     no Python frame per row)."""
-    return itertools.chain.from_iterable(zip(*columns, strict=True) for columns in batches)
+    return itertools.chain.from_iterable(zip(*columns, strict=True) for columns, _ in batches)
 
 
 def _insert_sql(connection: Connection, table: str, names: list[str]) -> str:
@@ -172,13 +178,10 @@ def _placeholder(connection: Connection) -> str:
     return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
-def _columns(connection: Connection, table: Table, frame: pd.DataFrame, names: list[str]):
-    sqlite = connection.dialect.name == "sqlite"
-    return [_convert(frame[name], table.c[name].type, sqlite) for name in names]
-
-
-def _convert(values: pd.Series, kind, sqlite: bool) -> list:
-    """One column -> a list of driver-ready Python values (None for missing).
+def _convert(values: pd.Series, kind, sqlite: bool) -> tuple[list, bool]:
+    """One column -> a list of driver-ready Python values (None for missing), and whether
+    every value is missing (from the mask already made: counting the list's None was a
+    fortieth of a million-row import).
 
     numpy's tolist makes the Python ints, floats and bools in C; only the missing cells are
     then set one by one (a list, not an object array: the array's tolist would be a second
@@ -197,16 +200,16 @@ def _convert(values: pd.Series, kind, sqlite: bool) -> list:
     if isinstance(kind, Date):
         days = _as_datetime64(values, "D")
         return _with_none(iso_days(days), np.isnat(days))
-    missing = values.isna().to_numpy()
     numpy_typed = isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf"
+    if isinstance(kind, Boolean) and numpy_typed and values.dtype.kind == "b":
+        # SQLite stores a bool as 1 or 0 whichever is bound; an int skips the adapter.
+        return values.to_numpy(dtype=np.int64 if sqlite else bool).tolist(), values.empty
+    if isinstance(kind, Integer) and numpy_typed and values.dtype.kind in "iub":
+        return values.to_numpy(dtype=np.int64).tolist(), values.empty  # never missing
+    missing = values.isna().to_numpy()
     if isinstance(kind, Boolean):
-        if numpy_typed and values.dtype.kind == "b":
-            # SQLite stores a bool as 1 or 0 whichever is bound; an int skips the adapter.
-            return values.to_numpy(dtype=np.int64 if sqlite else bool).tolist()
         plain = values.astype(object).tolist()
     elif isinstance(kind, Integer):
-        if numpy_typed and values.dtype.kind in "iub":
-            return values.to_numpy(dtype=np.int64).tolist()  # Python ints, never missing
         plain = values.to_numpy(dtype=np.int64, na_value=0).tolist()
     elif isinstance(kind, Float):
         plain = values.to_numpy(dtype=np.float64, na_value=np.nan).tolist()
@@ -226,10 +229,12 @@ def iso_days(days: np.ndarray) -> list[str]:
     return labels[position.reshape(-1)].tolist()
 
 
-def _with_none(values: list, missing: np.ndarray) -> list:
-    for position in np.flatnonzero(missing).tolist():
+def _with_none(values: list, missing: np.ndarray) -> tuple[list, bool]:
+    """The values with None where missing, and whether every one is."""
+    positions = np.flatnonzero(missing).tolist()
+    for position in positions:
         values[position] = None
-    return values
+    return values, len(positions) == len(values)
 
 
 def _as_datetime64(values: pd.Series, unit: str) -> np.ndarray:

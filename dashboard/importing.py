@@ -43,6 +43,7 @@ from dashboard.store import (
     imports,
     refresh_statistics,
     settings,
+    sorting_on_two_cores,
     writing,
 )
 from dashboard.summaries import refresh_summaries
@@ -355,8 +356,9 @@ def _secondary_indexes_rebuilt_if_large(connection: Connection, rows: int) -> It
     for index in cases.indexes:
         index.drop(connection)
     yield
-    for index in cases.indexes:
-        index.create(connection)
+    with sorting_on_two_cores(connection):  # each index is a sort of every case
+        for index in cases.indexes:
+            index.create(connection)
 
 
 def raw_frame(validated: Cases, source: str, *, hashes: np.ndarray | None = None) -> pd.DataFrame:

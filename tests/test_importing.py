@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 import sqlalchemy
 from sqlalchemy import select
 
-from dashboard import importing
+from dashboard import importing, store, summaries
 from dashboard.export import export_canonical
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
@@ -258,6 +260,47 @@ def test_a_large_first_import_builds_its_indexes_after_the_rows(engine, tmp_path
     assert case_index_definitions(engine) == built
     assert "where" in built["ix_cases_unanswered"].lower()
     assert planner_statistics_fresh(engine)
+
+
+# The statements that sort every case: an index of the cases, a summary's GROUP BY, the time
+# lists' reads in the order of case_counts' keys.
+_SORTS_EVERY_CASE = re.compile(
+    r"^(create index \S+ on cases |insert into (case_counts|case_moves|verdict_counts|"
+    r"verdict_disagreements) |select c\.(response|resolution)_business_seconds )"
+)
+
+
+def test_the_sorts_of_every_case_run_where_sqlite_sorts_on_two_cores(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "LARGE_WRITE", 2)  # the indexes are rebuilt, as at 1M
+    depth = []
+
+    @contextlib.contextmanager
+    def spied(connection):
+        with store.sorting_on_two_cores(connection):
+            depth.append(connection)
+            try:
+                yield
+            finally:
+                depth.pop()
+
+    monkeypatch.setattr(importing, "sorting_on_two_cores", spied)
+    monkeypatch.setattr(summaries, "sorting_on_two_cores", spied)
+    seen = []
+
+    def record(_connection, _cursor, statement, *_rest):
+        seen.append((" ".join(statement.split()).lower(), bool(depth)))
+
+    sqlalchemy.event.listen(engine, "before_cursor_execute", record)
+    try:
+        _import(engine, _file(tmp_path))
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", record)
+    sorts = [(statement[:40], inside) for statement, inside in seen
+             if _SORTS_EVERY_CASE.match(statement)]  # fmt: skip
+    indexes = [s for s, _ in sorts if s.startswith("create index")]
+    assert len(indexes) == (len(cases.indexes) if engine.dialect.name == "sqlite" else 0)
+    assert len(sorts) - len(indexes) == 6  # 4 summaries, 2 reads for the time lists
+    assert all(inside for _, inside in sorts), [s for s, inside in sorts if not inside]
 
 
 def case_index_definitions(engine) -> dict[str, str]:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Column, MetaData, Table, inspect, select
 from sqlalchemy.exc import OperationalError, StatementError
 
+from dashboard import store
 from dashboard.store import (
     SCHEMA_VERSION,
     DatabaseError,
@@ -17,7 +18,9 @@ from dashboard.store import (
     metadata,
     refresh_statistics,
     settings,
+    sorting_on_two_cores,
     upgrade_schema,
+    writing,
 )
 
 
@@ -94,6 +97,29 @@ def test_every_connection_gets_the_session_settings_we_rely_on(engine):
             assert pragma("pragma journal_mode").scalar_one() == "wal"
             assert pragma("pragma busy_timeout").scalar_one() == 30000
             assert pragma("pragma foreign_keys").scalar_one() == 1
+
+
+def test_large_sorts_are_cut_into_runs_for_a_second_core_then_the_cache_is_restored(engine):
+    """SQLite sorts in memory up to the page cache's size, on one core: inside the block the
+    cache is the sorter's run size, after it (an error or not) the writer's cache again."""
+
+    def cache(connection):
+        return connection.exec_driver_sql("pragma cache_size").scalar_one()
+
+    with writing(engine) as connection:
+        if engine.dialect.name == "postgresql":  # plans its own parallel sorts: nothing to set
+            with sorting_on_two_cores(connection):
+                assert connection.exec_driver_sql("select 1").scalar_one() == 1
+            return
+        writer = cache(connection)
+        assert writer == -131072
+        assert connection.exec_driver_sql("pragma threads").scalar_one() == 2
+        with sorting_on_two_cores(connection):
+            assert cache(connection) == -store.SORT_RUN_KIB
+        assert cache(connection) == writer
+        with pytest.raises(ZeroDivisionError), sorting_on_two_cores(connection):
+            1 / 0  # noqa: B018
+        assert cache(connection) == writer
 
 
 def test_statistics_that_cannot_be_refreshed_are_a_warning_not_an_error(engine, monkeypatch):

@@ -14,13 +14,19 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import queries, sources, time_lists
+from dashboard import importing, queries, sample_data, sources, store, time_lists
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import parse_policy
 from dashboard.queries import Filters
 from dashboard.recompute import recompute_stored
-from dashboard.store import case_counts_by_month, cases, time_lists_by_month
+from dashboard.store import (
+    SUMMARIES,
+    case_counts_by_month,
+    cases,
+    open_database,
+    time_lists_by_month,
+)
 from tests.helpers import policy_dict, vendor_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,3 +161,34 @@ def test_the_months_follow_a_second_source_a_recompute_and_a_removal(sample, mon
     with sample.connect() as connection:
         for table in (case_counts_by_month, time_lists_by_month):
             assert connection.execute(select(func.count()).select_from(table)).scalar() == 0
+
+
+@pytest.mark.slow
+def test_sorts_cut_into_runs_for_two_cores_give_the_same_summaries_and_indexes(
+    tmp_path, monkeypatch
+):
+    """SQLite sorts larger than store.SORT_RUN_KIB in runs on two cores (the summaries of a
+    million cases, the indexes of a large import): the same tables as one sort in memory.
+    40,000 cases sort in several runs of the least size SQLite takes (1 MB)."""
+    path = tmp_path / "many.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        sample_data.write(sample_data.generate(POLICY, cases=40_000, seed=16), out)
+    prepared = prepare_file(path, POLICY)
+    monkeypatch.setattr(importing, "LARGE_WRITE", 2)  # the indexes rebuilt, sorted
+    stored = {}
+    for run_kib in (1 << 20, 1):  # one sort in memory; runs of SQLite's least (1 MB)
+        monkeypatch.setattr(store, "SORT_RUN_KIB", run_kib)
+        engine = open_database(f"sqlite:///{tmp_path / f'runs_{run_kib}.sqlite'}")
+        try:
+            import_prepared(engine, [prepared], POLICY, source="portal")
+            with engine.connect() as connection:
+                check = connection.exec_driver_sql("pragma integrity_check").scalar_one()
+                assert check == "ok"  # every index holds exactly the table's rows
+                stored[run_kib] = {
+                    table.name: sorted(map(tuple, connection.execute(select(table))), key=repr)
+                    for table in SUMMARIES
+                }
+        finally:
+            engine.dispose()
+    assert sum(len(rows) for rows in stored[1].values()) > 40_000
+    assert stored[1] == stored[1 << 20]
