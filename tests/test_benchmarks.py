@@ -134,3 +134,30 @@ def test_a_childs_peak_memory_is_its_own_not_its_parents():
     own, inherited_kb = json.loads(done.stdout)
     assert inherited_kb / 1024 > 300  # what the benchmarks reported before
     assert own < 150
+
+
+def test_the_import_phases_account_for_the_whole_import(tmp_path):
+    """benchmarks.import_phases on a small export: every phase timed, the hooks removed after,
+    and the table's lines add up to the total (nothing counted twice: the driver's INSERT is
+    inside the rows' time, which the table shows without it)."""
+    from benchmarks import import_phases
+    from dashboard import importing, sample_data
+    from dashboard.policy import load_policy
+
+    path = tmp_path / "export.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        sample_data.write(sample_data.generate(load_policy(), cases=500, seed=3), out)
+    before = importing.insert_rows
+    total, phases = import_phases.timed_import(path, f"sqlite:///{tmp_path / 'phases.sqlite'}")
+    assert importing.insert_rows is before
+    expected = {"read the file", "map the columns", "validate", "score", "rows: made and stored",
+                "rows: the driver's INSERT", "time lists", "commits",
+                *(f"summary {name}" for name in import_phases._SUMMARIES)}  # fmt: skip
+    assert expected <= phases.keys()
+    assert all(seconds > 0 for seconds in phases.values())
+    lines = import_phases.report(total, phases)
+    seconds = {line[:34].strip(): float(line[34:43]) for line in lines[1:]}
+    assert seconds["total"] == round(total, 2)
+    assert seconds["other"] >= 0  # the phases overlap nowhere
+    parts = sum(v for k, v in seconds.items() if k != "total")
+    assert parts == pytest.approx(total, abs=0.01 * len(seconds))
