@@ -8,11 +8,12 @@ source: what the filters choose) into two lists, stored as little-endian int64s 
 time_lists. A period's times are then a few lists per day, joined in numpy: the same values,
 in another order, which no percentile depends on.
 
-Building them reads each time once more, in the order of ix_cases_by_day (no sort), and cuts
-the times into lists by the counts case_counts keeps of them (answered, resolved): no key
-crosses the driver once per case. The day's lists are then joined per month and the
-dimensions the filters choose into time_lists_by_month, from which a period reads its whole
-months (queries/_time_lists_of_period.sql): a year at 1M cases is then 1,000 lists, not 63,000.
+Building them reads each case's two times once more, in the order of ix_cases_by_day (no
+sort), and cuts the times into lists by the counts case_counts keeps of them (answered,
+resolved): no key crosses the driver once per case. The day's lists are then joined per
+month and the dimensions the filters choose into time_lists_by_month, from which a period
+reads its whole months (queries/_time_lists_of_period.sql): a year at 1M cases is then 1,000
+lists, not 63,000.
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ def refresh_time_lists(connection: Connection) -> None:
     keys = _rows(connection, "refresh_time_lists_keys")
     if not keys:
         return
+    # each case's response and resolution time, -1 for a missing one (stored times are
+    # never negative; one that were would leave its list short: _cut refuses it)
+    both = _integers(connection, "refresh_time_lists_times").reshape(-1, 2)
     lists = []
-    for column, query in ((-2, "refresh_time_lists_responses"),
-                          (-1, "refresh_time_lists_resolutions")):  # fmt: skip
+    for column, times in ((-2, both[:, 0]), (-1, both[:, 1])):
         counts = np.fromiter((row[column] for row in keys), dtype=np.int64, count=len(keys))
-        lists.append(_cut(_integers(connection, query), counts, query))
+        lists.append(_cut(times[times >= 0], counts, "refresh_time_lists_times"))
     # refresh_time_lists_keys.sql reads case_counts' key in the order of the table's columns,
     # then the month and the two counts
     rows = [(*key[:-3], response, resolution)

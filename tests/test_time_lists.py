@@ -221,3 +221,36 @@ def test_packed_lists_read_back_as_the_same_integers():
     packed = [time_lists_module.pack(times[:2]), time_lists_module.pack(times[2:])]
     assert time_lists_module.unpack(packed).tolist() == times.tolist()
     assert time_lists_module.unpack([]).tolist() == []
+
+
+def test_cases_with_one_time_only_keep_it_in_its_own_list(sample):
+    """The times are read in one pass, -1 standing for a missing one: cases answered but
+    unresolved and resolved but without a response time each add to one list only."""
+    c = cases.c
+    with sample.connect() as connection:
+        one_sided = connection.execute(
+            select(
+                func.count().filter(c.resolution_business_seconds.is_(None)),
+                func.count().filter(c.response_business_seconds.is_(None)),
+            ).where(
+                (c.response_business_seconds.is_(None)) != (c.resolution_business_seconds.is_(None))
+            )
+        ).one()
+    assert min(one_sided) > 0  # the sample has both kinds
+    assert _stored_lists(sample) == _cases_times(sample)
+
+
+def test_a_negative_stored_time_is_a_bug_said_out_loud(sample):
+    """No stored business time is negative; were one, it would read as missing and leave its
+    list short of case_counts' count: refused, never a list silently short of a case."""
+    from dashboard.store import writing
+    from dashboard.summaries import refresh_summaries
+
+    with writing(sample) as connection:
+        connection.execute(
+            cases.update()
+            .where(cases.c.case_id == select(func.min(cases.c.case_id)).scalar_subquery())
+            .values(response_business_seconds=-5)
+        )
+        with pytest.raises(time_lists_module.TimeListError, match="refresh_time_lists_times"):
+            refresh_summaries(connection)
