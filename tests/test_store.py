@@ -99,9 +99,12 @@ def test_every_connection_gets_the_session_settings_we_rely_on(engine):
             assert pragma("pragma foreign_keys").scalar_one() == 1
 
 
-def test_large_sorts_are_cut_into_runs_for_a_second_core_then_the_cache_is_restored(engine):
+def test_large_sorts_are_cut_into_runs_for_a_second_core_then_the_cache_is_restored(
+    engine, monkeypatch
+):
     """SQLite sorts in memory up to the page cache's size, on one core: inside the block the
-    cache is the sorter's run size, after it (an error or not) the writer's cache again."""
+    cache is the sorter's run size when the database is larger than the cache; after it (an
+    error or not) the writer's cache again. A database the cache holds keeps its cache."""
 
     def cache(connection):
         return connection.exec_driver_sql("pragma cache_size").scalar_one()
@@ -111,15 +114,22 @@ def test_large_sorts_are_cut_into_runs_for_a_second_core_then_the_cache_is_resto
             with sorting_on_two_cores(connection):
                 assert connection.exec_driver_sql("select 1").scalar_one() == 1
             return
-        writer = cache(connection)
-        assert writer == -131072
+        assert cache(connection) == -store.WRITER_CACHE_KIB
         assert connection.exec_driver_sql("pragma threads").scalar_one() == 2
+        with sorting_on_two_cores(connection):  # the new schema: a few hundred KB
+            assert cache(connection) == -store.WRITER_CACHE_KIB
+        # a cache smaller than the database (its tables and indexes: over 64 KB)
+        connection.exec_driver_sql("pragma cache_size=-64")
+        monkeypatch.setattr(store, "SORT_RUN_KIB", 16)
         with sorting_on_two_cores(connection):
-            assert cache(connection) == -store.SORT_RUN_KIB
-        assert cache(connection) == writer
+            assert cache(connection) == -16
+        assert cache(connection) == -64
         with pytest.raises(ZeroDivisionError), sorting_on_two_cores(connection):
             1 / 0  # noqa: B018
-        assert cache(connection) == writer
+        assert cache(connection) == -64
+        monkeypatch.setattr(store, "SORT_RUN_KIB", 64)  # runs no smaller than the cache
+        with sorting_on_two_cores(connection):
+            assert cache(connection) == -64
 
 
 def test_statistics_that_cannot_be_refreshed_are_a_warning_not_an_error(engine, monkeypatch):

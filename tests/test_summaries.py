@@ -5,6 +5,7 @@ for periods cut anywhere in a month and after every kind of write."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from collections import Counter
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import importing, queries, sample_data, sources, store, time_lists
+from dashboard import importing, queries, sample_data, sources, store, summaries, time_lists
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.policy import parse_policy
@@ -169,14 +170,27 @@ def test_sorts_cut_into_runs_for_two_cores_give_the_same_summaries_and_indexes(
 ):
     """SQLite sorts larger than store.SORT_RUN_KIB in runs on two cores (the summaries of a
     million cases, the indexes of a large import): the same tables as one sort in memory.
-    40,000 cases sort in several runs of the least size SQLite takes (1 MB)."""
+    40,000 cases (a database of over 20 MB, larger than the writer's cache here) sort in
+    several runs of the least size SQLite takes (1 MB)."""
     path = tmp_path / "many.csv"
     with open(path, "w", encoding="utf-8", newline="") as out:
         sample_data.write(sample_data.generate(POLICY, cases=40_000, seed=16), out)
     prepared = prepare_file(path, POLICY)
     monkeypatch.setattr(importing, "LARGE_WRITE", 2)  # the indexes rebuilt, sorted
+    caches = []
+
+    @contextlib.contextmanager
+    def spied(connection):
+        with store.sorting_on_two_cores(connection):
+            caches.append(connection.exec_driver_sql("pragma cache_size").scalar_one())
+            yield
+
+    monkeypatch.setattr(importing, "sorting_on_two_cores", spied)
+    monkeypatch.setattr(summaries, "sorting_on_two_cores", spied)
     stored = {}
-    for run_kib in (1 << 20, 1):  # one sort in memory; runs of SQLite's least (1 MB)
+    # a cache that holds every sort whole; then one smaller than the database, cut to 1 KiB
+    for writer_kib, run_kib in ((1 << 20, 1 << 20), (4 * 1024, 1)):
+        monkeypatch.setattr(store, "WRITER_CACHE_KIB", writer_kib)
         monkeypatch.setattr(store, "SORT_RUN_KIB", run_kib)
         engine = open_database(f"sqlite:///{tmp_path / f'runs_{run_kib}.sqlite'}")
         try:
@@ -190,5 +204,6 @@ def test_sorts_cut_into_runs_for_two_cores_give_the_same_summaries_and_indexes(
                 }
         finally:
             engine.dispose()
+    assert caches == [-(1 << 20)] * 2 + [-1] * 2  # the indexes, the summaries; each import
     assert sum(len(rows) for rows in stored[1].values()) > 40_000
     assert stored[1] == stored[1 << 20]
