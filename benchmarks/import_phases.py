@@ -19,6 +19,7 @@ import argparse
 import collections
 import contextlib
 import functools
+import importlib
 import re
 import time
 from collections.abc import Iterator
@@ -78,8 +79,6 @@ def timed_import(path: Path, url: str) -> tuple[float, dict[str, float]]:
 
 @contextlib.contextmanager
 def _functions_timed(phases: dict[str, float]) -> Iterator[None]:
-    import importlib
-
     originals = []
     for phase, module_name, name in _FUNCTIONS:
         module = importlib.import_module(module_name)

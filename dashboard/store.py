@@ -699,9 +699,9 @@ def sorting_on_two_cores(connection: Connection) -> Iterator[None]:
 
     The page cache shrinks to the sorter's run size meanwhile, and is restored after; only
     when the database is larger than the cache, whose pages are then read again from the
-    files whatever its size. A smaller database stays whole in the cache: shrinking it would
-    send the sorts back to the files for every page (a 200,000-case import was 1-1.5 s
-    slower, median of five alternated runs, and its sorts no quicker).
+    files whatever its size. A smaller database stays whole in the cache, which shrinking
+    would make SQLite read again from the files: a 200,000-case import (115 MB) was 1-1.5 s
+    slower with it cut (`make bench-compare`, medians of five alternated runs).
     """
     if connection.dialect.name != "sqlite":
         yield
