@@ -1,7 +1,9 @@
 """The store: engines, instants in UTC, the session settings, and opening a database (created
 once, refused untouched when too old; upgrades in place: tests/test_migrations.py)."""
 
+import contextlib
 import datetime as dt
+import sqlite3
 
 import pytest
 from sqlalchemy import Column, MetaData, Table, inspect, select
@@ -97,6 +99,30 @@ def test_every_connection_gets_the_session_settings_we_rely_on(engine):
             assert pragma("pragma journal_mode").scalar_one() == "wal"
             assert pragma("pragma busy_timeout").scalar_one() == 30000
             assert pragma("pragma foreign_keys").scalar_one() == 1
+
+
+def test_a_new_sqlite_database_gets_large_pages_and_an_existing_one_keeps_its_own(tmp_path):
+    """16 KiB pages for a file we create; a file created elsewhere with SQLite's 4 KiB keeps
+    them (a page size is fixed once a database is in WAL) and is used as it is."""
+    fresh = make_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    upgrade_schema(fresh)
+    old_path = tmp_path / "old.sqlite"
+    with contextlib.closing(sqlite3.connect(old_path)) as old:  # as made before 16 KiB pages
+        old.execute("pragma page_size = 4096")
+        assert old.execute("pragma journal_mode = wal").fetchone()[0] == "wal"
+    existing = make_engine(f"sqlite:///{old_path}")
+    upgrade_schema(existing)
+    try:
+        for engine, size in ((fresh, store.PAGE_SIZE), (existing, 4096)):
+            with engine.connect() as connection:
+                pragma = connection.exec_driver_sql
+                assert pragma("pragma page_size").scalar_one() == size
+                assert pragma("pragma journal_mode").scalar_one() == "wal"
+                assert pragma("select count(*) from cases").scalar_one() == 0
+    finally:
+        fresh.dispose()
+        existing.dispose()
+    assert store.PAGE_SIZE == 16_384
 
 
 def test_large_sorts_are_cut_into_runs_for_a_second_core_then_the_cache_is_restored(
