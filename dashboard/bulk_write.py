@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
+import sqlite3
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -65,9 +66,53 @@ def _insert_sqlite(
     nullable = {c.name for c in table.c if c.default is None and c.server_default is None}
     for columns, missing in batches:
         kept = [i for i, name in enumerate(names) if name not in nullable or not missing[i]]
-        sql = _insert_sql(connection, table.name, [names[i] for i in kept])
-        connection.exec_driver_sql(sql, list(zip(*(columns[i] for i in kept), strict=True)))
+        _insert_columns_sqlite(connection, table.name, [names[i] for i in kept],
+                               [columns[i] for i in kept])  # fmt: skip
         del columns  # the batch's values go before the next batch is made
+
+
+def _insert_columns_sqlite(
+    connection: Connection, table: str, names: list[str], columns: list[list]
+) -> None:
+    """INSERT the rows of equally long columns, many rows a statement.
+
+    sqlite3 spends about 1.5 us on each execution of a statement whatever its width (the
+    step, the reset, the next parameters fetched): with ROWS_PER_INSERT rows in one VALUES
+    list, a million cases' rows took 4.2 us each instead of 5.6 (33 columns). Each row's
+    values are still bound one by one, as before. The rows that do not fill a statement go
+    one by one at the end.
+    """
+    count, width = len(columns[0]), len(names)
+    per = max(1, min(ROWS_PER_INSERT, _variable_limit(connection) // width))
+    whole = count - count % per
+    if whole:
+        sql = _insert_sql(connection, table, names, rows=per)
+        connection.exec_driver_sql(
+            sql, [_flat(columns, start, per) for start in range(0, whole, per)]
+        )
+    if whole < count:
+        rest = list(zip(*(values[whole:] for values in columns), strict=True))
+        connection.exec_driver_sql(_insert_sql(connection, table, names), rest)
+
+
+ROWS_PER_INSERT = 100  # 100 and 992 (the most 33 columns allow at 32,766) were as quick
+
+
+def _flat(columns: list[list], start: int, rows: int) -> tuple:
+    """Rows start .. start + rows - 1, one after the other, as one statement's parameters:
+    each column's slice is laid into every width-th place (in C: no Python step per value)."""
+    width = len(columns)
+    flat: list = [None] * (rows * width)
+    for position, values in enumerate(columns):
+        flat[position::width] = values[start : start + rows]
+    return tuple(flat)
+
+
+def _variable_limit(connection: Connection) -> int:
+    """How many parameters one statement may have: 32,766 since SQLite 3.32, 999 before
+    (or what the build set)."""
+    driver = connection.connection.driver_connection
+    return driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 def update_rows(
@@ -143,11 +188,12 @@ def _rows(batches: Iterator[tuple[list[list], list[bool]]]) -> Iterator[tuple]:
     return itertools.chain.from_iterable(zip(*columns, strict=True) for columns, _ in batches)
 
 
-def _insert_sql(connection: Connection, table: str, names: list[str]) -> str:
+def _insert_sql(connection: Connection, table: str, names: list[str], rows: int = 1) -> str:
     quote = connection.dialect.identifier_preparer.quote
+    row = f"({', '.join([_placeholder(connection)] * len(names))})"
     return (
         f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join([_placeholder(connection)] * len(names))})"
+        f"VALUES {', '.join([row] * rows)}"
     )
 
 
