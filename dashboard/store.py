@@ -705,11 +705,11 @@ SORT_RUN_KIB = 16 * 1024
 def sorting_on_two_cores(connection: Connection) -> Iterator[None]:
     """Large sorts inside this block use a second core (SQLite; PostgreSQL plans its own).
 
-    The page cache shrinks to the sorter's run size meanwhile, and is restored after; only
-    when the database is larger than the cache, whose pages are then read again from the
-    files whatever its size. A smaller database stays whole in the cache, which shrinking
-    would make SQLite read again from the files: a 200,000-case import (115 MB) was 1-1.5 s
-    slower with it cut (`make bench-compare`, medians of five alternated runs).
+    The page cache shrinks to the sorter's run size meanwhile and is restored after, but
+    only when the database is larger than the cache (its pages are read again from the
+    files either way). A database the cache holds whole keeps its cache: shrinking it would
+    send SQLite back to the files, and a 200,000-case import (115 MB) was 1-1.5 s slower
+    that way (`make bench-compare`, medians of five alternated runs).
     """
     if connection.dialect.name != "sqlite":
         yield

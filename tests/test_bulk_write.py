@@ -148,30 +148,41 @@ def test_rows_are_written_in_batches_and_all_arrive(samples, monkeypatch):
     assert [r[1:] for r in stored] == [e[1:] for e in (EXPECTED * 2)[:5]]
 
 
+def _inserted_on_sqlite(path, frame: pd.DataFrame, *, variable_limit: int | None = None):
+    """insert_rows of `frame` into SAMPLES in a new SQLite file: each INSERT run, as (its
+    statement, how many sets of parameters it was run with), and the rows stored."""
+    engine = make_engine(f"sqlite:///{path}")
+    inserts = []
+
+    def limited(dbapi_connection, _record) -> None:
+        dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variable_limit)
+
+    def spy(_connection, _cursor, statement, parameters, _context, many) -> None:
+        if statement.startswith("INSERT"):
+            inserts.append((statement, len(parameters) if many else 1))
+
+    if variable_limit is not None:  # before the first connection: every one gets it
+        event.listen(engine, "connect", limited)
+    try:
+        METADATA.create_all(engine)
+        event.listen(engine, "before_cursor_execute", spy)
+        with writing(engine) as connection:
+            insert_rows(connection, SAMPLES, frame)
+        return inserts, _stored(engine)
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_rows_go_many_to_a_statement_and_the_rest_one_by_one(tmp_path, monkeypatch):
     """Seven rows in batches of five, two rows a statement: the first batch as two statements
     of two rows and one row alone, the second as one of two; every value as before."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'rows.sqlite'}")
-    METADATA.create_all(engine)
     monkeypatch.setattr(bulk_write, "_BATCH", 5)
     monkeypatch.setattr(bulk_write, "ROWS_PER_INSERT", 2)
     frame = pd.concat([_frames()["typed"]] * 3, ignore_index=True).iloc[:7]
     frame["key"] = pd.Series([f"k{i}" for i in range(7)], dtype=object)
-    executed = []
-
-    def spy(_connection, _cursor, statement, parameters, _context, many) -> None:
-        if statement.startswith("INSERT"):
-            rows_each = statement.count("), (") + 1
-            executed.append((rows_each, len(parameters) if many else 1))
-
-    event.listen(engine, "before_cursor_execute", spy)
-    try:
-        with writing(engine) as connection:
-            insert_rows(connection, SAMPLES, frame)
-        stored = _stored(engine)
-    finally:
-        engine.dispose()
-    assert executed == [(2, 2), (1, 1), (2, 1)]  # (rows a statement, times run)
+    inserts, stored = _inserted_on_sqlite(tmp_path / "rows.sqlite", frame)
+    # (rows a statement, times run)
+    assert [(sql.count("), (") + 1, runs) for sql, runs in inserts] == [(2, 2), (1, 1), (2, 1)]
     assert [r[0] for r in stored] == [f"k{i}" for i in range(7)]
     assert [r[1:] for r in stored] == [e[1:] for e in (EXPECTED * 3)[:7]]
 
@@ -179,29 +190,12 @@ def test_sqlite_rows_go_many_to_a_statement_and_the_rest_one_by_one(tmp_path, mo
 def test_a_statement_never_has_more_parameters_than_sqlite_allows(tmp_path, monkeypatch):
     """An SQLite built with the old limit of 999 parameters takes 999 // 9 = 111 rows of the
     nine columns a statement, however many ROWS_PER_INSERT asks for."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'limit.sqlite'}")
     monkeypatch.setattr(bulk_write, "ROWS_PER_INSERT", 1_000)
     frame = pd.concat([_frames()["typed"]] * 100, ignore_index=True)  # 300 rows
     frame["key"] = pd.Series([f"k{i:03}" for i in range(300)], dtype=object)
-    widths = []
-
-    def limited(dbapi_connection, _record) -> None:
-        dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
-
-    def spy(_connection, _cursor, statement, *_rest) -> None:
-        if statement.startswith("INSERT"):
-            widths.append(statement.count("?"))
-
-    event.listen(engine, "connect", limited)
-    METADATA.create_all(engine)
-    event.listen(engine, "before_cursor_execute", spy)
-    try:
-        with writing(engine) as connection:
-            insert_rows(connection, SAMPLES, frame)
-        stored = _stored(engine)
-    finally:
-        engine.dispose()
-    assert widths == [111 * 9, 9]  # 111 rows a statement (run twice), then 78 one by one
+    inserts, stored = _inserted_on_sqlite(tmp_path / "limit.sqlite", frame, variable_limit=999)
+    # (parameters a statement, times run): 111 rows twice, then the 78 left one by one
+    assert [(sql.count("?"), runs) for sql, runs in inserts] == [(111 * 9, 2), (9, 78)]
     assert len(stored) == 300
     assert [r[1:] for r in stored[:3]] == [e[1:] for e in EXPECTED]
 
