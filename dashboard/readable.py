@@ -46,6 +46,44 @@ def hours(value: float | None) -> str:
     return MISSING if _missing(value) else duration(float(value) * 3600)
 
 
+def durations(seconds) -> list[str]:
+    """duration() of each value of a column (a page's table of up to 5,000 cases: one call a
+    value cost 2 us; here the parts are joined a column at a time, in C)."""
+    return _spelled(_numbers(seconds))
+
+
+def hours_column(values) -> list[str]:
+    """hours() of each value of a column, as durations() spells a column."""
+    return _spelled(_numbers(values) * 3600)  # the same float product hours() rounds
+
+
+def _numbers(values) -> np.ndarray:
+    """A column as floats, NaN where _missing() (None, NaN, or not a number)."""
+    series = pd.Series(values)
+    if series.dtype.kind not in "iuf":
+        series = pd.to_numeric(series.astype(object), errors="coerce")
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _spelled(seconds: np.ndarray) -> list[str]:
+    missing = np.isnan(seconds)
+    whole = np.rint(np.where(missing, 0.0, seconds)).astype(np.int64)  # round(): half to even
+    hours_, rest = np.divmod(np.abs(whole), 3600)
+    minutes, secs = np.divmod(rest, 60)
+    # numbers spelled from tables (and each distinct hour once): numpy's int-to-text is slower
+    distinct, position = np.unique(hours_, return_inverse=True)
+    hours_text = np.array([str(h) for h in distinct.tolist()], dtype=object)[position.reshape(-1)]
+    with_secs = np.where(secs != 0, " " + _TWO_DIGITS[secs] + "s", "")
+    text = np.where(
+        hours_ != 0,
+        hours_text + "h " + _TWO_DIGITS[minutes] + "m" + with_secs,
+        np.where(minutes != 0, _NUMBERS[minutes] + "m" + with_secs, _NUMBERS[secs] + "s"),
+    )
+    text = np.where(whole < 0, "-" + text, text)
+    text[missing] = MISSING
+    return text.tolist()
+
+
 def share(value: float | None) -> str:
     """0.9473 -> '94.7%'; None or NaN -> '-'."""
     return MISSING if _missing(value) else f"{float(value):.1%}"
@@ -106,17 +144,20 @@ def instants(stamps: pd.Series, zone: ZoneInfo, *, missing: str = MISSING) -> li
         [f"{WEEKDAYS[d.weekday()]} {d:%d %b %Y}" for d in distinct_days.astype(dt.date)],
         dtype=object,
     )
-    # time_of_day()'s spelling from whole numbers: a datetime and strftime per distinct time
-    # (nearly one per case, to the second) cost 2.5 us each
+    # time_of_day()'s spelling from whole numbers, for nearly one distinct time per case (to
+    # the second): a datetime and strftime each cost 2.5 us, an f-string with three {:02d}
+    # 1.1 us; two-digit strings looked up and joined in C, 0.2 us (a 5,000-row table's
+    # column of instants in 2.5 ms instead of 7.5)
     hours_, rest = np.divmod(distinct_times, 3600)
     minutes, seconds = np.divmod(rest, 60)
-    time_text = np.array(
-        [f"{h:02d}:{m:02d}:{x:02d}" if x else f"{h:02d}:{m:02d}"
-         for h, m, x in zip(hours_.tolist(), minutes.tolist(), seconds.tolist(), strict=True)],
-        dtype=object,
-    )  # fmt: skip
+    clock = _TWO_DIGITS[hours_] + ":" + _TWO_DIGITS[minutes]
+    time_text = np.where(seconds != 0, clock + ":" + _TWO_DIGITS[seconds], clock)
     spelled[present] = day_text[day_of.reshape(-1)] + " " + time_text[time_of.reshape(-1)]
     return spelled.tolist()
+
+
+_TWO_DIGITS = np.array([f"{n:02d}" for n in range(60)], dtype=object)  # '00' .. '59'
+_NUMBERS = np.array([str(n) for n in range(60)], dtype=object)  # '0' .. '59'
 
 
 def _missing(value) -> bool:

@@ -75,6 +75,28 @@ def test_hours_share_clock_and_instants():
     )
 
 
+def test_a_column_of_durations_reads_as_each_duration_does():
+    rng = np.random.default_rng(11)
+    seconds = np.concatenate(
+        [
+            rng.random(2_000) * 400 - 40,  # seconds and minutes, negative ones too
+            rng.integers(-5_000, 2_000_000, 2_000) + 0.5,  # halves: round() goes to even
+            [0.0, -0.0, -0.4, -0.5, 0.5, 1.5, 2.5, 59.5, 3599.5, 3600.0, 7517.0, -1800.0],
+            [np.nan],
+        ]
+    )
+    assert readable.durations(pd.Series(seconds)) == [readable.duration(s) for s in seconds]
+    hours = seconds / 3600
+    assert readable.hours_column(pd.Series(hours)) == [readable.hours(h) for h in hours]
+    # object columns: None, NaN and text are missing, numbers spelled; nullable integers too
+    mixed = pd.Series([None, 1.0, "x", 3600, np.nan, 20 / 3600], dtype=object)
+    assert readable.durations(mixed) == [readable.duration(v) for v in mixed]
+    assert readable.hours_column(mixed) == [readable.hours(v) for v in mixed]
+    nullable = pd.Series([14_400, None, 61], dtype="Int64")
+    assert readable.durations(nullable) == ["4h 00m", "-", "1m 01s"]
+    assert readable.durations(pd.Series([], dtype=float)) == []
+
+
 @pytest.mark.parametrize(
     "zone", ["Europe/London", "Asia/Kolkata", "America/New_York", "Australia/Lord_Howe"]
 )

@@ -132,7 +132,7 @@ def _breaches(table: pd.DataFrame) -> pd.DataFrame:
             "Case": table["case_id"],
             "Customer": table["customer"],
             "Severity": _severity(table["severity"]),
-            "Over target by": table["overshoot_hours"].map(readable.hours),
+            "Over target by": readable.hours_column(table["overshoot_hours"]),
             "Answered": table["answered"].map({True: "yes", False: "not yet"}),
             "Created": table["created_at"],
             "Deadline": table["response_deadline"],

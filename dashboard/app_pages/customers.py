@@ -187,7 +187,7 @@ def _breaches(data: views.CustomerPage, customer: str, policy, view) -> None:
             "Created": _instants(breaches["created_at"]),
             "First response": _instants(breaches["first_response_at"], missing="not yet"),
             "Deadline": _instants(breaches["response_deadline"]),
-            "Over target by (business time)": breaches["overshoot_hours"].map(readable.hours),
+            "Over target by (business time)": readable.hours_column(breaches["overshoot_hours"]),
             "Subject": breaches["subject"].fillna(""),
             "Source": breaches["source"],
         }

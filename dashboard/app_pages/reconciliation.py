@@ -95,8 +95,8 @@ def _disagreements(found: Reconciliation, view: views.View) -> None:
             "Why": [why(c, d) for c, d in zip(cases["cause"], cases["cause_detail"], strict=True)],
             "Ours": cases["response_status"],
             "Helpdesk's": cases["helpdesk"],
-            "Target": cases["target_seconds"].map(readable.duration),
-            "Our business time": cases["response_business_seconds"].map(readable.duration),
+            "Target": readable.durations(cases["target_seconds"]),
+            "Our business time": readable.durations(cases["response_business_seconds"]),
             "Under that cause": [
                 _under(t, held, own)
                 for t, held, own in zip(

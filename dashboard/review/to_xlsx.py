@@ -94,7 +94,8 @@ def sheets(pack: ReviewPack) -> dict[str, pd.DataFrame]:
     breaches = pack.breaches.copy()
     # The hours stay numbers to compute with; beside them, as the pages and the PDF say them.
     over = breaches["business_hours"] - breaches["target_hours"]
-    breaches.insert(breaches.columns.get_loc("explanation"), "overshoot", over.map(readable.hours))
+    spelled = readable.hours_column(over)
+    breaches.insert(breaches.columns.get_loc("explanation"), "overshoot", spelled)
     for column in ("created_at", "first_response_at"):
         breaches[column] = breaches[column].map(lambda t: _naive(_local(t, zone)))
     breaches = breaches.rename(
