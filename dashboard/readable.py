@@ -57,6 +57,20 @@ def hours_column(values) -> list[str]:
     return _spelled(_numbers(values) * 3600)  # the same float product hours() rounds
 
 
+def open_responses(states, hours) -> list[str]:
+    """Each open case's response in words, by its state (views.open_states) and its business
+    hours left or overdue by: 'overdue by 80h 00m', '3h 00m left', 'answered', or 'not timed
+    (the export records no response)'; a column at a time, as hours_column spells one."""
+    state = pd.Series(states).to_numpy(dtype=object)
+    spelled = np.array(hours_column(hours), dtype=object)
+    words = np.select(
+        [state == "overdue", state == "unanswered", state == "answered"],
+        ["overdue by " + spelled, spelled + " left", np.full(state.size, "answered", object)],
+        default="not timed (the export records no response)",
+    )
+    return words.tolist()
+
+
 def _numbers(values) -> np.ndarray:
     """A column as floats, NaN where _missing() (None, NaN, or not a number)."""
     series = pd.Series(values)

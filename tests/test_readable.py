@@ -97,6 +97,19 @@ def test_a_column_of_durations_reads_as_each_duration_does():
     assert readable.durations(pd.Series([], dtype=float)) == []
 
 
+def test_open_cases_responses_in_words():
+    states = pd.Series(["overdue", "unanswered", "answered", "not timed", "unanswered"])
+    hours = pd.Series([80.0, 3.0, np.nan, np.nan, 20 / 3600])
+    assert readable.open_responses(states, hours) == [
+        "overdue by 80h 00m",
+        "3h 00m left",
+        "answered",
+        "not timed (the export records no response)",
+        "20s left",
+    ]
+    assert readable.open_responses(pd.Series([], dtype=object), pd.Series([], dtype=float)) == []
+
+
 @pytest.mark.parametrize(
     "zone", ["Europe/London", "Asia/Kolkata", "America/New_York", "Australia/Lord_Howe"]
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -57,7 +58,7 @@ def page() -> None:
             "Customer": queue["customer"],
             "Severity": queue["severity"].map(labels),
             "Deadline": queue["response_deadline"],
-            "Business time to deadline": queue["remaining_hours"].map(time_left),
+            "Business time to deadline": _time_left(queue["remaining_hours"]),
             "Created": queue["created_at"],
             "Channel": queue["channel"],
             "Subject": queue["subject"],
@@ -67,11 +68,13 @@ def page() -> None:
     ui.table(shown, "at-risk-queue", height=360)
 
 
-def time_left(remaining_hours: float) -> str:
+def _time_left(remaining_hours: pd.Series) -> list[str]:
     """'2h 10m left', or 'overdue by 3456h 57m' once the deadline has passed."""
-    if remaining_hours < 0:
-        return f"overdue by {readable.hours(-remaining_hours)}"
-    return f"{readable.hours(remaining_hours)} left"
+    overdue = (remaining_hours < 0).to_numpy()
+    return readable.open_responses(
+        np.where(overdue, "overdue", "unanswered").astype(object),
+        remaining_hours.abs(),
+    )
 
 
 ui.guarded(page)

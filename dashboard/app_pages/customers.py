@@ -149,10 +149,7 @@ def _open_cases(data: views.CustomerPage, customer: str, view) -> None:
         {
             "Case": opened["case_id"],
             "Severity": opened["severity"].map(ui.severity_names()),
-            "Response (business time)": [
-                _response(state, hours) for state, hours in zip(
-                    opened["state"], opened["hours"], strict=True)
-            ],
+            "Response (business time)": readable.open_responses(opened["state"], opened["hours"]),
             # no response recorded: no deadline to hold the case to
             "Deadline": _instants(opened["response_deadline"].where(timed)),
             "Created": _instants(opened["created_at"]),
@@ -162,15 +159,6 @@ def _open_cases(data: views.CustomerPage, customer: str, view) -> None:
         }
     )  # fmt: skip
     ui.table(shown, f"customer-{customer}-open", height=320)
-
-
-def _response(state: str, hours: float) -> str:
-    """An open case's response in words: 'overdue by 80h 00m', '3h 00m left', 'answered'."""
-    if state == "overdue":
-        return f"overdue by {readable.hours(hours)}"
-    if state == "unanswered":
-        return f"{readable.hours(hours)} left"
-    return "answered" if state == "answered" else "not timed (the export records no response)"
 
 
 def _breaches(data: views.CustomerPage, customer: str, policy, view) -> None:
