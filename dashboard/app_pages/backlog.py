@@ -72,7 +72,7 @@ def _time_left(remaining_hours: pd.Series) -> list[str]:
     """'2h 10m left', or 'overdue by 3456h 57m' once the deadline has passed."""
     overdue = (remaining_hours < 0).to_numpy()
     return readable.open_responses(
-        np.where(overdue, "overdue", "unanswered").astype(object),
+        np.where(overdue, "overdue", "unanswered"),
         remaining_hours.abs(),
     )
 
