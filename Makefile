@@ -58,7 +58,7 @@ format: $(VENV)/.installed-dev ## reformat the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed-bench ## every benchmark (1M rows, both databases; 17-30 minutes here), then every figure beside its goal
+bench: $(VENV)/.installed-bench ## every benchmark (1M rows, both databases; 15-30 minutes here), then every figure beside its goal
 	$(BIN)/python -m benchmarks.summary
 
 bench-quick: $(VENV)/.installed-bench ## smaller benchmark runs on SQLite, figures beside their goals (minutes)
