@@ -137,6 +137,30 @@ def test_an_update_writes_the_same_values_as_an_insert(samples, shape):
     assert _stored(samples) == EXPECTED
 
 
+@pytest.mark.parametrize("shape", ["typed", "objects", "pandas"])
+def test_missing_values_are_stored_as_null_in_every_kind_of_column(samples, shape):
+    """On SQLite a missing value is bound as a float NaN, which SQLite stores as NULL (quicker
+    than None): NULL it is, of no type, never a REAL NaN or text."""
+    with writing(samples) as connection:
+        insert_rows(connection, SAMPLES, _frames()[shape])
+        update_rows(connection, SAMPLES, _frames()[shape].iloc[[1]], keys=("key",))
+    nullable = [c for c in NAMES if c not in ("key", "flag")]
+    with samples.connect() as connection:
+        found = connection.exec_driver_sql(
+            "select count(*) from bulk_samples where key = 'b' and "
+            + " and ".join(f'"{c}" is null' for c in nullable)
+        ).scalar_one()
+        assert found == 1
+        if samples.dialect.name == "sqlite":
+            kinds = connection.exec_driver_sql(
+                "select "
+                + ", ".join(f'typeof("{c}")' for c in nullable)
+                + " from bulk_samples where key = 'b'"
+            ).one()
+            assert set(kinds) == {"null"}
+    assert bulk_write.NULL_FOR["sqlite"] != bulk_write.NULL_FOR["sqlite"]  # NaN
+
+
 def test_rows_are_written_in_batches_and_all_arrive(samples, monkeypatch):
     monkeypatch.setattr(bulk_write, "_BATCH", 2)  # three batches for five rows
     frame = pd.concat([_frames()["typed"]] * 2, ignore_index=True).iloc[:5]

@@ -82,6 +82,15 @@ def test_too_wide_rows_are_rejected_whole_short_rows_padded(tmp_path):
     assert table.records == 3
 
 
+def test_short_and_blank_rows_on_the_fast_path_read_as_empty_cells(tmp_path):
+    # The C parser reads this file (no row is too wide): a short row's missing cells, the
+    # last one among them, are empty text, and the blank row is dropped.
+    table = read_table(_write(tmp_path, "a,b,c\n1,2\n\n3,4,5\n6\n"))
+    assert table.frame.values.tolist() == [["1", "2", ""], ["3", "4", "5"], ["6", "", ""]]
+    assert table.row_numbers.tolist() == [2, 4, 5]
+    assert not table.rejects
+
+
 def test_repeated_headers_are_kept_apart(tmp_path):
     table = read_table(_write(tmp_path, "Issue key,Labels,Labels,Labels\nA-1,x,y,\n"))
     assert table.header == ["Issue key", "Labels", "Labels (2)", "Labels (3)"]
