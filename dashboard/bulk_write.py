@@ -225,9 +225,9 @@ def _placeholder(connection: Connection) -> str:
 
 
 def _convert(values: pd.Series, kind, sqlite: bool) -> tuple[list, bool]:
-    """One column -> a list of driver-ready Python values (NULL_FOR for missing), and whether
-    every value is missing (from the mask already made: counting the list's None was a
-    fortieth of a million-row import).
+    """One column -> a list of driver-ready Python values (None for missing, SQLITE_NULL on
+    SQLite), and whether every value is missing (from the mask already made: counting the
+    list's None was a fortieth of a million-row import).
 
     numpy's tolist makes the Python ints, floats and bools in C; only the missing cells are
     then set one by one (a list, not an object array: the array's tolist would be a second
@@ -276,20 +276,20 @@ def iso_days(days: np.ndarray) -> list[str]:
 
 
 def _with_null(values: list, missing: np.ndarray, sqlite: bool) -> tuple[list, bool]:
-    """The values with NULL_FOR (the database) where missing, and whether every one is."""
+    """The values with the database's NULL where missing, and whether every one is."""
     positions = np.flatnonzero(missing).tolist()
-    null = NULL_FOR["sqlite" if sqlite else "postgresql"]
+    null = SQLITE_NULL if sqlite else None
     for position in positions:
         values[position] = null
     return values, len(positions) == len(values)
 
 
-# What a missing value is bound as. SQLite stores a NaN bound as a float as NULL
+# A missing value as bound on SQLite. SQLite stores a NaN bound as a float as NULL
 # (sqlite3VdbeMemSetDouble, behind sqlite3_bind_double: a NaN sets the value NULL), and
 # sqlite3 binds a float at once, where None goes through its adapter lookup first: about
 # 0.3 us more a value (a million-case import binds nine hundred thousand missing dismissal
-# reasons). PostgreSQL's COPY needs None.
-NULL_FOR = {"sqlite": float("nan"), "postgresql": None}
+# reasons). PostgreSQL's COPY takes None.
+SQLITE_NULL = float("nan")
 
 
 def _as_datetime64(values: pd.Series, unit: str) -> np.ndarray:

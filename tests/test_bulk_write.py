@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import math
 import sqlite3
 
 import numpy as np
@@ -158,7 +159,7 @@ def test_missing_values_are_stored_as_null_in_every_kind_of_column(samples, shap
                 + " from bulk_samples where key = 'b'"
             ).one()
             assert set(kinds) == {"null"}
-    assert bulk_write.NULL_FOR["sqlite"] != bulk_write.NULL_FOR["sqlite"]  # NaN
+    assert math.isnan(bulk_write.SQLITE_NULL)
 
 
 def test_rows_are_written_in_batches_and_all_arrive(samples, monkeypatch):
