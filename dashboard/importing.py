@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from dashboard import __version__, import_log
+from dashboard import __version__, import_log, parallel, summaries_from_memory
 from dashboard.access import login_name
 from dashboard.bulk_write import insert_rows, update_rows
 from dashboard.business_hours import BusinessCalendar, supported_years
@@ -47,6 +48,7 @@ from dashboard.store import (
     writing,
 )
 from dashboard.summaries import refresh_summaries
+from dashboard.summaries_from_memory import Counted, StoredCases
 from dashboard.text import nullable_text, object_frame
 
 # Fields that come from the export; a change to any of them makes the case "updated".
@@ -120,10 +122,16 @@ def import_prepared(
             refuse_overlaps(connection, overlap_files(prepared, sources))
         interrupted = import_log.mark_interrupted(connection, besides=running)
         import_ids = import_log.taken_over(connection, running, rows)
+        # The first cases of a database, from one file: every case stored is one in memory,
+        # and the summaries are counted there (dashboard/summaries_from_memory.py)
+        first = len(prepared) == 1 and not _has_cases(connection)
+        counting = None
         for item, import_id, source_ in zip(prepared, import_ids, sources, strict=True):
-            reports.append(_import_one(connection, item, policy, import_id, source=source_))
+            report, counting = _import_one(connection, item, policy, import_id, source=source_,
+                                           count_summaries=first)  # fmt: skip
+            reports.append(report)
         refresh_calendar_days(connection, policy)
-        refresh_summaries(connection)
+        refresh_summaries(connection, counting)
         _set(connection, "policy_fingerprint", policy.fingerprint)
     for earlier in interrupted:
         warnings.warn(earlier.message(), import_log.InterruptedWarning, stacklevel=2)
@@ -206,8 +214,17 @@ def _log_row(
 
 
 def _import_one(
-    connection: Connection, item: PreparedFile, policy: Policy, import_id: int, *, source: str
-) -> ImportReport:
+    connection: Connection,
+    item: PreparedFile,
+    policy: Policy,
+    import_id: int,
+    *,
+    source: str,
+    count_summaries: bool = False,
+) -> tuple[ImportReport, Future[Counted] | None]:
+    """The file's report; with `count_summaries`, when every case it holds is new, the
+    summaries of its cases being counted (dashboard/summaries_from_memory.py)."""
+    counting = None
     validated = item.validated
     inserted = updated = unchanged = 0
     cases_read, figures = validated.cases, item.figures
@@ -225,8 +242,10 @@ def _import_one(
         store_events(connection, source, merged.new, import_id)
         refresh_events(connection, source, merged.reread)
     if figures is not None:
-        inserted, updated = _write_cases(connection, cases_read, figures, policy, import_id,
-                                         source=source)  # fmt: skip
+        inserted, updated, counting = _write_cases(
+            connection, cases_read, figures, policy, import_id, source=source,
+            count_summaries=count_summaries,
+        )  # fmt: skip
         unchanged = len(cases_read) - inserted - updated
 
     _insert_rejects(connection, import_id, validated.rejects, item)
@@ -250,7 +269,7 @@ def _import_one(
         unchanged=unchanged,
         rejected=len(validated.rejects),
         notes=item.notes,
-    )
+    ), counting
 
 
 # Cases turned into rows and written at a time: an import holds the rows of one chunk, never
@@ -266,9 +285,11 @@ def _write_cases(
     import_id: int,
     *,
     source: str,
-) -> tuple[int, int]:
+    count_summaries: bool = False,
+) -> tuple[int, int, Future[Counted] | None]:
     """Insert the new cases and update the changed ones, a chunk at a time; returns how many
-    of each."""
+    of each, and with `count_summaries`, when every case is new, their summaries being
+    counted (in a thread, while SQLite builds the indexes: that releases the GIL)."""
     hashes = content_hashes(cases_read)
     stored = _stored_hashes(connection, source)
     if stored.empty:  # a first import of the source: all new, no ids to look up
@@ -284,13 +305,16 @@ def _write_cases(
             rows = case_rows(cases_read, figures, policy, take, source=source,
                              import_id=import_id, hashes=hashes)  # fmt: skip
             insert_rows(connection, cases, rows)
+        counting = None
+        if count_summaries and len(new) == len(hashes) > 0:
+            counting = parallel.started(_counted, cases_read, figures, policy, source)
     columns = [*RAW_FIELDS, "content_hash", "last_import_id", *DERIVED_FIELDS]
     for take in _chunks(np.flatnonzero(is_changed), len(hashes)):
         rows = case_rows(cases_read, figures, policy, take, source=source,
                          import_id=import_id, hashes=hashes)  # fmt: skip
         update_rows(connection, cases, rows[[*columns, "source", "case_id"]],
                     keys=("source", "case_id"))  # fmt: skip
-    return len(new), int(is_changed.sum())
+    return len(new), int(is_changed.sum()), counting
 
 
 def _chunks(positions: np.ndarray, total: int) -> Iterator[slice | np.ndarray]:
@@ -446,13 +470,8 @@ def content_hashes(validated) -> np.ndarray:
 
 def derived_frame(validated_cases, figures: SlaFigures, policy: Policy) -> pd.DataFrame:
     """The fields computed under the policy: local periods and the SLA verdict."""
-    zone = ZoneInfo(policy.calendar.timezone)
-    created_day = _local_days(validated_cases.created_at, zone)
-    resolved_day = _local_days(validated_cases.resolved_at, zone)
-    resolved_day[~validated_cases.has_resolved_at] = np.datetime64("NaT")
-    status = figures.status_names
-    # Unanswered cases have no stored verdict: pending or breached depends on "as of".
-    stored_status = np.where(figures.unanswered, None, status)
+    created_day, resolved_day = _local_dates(validated_cases, policy)
+    stored_status = _stored_status(figures)
     return object_frame(
         {
             "created_local_date": created_day,
@@ -473,6 +492,53 @@ def derived_frame(validated_cases, figures: SlaFigures, policy: Policy) -> pd.Da
             "policy_fingerprint": np.full(len(created_day), policy.fingerprint, dtype=object),
         }
     )
+
+
+def _local_dates(validated_cases, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
+    """Each case's created_local_date and resolved_local_date (NaT while unresolved)."""
+    zone = ZoneInfo(policy.calendar.timezone)
+    created_day = _local_days(validated_cases.created_at, zone)
+    resolved_day = _local_days(validated_cases.resolved_at, zone)
+    resolved_day[~validated_cases.has_resolved_at] = np.datetime64("NaT")
+    return created_day, resolved_day
+
+
+def _stored_status(figures: SlaFigures) -> np.ndarray:
+    # Unanswered cases have no stored verdict: pending or breached depends on "as of".
+    return np.where(figures.unanswered, None, figures.status_names)
+
+
+def _counted(cases_read: Cases, figures: SlaFigures, policy: Policy, source: str) -> Counted:
+    return summaries_from_memory.count(stored_cases(cases_read, figures, policy, source))
+
+
+def stored_cases(cases_read: Cases, figures: SlaFigures, policy: Policy, source: str):
+    """What the summaries read of each case as raw_frame and derived_frame store it, for
+    dashboard/summaries_from_memory.py (an import into an empty database)."""
+    frame = cases_read.frame
+    created_day, resolved_day = _local_dates(cases_read, policy)
+    resolution = figures.resolution
+    n = len(frame)
+    return StoredCases(
+        created_day=created_day,
+        resolved_day=resolved_day,
+        severity=frame["severity"].to_numpy(),
+        # '' where NULL is stored (nullable_text): the summaries map it, once a value
+        **{c: frame[c].to_numpy(dtype=object) for c in ("customer", "channel", "plan",
+                                                         "dismissal_reason", "vendor_sla")},
+        # as _stored_status: NULL (0) while unanswered
+        status=np.where(figures.unanswered, 0, figures.status.astype(np.int8) + 1).astype(np.int8),
+        source=source,
+        vendor_business_minutes=frame["vendor_response_business_minutes"].to_numpy(np.float64),
+        target_seconds=np.asarray(figures.target_seconds),
+        response_recorded=np.asarray(cases_read.response_known, dtype=bool),
+        has_response_time=np.asarray(figures.has_response_time, dtype=bool),
+        response_seconds=np.asarray(figures.response_seconds, dtype=np.int64),
+        has_resolution_time=(np.zeros(n, dtype=bool) if resolution is None
+                             else np.asarray(resolution.has_time, dtype=bool)),
+        resolution_seconds=(np.zeros(n, dtype=np.int64) if resolution is None
+                            else np.asarray(resolution.seconds, dtype=np.int64)),
+    )  # fmt: skip
 
 
 def _resolution_columns(resolution: ResolutionFigures | None, n: int) -> dict:
@@ -569,6 +635,10 @@ def calendar_days_frame(calendar: BusinessCalendar) -> pd.DataFrame:
             "day_end": ends.tz_localize(None).to_numpy(dtype="datetime64[s]"),
         }
     )
+
+
+def _has_cases(connection: Connection) -> bool:
+    return connection.execute(select(cases.c.case_id).limit(1)).first() is not None
 
 
 def _stored_hashes(connection: Connection, source: str) -> pd.Series:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 WORKERS = 2  # the development machine's cores
 
@@ -14,3 +14,13 @@ def together(*calls):
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = [pool.submit(call) for call in calls]
         return [future.result() for future in futures]
+
+
+def started(call, *args) -> Future:
+    """`call(*args)` begun in a thread of its own, beside what the caller does next (work
+    that releases the GIL: a database statement); its result, or error, from the future."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(call, *args)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its call

@@ -10,19 +10,33 @@ the SQL in queries/refresh_*.sql: they can never disagree with the cases they co
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 from sqlalchemy import Connection, delete
 
-from dashboard import queries
+from dashboard import queries, summaries_from_memory
 from dashboard.store import SUMMARIES, sorting_on_two_cores
-from dashboard.time_lists import refresh_time_lists
+from dashboard.summaries_from_memory import Counted
+from dashboard.time_lists import refresh_time_lists, write_time_lists
 
 
-def refresh_summaries(connection: Connection) -> None:
+def refresh_summaries(connection: Connection, counted: Future[Counted] | None = None) -> None:
+    """Every summary table rebuilt from the stored cases. `counted`: the import that wrote
+    them into an empty database holds them all and has counted them in memory
+    (dashboard/summaries_from_memory.py), where SQL would sort every case."""
     with sorting_on_two_cores(connection):  # their GROUP BYs sort every case
         for table in SUMMARIES:
             connection.execute(delete(table))
+        if counted is None:
+            for name in ("case_counts", "case_moves", "verdict_counts"):
+                queries.execute(connection, f"refresh_{name}")
+        else:
+            keys, times = summaries_from_memory.write(connection, counted.result())
         # the monthly tables are summed from the daily ones: those first
-        for name in ("case_counts", "case_moves", "verdict_counts", "case_counts_by_month",
-                     "verdict_counts_by_month", "verdict_disagreements"):  # fmt: skip
+        for name in ("case_counts_by_month", "verdict_counts_by_month",
+                     "verdict_disagreements"):  # fmt: skip
             queries.execute(connection, f"refresh_{name}")
-        refresh_time_lists(connection)
+        if counted is None:
+            refresh_time_lists(connection)
+        else:
+            write_time_lists(connection, keys, times)

@@ -57,7 +57,16 @@ def refresh_time_lists(connection: Connection) -> None:
         return
     # each case's response and resolution time, -1 for a missing one (stored times are
     # never negative; one that were would leave its list short: _cut refuses it)
-    both = _integers(connection, "refresh_time_lists_times").reshape(-1, 2)
+    write_time_lists(connection, keys, _integers(connection, "refresh_time_lists_times"))
+
+
+def write_time_lists(connection: Connection, keys: list[tuple], times: np.ndarray) -> None:
+    """Tables time_lists and time_lists_by_month (emptied) from refresh_time_lists_keys.sql's
+    rows and each case's two times in their order (refresh_time_lists_times.sql's, -1 for a
+    missing one), as SQL reads them or dashboard/summaries_from_memory.py counts them."""
+    if not keys:
+        return
+    both = times.reshape(-1, 2)
     lists = []
     for column, times in ((-2, both[:, 0]), (-1, both[:, 1])):
         counts = np.fromiter((row[column] for row in keys), dtype=np.int64, count=len(keys))
