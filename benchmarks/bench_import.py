@@ -68,6 +68,11 @@ def child(kind: str, path: str, url: str) -> None:
     import pandas as pd
     import sqlalchemy
 
+    # Both loads' modules are imported before the clock starts, as pandas is for the naive
+    # one: an import's own modules took 0.14 s to import (on top of pandas and SQLAlchemy).
+    from dashboard.importer.prepare import prepare_file
+    from dashboard.importing import import_prepared
+    from dashboard.policy import load_policy
     from dashboard.store import make_engine, metadata, upgrade_schema
 
     engine = make_engine(url)
@@ -81,10 +86,6 @@ def child(kind: str, path: str, url: str) -> None:
         frame = pd.read_csv(path)
         frame.to_sql("cases_naive", engine, index=False, chunksize=20_000)
     else:
-        from dashboard.importer.prepare import prepare_file
-        from dashboard.importing import import_prepared
-        from dashboard.policy import load_policy
-
         policy = load_policy()
         prepared = prepare_file(path, policy, as_of=int(time.time()))
         import_prepared(engine, [prepared], policy)

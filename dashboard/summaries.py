@@ -31,7 +31,7 @@ def refresh_summaries(connection: Connection, counted: Future[Counted] | None = 
             for name in ("case_counts", "case_moves", "verdict_counts"):
                 queries.execute(connection, f"refresh_{name}")
         else:
-            keys, times = summaries_from_memory.write(connection, counted.result())
+            keys, lists = summaries_from_memory.write(connection, counted.result())
         # the monthly tables are summed from the daily ones: those first
         for name in ("case_counts_by_month", "verdict_counts_by_month",
                      "verdict_disagreements"):  # fmt: skip
@@ -39,4 +39,4 @@ def refresh_summaries(connection: Connection, counted: Future[Counted] | None = 
         if counted is None:
             refresh_time_lists(connection)
         else:
-            write_time_lists(connection, keys, times)
+            write_time_lists(connection, keys, lists)

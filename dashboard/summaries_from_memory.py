@@ -26,6 +26,7 @@ from sqlalchemy import Connection, select
 from dashboard.bulk_write import insert_rows, iso_days
 from dashboard.store import calendar_days, case_counts, case_moves, verdict_counts
 from dashboard.text import object_frame
+from dashboard.time_lists import cut_lists
 from dashboard.vocabulary import STATUSES
 
 
@@ -62,15 +63,15 @@ _TEXT = ("customer", "channel", "plan", "dismissal_reason", "vendor_sla")
 _DIMENSIONS = ("severity", "customer", "channel", "plan", "source")
 
 
-def write(connection: Connection, counted: Counted) -> tuple[list[tuple], np.ndarray]:
+def write(connection: Connection, counted: Counted) -> tuple[list[tuple], tuple]:
     """Write case_counts, case_moves and verdict_counts (emptied by the caller) as counted;
-    returns the time lists' keys and times as dashboard/time_lists.py reads them from SQL
-    (refresh_time_lists_keys.sql's rows, and each case's two times in the keys' order)."""
+    returns the time lists' keys as dashboard/time_lists.py reads them from SQL
+    (refresh_time_lists_keys.sql's rows) and their lists (time_lists.cut_lists)."""
     counted.finish(connection)
     insert_rows(connection, case_counts, counted.case_counts)
     insert_rows(connection, case_moves, counted.case_moves)
     insert_rows(connection, verdict_counts, counted.verdict_counts)
-    return counted.keys, counted.times
+    return counted.keys, counted.lists
 
 
 @dataclass
@@ -80,7 +81,7 @@ class Counted:
     case_counts: pd.DataFrame
     case_moves: pd.DataFrame
     verdict_counts: pd.DataFrame
-    times: np.ndarray  # each timed case's two times, -1 for none, in the order of `keys`
+    lists: tuple[list[bytes], list[bytes]]  # the time lists of the rows of `keys`
     timed: np.ndarray  # the rows of case_counts with a time, in its order
     keys: list[tuple] = dataclasses.field(default_factory=list)
 
@@ -164,14 +165,16 @@ def count(stored: StoredCases) -> Counted:
             "resolved": resolved,
         }
     )
-    times = _times_in_order(stored, group)
+    timed = np.flatnonzero((answered > 0) | (resolved > 0))
+    lists = cut_lists(answered[timed], resolved[timed], _times_in_order(stored, group),
+                      "the cases counted in memory")  # fmt: skip
     del group
     return Counted(
         case_counts=counts,
         case_moves=_case_moves(columns, one, cases),
         verdict_counts=_verdict_counts(columns),
-        times=times,
-        timed=np.flatnonzero((answered > 0) | (resolved > 0)),
+        lists=lists,
+        timed=timed,
     )
 
 

@@ -55,22 +55,37 @@ def refresh_time_lists(connection: Connection) -> None:
     keys = _rows(connection, "refresh_time_lists_keys")
     if not keys:
         return
+    counts = [
+        np.fromiter((row[c] for row in keys), dtype=np.int64, count=len(keys)) for c in (-2, -1)
+    ]
     # each case's response and resolution time, -1 for a missing one (stored times are
-    # never negative; one that were would leave its list short: _cut refuses it)
-    write_time_lists(connection, keys, _integers(connection, "refresh_time_lists_times"))
+    # never negative; one that were would leave its list short: cut_lists refuses it)
+    times = _integers(connection, "refresh_time_lists_times")
+    write_time_lists(connection, keys, cut_lists(*counts, times, "refresh_time_lists_times.sql"))
 
 
-def write_time_lists(connection: Connection, keys: list[tuple], times: np.ndarray) -> None:
+def cut_lists(
+    answered: np.ndarray, resolved: np.ndarray, times: np.ndarray, read_by: str
+) -> tuple[list[bytes], list[bytes]]:
+    """Each key's response and resolution list, packed: `times` holds each case's two times
+    (-1 for a missing one) in the keys' order, `answered` and `resolved` how many of each a
+    key has (case_counts' counts). `read_by` names what read the times, for an error."""
+    both = times.reshape(-1, 2)
+    responses, resolutions = (
+        _cut(both[:, column][both[:, column] >= 0], counts, read_by)
+        for column, counts in ((0, answered), (1, resolved))
+    )
+    return responses, resolutions
+
+
+def write_time_lists(
+    connection: Connection, keys: list[tuple], lists: tuple[list[bytes], list[bytes]]
+) -> None:
     """Tables time_lists and time_lists_by_month (emptied) from refresh_time_lists_keys.sql's
-    rows and each case's two times in their order (refresh_time_lists_times.sql's, -1 for a
-    missing one), as SQL reads them or dashboard/summaries_from_memory.py counts them."""
+    rows and their lists (cut_lists), as SQL reads them or dashboard/summaries_from_memory.py
+    counts them."""
     if not keys:
         return
-    both = times.reshape(-1, 2)
-    lists = []
-    for column, times in ((-2, both[:, 0]), (-1, both[:, 1])):
-        counts = np.fromiter((row[column] for row in keys), dtype=np.int64, count=len(keys))
-        lists.append(_cut(times[times >= 0], counts, "refresh_time_lists_times"))
     # refresh_time_lists_keys.sql reads case_counts' key in the order of the table's columns,
     # then the month and the two counts
     rows = [(*key[:-3], response, resolution)
@@ -99,12 +114,13 @@ def _by_month(rows: list[tuple], months: list[str]) -> list[tuple]:
 
 
 def _cut(times: np.ndarray, counts: np.ndarray, query: str) -> list[bytes]:
-    """`times` packed into one list per count, in order."""
+    """`times` packed into one list per count, in order (packed once, then cut as bytes)."""
     if int(counts.sum()) != times.size:
-        raise TimeListError(f"{query}.sql read {times.size} times for {int(counts.sum())} cases")
-    ends = np.cumsum(counts)
-    starts = (ends - counts).tolist()
-    return [pack(times[start:end]) for start, end in zip(starts, ends.tolist(), strict=True)]
+        raise TimeListError(f"{query} read {times.size} times for {int(counts.sum())} cases")
+    packed = pack(times)
+    ends = np.cumsum(counts) * _PACKED.itemsize
+    starts = ends - counts * _PACKED.itemsize
+    return [packed[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def response_times(engine: Engine, filters: Filters) -> dict[str, np.ndarray]:

@@ -292,15 +292,16 @@ def _channels(values: pd.Series, fmt: ExportFormat, notes: list[str]) -> pd.Seri
 
 def _dismissals(cells: _Cells, fmt: ExportFormat, notes: list[str]) -> tuple[pd.Series, np.ndarray]:
     frame = cells.frame
-    reasons = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    # numpy arrays, set through masks: a Series' masked assignment was 0.4 s at 1M rows
+    reasons = np.full(len(frame), "", dtype=object)
     problems = np.full(len(frame), "", dtype=object)
     for rule in fmt.dismissal:
         for header in _all_columns(frame, rule.column):
             _apply_rule(rule, header, cells(header), reasons, problems)
-    counts = Counter(reasons[reasons != ""])
+    counts = Counter(reasons[reasons != ""].tolist())
     if counts:
         notes.append("dismissed: " + ", ".join(f"{c} {r}" for r, c in sorted(counts.items())))
-    return reasons.astype(object), problems
+    return pd.Series(reasons, index=frame.index, dtype=object), problems
 
 
 def _all_columns(frame: pd.DataFrame, names: tuple[str, ...]) -> list[str]:
@@ -313,19 +314,19 @@ def _apply_rule(
     rule: DismissalRule,
     header: str,
     values: pd.Series,
-    reasons: pd.Series,
+    reasons: np.ndarray,
     problems: np.ndarray,
 ) -> None:
-    undecided = (reasons == "").to_numpy()
+    undecided = reasons == ""
     if rule.reason_from_value:
         # Few distinct reasons in a column: normalise each once, not each cell.
         codes, distinct = pd.factorize(values)
         normalised = np.array(
             [re.sub(r"[\s\-]+", "_", v.lower()) for v in distinct] or [""], dtype=object
         )
-        reason = pd.Series(normalised[codes], index=values.index, dtype=object)
+        reason = normalised[codes]
         given = (values != "").to_numpy() & undecided
-        known = reason.isin(DISMISSAL_REASONS).to_numpy()
+        known = np.isin(normalised, list(DISMISSAL_REASONS))[codes]
         reasons[given & known] = reason[given & known]
         for i in np.flatnonzero(given & ~known):
             problems[i] = (
