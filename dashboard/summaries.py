@@ -5,7 +5,10 @@ time_lists_by_month), and the cases whose verdicts disagree with the helpdesk's
 (verdict_disagreements).
 
 Rebuilt whole, inside the transaction that changed the cases (an import or a recompute), from
-the SQL in queries/refresh_*.sql: they can never disagree with the cases they count.
+the SQL in queries/refresh_*.sql: they can never disagree with the cases they count. An
+import into an empty database holds every case it stores: case_counts, case_moves,
+verdict_counts and the time lists are counted from it in memory instead
+(dashboard/summaries_from_memory.py, held equal to the SQL by its tests), the rest by SQL.
 """
 
 from __future__ import annotations
