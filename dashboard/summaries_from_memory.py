@@ -4,10 +4,11 @@ The summaries are rebuilt from the stored cases by queries/refresh_*.sql
 (dashboard/summaries.py). When an import writes a database's first cases, every stored case
 is one the import holds: the summaries that sort every case in SQL (case_counts, case_moves'
 closings, verdict_counts) and the cut of every case's times into lists (time_lists) are
-counted here from the same values, grouped on integer codes in numpy. At a million cases on
-SQLite that is about a second instead of three (issue 16: the import's summaries were the
-whole of its gap to a bare read_csv + to_sql). The monthly tables and the disagreements are
-still refreshed by their SQL, from these tables and the stored cases.
+counted here from the same values, grouped on integer codes in numpy, in a thread beside
+the index build (dashboard/importing.py starts it). At a million cases on SQLite they took
+about one second of the import instead of four (issue 16: the import's summaries were most
+of its gap to a bare read_csv + to_sql). The monthly tables and the disagreements are still
+refreshed by their SQL, from these tables and the stored cases.
 
 Each grouping follows its refresh_*.sql exactly, and tests/test_summaries_from_memory.py
 holds the two equal: varied imports into an empty database, then every summary table

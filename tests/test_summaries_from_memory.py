@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from dashboard import summaries, summaries_from_memory, time_lists
+from dashboard import store, summaries, summaries_from_memory, time_lists
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.store import SUMMARIES, writing
@@ -164,3 +164,20 @@ def test_several_files_into_an_empty_database_are_counted_by_sql(engine, tmp_pat
     import_prepared(engine, prepared, POLICY, keep_both=True)
     assert counted == []
     assert sum(row[10] for row in _tables(engine)["case_counts"]) == 200
+
+
+def test_a_failure_while_counting_stores_nothing(engine, tmp_path, monkeypatch):
+    """The counting runs in a thread beside the index build: its error fails the import,
+    whose transaction then stores nothing."""
+
+    def failing(stored):
+        raise MemoryError("counting")
+
+    monkeypatch.setattr(summaries_from_memory, "count", failing)
+    path = tmp_path / "varied.csv"
+    path.write_text(_varied(50, seed=8))
+    with pytest.raises(MemoryError, match="counting"):
+        import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+    with engine.connect() as connection:
+        assert connection.execute(select(store.cases.c.case_id)).first() is None
+        assert connection.execute(select(store.case_counts.c.day)).first() is None
