@@ -476,9 +476,7 @@ def derived_frame(validated_cases, figures: SlaFigures, policy: Policy) -> pd.Da
         {
             "created_local_date": created_day,
             "created_local_week": _week_starts(created_day),
-            "created_local_month": np.datetime_as_string(
-                created_day.astype("datetime64[M]"), unit="M"
-            ).astype(object),
+            "created_local_month": _months(created_day),
             "created_local_quarter": _quarters(created_day),
             "resolved_local_date": resolved_day,
             "target_seconds": figures.target_seconds.astype(np.int64),
@@ -574,6 +572,14 @@ def _week_starts(days: np.ndarray) -> np.ndarray:
     return (ordinal - (ordinal + 3) % 7).astype("datetime64[D]")
 
 
+def _months(days: np.ndarray) -> np.ndarray:
+    """'YYYY-MM' of each day, as np.datetime_as_string writes a month: a few distinct months,
+    each written once (that function costs about a microsecond a value)."""
+    distinct, position = np.unique(days.astype("datetime64[M]"), return_inverse=True)
+    labels = np.datetime_as_string(distinct, unit="M").astype(object)
+    return labels[position.reshape(-1)]
+
+
 def _quarters(days: np.ndarray) -> np.ndarray:
     """'YYYY-Qn' of each day; a handful of distinct quarters, so label each once."""
     quarter = days.astype("datetime64[M]").astype(np.int64) // 3  # quarters since 1970
@@ -628,7 +634,7 @@ def calendar_days_frame(calendar: BusinessCalendar) -> pd.DataFrame:
         {
             "day": day,
             "week": _week_starts(day),
-            "month": np.datetime_as_string(day.astype("datetime64[M]"), unit="M").astype(object),
+            "month": _months(day),
             "quarter": _quarters(day),
             "is_working_day": working & np.array([n is None for n in names]),
             "closed_reason": np.array(names, dtype=object),
