@@ -33,11 +33,32 @@ def insert_rows(connection: Connection, table: Table, frame: pd.DataFrame) -> No
         return
     names = list(frame.columns)
     with _without_cycle_collection():
-        batches = _batches(connection, table, frame, names)
         if connection.dialect.name == "postgresql":
-            _copy(connection, table.name, names, _rows(batches))
+            _copy(connection, table.name, names, _rows(_batches(connection, table, frame, names)))
         else:
-            _insert_sqlite(connection, table, names, batches)
+            _insert_sqlite(connection, table, frame, names)
+
+
+def _constant(values: pd.Series):
+    """The one value every row of a column holds (not missing), else _VARIES: a cheap look
+    at three rows first, the whole column only when they agree."""
+    array = values.to_numpy()
+    if len(array) < 2 or array.dtype.kind not in "OiubfM":
+        return _VARIES
+    first = array[0]
+    if array.dtype.kind == "O" and not isinstance(first, (str, int)):  # None, NaN, NA, ...
+        return _VARIES
+    if array.dtype.kind in "fM" and first != first:  # NaN or NaT: missing
+        return _VARIES
+    try:  # (a pd.NA among Python objects refuses to be compared: not one value, then)
+        if not (array[-1] == first and array[len(array) // 2] == first):
+            return _VARIES
+        return first if bool((array == first).all()) else _VARIES
+    except (TypeError, ValueError):
+        return _VARIES
+
+
+_VARIES = object()
 
 
 def insert_tuples(
@@ -55,56 +76,70 @@ def insert_tuples(
 
 
 def _insert_sqlite(
-    connection: Connection,
-    table: Table,
-    names: list[str],
-    batches: Iterator[tuple[list[list], list[bool]]],
+    connection: Connection, table: Table, frame: pd.DataFrame, names: list[str]
 ) -> None:
     """INSERT each batch, leaving out the columns NULL in every row of it (an export without
     vendor figures or histories has six): sqlite3 binds None through its adapter lookup, a
-    quarter of a microsecond a value, and an omitted column without a default is NULL."""
+    quarter of a microsecond a value, and an omitted column without a default is NULL. A
+    column with one value in every row of the batch (the source, the import, the policy's
+    fingerprint) is bound once a statement."""
     nullable = {c.name for c in table.c if c.default is None and c.server_default is None}
-    for columns, missing in batches:
-        kept = [i for i, name in enumerate(names) if name not in nullable or not missing[i]]
-        _insert_columns_sqlite(connection, table.name, [names[i] for i in kept],
-                               [columns[i] for i in kept])  # fmt: skip
+    for rows, constants, varying, columns, missing in _sqlite_batches(table, frame, names):
+        kept = [i for i, name in enumerate(varying) if name not in nullable or not missing[i]]
+        if not kept:  # rows that differ in no column bound: each bound whole, as they are
+            _insert_columns_sqlite(connection, table.name, list(constants),
+                                   [[value] * rows for value in constants.values()])  # fmt: skip
+            continue
+        _insert_columns_sqlite(connection, table.name, [varying[i] for i in kept],
+                               [columns[i] for i in kept], constants)  # fmt: skip
         del columns  # the batch's values go before the next batch is made
 
 
 def _insert_columns_sqlite(
-    connection: Connection, table: str, names: list[str], columns: list[list]
+    connection: Connection,
+    table: str,
+    names: list[str],
+    columns: list[list],
+    constants: dict[str, object] | None = None,
 ) -> None:
     """INSERT the rows of equally long columns, many rows a statement.
 
     sqlite3 spends about 1.5 us on each execution of a statement whatever its width (the
     step, the reset, the next parameters fetched): with ROWS_PER_INSERT rows in one VALUES
     list, a million cases' rows took 4.2 us each instead of 5.6 (33 columns). Each row's
-    values are still bound one by one, as before. The rows that do not fill a statement go
-    one by one at the end.
+    values are still bound one by one, as before; the `constants` once a statement, as
+    numbered parameters ?1 ... ?k that every row repeats. The rows that do not fill a
+    statement go one by one at the end.
     """
+    constants = constants or {}
+    fixed = tuple(constants.values())
     count, width = len(columns[0]), len(names)
-    per = max(1, min(ROWS_PER_INSERT, _variable_limit(connection) // width))
+    per = max(1, min(ROWS_PER_INSERT, (_variable_limit(connection) - len(fixed)) // width))
     whole = count - count % per
     if whole:
-        sql = _insert_sql(connection, table, names, rows=per)
+        sql = _insert_sql(connection, table, names, rows=per, constants=list(constants))
         connection.exec_driver_sql(
-            sql, [_flat(columns, start, per) for start in range(0, whole, per)]
+            sql, [_flat(columns, start, per, fixed) for start in range(0, whole, per)]
         )
     if whole < count:
-        rest = list(zip(*(values[whole:] for values in columns), strict=True))
-        connection.exec_driver_sql(_insert_sql(connection, table, names), rest)
+        rest = [(*fixed, *row) for row in zip(*(values[whole:] for values in columns), strict=True)]
+        connection.exec_driver_sql(
+            _insert_sql(connection, table, names, constants=list(constants)), rest
+        )
 
 
 ROWS_PER_INSERT = 100  # 100 and 992 (the most 33 columns allow at 32,766) were as quick
 
 
-def _flat(columns: list[list], start: int, rows: int) -> tuple:
-    """Rows start .. start + rows - 1, one after the other, as one statement's parameters:
-    each column's slice is laid into every width-th place (in C: no Python step per value)."""
-    width = len(columns)
-    flat: list = [None] * (rows * width)
+def _flat(columns: list[list], start: int, rows: int, fixed: tuple = ()) -> tuple:
+    """Rows start .. start + rows - 1, one after the other, after the `fixed` values, as one
+    statement's parameters: each column's slice is laid into every width-th place (in C: no
+    Python step per value)."""
+    width, first = len(columns), len(fixed)
+    flat: list = [None] * (first + rows * width)
+    flat[:first] = fixed
     for position, values in enumerate(columns):
-        flat[position::width] = values[start : start + rows]
+        flat[first + position :: width] = values[start : start + rows]
     return tuple(flat)
 
 
@@ -152,6 +187,28 @@ def _batches(
         yield [values for values, _ in converted], [every for _, every in converted]
 
 
+def _sqlite_batches(
+    table: Table, frame: pd.DataFrame, names: list[str]
+) -> Iterator[tuple[int, dict[str, object], list[str], list[list], list[bool]]]:
+    """_batches for SQLite, each batch's constant columns apart: (its rows; the constants'
+    values as bound, by name; the other columns' names, values and whether each is missing
+    in every row). A constant is bound once a statement instead of once a row."""
+    for start in range(0, len(frame), _BATCH):
+        part = frame.iloc[start : start + _BATCH]
+        constants, varying, columns, missing = {}, [], [], []
+        for name in names:
+            kind = table.c[name].type
+            if _constant(part[name]) is not _VARIES:
+                (value,), _ = _convert(part[name].iloc[:1], kind, True)
+                constants[name] = value
+                continue
+            values, every = _convert(part[name], kind, True)
+            varying.append(name)
+            columns.append(values)
+            missing.append(every)
+        yield len(part), constants, varying, columns, missing
+
+
 @contextlib.contextmanager
 def _without_cycle_collection() -> Iterator[None]:
     """Python's cycle collector paused while rows are made and written.
@@ -188,13 +245,31 @@ def _rows(batches: Iterator[tuple[list[list], list[bool]]]) -> Iterator[tuple]:
     return itertools.chain.from_iterable(zip(*columns, strict=True) for columns, _ in batches)
 
 
-def _insert_sql(connection: Connection, table: str, names: list[str], rows: int = 1) -> str:
+def _insert_sql(
+    connection: Connection,
+    table: str,
+    names: list[str],
+    rows: int = 1,
+    constants: list[str] | None = None,
+) -> str:
+    """INSERT of `rows` rows of the named columns; with `constants`, those columns too,
+    as the numbered parameters ?1 ... ?k every row repeats, the others numbered after them
+    (SQLite: a parameter ?N is one value however often it appears)."""
     quote = connection.dialect.identifier_preparer.quote
-    row = f"({', '.join([_placeholder(connection)] * len(names))})"
-    return (
-        f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES {', '.join([row] * rows)}"
+    if not constants:
+        row = f"({', '.join([_placeholder(connection)] * len(names))})"
+        return (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
+            f"VALUES {', '.join([row] * rows)}"
+        )
+    first, width = len(constants), len(names)
+    fixed = [f"?{i + 1}" for i in range(first)]
+    values = ", ".join(
+        f"({', '.join([*fixed, *(f'?{first + r * width + c + 1}' for c in range(width))])})"
+        for r in range(rows)
     )
+    columns = ", ".join(quote(n) for n in [*constants, *names])
+    return f"INSERT INTO {quote(table)} ({columns}) VALUES {values}"
 
 
 def _update_through_copy(

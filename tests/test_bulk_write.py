@@ -277,3 +277,55 @@ def test_days_are_written_as_numpy_writes_them():
     days[::997] = np.datetime64("NaT")
     assert bulk_write.iso_days(days) == np.datetime_as_string(days, unit="D").tolist()
     assert bulk_write.iso_days(np.array([], dtype="datetime64[D]")) == []
+
+
+def test_a_column_with_one_value_in_a_batch_is_bound_once_a_statement(tmp_path, monkeypatch):
+    """Every column but the key holds row a's value in all seven rows (each kind of column,
+    each way a frame holds it): SQLite gets a numpy column's value once a statement, as
+    ?1 ... ?8 that every row repeats, and every row reads back whole."""
+    monkeypatch.setattr(bulk_write, "_BATCH", 5)
+    monkeypatch.setattr(bulk_write, "ROWS_PER_INSERT", 2)
+    for shape, frame in _frames().items():
+        same = frame.iloc[[0] * 7].reset_index(drop=True)
+        same["key"] = pd.Series([f"k{i}" for i in range(7)], dtype=object)
+        inserts, stored = _inserted_on_sqlite(tmp_path / f"{shape}.sqlite", same)
+        assert [r[1:] for r in stored] == [EXPECTED[0][1:]] * 7, shape
+        assert [r[0] for r in stored] == [f"k{i}" for i in range(7)]
+        if shape == "typed":  # (numpy columns; Python objects other than text are not looked at)
+            # two rows a statement: the eight constants once, then each row's key
+            sql, _ = inserts[0]
+            assert sql.count("?1,") == 2
+            assert sql.endswith("?10)")
+
+
+def test_a_column_constant_in_one_batch_and_not_the_next_keeps_every_value(samples, monkeypatch):
+    monkeypatch.setattr(bulk_write, "_BATCH", 3)
+    frame = pd.DataFrame(
+        {
+            "key": pd.Series([f"k{i}" for i in range(6)], dtype=object),
+            "count": pd.Series([7, 7, 7, 7, None, 8], dtype="Int64"),  # NA amid the next
+            "label": pd.Series(["x", "x", "x", "x", "y", "x"], dtype=object),
+            "share": np.array([np.nan, np.nan, np.nan, 1.5, 1.5, 1.5]),  # missing, then one
+        }
+    )
+    with writing(samples) as connection:
+        insert_rows(connection, SAMPLES, frame)
+    stored = [(r[0], r[1], r[6], r[4]) for r in _stored(samples)]
+    assert stored == [
+        ("k0", 7, "x", None), ("k1", 7, "x", None), ("k2", 7, "x", None),
+        ("k3", 7, "x", 1.5), ("k4", None, "y", 1.5), ("k5", 8, "x", 1.5),
+    ]  # fmt: skip
+
+
+KEYLESS = Table("bulk_keyless", METADATA, Column("label", Text), Column("count", Integer))
+
+
+def test_rows_alike_in_every_column_all_arrive(samples):
+    """A table without a key may take the same row many times: none is lost when every
+    column of a batch holds one value."""
+    frame = pd.DataFrame({"label": ["same"] * 250, "count": np.full(250, 3)})
+    with writing(samples) as connection:
+        insert_rows(connection, KEYLESS, frame)
+    with samples.connect() as connection:
+        rows = connection.execute(select(KEYLESS)).all()
+    assert [tuple(r) for r in rows] == [("same", 3)] * 250
