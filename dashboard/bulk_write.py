@@ -41,19 +41,23 @@ def insert_rows(connection: Connection, table: Table, frame: pd.DataFrame) -> No
 
 def _constant(values: pd.Series):
     """The one value every row of a column holds (not missing), else _VARIES: a cheap look
-    at three rows first, the whole column only when they agree."""
+    at three rows first, the whole column only when they agree. Equal means the same: text
+    among Python objects (1, 1.0 and True are == in Python), floats bit for bit (0.0 == -0.0)."""
     array = values.to_numpy()
     if len(array) < 2 or array.dtype.kind not in "OiubfM":
         return _VARIES
     first = array[0]
-    if array.dtype.kind == "O" and not isinstance(first, (str, int)):  # None, NaN, NA, ...
+    if array.dtype.kind == "O" and type(first) is not str:  # None, NaN, NA, numbers, ...
         return _VARIES
     if array.dtype.kind in "fM" and first != first:  # NaN or NaT: missing
         return _VARIES
+    if array.dtype.kind == "f":  # compared as their bits
+        array = array.view(f"u{array.itemsize}")
+    bits = array[0]
     try:  # (a pd.NA among Python objects refuses to be compared: not one value, then)
-        if not (array[-1] == first and array[len(array) // 2] == first):
+        if not (array[-1] == bits and array[len(array) // 2] == bits):
             return _VARIES
-        return first if bool((array == first).all()) else _VARIES
+        return first if bool((array == bits).all()) else _VARIES
     except (TypeError, ValueError):
         return _VARIES
 

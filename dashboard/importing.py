@@ -126,12 +126,16 @@ def import_prepared(
         # and the summaries are counted there (dashboard/summaries_from_memory.py)
         first = len(prepared) == 1 and not _has_cases(connection)
         counting = None
-        for item, import_id, source_ in zip(prepared, import_ids, sources, strict=True):
-            report, counting = _import_one(connection, item, policy, import_id, source=source_,
-                                           count_summaries=first)  # fmt: skip
-            reports.append(report)
-        refresh_calendar_days(connection, policy)
-        refresh_summaries(connection, counting)
+        try:
+            for item, import_id, source_ in zip(prepared, import_ids, sources, strict=True):
+                report, counting = _import_one(connection, item, policy, import_id,
+                                               source=source_, count_summaries=first)  # fmt: skip
+                reports.append(report)
+            refresh_calendar_days(connection, policy)
+            refresh_summaries(connection, counting)
+        except BaseException:
+            parallel.settled(counting)  # the counting ends before the failure goes on
+            raise
         _set(connection, "policy_fingerprint", policy.fingerprint)
     for earlier in interrupted:
         warnings.warn(earlier.message(), import_log.InterruptedWarning, stacklevel=2)
@@ -248,16 +252,20 @@ def _import_one(
         )  # fmt: skip
         unchanged = len(cases_read) - inserted - updated
 
-    _insert_rejects(connection, import_id, validated.rejects, item)
-    import_log.finished(
-        connection,
-        import_id,
-        inserted=inserted,
-        updated=updated,
-        unchanged=unchanged,
-        rejected=len(validated.rejects),
-        finished_at=dt.datetime.now(dt.UTC),
-    )
+    try:
+        _insert_rejects(connection, import_id, validated.rejects, item)
+        import_log.finished(
+            connection,
+            import_id,
+            inserted=inserted,
+            updated=updated,
+            unchanged=unchanged,
+            rejected=len(validated.rejects),
+            finished_at=dt.datetime.now(dt.UTC),
+        )
+    except BaseException:
+        parallel.settled(counting)  # the counting ends before the failure goes on
+        raise
     return ImportReport(
         file=str(item.path),
         format=item.detection.format.name,
@@ -300,14 +308,18 @@ def _write_cases(
         is_new = found.isna().to_numpy()
         is_changed = ~is_new & (found.fillna(0).to_numpy(np.int64) != hashes)
     new = np.flatnonzero(is_new)
-    with _secondary_indexes_rebuilt_if_large(connection, len(new)):
-        for take in _chunks(new, len(hashes)):
-            rows = case_rows(cases_read, figures, policy, take, source=source,
-                             import_id=import_id, hashes=hashes)  # fmt: skip
-            insert_rows(connection, cases, rows)
-        counting = None
-        if count_summaries and len(new) == len(hashes) > 0:
-            counting = parallel.started(_counted, cases_read, figures, policy, source)
+    counting = None
+    try:
+        with _secondary_indexes_rebuilt_if_large(connection, len(new)):
+            for take in _chunks(new, len(hashes)):
+                rows = case_rows(cases_read, figures, policy, take, source=source,
+                                 import_id=import_id, hashes=hashes)  # fmt: skip
+                insert_rows(connection, cases, rows)
+            if count_summaries and len(new) == len(hashes) > 0:
+                counting = parallel.started(_counted, cases_read, figures, policy, source)
+    except BaseException:  # (the index rebuild failed while the summaries were counted)
+        parallel.settled(counting)
+        raise
     columns = [*RAW_FIELDS, "content_hash", "last_import_id", *DERIVED_FIELDS]
     for take in _chunks(np.flatnonzero(is_changed), len(hashes)):
         rows = case_rows(cases_read, figures, policy, take, source=source,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 WORKERS = 2  # the development machine's cores
 
@@ -24,3 +24,10 @@ def started(call, *args) -> Future:
         return pool.submit(call, *args)
     finally:
         pool.shutdown(wait=False)  # the thread ends with its call
+
+
+def settled(future: Future | None) -> None:
+    """Wait until a started call has ended, its result or error left unread: what started it
+    failed, and the call must not outlive the failure (holding its data, its error unseen)."""
+    if future is not None:
+        wait([future])

@@ -329,3 +329,13 @@ def test_rows_alike_in_every_column_all_arrive(samples):
     with samples.connect() as connection:
         rows = connection.execute(select(KEYLESS)).all()
     assert [tuple(r) for r in rows] == [("same", 3)] * 250
+
+
+def test_only_values_that_are_the_same_count_as_one():
+    """Python calls 1, 1.0 and True equal, and 0.0 and -0.0: a column holding them is no
+    constant (each row is bound with its own value, as before)."""
+    assert bulk_write._constant(pd.Series([1, 1.0, True, 1], dtype=object)) is bulk_write._VARIES
+    assert bulk_write._constant(pd.Series([0.0, -0.0, 0.0])) is bulk_write._VARIES
+    assert bulk_write._constant(pd.Series(["x", "x", "x"], dtype=object)) == "x"
+    assert bulk_write._constant(pd.Series([0.5, 0.5, 0.5], dtype=np.float32)) == 0.5
+    assert bulk_write._constant(pd.Series([7, 7, 7])) == 7

@@ -4,7 +4,9 @@ from the cases in memory, and every summary table then holds exactly what the SQ
 
 from __future__ import annotations
 
+import contextlib
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -181,3 +183,49 @@ def test_a_failure_while_counting_stores_nothing(engine, tmp_path, monkeypatch):
     with engine.connect() as connection:
         assert connection.execute(select(store.cases.c.case_id)).first() is None
         assert connection.execute(select(store.case_counts.c.day)).first() is None
+
+
+@pytest.mark.parametrize("failing", ["_secondary_indexes_rebuilt_if_large", "_insert_rejects",
+                                     "refresh_calendar_days"])  # fmt: skip
+def test_an_import_failing_while_counting_waits_for_the_count_then_stores_nothing(
+    engine, tmp_path, monkeypatch, failing
+):
+    """A failure after the counting began (the index rebuild, the rejects, the calendar)
+    fails the import only once the counting thread has ended: it never outlives the
+    import, holding its cases, its error unseen."""
+    from dashboard import importing
+
+    ended = []
+    count = summaries_from_memory.count
+
+    def slow(stored):
+        time.sleep(0.3)
+        try:
+            return count(stored)
+        finally:
+            ended.append(True)
+
+    monkeypatch.setattr(summaries_from_memory, "count", slow)
+    monkeypatch.setattr(importing, "LARGE_WRITE", 2)  # the indexes are rebuilt, as at 1M
+    original = getattr(importing, failing)
+
+    def fail(*args, **kwargs):
+        if failing == "_secondary_indexes_rebuilt_if_large":
+            return _failing_on_exit(original(*args, **kwargs))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(importing, failing, fail)
+    path = tmp_path / "varied.csv"
+    path.write_text(_varied(50, seed=9))
+    with pytest.raises(OSError, match="disk full"):
+        import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
+    assert ended == [True]
+    with engine.connect() as connection:
+        assert connection.execute(select(store.cases.c.case_id)).first() is None
+
+
+@contextlib.contextmanager
+def _failing_on_exit(context):
+    with context:
+        yield
+    raise OSError("disk full")
