@@ -367,6 +367,23 @@ def _agreement_counted(
     )
 
 
+def helpdesk_verdicts(
+    vendor_sla: pd.Series, business_seconds: pd.Series, target_seconds: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each case's helpdesk verdict (None when it gives none) and its basis (BASES, or ''):
+    the one it states, else its business-time figure against our target. The SQL says the
+    same in queries/_helpdesk_verdict.sql and _helpdesk_basis.sql."""
+    stated = vendor_sla.isin(VERDICTS).to_numpy()
+    business = business_seconds.to_numpy(np.float64)
+    target = target_seconds.to_numpy(np.float64)
+    usable = ~stated & ~np.isnan(business) & ~np.isnan(target)
+    from_figure = np.where(business <= target, "met", "breached")
+    helpdesk = np.where(
+        stated, vendor_sla.to_numpy(dtype=object), np.where(usable, from_figure, None)
+    )
+    return helpdesk, np.where(stated, STATED, np.where(usable, BUSINESS_FIGURE, ""))
+
+
 def _with_helpdesk_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
     """`helpdesk`: the helpdesk's verdict, stated or, where it states none, its business-time
     figure against the target; `basis`: which (BASES); `helpdesk_seconds`: its figure (the
@@ -374,13 +391,10 @@ def _with_helpdesk_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
     nan = pd.Series(np.nan, index=rows.index)
     business = rows.get("vendor_response_business_minutes", nan).astype(np.float64) * 60
     calendar = rows.get("vendor_response_minutes", nan).astype(np.float64) * 60
-    stated = rows["vendor_sla"].isin(VERDICTS)
-    target = rows["target_seconds"].astype(np.float64)
-    usable = ~stated & business.notna() & target.notna()
-    from_figure = np.where(business <= target, "met", "breached")
+    helpdesk, basis = helpdesk_verdicts(rows["vendor_sla"], business, rows["target_seconds"])
     return rows.assign(
-        helpdesk=np.where(stated, rows["vendor_sla"], np.where(usable, from_figure, None)),
-        basis=np.where(stated, STATED, np.where(usable, BUSINESS_FIGURE, "")),
+        helpdesk=helpdesk,
+        basis=basis,
         helpdesk_seconds=business.where(business.notna(), calendar),
         helpdesk_time_kind=np.where(
             business.notna(), "business", np.where(calendar.notna(), "wall clock", "")

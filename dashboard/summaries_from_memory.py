@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from dashboard.bulk_write import insert_rows, iso_days
+from dashboard.reconcile import BUSINESS_FIGURE, STATED, VERDICTS, helpdesk_verdicts
 from dashboard.store import calendar_days, case_counts, case_moves, verdict_counts
 from dashboard.text import object_frame
 from dashboard.time_lists import cut_lists
@@ -59,7 +60,7 @@ class StoredCases:
 
 
 _STATUSES = np.array([None, *STATUSES], dtype=object)  # StoredCases.status's values
-_TEXT = ("customer", "channel", "plan", "dismissal_reason", "vendor_sla")
+_TEXT = ("customer", "channel", "plan", "dismissal_reason")
 # case_moves' key besides the day; every summary keys on these
 _DIMENSIONS = ("severity", "customer", "channel", "plan", "source")
 
@@ -279,7 +280,7 @@ def _verdict_counts(columns: _Columns) -> pd.DataFrame:
     rows = np.flatnonzero((stored.status > 0) | ~stored.response_recorded)
     if not len(rows):
         return pd.DataFrame()
-    verdict, basis = _helpdesk_verdicts(stored, rows, columns.text["vendor_sla"])
+    verdict, basis = _helpdesk_verdicts(stored, rows)
     reasons, distinct_reasons = columns.text["dismissal_reason"]
     dismissed = np.array([value is not None for value in distinct_reasons], dtype=np.int8)
     dismissed = dismissed[reasons[rows]]
@@ -303,20 +304,24 @@ def _verdict_counts(columns: _Columns) -> pd.DataFrame:
     )
 
 
-_VERDICTS = np.array([None, "met", "breached"], dtype=object)
-_BASES = np.array(["", "stated", "business_figure"], dtype=object)
+# helpdesk_verdict's and helpdesk_basis' values, coded (dashboard/reconcile.py words them)
+_VERDICTS = np.array([None, *VERDICTS], dtype=object)
+_BASES = np.array(["", STATED, BUSINESS_FIGURE], dtype=object)
 
 
-def _helpdesk_verdicts(stored: StoredCases, rows: np.ndarray, vendor_sla: tuple) -> tuple:
-    """queries/_helpdesk_verdict.sql and _helpdesk_basis.sql at `rows`, as codes into
-    _VERDICTS and _BASES: the verdict the helpdesk states, else its business-time figure
-    against our target; None and '' when it gives neither."""
-    codes, distinct = vendor_sla
-    said = np.array([{"met": 1, "breached": 2}.get(value, 0) for value in distinct])
-    stated = said[codes[rows]]
-    minutes = stored.vendor_business_minutes[rows]
-    figure = (stated == 0) & ~np.isnan(minutes)
-    within = minutes * 60 <= stored.target_seconds[rows]
-    verdict = np.where(stated > 0, stated, np.where(figure, np.where(within, 1, 2), 0))
-    basis = np.where(stated > 0, 1, np.where(figure, 2, 0))
-    return verdict.astype(np.int8), basis.astype(np.int8)
+def _helpdesk_verdicts(stored: StoredCases, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """reconcile.helpdesk_verdicts at `rows`, as codes into _VERDICTS and _BASES."""
+    verdict, basis = helpdesk_verdicts(
+        pd.Series(stored.vendor_sla[rows], dtype=object),
+        pd.Series(stored.vendor_business_minutes[rows] * 60),
+        pd.Series(stored.target_seconds[rows]),
+    )
+    return _coded(verdict, _VERDICTS), _coded(basis, _BASES)
+
+
+def _coded(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each value's position among `labels` (None's, the first's, when no other matches)."""
+    codes = np.zeros(len(values), dtype=np.int8)
+    for code, label in enumerate(labels.tolist()[1:], start=1):
+        codes[values == label] = code
+    return codes

@@ -55,6 +55,7 @@ def refresh_time_lists(connection: Connection) -> None:
     keys = _rows(connection, "refresh_time_lists_keys")
     if not keys:
         return
+    # the keys' last two columns: how many response and resolution times each has
     counts = [
         np.fromiter((row[c] for row in keys), dtype=np.int64, count=len(keys)) for c in (-2, -1)
     ]
