@@ -371,17 +371,39 @@ def helpdesk_verdicts(
     vendor_sla: pd.Series, business_seconds: pd.Series, target_seconds: pd.Series
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each case's helpdesk verdict (None when it gives none) and its basis (BASES, or ''):
-    the one it states, else its business-time figure against our target. The SQL says the
-    same in queries/_helpdesk_verdict.sql and _helpdesk_basis.sql."""
-    stated = vendor_sla.isin(VERDICTS).to_numpy()
+    helpdesk_verdict_codes' codes as their labels."""
+    verdict, basis = helpdesk_verdict_codes(vendor_sla, business_seconds, target_seconds)
+    return VERDICT_LABELS[verdict], BASIS_LABELS.astype(str)[basis]
+
+
+# helpdesk_verdict_codes' codes are positions in these
+VERDICT_LABELS = np.array([None, *VERDICTS], dtype=object)
+BASIS_LABELS = np.array(["", STATED, BUSINESS_FIGURE], dtype=object)
+
+
+def helpdesk_verdict_codes(
+    vendor_sla: pd.Series, business_seconds: pd.Series, target_seconds: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each case's helpdesk verdict and its basis, as codes into VERDICT_LABELS and
+    BASIS_LABELS: the verdict it states, else its business-time figure against our target.
+    The SQL says the same in queries/_helpdesk_verdict.sql and _helpdesk_basis.sql.
+
+    Codes (one byte a case), not text: a first import judges every case it stores
+    (dashboard/summaries_from_memory.py), and arrays of words for a million cases raised
+    that import's peak by about 120 MB (issue 16)."""
+    verdict = np.zeros(len(vendor_sla), dtype=np.int8)
+    for code, label in enumerate(VERDICTS, start=1):
+        verdict[vendor_sla.isin([label]).to_numpy()] = code
+    stated = verdict > 0
     business = business_seconds.to_numpy(np.float64)
     target = target_seconds.to_numpy(np.float64)
     usable = ~stated & ~np.isnan(business) & ~np.isnan(target)
-    from_figure = np.where(business <= target, "met", "breached")
-    helpdesk = np.where(
-        stated, vendor_sla.to_numpy(dtype=object), np.where(usable, from_figure, None)
-    )
-    return helpdesk, np.where(stated, STATED, np.where(usable, BUSINESS_FIGURE, ""))
+    met, breached = (VERDICTS.index(label) + 1 for label in ("met", "breached"))
+    verdict[usable] = np.where(business[usable] <= target[usable], met, breached)
+    basis = np.zeros(len(verdict), dtype=np.int8)
+    basis[stated] = 1  # BASIS_LABELS' STATED
+    basis[usable] = 2  # BUSINESS_FIGURE
+    return verdict, basis
 
 
 def _with_helpdesk_verdicts(rows: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from dashboard.bulk_write import insert_rows, iso_days
-from dashboard.reconcile import BUSINESS_FIGURE, STATED, VERDICTS, helpdesk_verdicts
+from dashboard.reconcile import BASIS_LABELS, VERDICT_LABELS, helpdesk_verdict_codes
 from dashboard.store import calendar_days, case_counts, case_moves, verdict_counts
 from dashboard.text import object_frame
 from dashboard.time_lists import cut_lists
@@ -287,16 +287,16 @@ def _verdict_counts(columns: _Columns) -> pd.DataFrame:
     recorded = stored.response_recorded[rows].astype(np.int8)
     group, one = _groups(
         [(columns.created[rows], columns.days), (columns.dimensions[rows], columns.across),
-         (stored.status[rows], len(_STATUSES)), (verdict, len(_VERDICTS)),
-         (basis, len(_BASES)), (dismissed, 2), (recorded, 2)]
+         (stored.status[rows], len(_STATUSES)), (verdict, len(VERDICT_LABELS)),
+         (basis, len(BASIS_LABELS)), (dismissed, 2), (recorded, 2)]
     )  # fmt: skip
     at = rows[one]
     return object_frame(
         {
             "day": stored.created_day[at],
             **columns.key(at, (*_DIMENSIONS, "response_status")),
-            "helpdesk_verdict": _VERDICTS[verdict[one]],
-            "helpdesk_basis": _BASES[basis[one]],
+            "helpdesk_verdict": VERDICT_LABELS[verdict[one]],
+            "helpdesk_basis": BASIS_LABELS[basis[one]],
             "dismissed": dismissed[one].astype(np.int64),
             "response_recorded": stored.response_recorded[at],
             "cases": np.bincount(group, minlength=len(one)),
@@ -304,24 +304,10 @@ def _verdict_counts(columns: _Columns) -> pd.DataFrame:
     )
 
 
-# helpdesk_verdict's and helpdesk_basis' values, coded (dashboard/reconcile.py words them)
-_VERDICTS = np.array([None, *VERDICTS], dtype=object)
-_BASES = np.array(["", STATED, BUSINESS_FIGURE], dtype=object)
-
-
 def _helpdesk_verdicts(stored: StoredCases, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """reconcile.helpdesk_verdicts at `rows`, as codes into _VERDICTS and _BASES."""
-    verdict, basis = helpdesk_verdicts(
+    """reconcile.helpdesk_verdict_codes at `rows`: codes into VERDICT_LABELS and BASIS_LABELS."""
+    return helpdesk_verdict_codes(
         pd.Series(stored.vendor_sla[rows], dtype=object),
         pd.Series(stored.vendor_business_minutes[rows] * 60),
         pd.Series(stored.target_seconds[rows]),
     )
-    return _coded(verdict, _VERDICTS), _coded(basis, _BASES)
-
-
-def _coded(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Each value's position among `labels` (None's, the first's, when no other matches)."""
-    codes = np.zeros(len(values), dtype=np.int8)
-    for code, label in enumerate(labels.tolist()[1:], start=1):
-        codes[values == label] = code
-    return codes
