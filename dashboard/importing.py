@@ -33,6 +33,7 @@ from dashboard.importer.prepare import PreparedFile
 from dashboard.importer.readers import Reject
 from dashboard.importer.uploads import printable_name
 from dashboard.importer.validation import Cases
+from dashboard.local_periods import months, quarters, week_starts
 from dashboard.overlap import refuse_overlaps
 from dashboard.policy import Policy
 from dashboard.sla import ResolutionFigures, SlaFigures
@@ -498,9 +499,9 @@ def derived_frame(validated_cases, figures: SlaFigures, policy: Policy) -> pd.Da
     return object_frame(
         {
             "created_local_date": created_day,
-            "created_local_week": _week_starts(created_day),
-            "created_local_month": _months(created_day),
-            "created_local_quarter": _quarters(created_day),
+            "created_local_week": week_starts(created_day),
+            "created_local_month": months(created_day),
+            "created_local_quarter": quarters(created_day),
             "resolved_local_date": resolved_day,
             "target_seconds": figures.target_seconds.astype(np.int64),
             "response_business_seconds": pd.Series(figures.response_seconds, dtype="Int64").where(
@@ -559,6 +560,9 @@ def stored_cases(cases_read: Cases, figures: SlaFigures, policy: Policy, source:
                              else np.asarray(resolution.has_time, dtype=bool)),
         resolution_seconds=(np.zeros(n, dtype=np.int64) if resolution is None
                             else np.asarray(resolution.seconds, dtype=np.int64)),
+        calendar_years=supported_years(policy.calendar),
+        rows_at=lambda positions: case_rows(cases_read, figures, policy, positions,
+                                            source=source, import_id=0),
     )  # fmt: skip
 
 
@@ -587,28 +591,6 @@ def _local_days(seconds: np.ndarray, zone: ZoneInfo) -> np.ndarray:
     local = pd.to_datetime(np.asarray(seconds, dtype=np.int64), unit="s", utc=True)
     wall = local.tz_convert(zone).tz_localize(None)
     return wall.to_numpy(dtype="datetime64[D]").copy()
-
-
-def _week_starts(days: np.ndarray) -> np.ndarray:
-    """The Monday opening each day's ISO week (1970-01-01 was a Thursday)."""
-    ordinal = days.astype(np.int64)
-    return (ordinal - (ordinal + 3) % 7).astype("datetime64[D]")
-
-
-def _months(days: np.ndarray) -> np.ndarray:
-    """'YYYY-MM' of each day, as np.datetime_as_string writes a month: a few distinct months,
-    each written once (that function costs about a microsecond a value)."""
-    distinct, position = np.unique(days.astype("datetime64[M]"), return_inverse=True)
-    labels = np.datetime_as_string(distinct, unit="M").astype(object)
-    return labels[position.reshape(-1)]
-
-
-def _quarters(days: np.ndarray) -> np.ndarray:
-    """'YYYY-Qn' of each day; a handful of distinct quarters, so label each once."""
-    quarter = days.astype("datetime64[M]").astype(np.int64) // 3  # quarters since 1970
-    distinct, position = np.unique(quarter, return_inverse=True)
-    labels = np.array([f"{q // 4 + 1970}-Q{q % 4 + 1}" for q in distinct], dtype=object)
-    return labels[position]
 
 
 def refresh_calendar_days(connection: Connection, policy: Policy) -> None:
@@ -656,9 +638,9 @@ def calendar_days_frame(calendar: BusinessCalendar) -> pd.DataFrame:
     return object_frame(
         {
             "day": day,
-            "week": _week_starts(day),
-            "month": _months(day),
-            "quarter": _quarters(day),
+            "week": week_starts(day),
+            "month": months(day),
+            "quarter": quarters(day),
             "is_working_day": working & np.array([n is None for n in names]),
             "closed_reason": np.array(names, dtype=object),
             "day_end": ends.tz_localize(None).to_numpy(dtype="datetime64[s]"),

@@ -2,13 +2,12 @@
 
 The summaries are rebuilt from the stored cases by queries/refresh_*.sql
 (dashboard/summaries.py). When an import writes a database's first cases, every stored case
-is one the import holds: the summaries that sort every case in SQL (case_counts, case_moves'
-closings, verdict_counts) and the cut of every case's times into lists (time_lists) are
-counted here from the same values, grouped on integer codes in numpy, in a thread beside
-the index build (dashboard/importing.py starts it). At a million cases on SQLite they took
-about one second of the import instead of four (issue 16: the import's summaries were most
-of its gap to a bare read_csv + to_sql). The monthly tables and the disagreements are still
-refreshed by their SQL, from these tables and the stored cases.
+is one the import holds: every summary table (the daily counts, case_moves, verdict_counts,
+their monthly sums, the disagreeing cases) and the cut of every case's times into lists
+(time_lists) are counted here from the same values, grouped on integer codes in numpy, in a
+thread beside the index build (dashboard/importing.py starts it), ready to be written. At a
+million cases on SQLite they took about a second of the import's main thread instead of
+four (issue 16: the import's summaries were most of its gap to a bare read_csv + to_sql).
 
 Each grouping follows its refresh_*.sql exactly, and tests/test_summaries_from_memory.py
 holds the two equal: varied imports into an empty database, then every summary table
@@ -17,18 +16,20 @@ compared with what the SQL refresh writes over the same cases, on both databases
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from dashboard import store
 from dashboard.bulk_write import insert_rows, iso_days
-from dashboard.reconcile import BASIS_LABELS, VERDICT_LABELS, helpdesk_verdict_codes
-from dashboard.store import calendar_days, case_counts, case_moves, verdict_counts
+from dashboard.local_periods import months, quarters, week_starts
+from dashboard.reconcile import BASIS_LABELS, VERDICT_LABELS, VERDICTS, helpdesk_verdict_codes
+from dashboard.store import DISAGREEMENT_COLUMNS
 from dashboard.text import object_frame
-from dashboard.time_lists import cut_lists
+from dashboard.time_lists import cut_lists, insert_time_lists, time_list_rows
 from dashboard.vocabulary import STATUSES
 
 
@@ -57,6 +58,11 @@ class StoredCases:
     response_seconds: np.ndarray  # int64: its value where it is
     has_resolution_time: np.ndarray  # bool: resolution_business_seconds is not NULL
     resolution_seconds: np.ndarray  # int64: its value where it is
+    # the years calendar_days holds, at most (business_hours.supported_years): a day
+    # outside them has no week, month or quarter there
+    calendar_years: tuple[int, int]
+    # the stored rows of the cases at these positions (verdict_disagreements copies them)
+    rows_at: Callable[[np.ndarray], pd.DataFrame]
 
 
 _STATUSES = np.array([None, *STATUSES], dtype=object)  # StoredCases.status's values
@@ -65,42 +71,19 @@ _TEXT = ("customer", "channel", "plan", "dismissal_reason")
 _DIMENSIONS = ("severity", "customer", "channel", "plan", "source")
 
 
-def write(connection: Connection, counted: Counted) -> tuple[list[tuple], tuple]:
-    """Write case_counts, case_moves and verdict_counts (emptied by the caller) as counted;
-    returns the time lists' keys as dashboard/time_lists.py reads them from SQL
-    (refresh_time_lists_keys.sql's rows) and their lists (time_lists.cut_lists)."""
-    counted.finish(connection)
-    insert_rows(connection, case_counts, counted.case_counts)
-    insert_rows(connection, case_moves, counted.case_moves)
-    insert_rows(connection, verdict_counts, counted.verdict_counts)
-    return counted.keys, counted.lists
+def write(connection: Connection, counted: Counted) -> None:
+    """Write every summary table (emptied by the caller) as counted."""
+    for name, frame in counted.tables.items():
+        insert_rows(connection, store.metadata.tables[name], frame)
+    insert_time_lists(connection, *counted.time_lists)
 
 
 @dataclass
 class Counted:
-    """The summaries counted, before the calendar's week, month and quarter of each day."""
+    """Every summary table's rows as counted, ready to be written."""
 
-    case_counts: pd.DataFrame
-    case_moves: pd.DataFrame
-    verdict_counts: pd.DataFrame
-    lists: tuple[list[bytes], list[bytes]]  # the time lists of the rows of `keys`
-    timed: np.ndarray  # the rows of case_counts with a time, in its order
-    keys: list[tuple] = dataclasses.field(default_factory=list)
-
-    def finish(self, connection: Connection) -> None:
-        """Each day's week, month and quarter from calendar_days, as refresh_case_counts.sql
-        joins them (refreshed first): a day it lacks gets None, which the columns refuse."""
-        frame = self.case_counts
-        week, month, quarter = _calendar(connection, frame["day"].to_numpy())
-        frame.insert(1, "week", week)
-        frame.insert(2, "month", pd.Series(month, dtype=object))
-        frame.insert(3, "quarter", pd.Series(quarter, dtype=object))
-        # refresh_time_lists_keys.sql: the keys with a time, then the month and the counts
-        rows = frame.iloc[self.timed]
-        columns = [iso_days(rows["day"].to_numpy())]
-        columns += [rows[name].tolist() for name in _COUNT_KEY[1:]]
-        columns += [rows[name].tolist() for name in ("month", "answered", "resolved")]
-        self.keys = list(zip(*columns, strict=True))
+    tables: dict[str, pd.DataFrame]  # by name: every summary but the time lists
+    time_lists: tuple[list[tuple], list[tuple]]  # the rows of time_lists, time_lists_by_month
 
 
 # case_counts' key, in refresh_case_counts.sql's grouping (and time_lists' key)
@@ -127,9 +110,9 @@ class _Columns:
         dimensions, one = _groups(parts)
         self.dimensions, self.across = dimensions.astype(np.int32), len(one)
 
-    def part(self, name: str) -> tuple[np.ndarray, int]:
+    def part(self, name: str, rows: np.ndarray | None = None) -> tuple[np.ndarray, int]:
         codes, distinct = self.text[name]
-        return codes, len(distinct)
+        return codes if rows is None else codes[rows], len(distinct)
 
     def key(self, rows: np.ndarray, names: tuple[str, ...]) -> dict[str, np.ndarray]:
         """The named key columns' stored values at `rows`."""
@@ -146,9 +129,10 @@ class _Columns:
 
 
 def count(stored: StoredCases) -> Counted:
-    """The three summaries and the time lists' order, from the cases alone (no database:
-    it runs beside one, while the database builds the indexes)."""
+    """Every summary and the time lists, from the cases alone (no database: it runs beside
+    one, while the database builds the indexes)."""
     columns = _Columns(stored)
+    periods = _Periods(columns, stored.calendar_years)
     # refresh_case_counts.sql
     group, one = _groups(
         [(columns.created, columns.days), (columns.dimensions, columns.across),
@@ -158,9 +142,13 @@ def count(stored: StoredCases) -> Counted:
     answered = np.bincount(group, weights=stored.has_response_time, minlength=n).astype(np.int64)
     resolved = np.bincount(group, weights=stored.has_resolution_time, minlength=n).astype(np.int64)
     cases = np.bincount(group, minlength=n)
+    day = columns.created[one]
     counts = object_frame(
         {
             "day": stored.created_day[one],
+            "week": periods.week[day],
+            "month": periods.month[day],
+            "quarter": periods.quarter[day],
             **columns.key(one, _COUNT_KEY[1:]),
             "cases": cases,
             "answered": answered,
@@ -171,13 +159,46 @@ def count(stored: StoredCases) -> Counted:
     lists = cut_lists(answered[timed], resolved[timed], _times_in_order(stored, group),
                       "the cases counted in memory")  # fmt: skip
     del group
-    return Counted(
-        case_counts=counts,
-        case_moves=_case_moves(columns, one, cases),
-        verdict_counts=_verdict_counts(columns),
-        lists=lists,
-        timed=timed,
-    )
+    verdicts, verdict_groups, disagreeing = _verdict_counts(columns)
+    daily = _Groups(one, [(columns.dimensions[one], columns.across),
+                          columns.part("dismissal_reason", one),
+                          columns.part("response_status", one)],
+                    {"cases": cases, "answered": answered, "resolved": resolved})  # fmt: skip
+    tables = {
+        "case_counts": counts,
+        "case_moves": _case_moves(columns, one, cases),
+        "verdict_counts": verdicts,
+        "case_counts_by_month": _case_counts_by_month(columns, periods, daily),
+        "verdict_counts_by_month": _verdict_counts_by_month(columns, periods, verdict_groups),
+        "verdict_disagreements": _disagreements(stored, disagreeing),
+    }
+    keys = _time_list_keys(counts.iloc[timed])
+    return Counted(tables=tables, time_lists=time_list_rows(keys, lists))
+
+
+def _time_list_keys(rows: pd.DataFrame) -> list[tuple]:
+    """refresh_time_lists_keys.sql's rows: case_counts' key, then the month and the counts."""
+    columns = [iso_days(rows["day"].to_numpy())]
+    columns += [rows[name].tolist() for name in _COUNT_KEY[1:]]
+    columns += [rows[name].tolist() for name in ("month", "answered", "resolved")]
+    return list(zip(*columns, strict=True))
+
+
+class _Periods:
+    """Each day's week, month and quarter as calendar_days holds them (by the day's code in
+    _Columns.created), None where it holds no row (refresh_case_counts.sql then leaves them
+    NULL, which the columns refuse); `month_code`: the months numbered from the first."""
+
+    def __init__(self, columns: _Columns, years: tuple[int, int]) -> None:
+        days = (np.arange(columns.days) + columns.first_day).astype("datetime64[D]")
+        year = days.astype("datetime64[Y]").astype(np.int64) + 1970
+        self.held = (year >= years[0]) & (year <= years[1])
+        self.week = np.where(self.held, week_starts(days), np.datetime64("NaT"))
+        self.month = np.where(self.held, months(days), None)
+        self.quarter = np.where(self.held, quarters(days), None)
+        month = days.astype("datetime64[M]").astype(np.int64)
+        self.month_code = month - month[0]
+        self.months = int(self.month_code[-1]) + 1
 
 
 def _times_in_order(stored: StoredCases, group: np.ndarray) -> np.ndarray:
@@ -235,19 +256,6 @@ def _ranks(values: np.ndarray) -> tuple[np.ndarray, int]:
     return np.take(rank, codes, out=codes), len(distinct)
 
 
-def _calendar(connection: Connection, days: np.ndarray):
-    columns = calendar_days.c
-    table = connection.execute(select(columns.day, columns.week, columns.month, columns.quarter))
-    found = {np.datetime64(day, "D"): (week, month, quarter) for day, week, month, quarter in table}
-    distinct, position = np.unique(days, return_inverse=True)
-    looked_up = [found.get(day, (None, None, None)) for day in distinct]
-    weeks = np.array([np.datetime64(week or "NaT", "D") for week, _, _ in looked_up])
-    months = np.array([m for _, m, _ in looked_up], dtype=object)
-    quarters = np.array([q for _, _, q in looked_up], dtype=object)
-    position = position.reshape(-1)
-    return weeks[position], months[position], quarters[position]
-
-
 def _case_moves(columns: _Columns, counted: np.ndarray, cases: np.ndarray) -> pd.DataFrame:
     """refresh_case_moves.sql: the cases opened each day, summed from case_counts' rows (a
     case of each: `counted`, and its count of cases), and closed: a resolved case on its
@@ -273,25 +281,39 @@ def _case_moves(columns: _Columns, counted: np.ndarray, cases: np.ndarray) -> pd
     )
 
 
-def _verdict_counts(columns: _Columns) -> pd.DataFrame:
+@dataclass
+class _Groups:
+    """The groups of a daily summary: a case of each (`at`), the codes of each group's key
+    but its day (as _groups takes them) and the sums of its counts by name."""
+
+    at: np.ndarray
+    parts: list[tuple[np.ndarray, int]]
+    sums: dict[str, np.ndarray]
+
+
+def _verdict_counts(columns: _Columns) -> tuple[pd.DataFrame, _Groups | None, np.ndarray]:
     """refresh_verdict_counts.sql: every case but the unanswered ones with responses recorded,
-    by its key, our verdict and the helpdesk's (queries/_helpdesk_verdict.sql)."""
+    by its key, our verdict and the helpdesk's (queries/_helpdesk_verdict.sql); with its
+    groups and the positions of the cases refresh_verdict_disagreements.sql keeps: our
+    verdict and the helpdesk's both met or breached, and not the same, of a case not
+    dismissed."""
     stored = columns.stored
     rows = np.flatnonzero((stored.status > 0) | ~stored.response_recorded)
     if not len(rows):
-        return pd.DataFrame()
+        return pd.DataFrame(), None, rows
     verdict, basis = _helpdesk_verdicts(stored, rows)
     reasons, distinct_reasons = columns.text["dismissal_reason"]
     dismissed = np.array([value is not None for value in distinct_reasons], dtype=np.int8)
     dismissed = dismissed[reasons[rows]]
     recorded = stored.response_recorded[rows].astype(np.int8)
-    group, one = _groups(
-        [(columns.created[rows], columns.days), (columns.dimensions[rows], columns.across),
-         (stored.status[rows], len(_STATUSES)), (verdict, len(VERDICT_LABELS)),
-         (basis, len(BASIS_LABELS)), (dismissed, 2), (recorded, 2)]
-    )  # fmt: skip
-    at = rows[one]
-    return object_frame(
+    ours = _STATUS_VERDICTS[stored.status[rows]]
+    disagreeing = rows[(ours > 0) & (verdict > 0) & (ours != verdict) & (dismissed == 0)]
+    parts = [(columns.dimensions[rows], columns.across), (stored.status[rows], len(_STATUSES)),
+             (verdict, len(VERDICT_LABELS)), (basis, len(BASIS_LABELS)), (dismissed, 2),
+             (recorded, 2)]  # fmt: skip
+    group, one = _groups([(columns.created[rows], columns.days), *parts])
+    at, cases = rows[one], np.bincount(group, minlength=len(one))
+    frame = object_frame(
         {
             "day": stored.created_day[at],
             **columns.key(at, (*_DIMENSIONS, "response_status")),
@@ -299,8 +321,78 @@ def _verdict_counts(columns: _Columns) -> pd.DataFrame:
             "helpdesk_basis": BASIS_LABELS[basis[one]],
             "dismissed": dismissed[one].astype(np.int64),
             "response_recorded": stored.response_recorded[at],
-            "cases": np.bincount(group, minlength=len(one)),
+            "cases": cases,
         }
+    )
+    groups = _Groups(at, [(codes[one], size) for codes, size in parts], {"cases": cases})
+    return frame, groups, disagreeing
+
+
+# Each stored response_status (StoredCases.status) as a verdict: its code into VERDICT_LABELS,
+# 0 for none (unanswered, pending, invalid, unscored)
+_STATUS_VERDICTS = np.array([VERDICTS.index(status) + 1 if status in VERDICTS else 0
+                             for status in _STATUSES.tolist()], dtype=np.int8)  # fmt: skip
+
+
+def _monthly(columns: _Columns, periods: _Periods, daily: _Groups) -> tuple[np.ndarray, ...]:
+    """A daily summary's groups summed by month (refresh_*_by_month.sql): (a row of `daily`
+    of each, the code of its earliest day, the sums), the groups in code order."""
+    day = columns.created[daily.at]
+    group, one = _groups([(periods.month_code[day], periods.months), *daily.parts])
+    earliest = np.full(len(one), columns.days, dtype=day.dtype)
+    np.minimum.at(earliest, group, day)
+    sums = {name: np.bincount(group, weights=values, minlength=len(one)).astype(np.int64)
+            for name, values in daily.sums.items()}  # fmt: skip
+    return one, earliest, sums
+
+
+def _case_counts_by_month(columns: _Columns, periods: _Periods, daily: _Groups) -> pd.DataFrame:
+    """refresh_case_counts_by_month.sql: case_counts summed by month."""
+    one, earliest, sums = _monthly(columns, periods, daily)
+    return object_frame(
+        {
+            "day": (earliest + columns.first_day).astype("datetime64[D]"),
+            "month": periods.month[earliest],
+            "quarter": periods.quarter[earliest],
+            **columns.key(daily.at[one], _COUNT_KEY[1:]),
+            **sums,
+        }
+    )
+
+
+def _verdict_counts_by_month(
+    columns: _Columns, periods: _Periods, daily: _Groups | None
+) -> pd.DataFrame:
+    """refresh_verdict_counts_by_month.sql: verdict_counts summed by month, of the days
+    calendar_days holds (the query joins it)."""
+    if daily is None:
+        return pd.DataFrame()
+    held = periods.held[columns.created[daily.at]]
+    daily = _Groups(daily.at[held], [(codes[held], size) for codes, size in daily.parts],
+                    {name: values[held] for name, values in daily.sums.items()})  # fmt: skip
+    one, earliest, sums = _monthly(columns, periods, daily)
+    at = daily.at[one]
+    (_, _), (_, _), (verdict, _), (basis, _), (dismissed, _), (_, _) = daily.parts
+    return object_frame(
+        {
+            "day": (earliest + columns.first_day).astype("datetime64[D]"),
+            **columns.key(at, (*_DIMENSIONS, "response_status")),
+            "helpdesk_verdict": VERDICT_LABELS[verdict[one]],
+            "helpdesk_basis": BASIS_LABELS[basis[one]],
+            "dismissed": dismissed[one].astype(np.int64),
+            "response_recorded": columns.stored.response_recorded[at],
+            **sums,
+        }
+    )
+
+
+def _disagreements(stored: StoredCases, positions: np.ndarray) -> pd.DataFrame:
+    """refresh_verdict_disagreements.sql: the disagreeing cases' stored rows, by their day."""
+    if not len(positions):
+        return pd.DataFrame()
+    rows = stored.rows_at(positions)
+    return object_frame(
+        {"day": rows["created_local_date"], **{name: rows[name] for name in DISAGREEMENT_COLUMNS}}
     )
 
 

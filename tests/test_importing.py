@@ -274,7 +274,7 @@ _SORTS_EVERY_CASE = re.compile(
 def test_the_sorts_of_every_case_run_where_sqlite_sorts_on_two_cores(
     engine, tmp_path, monkeypatch, first
 ):
-    """A first import counts three summaries and the time lists in memory
+    """A first import counts every summary and the time lists in memory
     (dashboard/summaries_from_memory.py); a later one sorts for them in SQL."""
     monkeypatch.setattr(importing, "LARGE_WRITE", 2)  # the indexes are rebuilt, as at 1M
     if not first:
@@ -307,8 +307,8 @@ def test_the_sorts_of_every_case_run_where_sqlite_sorts_on_two_cores(
              if _SORTS_EVERY_CASE.match(statement) and " values " not in statement]  # fmt: skip
     indexes = [s for s, _ in sorts if s.startswith("create index")]
     assert len(indexes) == (len(cases.indexes) if engine.dialect.name == "sqlite" else 0)
-    # 4 summaries, the times for the lists; of those, the disagreements alone in memory
-    assert len(sorts) - len(indexes) == (1 if first else 5)
+    # 4 summaries and the times for the lists in SQL, none in memory
+    assert len(sorts) - len(indexes) == (0 if first else 5)
     assert all(inside for _, inside in sorts), [s for s, inside in sorts if not inside]
 
 

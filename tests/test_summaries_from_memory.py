@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from dashboard import store, summaries, summaries_from_memory, time_lists
+from dashboard import queries, store, summaries, summaries_from_memory, time_lists
 from dashboard.importer.prepare import prepare_file
 from dashboard.importing import import_prepared
 from dashboard.store import SUMMARIES, writing
@@ -98,11 +98,26 @@ def counted(monkeypatch) -> list[int]:
     write = summaries_from_memory.write
 
     def spied(connection, counted):
-        calls.append(int(counted.case_counts["cases"].sum()))
+        calls.append(int(counted.tables["case_counts"]["cases"].sum()))
         return write(connection, counted)
 
     monkeypatch.setattr(summaries_from_memory, "write", spied)
     return calls
+
+
+@pytest.fixture
+def refreshed_by_sql(monkeypatch) -> list[str]:
+    """The refresh_*.sql queries run."""
+    names: list[str] = []
+    execute = queries.execute
+
+    def spied(connection, name, *args, **kwargs):
+        if name.startswith("refresh_"):
+            names.append(name)
+        return execute(connection, name, *args, **kwargs)
+
+    monkeypatch.setattr(queries, "execute", spied)
+    return names
 
 
 FILES = {
@@ -114,11 +129,14 @@ FILES = {
 
 
 @pytest.mark.parametrize("name", FILES)
-def test_a_first_import_counts_what_the_sql_refresh_counts(engine, tmp_path, counted, name):
+def test_a_first_import_counts_what_the_sql_refresh_counts(
+    engine, tmp_path, counted, refreshed_by_sql, name
+):
     path = tmp_path / name
     path.write_bytes(FILES[name]())
     (report,) = import_prepared(engine, [prepare_file(path, POLICY)], POLICY)
     assert counted == [report.inserted]  # counted in memory, every case
+    assert refreshed_by_sql == []  # every summary table: none by SQL
     in_memory = _tables(engine)
     assert in_memory["case_counts"]
     assert in_memory["time_lists"]
@@ -141,6 +159,12 @@ def test_the_varied_file_has_every_kind_of_value_the_summaries_tell_apart(engine
     moves = tables["case_moves"]
     assert any(row[6] for row in moves)  # days with closings
     assert any(not row[6] for row in moves)  # and without
+    assert len({row[1] for row in tables["case_counts_by_month"]}) >= 4  # months
+    assert len({row[0] for row in tables["verdict_counts_by_month"]}) >= 4
+    disagreeing = tables["verdict_disagreements"]
+    assert {row[15] for row in disagreeing} == {"met", "breached"}  # ours
+    # the helpdesk's verdict, stated (vendor_sla) or from its figure (no verdict stated)
+    assert {"met", "breached", None} <= {row[16] for row in disagreeing}
 
 
 def test_later_imports_and_several_files_are_counted_by_sql(engine, tmp_path, counted):
