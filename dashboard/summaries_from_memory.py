@@ -75,15 +75,32 @@ def write(connection: Connection, counted: Counted) -> None:
     """Write every summary table (emptied by the caller) as counted."""
     for name, frame in counted.tables.items():
         insert_rows(connection, store.metadata.tables[name], frame)
-    insert_time_lists(connection, *counted.time_lists)
+    insert_time_lists(connection, *time_list_rows(*counted.time_lists))
+    # refresh_verdict_disagreements.sql: the disagreeing cases' stored rows, made here a
+    # part at a time: in the event-log benchmark nearly half of 147,000 cases disagree, and
+    # their rows made while the indexes were built raised its peak by 100 MB (issue 16)
+    disagreeing, rows_at = counted.disagreeing
+    for start in range(0, len(disagreeing), _DISAGREEING_AT_ONCE):
+        rows = rows_at(disagreeing[start : start + _DISAGREEING_AT_ONCE])
+        columns = {"day": rows["created_local_date"]}
+        columns |= {name: rows[name] for name in DISAGREEMENT_COLUMNS}
+        insert_rows(connection, store.verdict_disagreements, object_frame(columns))
+
+
+_DISAGREEING_AT_ONCE = 20_000
 
 
 @dataclass
 class Counted:
     """Every summary table's rows as counted, ready to be written."""
 
-    tables: dict[str, pd.DataFrame]  # by name: every summary but the time lists
-    time_lists: tuple[list[tuple], list[tuple]]  # the rows of time_lists, time_lists_by_month
+    tables: dict[str, pd.DataFrame]  # by name: every summary but those below
+    # refresh_time_lists_keys.sql's rows and their lists (time_lists.cut_lists); the tables'
+    # rows are made from them as they are written: made beside the index build, they raised
+    # the event-log import's peak by 30 MB (issue 16)
+    time_lists: tuple[list[tuple], tuple[list[bytes], list[bytes]]]
+    # verdict_disagreements: the positions of its cases, and how to make their stored rows
+    disagreeing: tuple[np.ndarray, Callable[[np.ndarray], pd.DataFrame]]
 
 
 # case_counts' key, in refresh_case_counts.sql's grouping (and time_lists' key)
@@ -170,10 +187,10 @@ def count(stored: StoredCases) -> Counted:
         "verdict_counts": verdicts,
         "case_counts_by_month": _case_counts_by_month(columns, periods, daily),
         "verdict_counts_by_month": _verdict_counts_by_month(columns, periods, verdict_groups),
-        "verdict_disagreements": _disagreements(stored, disagreeing),
     }
     keys = _time_list_keys(counts.iloc[timed])
-    return Counted(tables=tables, time_lists=time_list_rows(keys, lists))
+    return Counted(tables=tables, time_lists=(keys, lists),
+                   disagreeing=(disagreeing, stored.rows_at))  # fmt: skip
 
 
 def _time_list_keys(rows: pd.DataFrame) -> list[tuple]:
@@ -383,16 +400,6 @@ def _verdict_counts_by_month(
             "response_recorded": columns.stored.response_recorded[at],
             **sums,
         }
-    )
-
-
-def _disagreements(stored: StoredCases, positions: np.ndarray) -> pd.DataFrame:
-    """refresh_verdict_disagreements.sql: the disagreeing cases' stored rows, by their day."""
-    if not len(positions):
-        return pd.DataFrame()
-    rows = stored.rows_at(positions)
-    return object_frame(
-        {"day": rows["created_local_date"], **{name: rows[name] for name in DISAGREEMENT_COLUMNS}}
     )
 
 
