@@ -308,7 +308,7 @@ def _write_cases(
         found = stored.reindex(cases_read.frame["case_id"])
         is_new = found.isna().to_numpy()
         is_changed = ~is_new & (found.fillna(0).to_numpy(np.int64) != hashes)
-    new = _in_key_order(np.flatnonzero(is_new), cases_read.frame["case_id"])
+    new = np.flatnonzero(is_new)
     counting = None
     try:
         with _secondary_indexes_rebuilt_if_large(connection, len(new)):
@@ -330,21 +330,10 @@ def _write_cases(
     return len(new), int(is_changed.sum()), counting
 
 
-def _in_key_order(positions: np.ndarray, case_ids: pd.Series) -> np.ndarray:
-    """The positions by case id, as the primary key (source, case_id) orders them: SQLite
-    appends each key to its index instead of splitting pages all over it. Ids that sort as
-    text in another order than the file's (FLX-99999, FLX-100000) took 1 s more to insert at
-    a million cases, and their half-full pages 0.5 s more to commit (issue 16)."""
-    ids = case_ids.iloc[positions] if len(positions) < len(case_ids) else case_ids
-    if ids.is_monotonic_increasing:
-        return positions
-    return positions[ids.argsort(kind="stable").to_numpy()]
-
-
 def _chunks(positions: np.ndarray, total: int) -> Iterator[slice | np.ndarray]:
     """The positions a chunk at a time; a slice when they are every position (a first import),
     which takes views of the columns instead of copies."""
-    every = len(positions) == total and (total < 2 or bool(np.all(np.diff(positions) == 1)))
+    every = len(positions) == total
     for start in range(0, len(positions), _CHUNK):
         if every:
             yield slice(start, min(start + _CHUNK, total))

@@ -436,43 +436,6 @@ def test_cases_written_in_chunks_are_stored_as_written_at_once(engine, tmp_path,
     assert [{k: v for k, v in r.items() if k not in ids} for r in _rows(engine)] == strip
 
 
-@pytest.mark.parametrize("chunk", [3, 1_000])
-def test_new_cases_are_written_in_their_keys_order_each_with_its_own_values(
-    engine, tmp_path, monkeypatch, chunk
-):
-    """An export whose ids are not in the primary key's order is written in that order (SQLite
-    then appends to the key's index, issue 16), and every case keeps its own values: the
-    same rows as from the export in key order."""
-    in_order = _rows_of_imports(engine, tmp_path, MANY, MANY_LATER)
-    reverse = lambda text: "".join(reversed(text.splitlines(keepends=True)))  # noqa: E731
-    written = []
-    original = importing.insert_rows
-
-    def spy(connection, table, rows, **kwargs):
-        if table is cases:
-            written.append(rows["case_id"].tolist())
-        return original(connection, table, rows, **kwargs)
-
-    monkeypatch.setattr(importing, "insert_rows", spy)
-    monkeypatch.setattr(importing, "_CHUNK", chunk)
-    assert _rows_of_imports(engine, tmp_path, reverse(MANY), reverse(MANY_LATER)) == in_order
-    first = [case_id for part in written[:-1] for case_id in part]  # the first export's
-    assert first == [f"K{i:02d}" for i in range(10)]
-    assert written[-1] == ["K10", "K11"]  # the later export's new cases (K11 came first)
-
-
-def _rows_of_imports(engine, tmp_path, *bodies):
-    """The stored cases after importing each body in turn into an emptied database, without
-    the import ids (new imports, new ids)."""
-    with engine.begin() as connection:
-        for table in (cases, import_rejects, imports):
-            connection.execute(table.delete())
-    for n, body in enumerate(bodies):
-        _import(engine, _file(tmp_path, body, f"export{n}.csv"))
-    ids = {"first_import_id", "last_import_id"}
-    return [{k: v for k, v in r.items() if k not in ids} for r in _rows(engine)]
-
-
 def test_an_import_failing_after_some_chunks_stores_nothing(engine, tmp_path, monkeypatch):
     monkeypatch.setattr(importing, "_CHUNK", 2)
     calls = []
