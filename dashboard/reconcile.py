@@ -379,6 +379,7 @@ def helpdesk_verdicts(
 # helpdesk_verdict_codes' codes are positions in these
 VERDICT_LABELS = np.array([None, *VERDICTS], dtype=object)
 BASIS_LABELS = np.array(["", STATED, BUSINESS_FIGURE], dtype=object)
+_BASIS_CODES = {label: code for code, label in enumerate(BASIS_LABELS.tolist())}
 
 
 def helpdesk_verdict_codes(
@@ -401,8 +402,8 @@ def helpdesk_verdict_codes(
     met, breached = (VERDICTS.index(label) + 1 for label in ("met", "breached"))
     verdict[usable] = np.where(business[usable] <= target[usable], met, breached)
     basis = np.zeros(len(verdict), dtype=np.int8)
-    basis[stated] = 1  # BASIS_LABELS' STATED
-    basis[usable] = 2  # BUSINESS_FIGURE
+    basis[stated] = _BASIS_CODES[STATED]
+    basis[usable] = _BASIS_CODES[BUSINESS_FIGURE]
     return verdict, basis
 
 

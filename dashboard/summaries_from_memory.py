@@ -5,9 +5,11 @@ The summaries are rebuilt from the stored cases by queries/refresh_*.sql
 is one the import holds: every summary table (the daily counts, case_moves, verdict_counts,
 their monthly sums, the disagreeing cases) and the cut of every case's times into lists
 (time_lists) are counted here from the same values, grouped on integer codes in numpy, in a
-thread beside the index build (dashboard/importing.py starts it), ready to be written. At a
-million cases on SQLite they took about a second of the import's main thread instead of
-four (issue 16: the import's summaries were most of its gap to a bare read_csv + to_sql).
+thread beside the index build (dashboard/importing.py starts it). What is large to hold (the
+disagreeing cases' stored rows, the time lists' rows) is made as it is written, after the
+index build. At a million cases on SQLite the summaries took about a second of the import's
+main thread instead of four (issue 16: they were most of its gap to a bare read_csv +
+to_sql).
 
 Each grouping follows its refresh_*.sql exactly, and tests/test_summaries_from_memory.py
 holds the two equal: varied imports into an empty database, then every summary table
@@ -29,7 +31,7 @@ from dashboard.local_periods import months, quarters, week_starts
 from dashboard.reconcile import BASIS_LABELS, VERDICT_LABELS, VERDICTS, helpdesk_verdict_codes
 from dashboard.store import DISAGREEMENT_COLUMNS
 from dashboard.text import object_frame
-from dashboard.time_lists import cut_lists, insert_time_lists, time_list_rows
+from dashboard.time_lists import cut_lists, write_time_lists
 from dashboard.vocabulary import STATUSES
 
 
@@ -75,7 +77,7 @@ def write(connection: Connection, counted: Counted) -> None:
     """Write every summary table (emptied by the caller) as counted."""
     for name, frame in counted.tables.items():
         insert_rows(connection, store.metadata.tables[name], frame)
-    insert_time_lists(connection, *time_list_rows(*counted.time_lists))
+    write_time_lists(connection, *counted.time_lists)
     # refresh_verdict_disagreements.sql: the disagreeing cases' stored rows, made here a
     # part at a time: in the event-log benchmark nearly half of 147,000 cases disagree, and
     # their rows made while the indexes were built raised its peak by 100 MB (issue 16)
@@ -95,9 +97,9 @@ class Counted:
     """Every summary table's rows as counted, ready to be written."""
 
     tables: dict[str, pd.DataFrame]  # by name: every summary but those below
-    # refresh_time_lists_keys.sql's rows and their lists (time_lists.cut_lists); the tables'
-    # rows are made from them as they are written: made beside the index build, they raised
-    # the event-log import's peak by 30 MB (issue 16)
+    # refresh_time_lists_keys.sql's rows and their lists (time_lists.cut_lists), as
+    # time_lists.write_time_lists takes them: the tables' rows made beside the index build
+    # raised the event-log import's peak by 30 MB (issue 16)
     time_lists: tuple[list[tuple], tuple[list[bytes], list[bytes]]]
     # verdict_disagreements: the positions of its cases, and how to make their stored rows
     disagreeing: tuple[np.ndarray, Callable[[np.ndarray], pd.DataFrame]]

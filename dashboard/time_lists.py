@@ -83,30 +83,16 @@ def write_time_lists(
     connection: Connection, keys: list[tuple], lists: tuple[list[bytes], list[bytes]]
 ) -> None:
     """Tables time_lists and time_lists_by_month (emptied) from refresh_time_lists_keys.sql's
-    rows and their lists (cut_lists)."""
-    insert_time_lists(connection, *time_list_rows(keys, lists))
-
-
-def time_list_rows(
-    keys: list[tuple], lists: tuple[list[bytes], list[bytes]]
-) -> tuple[list[tuple], list[tuple]]:
-    """The rows of time_lists and of time_lists_by_month, from refresh_time_lists_keys.sql's
     rows and their lists (cut_lists), as SQL reads them or dashboard/summaries_from_memory.py
     counts them."""
     if not keys:
-        return [], []
+        return
     # refresh_time_lists_keys.sql reads case_counts' key in the order of the table's columns,
     # then the month and the two counts
     rows = [(*key[:-3], response, resolution)
             for key, response, resolution in zip(keys, *lists, strict=True)]  # fmt: skip
-    return rows, _by_month(rows, [key[-3] for key in keys])
-
-
-def insert_time_lists(connection: Connection, rows: list[tuple], by_month: list[tuple]) -> None:
-    """Write time_list_rows' rows into the (emptied) tables."""
-    if not rows:
-        return
     bulk_write.insert_tuples(connection, time_lists, [c.name for c in time_lists.c], rows)
+    by_month = _by_month(rows, [key[-3] for key in keys])
     names = [c.name for c in time_lists_by_month.c]
     bulk_write.insert_tuples(connection, time_lists_by_month, names, by_month)
 
