@@ -352,3 +352,32 @@ def test_a_file_changed_while_it_is_parsed_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "_parse_with_pandas", appended_meanwhile)
     with pytest.raises(UnusableFileError, match="changed while it was being read"):
         read_grid(export)
+
+
+def test_the_checksum_is_the_sha256_of_the_files_bytes(tmp_path):
+    """A CSV's is taken from the file on a second thread while pandas parses it (issue 16); a
+    workbook's from the bytes read. Either is the one the import log keeps and an upload is
+    matched by."""
+    import hashlib
+
+    export = tmp_path / "cases.csv"
+    export.write_bytes("case_id,customer\nA1,Acme\nA2,Ünïcode\n".encode())
+    workbook_path = _workbook(tmp_path, [["case_id", "customer"], ["A1", "Acme"]])
+    for path in (export, workbook_path):
+        grid = read_grid(path)
+        assert grid.checksum == hashlib.sha256(path.read_bytes()).hexdigest(), path
+        assert grid.size == path.stat().st_size
+
+
+def test_a_csv_that_cannot_be_read_again_for_its_checksum_is_refused(tmp_path, monkeypatch):
+    """The checksum reads the file a second time: a file gone in between is said so."""
+    export = tmp_path / "cases.csv"
+    export.write_text("case_id,customer\nA1,Acme\n", encoding="utf-8")
+
+    def gone(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(readers, "_sha256_of_file", gone)
+    with pytest.raises(UnusableFileError) as refused:
+        read_grid(export)
+    assert str(refused.value) == f"{export}: cannot read the file (Permission denied)"
