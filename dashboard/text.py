@@ -22,6 +22,11 @@ EXCERPT_CHARS = 60
 
 def cleaned(values: pd.Series) -> pd.Series:
     """Cells as stripped text, '' for missing, in an object column with the same index."""
+    return cleaned_cells(values)[0]
+
+
+def cleaned_cells(values: pd.Series) -> tuple[pd.Series, list[str]]:
+    """`cleaned`, and its cells as a list, for a caller that scans them next (made once)."""
     cells = values.tolist()
     try:  # the usual case, every cell already text: one C-level method call a cell
         stripped = list(map(str.strip, cells))
@@ -33,8 +38,8 @@ def cleaned(values: pd.Series) -> pd.Series:
         # import's peak). str.strip returns the very string when there is nothing to strip,
         # which list equality passes over without comparing (a tenth of all(map(is_, ...))).
         if values.dtype == object and stripped == cells:
-            return values
-    return pd.Series(stripped, index=values.index, dtype=object)
+            return values, cells
+    return pd.Series(stripped, index=values.index, dtype=object), stripped
 
 
 # How many distinct cells `lowered` remembers: a column of labels has a handful, and a column

@@ -28,6 +28,7 @@ from dashboard.policy import DISMISSAL_REASONS
 from dashboard.text import (
     LONGEST_VALUE,
     cleaned,
+    cleaned_cells,
     lengths,
     lowered,
     object_frame,
@@ -188,8 +189,8 @@ class _Cells:
 
     def __call__(self, header: str) -> pd.Series:
         if header not in self._done:
-            values = cleaned(self.frame[header])
-            if not self.null_values and "-" not in values.tolist():  # a C scan: nothing to blank
+            values, cells = cleaned_cells(self.frame[header])
+            if not self.null_values and "-" not in cells:  # a C scan: nothing to blank
                 self._done[header] = values
                 return values
             empty = values == "-"

@@ -37,6 +37,9 @@ class RepeatedCaseIds:
 def repeated_case_ids(case_id: pd.Series, row_numbers: np.ndarray) -> RepeatedCaseIds | None:
     """The first repeated non-empty case id, its rows, and how many others repeat; None when
     every case id is on one row (empty ones are rejected row by row, as "case_id is empty")."""
+    cells = case_id.tolist()
+    if len(set(cells)) == len(cells):  # the usual answer, in a third of duplicated()'s time
+        return None
     values = case_id.reset_index(drop=True)
     repeated = (values.duplicated(keep=False) & (values != "")).to_numpy()
     if not repeated.any():
