@@ -7,6 +7,9 @@ VENV ?= .venv
 # `make run PORT=8502` serves on that port; unset, Streamlit takes 8501, or the next free one.
 PORT ?=
 BIN := $(VENV)/bin
+# The tests run in one process per core (pytest-xdist), at most 4: every PostgreSQL test has a
+# schema of its own and every server a free port. `make test PARALLEL=` runs them in one.
+PARALLEL ?= -n auto --maxprocesses 4
 
 .DEFAULT_GOAL := help
 .PHONY: help run demo test test-fast screenshots lint format bench bench-quick bench-compare sample clean
@@ -41,12 +44,12 @@ demo: $(VENV)/.installed-run ## the CLI on the bundled sample: import it and sco
 test: $(VENV)/.installed-dev ## set up and run lint, format check and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 test-fast: $(VENV)/.installed-dev ## lint, format check and the tests not marked slow (SQLite only; under a minute)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" $(PARALLEL)
 
 screenshots: $(VENV)/.installed-dev ## refresh the README's screenshots (runs the browser test)
 	SLA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py tests/test_browser_sign_in.py -q
