@@ -97,19 +97,24 @@ def _read_chunk(values: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         run += unbroken
     ok &= ~dot | ((run >= 1) & (run <= 6))
     digits = np.where(dot, np.minimum(run, 6), 0)
-    fraction = np.zeros(n, dtype=np.int64)
-    for k in range(6):
-        fraction = np.where(k < digits, fraction * 10 + value[:, 20 + k], fraction)
-    micros = fraction * 10 ** (6 - digits)
+    # Worked out on the rows that have a fraction only (exports rarely write one).
+    micros = np.zeros(n, dtype=np.int64)
+    fractional = np.flatnonzero(dot)
+    if fractional.size:
+        places, fraction = digits[fractional], np.zeros(fractional.size, dtype=np.int64)
+        for k in range(6):
+            fraction = np.where(k < places, fraction * 10 + value[fractional, 20 + k], fraction)
+        micros[fractional] = fraction * 10 ** (6 - places)
 
     # Then nothing, Z, or +HH:MM / -HH:MM, and the end of the value.
     zone_at = 19 + np.where(dot, digits + 1, 0)
     left = size - zone_at
-    # The zone's six bytes, from wherever it starts (few places: a shape per fraction length).
-    zone = np.zeros((n, 6), dtype=np.uint8)
-    for start in np.unique(zone_at):
-        rows = zone_at == start
-        zone[rows] = grid[rows, start : start + 6]
+    # The zone's six bytes: right after the seconds, or after the fraction where there is one
+    # (gathered on those rows alone; a fraction's 7 bytes at most leave the zone inside the row).
+    zone = grid[:, 19:25].copy()
+    if fractional.size:
+        at = zone_at[fractional, None] + np.arange(6)
+        zone[fractional] = np.take_along_axis(grid[fractional], at, axis=1)
     zone_value = zone - np.uint8(ord("0"))
     naive = left == 0
     utc = (left == 1) & (zone[:, 0] == ord("Z"))
@@ -124,12 +129,14 @@ def _read_chunk(values: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
     year, month, day = number(0, 4), number(5, 7), number(8, 10)
     hour, minute, second = number(11, 13), number(14, 16), number(17, 19)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = _DAYS_IN_MONTH[np.clip(month, 0, 12)] + (leap & (month == 2))
+    # Each month's length and first day looked up by year and month (a table of the
+    # supported years, made once), instead of worked out a value at a time.
+    in_table = (np.clip(year, _FIRST_YEAR, _LAST_YEAR) - _FIRST_YEAR, np.clip(month, 0, 12))
     ok &= (year >= _FIRST_YEAR) & (year <= _LAST_YEAR) & (month >= 1) & (month <= 12)
-    ok &= (day >= 1) & (day <= month_days) & (hour <= 23) & (minute <= 59) & (second <= 59)
+    ok &= (day >= 1) & (day <= _MONTH_LENGTH[in_table]) & (hour <= 23) & (minute <= 59)
+    ok &= second <= 59
 
-    wall = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    wall = (_MONTH_START[in_table] + day - 1) * 86400 + hour * 3600 + minute * 60 + second
     absolute = ok & ~naive
     seconds = np.where(absolute, wall - offset, 0)
     wall_micros = np.where(ok & naive, wall * 1_000_000 + micros, 0)
@@ -144,6 +151,18 @@ def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np
     day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
     day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
     return era * 146097 + day_of_era - 719468
+
+
+def _month_table() -> tuple[np.ndarray, np.ndarray]:
+    """By year (from _FIRST_YEAR) and month (1-12; 0 is no month): each month's days, and the
+    days from 1970-01-01 to its first."""
+    year, month = np.meshgrid(np.arange(_FIRST_YEAR, _LAST_YEAR + 1), np.arange(13), indexing="ij")
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    length = _DAYS_IN_MONTH[month] + (leap & (month == 2))
+    return length, _days_from_civil(year, np.maximum(month, 1), np.ones_like(month))
+
+
+_MONTH_LENGTH, _MONTH_START = _month_table()
 
 
 def format_utc(seconds: np.ndarray) -> np.ndarray | None:
