@@ -43,3 +43,20 @@ def test_plain_text_of_other_columns_is_astype_str():
         expected = values.astype(str).to_numpy()
         out = plain_text(values)
         assert out.tolist() == expected.tolist()
+
+
+def test_cleaned_returns_a_clean_column_itself_and_strips_the_others():
+    """A column stripping leaves as it was is the very Series (its cells' array shared, issue
+    16); a cell with spaces, tabs or a no-break space around it, or None or NaN, makes a new
+    one. cleaned_cells gives the cells as a list beside it."""
+    from dashboard.text import cleaned, cleaned_cells
+
+    clean = pd.Series(["A1", "", "Acme Corp"], dtype=object)
+    assert cleaned(clean) is clean
+    values, cells = cleaned_cells(clean)
+    assert values is clean
+    assert cells == ["A1", "", "Acme Corp"]
+    messy = pd.Series([" A1", "B2\t", "\xa0C3\xa0", None, float("nan"), 7], dtype=object)
+    values, cells = cleaned_cells(messy)
+    assert values is not messy
+    assert values.tolist() == cells == ["A1", "B2", "C3", "", "", "7"]
