@@ -161,7 +161,9 @@ def validate_cases(
             readers=event_log_readers,
         )  # fmt: skip
     for column, limit in TEXT_LIMITS.items():
-        problems.append(_text_problems(canonical[column], column, limit))
+        found = _text_problems(canonical[column], column, limit)
+        if found is not None:
+            problems.append(found)
 
     levels, severity_errors = _severity(canonical["severity"], mapped, policy)
     if events:  # an event without a severity keeps the case's previous one
@@ -348,15 +350,16 @@ def _sequence(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return numbers, problems
 
 
-def _text_problems(values: pd.Series, column: str, limit: int) -> np.ndarray:
+def _text_problems(values: pd.Series, column: str, limit: int) -> np.ndarray | None:
     """Cells too long to be what they claim, holding NUL characters (which PostgreSQL cannot
-    store), or bytes that were not text in the file's encoding."""
-    problems = np.full(len(values), "", dtype=object)
+    store), or bytes that were not text in the file's encoding; None when no cell has any
+    (the usual answer: no million-cell column of '' made and searched again)."""
     cells = values.tolist()
     joined = "".join(cells)  # one scan in C finds whether any cell needs looking at
     suspicious = "\x00" in joined or (not joined.isascii() and _has_surrogates(joined))
     if not suspicious and max(map(len, cells), default=0) <= limit:
-        return problems
+        return None
+    problems = np.full(len(values), "", dtype=object)
     for i, cell in enumerate(cells):
         if len(cell) > limit:
             problems[i] = too_long(column, cell, limit)
