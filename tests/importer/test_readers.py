@@ -132,7 +132,11 @@ UNUSABLE = [
     (b"\n\n  \n", "the file is empty"),
     (b"\x00\x01\x02binary\x00", "not a CSV text file (it holds binary data)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "an old binary Excel (.xls) workbook"),
-    (gzip.compress(b"case_id,severity\nA,1\n"), "a gzip-compressed file (unpack it first)"),
+    # mtime=0: the same bytes, hence the same test id, in every pytest-xdist worker
+    (
+        gzip.compress(b"case_id,severity\nA,1\n", mtime=0),
+        "a gzip-compressed file (unpack it first)",
+    ),
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a PDF document, not a CSV or .xlsx export"),
     (bytes(range(256)) * 4, "not a CSV text file (it holds binary data)"),
     (b"PK\x03\x04not really a zip", "a damaged zip or .xlsx file"),
