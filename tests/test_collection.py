@@ -21,7 +21,8 @@ def _collected(hash_seed: str) -> list[str]:
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
          "-p", "no:xdist", "tests"],
         capture_output=True, text=True, check=False, cwd=ROOT,
-        env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        env={**{k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"},  # (-n ...)
+             "PYTHONHASHSEED": hash_seed},
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return [line for line in done.stdout.splitlines() if "::" in line]
